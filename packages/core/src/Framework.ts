@@ -1,0 +1,135 @@
+/**
+ * `manifest.framework`: the ML framework of a model version, discriminated on `type`.
+ *
+ * Rule source: TrueFoundry's ModelManifest `framework` union (14 members). Members with fields:
+ * - `transformers`: `library_name?` ∈ {transformers, sentence-transformers, diffusers}; `pipeline_tag?` a Hugging
+ *   Face task id; `base_model?` a Hub repo id.
+ * - `sklearn`: `model_filepath?`, `serialization_format?` ∈ {cloudpickle, joblib, pickle}, `model_schema?`
+ *   `{infer_method_name: predict|predict_proba, inputs: object[], outputs: object[]}`.
+ * - `xgboost`: as sklearn; `serialization_format` also allows `json`, `infer_method_name` only `predict`.
+ * Every other member carries only `type`.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import { HubModelId } from "./HubModelId.js"
+import { JsonObject } from "./Metadata.js"
+import { PipelineTag } from "./PipelineTag.js"
+
+/** `library_name` of a transformers model. @since 0.1.0 @category schemas */
+export const LibraryName = Schema.Literal("transformers", "sentence-transformers", "diffusers")
+
+/** @since 0.1.0 @category schemas */
+export const TransformersFramework = Schema.Struct({
+  type: Schema.Literal("transformers"),
+  library_name: Schema.optional(LibraryName),
+  pipeline_tag: Schema.optional(PipelineTag),
+  base_model: Schema.optional(HubModelId)
+}).annotations({ identifier: "TransformersFramework" })
+
+const ModelFilepath = Schema.String.pipe(
+  Schema.minLength(1, { message: () => "must not be empty: give the model file's path inside the source" })
+)
+
+/** @since 0.1.0 @category schemas */
+export const SklearnModelSchema = Schema.Struct({
+  infer_method_name: Schema.Literal("predict", "predict_proba"),
+  inputs: Schema.Array(JsonObject),
+  outputs: Schema.Array(JsonObject)
+}).annotations({ identifier: "SklearnModelSchema" })
+
+/** @since 0.1.0 @category schemas */
+export const SklearnFramework = Schema.Struct({
+  type: Schema.Literal("sklearn"),
+  model_filepath: Schema.optional(ModelFilepath),
+  serialization_format: Schema.optional(Schema.Literal("cloudpickle", "joblib", "pickle")),
+  model_schema: Schema.optional(SklearnModelSchema)
+}).annotations({ identifier: "SklearnFramework" })
+
+/** @since 0.1.0 @category schemas */
+export const XGBoostModelSchema = Schema.Struct({
+  infer_method_name: Schema.Literal("predict"),
+  inputs: Schema.Array(JsonObject),
+  outputs: Schema.Array(JsonObject)
+}).annotations({ identifier: "XGBoostModelSchema" })
+
+/** @since 0.1.0 @category schemas */
+export const XGBoostFramework = Schema.Struct({
+  type: Schema.Literal("xgboost"),
+  model_filepath: Schema.optional(ModelFilepath),
+  serialization_format: Schema.optional(Schema.Literal("cloudpickle", "joblib", "pickle", "json")),
+  model_schema: Schema.optional(XGBoostModelSchema)
+}).annotations({ identifier: "XGBoostFramework" })
+
+const typeOnly = <T extends string>(type: T) =>
+  Schema.Struct({ type: Schema.Literal(type) }).annotations({ identifier: `${type}Framework` })
+
+/** @since 0.1.0 @category schemas */
+export const TensorFlowFramework = typeOnly("tensorflow")
+/** @since 0.1.0 @category schemas */
+export const PyTorchFramework = typeOnly("pytorch")
+/** @since 0.1.0 @category schemas */
+export const KerasFramework = typeOnly("keras")
+/** @since 0.1.0 @category schemas */
+export const LightGBMFramework = typeOnly("lightgbm")
+/** @since 0.1.0 @category schemas */
+export const FastAIFramework = typeOnly("fastai")
+/** @since 0.1.0 @category schemas */
+export const H2OFramework = typeOnly("h2o")
+/** @since 0.1.0 @category schemas */
+export const ONNXFramework = typeOnly("onnx")
+/** @since 0.1.0 @category schemas */
+export const SpaCyFramework = typeOnly("spacy")
+/** @since 0.1.0 @category schemas */
+export const StatsModelsFramework = typeOnly("statsmodels")
+/** @since 0.1.0 @category schemas */
+export const GluonFramework = typeOnly("gluon")
+/** @since 0.1.0 @category schemas */
+export const PaddleFramework = typeOnly("paddle")
+
+/**
+ * `framework`: one of 14 members, chosen by `type`.
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Framework = Schema.Union(
+  TransformersFramework,
+  TensorFlowFramework,
+  SklearnFramework,
+  PyTorchFramework,
+  KerasFramework,
+  XGBoostFramework,
+  LightGBMFramework,
+  FastAIFramework,
+  H2OFramework,
+  ONNXFramework,
+  SpaCyFramework,
+  StatsModelsFramework,
+  GluonFramework,
+  PaddleFramework
+).annotations({ identifier: "Framework" })
+
+/** @since 0.1.0 @category models */
+export type Framework = typeof Framework.Type
+
+/**
+ * The 14 framework `type` values.
+ * @since 0.1.0
+ * @category constants
+ */
+export const FRAMEWORK_TYPES = [
+  "transformers",
+  "tensorflow",
+  "sklearn",
+  "pytorch",
+  "keras",
+  "xgboost",
+  "lightgbm",
+  "fastai",
+  "h2o",
+  "onnx",
+  "spacy",
+  "statsmodels",
+  "gluon",
+  "paddle"
+] as const satisfies ReadonlyArray<Framework["type"]>

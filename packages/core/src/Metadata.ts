@@ -1,0 +1,115 @@
+/**
+ * JSON values and the `metadata` object of a manifest.
+ *
+ * Rule (DESIGN.md, ModelManifest): `metadata` is a required JSON object whose values may be any JSON values,
+ * serialized to at most 64 KiB (UTF-8). JSON has no `NaN`, `Infinity`, `undefined`, functions, dates or class
+ * instances, so each of those is reported at its own path (`metadata.loss`), not turned into `null` silently.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import { received } from "./internal/text.js"
+
+/**
+ * Any JSON value: `null`, boolean, finite number, string, array or plain object of JSON values.
+ * @since 0.1.0
+ * @category models
+ */
+export type JsonValue = null | boolean | number | string | ReadonlyArray<JsonValue> | { readonly [key: string]: JsonValue }
+
+/**
+ * A JSON object (`{ [key: string]: JsonValue }`).
+ * @since 0.1.0
+ * @category models
+ */
+export type JsonObject = { readonly [key: string]: JsonValue }
+
+/** Maximum serialized size of `metadata`, in bytes of UTF-8 JSON (64 KiB). @since 0.1.0 @category constants */
+export const MAX_METADATA_BYTES = 64 * 1024
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+/**
+ * Walks a value and returns one `{ path, message }` per place that is not JSON.
+ * @since 0.1.0
+ * @category validation
+ */
+export const jsonIssues = (value: unknown, path: ReadonlyArray<PropertyKey> = []): Array<Schema.FilterIssue> => {
+  const issues: Array<Schema.FilterIssue> = []
+  const seen = new Set<object>()
+  const walk = (v: unknown, at: ReadonlyArray<PropertyKey>): void => {
+    switch (typeof v) {
+      case "string":
+      case "boolean":
+        return
+      case "number":
+        if (!Number.isFinite(v)) {
+          issues.push({ path: at, message: `must be a finite number: JSON has no NaN or Infinity (received ${received(v)})` })
+        }
+        return
+      case "object": {
+        if (v === null) return
+        if (seen.has(v)) {
+          issues.push({ path: at, message: "must not refer to itself: JSON cannot hold a cycle" })
+          return
+        }
+        seen.add(v)
+        if (Array.isArray(v)) {
+          v.forEach((item, i) => walk(item, [...at, i]))
+        } else if (isPlainObject(v)) {
+          for (const key of Object.keys(v)) walk(v[key], [...at, key])
+        } else {
+          issues.push({
+            path: at,
+            message: `must be a JSON value; received an instance of ${v.constructor?.name ?? "an unknown class"}`
+          })
+        }
+        seen.delete(v)
+        return
+      }
+      default:
+        issues.push({ path: at, message: `must be a JSON value (received ${typeof v})` })
+    }
+  }
+  walk(value, path)
+  return issues
+}
+
+const isJsonObject = (value: unknown): value is JsonObject => isPlainObject(value) && jsonIssues(value).length === 0
+
+const jsonArbitrary = () => (fc: typeof import("effect/FastCheck")) =>
+  fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 })
+    .map((object) => JSON.parse(JSON.stringify(object)) as unknown)
+    .filter(isJsonObject)
+
+/**
+ * A JSON object whose values are JSON values (any depth). Decoding reports every non-JSON value at its path.
+ * @since 0.1.0
+ * @category schemas
+ */
+export const JsonObject: Schema.Schema<JsonObject, { readonly [key: string]: unknown }> = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+  .annotations({ message: (issue) => `must be a JSON object (received ${received(issue.actual)})` })
+  .pipe(
+    Schema.filter((object) => jsonIssues(object)),
+    Schema.filter(isJsonObject),
+    Schema.annotations({ identifier: "JsonObject", arbitrary: jsonArbitrary })
+  )
+
+/**
+ * `metadata` of a manifest: a JSON object serialized to at most {@link MAX_METADATA_BYTES} bytes.
+ * Fails with a message naming the size limit and the received size.
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Metadata: Schema.Schema<JsonObject, { readonly [key: string]: unknown }> = JsonObject.pipe(
+  Schema.filter((object) => {
+    const bytes = new TextEncoder().encode(JSON.stringify(object)).length
+    return bytes <= MAX_METADATA_BYTES ||
+      `must serialize to at most ${MAX_METADATA_BYTES} bytes of JSON (64 KiB); received ${bytes} bytes`
+  }),
+  Schema.annotations({ identifier: "Metadata", arbitrary: jsonArbitrary })
+)

@@ -1,0 +1,122 @@
+/**
+ * A stored model version, as returned in `{"data": ModelVersion}`, and the list envelope.
+ *
+ * Wire shape (DESIGN.md, ModelVersion): snake_case, except the camelCase keys of `created_by_subject`.
+ * Timestamps are RFC 3339 UTC strings with millisecond precision and `Z` (`2024-06-01T12:00:00.000Z`).
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import { ModelManifest } from "./ModelManifest.js"
+
+/**
+ * The id of a model version (a UUID in the embedded registry; any non-empty string from an upstream).
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ModelVersionId = Schema.String.pipe(
+  Schema.minLength(1, { message: () => "must not be empty: give a model version id" }),
+  Schema.brand("ModelVersionId"),
+  Schema.annotations({ identifier: "ModelVersionId", arbitrary: () => (fc) => fc.uuid().map((id) => id as never) })
+)
+
+/** @since 0.1.0 @category models */
+export type ModelVersionId = typeof ModelVersionId.Type
+
+/**
+ * Known subject types; an upstream may send others, which are accepted as strings.
+ * @since 0.1.0
+ * @category constants
+ */
+export const SUBJECT_TYPES = ["user", "team", "serviceaccount", "virtualaccount"] as const
+
+/**
+ * Who created a model version: `{subjectId, subjectType, subjectSlug?, subjectDisplayName?}`.
+ * @since 0.1.0
+ * @category schemas
+ */
+export class Subject extends Schema.Class<Subject>("Subject")({
+  subjectId: Schema.String,
+  subjectType: Schema.Union(Schema.Literal(...SUBJECT_TYPES), Schema.String),
+  subjectSlug: Schema.optional(Schema.String),
+  subjectDisplayName: Schema.optional(Schema.String)
+}) {}
+
+/**
+ * A metric of a model version: `{key, value, timestamp (epoch milliseconds), step}`.
+ * @since 0.1.0
+ * @category schemas
+ */
+export class Metric extends Schema.Class<Metric>("Metric")({
+  key: Schema.String,
+  value: Schema.Number,
+  timestamp: Schema.Number,
+  step: Schema.Number
+}) {}
+
+/**
+ * An RFC 3339 timestamp string (the registry writes UTC with milliseconds and `Z`).
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Timestamp = Schema.String.pipe(
+  Schema.pattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/, {
+    message: () => "must be an RFC 3339 timestamp"
+  }),
+  Schema.annotations({
+    identifier: "Timestamp",
+    arbitrary: () => (fc) =>
+      fc.date({ min: new Date("2000-01-01T00:00:00.000Z"), max: new Date("2099-12-31T23:59:59.999Z"), noInvalidDate: true })
+        .map((d) => d.toISOString())
+  })
+)
+
+/**
+ * A stored model version (`data` of a 2xx response).
+ * @since 0.1.0
+ * @category schemas
+ */
+export class ModelVersion extends Schema.Class<ModelVersion>("ModelVersion")({
+  id: ModelVersionId,
+  fqn: Schema.String,
+  created_by_subject: Subject,
+  manifest: ModelManifest,
+  ml_repo_id: Schema.String,
+  model_id: Schema.String,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  usage_code_snippet: Schema.optional(Schema.String),
+  tags: Schema.Array(Schema.String),
+  metrics: Schema.Array(Metric),
+  deployable: Schema.Boolean
+}) {}
+
+/**
+ * `{"data": ModelVersion}`.
+ * @since 0.1.0
+ * @category schemas
+ */
+export class ModelVersionResponse extends Schema.Class<ModelVersionResponse>("ModelVersionResponse")({
+  data: ModelVersion
+}) {}
+
+/**
+ * Offset pagination: `{total, offset, limit}`; `total` counts every match, not just this page.
+ * @since 0.1.0
+ * @category schemas
+ */
+export class Pagination extends Schema.Class<Pagination>("Pagination")({
+  total: Schema.Number,
+  offset: Schema.Number,
+  limit: Schema.Number
+}) {}
+
+/**
+ * `{"data": ModelVersion[], "pagination": Pagination}`.
+ * @since 0.1.0
+ * @category schemas
+ */
+export class ModelVersionPage extends Schema.Class<ModelVersionPage>("ModelVersionPage")({
+  data: Schema.Array(ModelVersion),
+  pagination: Pagination
+}) {}

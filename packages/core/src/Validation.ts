@@ -1,0 +1,146 @@
+/**
+ * Decoding untrusted input into manifests, with every problem reported at once as a {@link ValidationError}.
+ *
+ * Unknown fields are errors (with a did-you-mean when a known field is close): a typo such as `version_aliass`
+ * must not be dropped silently.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Either, ParseResult, Schema, SchemaAST } from "effect"
+import { didYouMean, received } from "./internal/text.js"
+import { ModelManifest, UpsertRequest } from "./ModelManifest.js"
+import { ValidationError, ValidationIssue } from "./RegistryError.js"
+
+const PARSE_OPTIONS = { errors: "all", onExcessProperty: "error" } as const
+
+const knownKeys = (issue: ParseResult.Composite): ReadonlyArray<string> => {
+  let ast: SchemaAST.AST = issue.ast
+  while (ast._tag === "Transformation" || ast._tag === "Refinement") ast = ast.from
+  return ast._tag === "TypeLiteral" ? ast.propertySignatures.map((property) => String(property.name)) : []
+}
+
+/** The literal values a literal (or union of literals) AST accepts; `[undefined]` for anything else. */
+const literalsOf = (ast: SchemaAST.AST): ReadonlyArray<SchemaAST.LiteralValue | undefined> => {
+  if (ast._tag === "Literal") return [ast.literal]
+  if (ast._tag === "Union") return ast.types.flatMap(literalsOf)
+  return [undefined]
+}
+
+const oneOf = (literals: ReadonlyArray<SchemaAST.LiteralValue | undefined>, actual: unknown): string => {
+  const shown = literals.map((literal) => JSON.stringify(literal)).join(", ")
+  return `${literals.length === 1 ? `must be ${shown}` : `must be one of ${shown}`} (received ${received(actual)})`
+}
+
+const typeOf = (tag: string): string => {
+  switch (tag) {
+    case "Missing":
+      return "missing"
+    case "Unexpected":
+      return "extra_forbidden"
+    case "Type":
+      return "type_error"
+    default:
+      return "value_error"
+  }
+}
+
+/**
+ * Turns a schema `ParseError` into a {@link ValidationError} whose `loc`s start with `prefix`
+ * (`["body"]` for a request body, `["body","manifest"]` for a manifest, `["query"]` for query parameters).
+ * @since 0.1.0
+ * @category conversions
+ */
+export const fromParseError = (
+  error: ParseResult.ParseError,
+  prefix: ReadonlyArray<string | number>
+): ValidationError => {
+  const detail: Array<ValidationIssue> = []
+  const seen = new Set<string>()
+  const add = (path: ReadonlyArray<PropertyKey>, msg: string, type: string) => {
+    const loc = [...prefix, ...path.map((p) => (typeof p === "number" ? p : String(p)))]
+    const id = `${JSON.stringify(loc)}\u0000${msg}`
+    if (seen.has(id)) return
+    seen.add(id)
+    detail.push(new ValidationIssue({ loc, msg, type }))
+  }
+  const leaf = (issue: ParseResult.ParseIssue, path: ReadonlyArray<PropertyKey>, type: string) => {
+    for (const formatted of ParseResult.ArrayFormatter.formatIssueSync(issue)) {
+      add([...path, ...formatted.path], formatted.message, type)
+    }
+  }
+  const walk = (issue: ParseResult.ParseIssue, path: ReadonlyArray<PropertyKey>, parent?: ParseResult.Composite): void => {
+    switch (issue._tag) {
+      case "Pointer": {
+        const at = [...path, ...(Array.isArray(issue.path) ? issue.path : [issue.path as PropertyKey])]
+        if (issue.issue._tag === "Unexpected") {
+          const key = String(at[at.length - 1])
+          const guess = didYouMean(key, parent ? knownKeys(parent) : [])
+          return add(at, `is not a known field${guess ? `; did you mean ${JSON.stringify(guess)}?` : ""}`, "extra_forbidden")
+        }
+        return walk(issue.issue, at)
+      }
+      case "Composite": {
+        let inner: ReadonlyArray<ParseResult.ParseIssue> = Array.isArray(issue.issues)
+          ? issue.issues
+          : [issue.issues as ParseResult.ParseIssue]
+        if (issue.ast._tag === "Union") {
+          // An optional field is `X | undefined`: the `undefined` member's complaint is noise.
+          inner = inner.filter((member) => !(member._tag === "Type" && member.ast._tag === "UndefinedKeyword"))
+          const literals = inner.flatMap((member) => member._tag === "Type" ? literalsOf(member.ast) : [undefined])
+          if (inner.length > 0 && literals.every((literal) => literal !== undefined)) {
+            return add(path, oneOf(literals, issue.actual), "type_error")
+          }
+        }
+        for (const member of inner) walk(member, path, issue)
+        return
+      }
+      case "Refinement":
+        return issue.kind === "From" ? walk(issue.issue, path, parent) : leaf(issue, path, typeOf(issue._tag))
+      case "Transformation":
+        return issue.kind === "Encoded" ? walk(issue.issue, path, parent) : leaf(issue, path, typeOf(issue._tag))
+      case "Missing":
+        return add(path, "is required", "missing")
+      case "Unexpected":
+        return add(path, "is not a known field", "extra_forbidden")
+      case "Type": {
+        const literals = literalsOf(issue.ast)
+        if (literals.length > 0 && literals.every((literal) => literal !== undefined)) {
+          return add(path, oneOf(literals, issue.actual), "type_error")
+        }
+        return leaf(issue, path, "type_error")
+      }
+      default:
+        return leaf(issue, path, typeOf(issue._tag))
+    }
+  }
+  walk(error.issue, [])
+  if (detail.length === 0) add([], ParseResult.TreeFormatter.formatIssueSync(error.issue), "value_error")
+  return new ValidationError({ detail })
+}
+
+const decodeRequest = Schema.decodeUnknownEither(UpsertRequest, PARSE_OPTIONS)
+const decodeManifestEither = Schema.decodeUnknownEither(ModelManifest, PARSE_OPTIONS)
+
+/**
+ * Decodes a PUT body `{"manifest": …}`. Fails with every problem, `loc`s starting `["body", …]`.
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeUpsertRequest = (input: unknown): Either.Either<UpsertRequest, ValidationError> =>
+  Either.mapLeft(decodeRequest(input), (error) => fromParseError(error, ["body"]))
+
+/**
+ * Decodes a bare manifest. Fails with every problem, `loc`s starting `["body", "manifest", …]`.
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeManifest = (input: unknown): Either.Either<ModelManifest, ValidationError> =>
+  Either.mapLeft(decodeManifestEither(input), (error) => fromParseError(error, ["body", "manifest"]))
+
+/**
+ * {@link decodeManifest} as an Effect.
+ * @since 0.1.0
+ * @category decoding
+ */
+export const manifest = (input: unknown): Effect.Effect<ModelManifest, ValidationError> =>
+  Effect.suspend(() => decodeManifest(input))

@@ -1,0 +1,29 @@
+/**
+ * @mreg/core: schemas, errors, FQNs and the ModelVersions service of the model-version API.
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as Environment from "./Environment.js"
+/** @since 0.1.0 */
+export * as Fqn from "./Fqn.js"
+/** @since 0.1.0 */
+export * as Framework from "./Framework.js"
+/** @since 0.1.0 */
+export * as HubModelId from "./HubModelId.js"
+/** @since 0.1.0 */
+export * as Metadata from "./Metadata.js"
+/** @since 0.1.0 */
+export * as ModelManifest from "./ModelManifest.js"
+/** @since 0.1.0 */
+export * as ModelVersion from "./ModelVersion.js"
+/** @since 0.1.0 */
+export * as ModelVersions from "./ModelVersions.js"
+/** @since 0.1.0 */
+export * as PipelineTag from "./PipelineTag.js"
+/** @since 0.1.0 */
+export * as RegistryError from "./RegistryError.js"
+/** @since 0.1.0 */
+export * as Source from "./Source.js"
+/** @since 0.1.0 */
+export * as Validation from "./Validation.js"
