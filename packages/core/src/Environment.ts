@@ -49,9 +49,12 @@ export const requirementProblem = (line: string): string | undefined => {
     return `must be a PEP 508 requirement; pip options such as --extra-index-url or -r are not requirements ${got}`
   }
   if (/(^|\s)#/.test(trimmed)) return `must be a PEP 508 requirement without a comment ${got}`
+  // pip-requirements-js does not know PEP 440's arbitrary equality `===`: parse it as `== ` (same columns) and
+  // skip the PEP 440 check for the versions that followed a `===`.
+  const arbitrary = new Set(Array.from(trimmed.matchAll(/===\s*([^\s,;]+)/g), (match) => match[1]!))
   let parsed: Requirement | null
   try {
-    parsed = parsePipRequirementsLine(trimmed)
+    parsed = parsePipRequirementsLine(trimmed.replaceAll("===", "== "))
   } catch (error) {
     const where = error instanceof Error ? /col (\d+)/.exec(error.message)?.[1] : undefined
     return `must be a PEP 508 requirement such as "torch>=2.1" or "pkg @ https://…"${where ? `; invalid at column ${where}` : ""} ${got}`
@@ -63,7 +66,7 @@ export const requirementProblem = (line: string): string | undefined => {
   if (parsed.type === "ProjectName") {
     for (const spec of parsed.versionSpec ?? []) {
       const version = spec.version.trim()
-      const ok = spec.operator === "===" ||
+      const ok = spec.operator === "===" || arbitrary.has(version) ||
         (version.endsWith(".*") && (spec.operator === "==" || spec.operator === "!=")
           ? validPep440(version.slice(0, -2)) !== null
           : validPep440(version) !== null)
@@ -100,7 +103,10 @@ export const PipRequirement = Schema.String.pipe(
  * @since 0.1.0
  * @category schemas
  */
-export class Environment extends Schema.Class<Environment>("Environment")({
+export const Environment = Schema.Struct({
   python_version: Schema.optional(PythonVersion),
   pip_packages: Schema.optional(Schema.Array(PipRequirement))
-}) {}
+}).annotations({ identifier: "Environment" })
+
+/** @since 0.1.0 @category models */
+export type Environment = typeof Environment.Type

@@ -91,8 +91,15 @@ const jsonArbitrary = () => (fc: typeof import("effect/FastCheck")) =>
  * @since 0.1.0
  * @category schemas
  */
-export const JsonObject: Schema.Schema<JsonObject, { readonly [key: string]: unknown }> = Schema.Record({ key: Schema.String, value: Schema.Unknown })
-  .annotations({ message: (issue) => `must be a JSON object (received ${received(issue.actual)})` })
+export const JsonObject: Schema.Schema<JsonObject, { readonly [key: string]: unknown }> = Schema.declare(
+  // Not `Schema.Record`: its decoder copies keys with `out[key] = value`, which drops an own `"__proto__"` key
+  // (valid in JSON) or turns it into the copy's prototype. The object is checked in place instead.
+  (value: unknown): value is { readonly [key: string]: unknown } => isPlainObject(value),
+  {
+    message: (issue) => `must be a JSON object (received ${received(issue.actual)})`,
+    jsonSchema: { type: "object", additionalProperties: true }
+  }
+)
   .pipe(
     Schema.filter((object) => jsonIssues(object)),
     Schema.filter(isJsonObject),

@@ -35,24 +35,30 @@ export const SUBJECT_TYPES = ["user", "team", "serviceaccount", "virtualaccount"
  * @since 0.1.0
  * @category schemas
  */
-export class Subject extends Schema.Class<Subject>("Subject")({
+export const Subject = Schema.Struct({
   subjectId: Schema.String,
   subjectType: Schema.Union(Schema.Literal(...SUBJECT_TYPES), Schema.String),
   subjectSlug: Schema.optional(Schema.String),
   subjectDisplayName: Schema.optional(Schema.String)
-}) {}
+}).annotations({ identifier: "Subject" })
+
+/** @since 0.1.0 @category models */
+export interface Subject extends Schema.Schema.Type<typeof Subject> {}
 
 /**
  * A metric of a model version: `{key, value, timestamp (epoch milliseconds), step}`.
  * @since 0.1.0
  * @category schemas
  */
-export class Metric extends Schema.Class<Metric>("Metric")({
+export const Metric = Schema.Struct({
   key: Schema.String,
   value: Schema.Number,
   timestamp: Schema.Number,
   step: Schema.Number
-}) {}
+}).annotations({ identifier: "Metric" })
+
+/** @since 0.1.0 @category models */
+export interface Metric extends Schema.Schema.Type<typeof Metric> {}
 
 /**
  * An RFC 3339 timestamp string (the registry writes UTC with milliseconds and `Z`).
@@ -105,11 +111,14 @@ export class ModelVersionResponse extends Schema.Class<ModelVersionResponse>("Mo
  * @since 0.1.0
  * @category schemas
  */
-export class Pagination extends Schema.Class<Pagination>("Pagination")({
+export const Pagination = Schema.Struct({
   total: Schema.Number,
   offset: Schema.Number,
   limit: Schema.Number
-}) {}
+}).annotations({ identifier: "Pagination" })
+
+/** @since 0.1.0 @category models */
+export interface Pagination extends Schema.Schema.Type<typeof Pagination> {}
 
 /**
  * `{"data": ModelVersion[], "pagination": Pagination}`.

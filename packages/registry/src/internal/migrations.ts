@@ -1,0 +1,68 @@
+/**
+ * Schema migrations of the embedded registry, shared by SQLite and PostgreSQL.
+ * Text columns that are compared or sorted use byte order on both (`COLLATE "C"` on PostgreSQL, SQLite's default
+ * BINARY), so case-sensitivity and list order are identical on both dialects. Manifests are stored as JSON text (not
+ * JSONB) so key order and the exact spelling of numbers survive.
+ * @internal
+ */
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+
+const init = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const text = sql.onDialectOrElse({ pg: () => sql.unsafe(`TEXT COLLATE "C"`), orElse: () => sql.unsafe("TEXT") })
+  yield* sql`CREATE TABLE IF NOT EXISTS ml_repos (
+    id TEXT PRIMARY KEY,
+    name ${text} NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+  )`
+  yield* sql`CREATE TABLE IF NOT EXISTS models (
+    id TEXT PRIMARY KEY,
+    ml_repo_id TEXT NOT NULL REFERENCES ml_repos (id),
+    name ${text} NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (ml_repo_id, name)
+  )`
+  yield* sql`CREATE TABLE IF NOT EXISTS model_versions (
+    id TEXT PRIMARY KEY,
+    model_id TEXT NOT NULL REFERENCES models (id),
+    version INTEGER NOT NULL,
+    manifest TEXT NOT NULL,
+    alias ${text},
+    alias_key ${text},
+    step INTEGER NOT NULL,
+    run_id ${text},
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    deleted_at TEXT,
+    UNIQUE (model_id, version)
+  )`
+  yield* sql`CREATE UNIQUE INDEX IF NOT EXISTS model_versions_alias_key
+    ON model_versions (model_id, alias_key) WHERE alias_key IS NOT NULL AND deleted_at IS NULL`
+  yield* sql`CREATE INDEX IF NOT EXISTS model_versions_run_id ON model_versions (run_id)`
+  yield* sql`CREATE TABLE IF NOT EXISTS model_version_tags (
+    model_id TEXT NOT NULL,
+    tag_key ${text} NOT NULL,
+    tag ${text} NOT NULL,
+    model_version_id TEXT NOT NULL REFERENCES model_versions (id),
+    PRIMARY KEY (model_id, tag_key)
+  )`
+  yield* sql`CREATE INDEX IF NOT EXISTS model_version_tags_version ON model_version_tags (model_version_id)`
+  yield* sql`CREATE TABLE IF NOT EXISTS idempotency_keys (
+    scope ${text} NOT NULL,
+    key ${text} NOT NULL,
+    request_hash TEXT NOT NULL,
+    response TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (scope, key)
+  )`
+})
+
+/** Migrations by `<id>_<name>`, run in id order by `@effect/sql`'s Migrator. */
+export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>> = {
+  "0001_init": init
+}
