@@ -26,7 +26,7 @@ import { Clock, Config, Effect, Layer, Option, Predicate, Schedule, Schema } fro
 import { createHash, randomUUID } from "node:crypto"
 import { mkdirSync } from "node:fs"
 import { homedir, userInfo } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { migrations } from "./internal/migrations.js"
 import { isTransient, isUniqueViolation } from "./internal/sqlErrors.js"
 
@@ -488,12 +488,16 @@ export const layer = (options: Options = {}): Layer.Layer<ModelVersions.ModelVer
  * @category layers
  */
 export const layerSqlite = (options: Options & { readonly filename: string }): Layer.Layer<ModelVersions.ModelVersions, RegistryError.StoreError> => {
-  const client = Layer.suspend(() => {
-    if (options.filename !== ":memory:") mkdirSync(join(options.filename, ".."), { recursive: true })
-    return SqliteClient.layer({ filename: options.filename })
-  }).pipe(
-    Layer.catchAll(() => Layer.fail(new RegistryError.StoreError({ message: `cannot open the registry at ${options.filename}` })))
-  )
+  const cannotOpen = () => new RegistryError.StoreError({ message: `cannot open the registry at ${options.filename}` })
+  const client = Layer.unwrapEffect(
+    Effect.try({
+      try: () => {
+        if (options.filename !== ":memory:") mkdirSync(dirname(options.filename), { recursive: true })
+        return SqliteClient.layer({ filename: options.filename })
+      },
+      catch: cannotOpen
+    })
+  ).pipe(Layer.catchAll(() => Layer.fail(cannotOpen())))
   return layer(options).pipe(Layer.provide(client))
 }
 

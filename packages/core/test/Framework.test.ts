@@ -1,0 +1,218 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Framework } from "@mreg/core"
+import { Either, Schema } from "effect"
+import { decodeOk, minimal, problems } from "./utils.js"
+
+const ALL_TYPES = [
+  "transformers",
+  "tensorflow",
+  "sklearn",
+  "pytorch",
+  "keras",
+  "xgboost",
+  "lightgbm",
+  "fastai",
+  "h2o",
+  "onnx",
+  "spacy",
+  "statsmodels",
+  "gluon",
+  "paddle"
+]
+
+const withFramework = (framework: unknown) => minimal({ framework })
+/** The decoded `framework` of a minimal manifest holding `framework`. */
+const decodedFramework = (framework: unknown): unknown => decodeOk(withFramework(framework)).framework
+const at = (...path: Array<string | number>) => ["body", "manifest", "framework", ...path]
+
+describe("Framework", () => {
+  it("FRAMEWORK_TYPES lists the 14 members in order", () => {
+    assert.deepStrictEqual([...Framework.FRAMEWORK_TYPES], ALL_TYPES)
+  })
+
+  for (const type of ALL_TYPES) {
+    it(`${type} decodes with only its type`, () => {
+      assert.deepStrictEqual(decodedFramework({ type }), { type })
+      assert.deepStrictEqual(Schema.decodeUnknownEither(Framework.Framework)({ type }), Either.right({ type } as Framework.Framework))
+    })
+  }
+
+  it("rejects an unknown type with the list of allowed values", () => {
+    assert.deepStrictEqual(problems(withFramework({ type: "torch" })), [
+      {
+        loc: at("type"),
+        msg:
+          `must be one of "transformers", "tensorflow", "sklearn", "pytorch", "keras", "xgboost", "lightgbm", "fastai", ` +
+          `"h2o", "onnx", "spacy", "statsmodels", "gluon", "paddle" (received "torch")`,
+        type: "type_error"
+      }
+    ])
+  })
+
+  it("requires type", () => {
+    assert.deepStrictEqual(problems(withFramework({})), [{ loc: at("type"), msg: "is required", type: "missing" }])
+  })
+
+  it("refuses fields of another member on a type-only member", () => {
+    assert.deepStrictEqual(problems(withFramework({ type: "pytorch", library_name: "transformers" })), [
+      { loc: at("library_name"), msg: "is not a known field", type: "extra_forbidden" }
+    ])
+  })
+
+  describe("transformers", () => {
+    for (const libraryName of ["transformers", "sentence-transformers", "diffusers"]) {
+      it(`accepts library_name ${libraryName}`, () => {
+        assert.deepStrictEqual(decodedFramework({ type: "transformers", library_name: libraryName }), {
+          type: "transformers",
+          library_name: libraryName
+        })
+      })
+    }
+
+    it("rejects another library_name with the allowed values", () => {
+      assert.deepStrictEqual(problems(withFramework({ type: "transformers", library_name: "pytorch" })), [
+        {
+          loc: at("library_name"),
+          msg: `must be one of "transformers", "sentence-transformers", "diffusers" (received "pytorch")`,
+          type: "type_error"
+        }
+      ])
+    })
+
+    it("keeps library_name, pipeline_tag and base_model together", () => {
+      const framework = {
+        type: "transformers",
+        library_name: "sentence-transformers",
+        pipeline_tag: "sentence-similarity",
+        base_model: "sentence-transformers/all-MiniLM-L6-v2"
+      }
+      assert.deepStrictEqual(decodedFramework(framework), framework)
+    })
+
+    it("answers a misspelt field with a did-you-mean", () => {
+      assert.deepStrictEqual(problems(withFramework({ type: "transformers", pipline_tag: "text-generation" })), [
+        {
+          loc: at("pipline_tag"),
+          msg: `is not a known field; did you mean "pipeline_tag"?`,
+          type: "extra_forbidden"
+        }
+      ])
+    })
+  })
+
+  describe("sklearn", () => {
+    for (const format of ["cloudpickle", "joblib", "pickle"]) {
+      it(`accepts serialization_format ${format}`, () => {
+        assert.deepStrictEqual(decodedFramework({ type: "sklearn", serialization_format: format }), {
+          type: "sklearn",
+          serialization_format: format
+        })
+      })
+    }
+
+    it("rejects serialization_format json", () => {
+      assert.deepStrictEqual(problems(withFramework({ type: "sklearn", serialization_format: "json" })), [
+        {
+          loc: at("serialization_format"),
+          msg: `must be one of "cloudpickle", "joblib", "pickle" (received "json")`,
+          type: "type_error"
+        }
+      ])
+    })
+
+    for (const method of ["predict", "predict_proba"]) {
+      it(`accepts model_schema.infer_method_name ${method}`, () => {
+        const framework = {
+          type: "sklearn",
+          model_filepath: "model.joblib",
+          model_schema: { infer_method_name: method, inputs: [{ name: "x", type: "float" }], outputs: [] }
+        }
+        assert.deepStrictEqual(decodedFramework(framework), framework)
+      })
+    }
+
+    it("rejects another infer_method_name", () => {
+      const framework = { type: "sklearn", model_schema: { infer_method_name: "transform", inputs: [], outputs: [] } }
+      assert.deepStrictEqual(problems(withFramework(framework)), [
+        {
+          loc: at("model_schema", "infer_method_name"),
+          msg: `must be one of "predict", "predict_proba" (received "transform")`,
+          type: "type_error"
+        }
+      ])
+    })
+
+    it("requires every model_schema field", () => {
+      assert.deepStrictEqual(problems(withFramework({ type: "sklearn", model_schema: {} })), [
+        { loc: at("model_schema", "infer_method_name"), msg: "is required", type: "missing" },
+        { loc: at("model_schema", "inputs"), msg: "is required", type: "missing" },
+        { loc: at("model_schema", "outputs"), msg: "is required", type: "missing" }
+      ])
+    })
+
+    it("needs JSON objects in inputs and outputs, reported at their index", () => {
+      const framework = {
+        type: "sklearn",
+        model_schema: { infer_method_name: "predict", inputs: [{ name: "x" }, 1], outputs: [{ scale: Number.NaN }] }
+      }
+      assert.deepStrictEqual(problems(withFramework(framework)), [
+        { loc: at("model_schema", "inputs", 1), msg: "must be a JSON object (received 1)", type: "type_error" },
+        {
+          loc: at("model_schema", "outputs", 0, "scale"),
+          msg: "must be a finite number: JSON has no NaN or Infinity (received NaN)",
+          type: "value_error"
+        }
+      ])
+    })
+
+    it("rejects an empty model_filepath", () => {
+      assert.deepStrictEqual(problems(withFramework({ type: "sklearn", model_filepath: "" })), [
+        {
+          loc: at("model_filepath"),
+          msg: "must not be empty: give the model file's path inside the source",
+          type: "value_error"
+        }
+      ])
+    })
+  })
+
+  describe("xgboost", () => {
+    for (const format of ["cloudpickle", "joblib", "pickle", "json"]) {
+      it(`accepts serialization_format ${format}`, () => {
+        assert.deepStrictEqual(decodedFramework({ type: "xgboost", serialization_format: format }), {
+          type: "xgboost",
+          serialization_format: format
+        })
+      })
+    }
+
+    it("rejects serialization_format ubj with the allowed values", () => {
+      assert.deepStrictEqual(problems(withFramework({ type: "xgboost", serialization_format: "ubj" })), [
+        {
+          loc: at("serialization_format"),
+          msg: `must be one of "cloudpickle", "joblib", "pickle", "json" (received "ubj")`,
+          type: "type_error"
+        }
+      ])
+    })
+
+    it("accepts infer_method_name predict", () => {
+      const framework = {
+        type: "xgboost",
+        model_schema: { infer_method_name: "predict", inputs: [], outputs: [{ name: "p", type: "float" }] }
+      }
+      assert.deepStrictEqual(decodedFramework(framework), framework)
+    })
+
+    it("rejects infer_method_name predict_proba", () => {
+      const framework = { type: "xgboost", model_schema: { infer_method_name: "predict_proba", inputs: [], outputs: [] } }
+      assert.deepStrictEqual(problems(withFramework(framework)), [
+        {
+          loc: at("model_schema", "infer_method_name"),
+          msg: `must be "predict" (received "predict_proba")`,
+          type: "type_error"
+        }
+      ])
+    })
+  })
+})

@@ -1,0 +1,58 @@
+import { assert, describe, it } from "@effect/vitest"
+import { ModelVersions } from "@mreg/core"
+import { SqlRegistry } from "@mreg/registry"
+import Database from "better-sqlite3"
+import { Effect } from "effect"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll } from "vitest"
+import { base, modelVersionsSuite } from "./ModelVersionsSuite.js"
+
+const home = mkdtempSync(join(tmpdir(), "mreg-registry-"))
+afterAll(() => rmSync(home, { recursive: true, force: true }))
+
+modelVersionsSuite("SQLite (in memory)", SqlRegistry.layerSqlite({ filename: ":memory:" }), {
+  tenant: "default",
+  subjectOption: true
+})
+
+modelVersionsSuite("SQLite (file, WAL)", SqlRegistry.layerSqlite({ filename: join(home, "suite", "registry.db"), tenant: "acme" }), {
+  tenant: "acme",
+  subjectOption: true
+})
+
+describe("SQLite file", () => {
+  it.effect("is in WAL mode, keeps data across layers, and passes integrity_check", () =>
+    Effect.gen(function*() {
+      const filename = join(home, "persist", "registry.db")
+      const first = yield* Effect.flatMap(ModelVersions.ModelVersions, (r) => r.upsert(base("persist"))).pipe(
+        Effect.provide(SqlRegistry.layerSqlite({ filename }))
+      )
+      const again = yield* Effect.flatMap(ModelVersions.ModelVersions, (r) => r.get(first.modelVersion.id)).pipe(
+        Effect.provide(SqlRegistry.layerSqlite({ filename }))
+      )
+      assert.deepStrictEqual(again.modelVersion, first.modelVersion)
+      const db = new Database(filename, { readonly: true })
+      try {
+        assert.strictEqual(db.pragma("journal_mode", { simple: true }), "wal")
+        assert.strictEqual(db.pragma("integrity_check", { simple: true }), "ok")
+      } finally {
+        db.close()
+      }
+    }))
+
+  it.effect("an unopenable file is a StoreError without driver text", () =>
+    Effect.gen(function*() {
+      const blocker = join(home, "not-a-folder")
+      writeFileSync(blocker, "")
+      const filename = join(blocker, "registry.db")
+      const error = yield* Effect.flip(
+        Effect.flatMap(ModelVersions.ModelVersions, (r) => r.upsert(base("x"))).pipe(
+          Effect.provide(SqlRegistry.layerSqlite({ filename }))
+        )
+      )
+      assert.strictEqual(error._tag, "StoreError")
+      assert.strictEqual(error.message, `cannot open the registry at ${filename}`)
+    }))
+})
