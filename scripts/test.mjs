@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// The project's test command (`pnpm test [vitest args…]`):
+//   1. `turbo run build typecheck` — stops here, with turbo's output, when it fails;
+//   2. `vitest run` once at the root, reporters `default` and `json` (the JSON goes to a temp file);
+//   3. prints, as the very last line, `N passed, N failed` (`, N skipped` when some were skipped),
+//      counted from the JSON report.
+// Exits non-zero when the build or type-check fails, when vitest fails, when any test fails, or when no test ran.
+// Extra arguments go to vitest: `pnpm test packages/core`, `pnpm test -t "alias"`.
+import { spawn } from "node:child_process"
+import { existsSync } from "node:fs"
+import { mkdtemp, readFile, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = fileURLToPath(new URL("..", import.meta.url))
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1" }
+
+/** Runs a binary from the root's node_modules/.bin with inherited stdio; resolves to its exit code. */
+const run = (name, args) => {
+  const bin = join(root, "node_modules", ".bin", process.platform === "win32" ? `${name}.cmd` : name)
+  if (!existsSync(bin)) {
+    console.error(`${name} is not installed at ${bin}: run \`pnpm install --frozen-lockfile\` first.`)
+    return Promise.resolve(1)
+  }
+  return new Promise((resolve) => {
+    const child = spawn(bin, args, { cwd: root, env, stdio: "inherit", shell: process.platform === "win32" })
+    child.on("error", (error) => {
+      console.error(`could not start ${name}: ${error.message}`)
+      resolve(1)
+    })
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)))
+  })
+}
+
+/** Prints the summary line (always last) and exits. */
+const finish = ({ passed = 0, failed = 0, skipped = 0 }, ok) => {
+  const line = `${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`
+  console.log(line)
+  process.exit(ok && failed === 0 && passed + failed > 0 ? 0 : 1)
+}
+
+// `pnpm test -- x` may hand the separator through; vitest does not need it.
+const vitestArgs = process.argv.slice(2)
+if (vitestArgs[0] === "--") vitestArgs.shift()
+
+const built = await run("turbo", ["run", "build", "typecheck", "--output-logs=errors-only"])
+if (built !== 0) {
+  console.error(`\nturbo run build typecheck failed (exit code ${built}); no tests were run.`)
+  finish({}, false)
+}
+
+const dir = await mkdtemp(join(tmpdir(), "mreg-test-"))
+const reportFile = join(dir, "vitest-report.json")
+const code = await run("vitest", [
+  "run",
+  "--config", join(root, "vitest.config.ts"),
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${reportFile}`,
+  ...vitestArgs
+])
+const report = await readFile(reportFile, "utf8").then(JSON.parse, () => undefined)
+await rm(dir, { recursive: true, force: true })
+
+if (report === undefined) {
+  console.error(`\nvitest wrote no JSON report (exit code ${code}).`)
+  finish({}, false)
+}
+const counts = {
+  passed: report.numPassedTests ?? 0,
+  failed: report.numFailedTests ?? 0,
+  skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0)
+}
+// A test file that fails to load fails no test, yet fails the run: name it.
+const brokenFiles = (report.testResults ?? []).filter((file) => file.status === "failed" && file.assertionResults?.length === 0)
+for (const file of brokenFiles) console.error(`failed to run: ${file.name}${file.message ? ` — ${file.message.split("\n")[0]}` : ""}`)
+if (code !== 0) console.error(`vitest exited with code ${code}.`)
+if (counts.passed + counts.failed === 0) console.error("no test ran.")
+finish(counts, code === 0 && brokenFiles.length === 0)
