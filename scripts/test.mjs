@@ -40,6 +40,20 @@ const finish = ({ passed = 0, failed = 0, skipped = 0 }, ok) => {
   process.exit(ok && failed === 0 && passed + failed > 0 ? 0 : 1)
 }
 
+// PostgreSQL tests need a server: without MREG_TEST_DATABASE_URL, run again under scripts/pg.sh, which starts a
+// throwaway PostgreSQL 15 on 127.0.0.1 and stops it when this command ends. The PostgreSQL tests fail without it.
+if (!process.env.MREG_TEST_DATABASE_URL && existsSync("/usr/lib/postgresql/15/bin/pg_ctl") && process.platform !== "win32") {
+  const child = spawn("bash", ["-c", `source scripts/pg.sh && mreg_pg_start && node scripts/test.mjs "$@"`, "test", ...process.argv.slice(2)], {
+    cwd: root,
+    env,
+    stdio: "inherit"
+  })
+  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 : 1)))
+} else {
+  await main()
+}
+
+async function main() {
 // `pnpm test -- x` may hand the separator through; vitest does not need it.
 const vitestArgs = process.argv.slice(2)
 if (vitestArgs[0] === "--") vitestArgs.shift()
@@ -78,3 +92,4 @@ for (const file of brokenFiles) console.error(`failed to run: ${file.name}${file
 if (code !== 0) console.error(`vitest exited with code ${code}.`)
 if (counts.passed + counts.failed === 0) console.error("no test ran.")
 finish(counts, code === 0 && brokenFiles.length === 0)
+}

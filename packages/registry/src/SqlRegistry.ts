@@ -20,9 +20,10 @@
  */
 import { Migrator, SqlClient, type Statement } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
+import { PgClient } from "@effect/sql-pg"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Fqn, ModelManifest, ModelVersion, ModelVersions, RegistryError } from "@mreg/core"
-import { Clock, Config, Effect, Layer, Option, Predicate, Schedule, Schema } from "effect"
+import { Clock, Config, Effect, Layer, Option, Predicate, Redacted, Schedule, Schema } from "effect"
 import { createHash, randomUUID } from "node:crypto"
 import { mkdirSync } from "node:fs"
 import { homedir, userInfo } from "node:os"
@@ -118,7 +119,10 @@ const SELECT_VERSION = `SELECT v.id, v.model_id, v.version, v.manifest, v.alias,
 export const make = (options: Options = {}) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    yield* Migrator.make({})({ loader: Migrator.fromRecord(migrations) })
+    // Several processes may start on one store at once: a migration that loses a race is retried.
+    yield* Migrator.make({})({ loader: Migrator.fromRecord(migrations) }).pipe(
+      Effect.retry({ times: 5, schedule: Schedule.spaced("200 millis") })
+    )
     const tenant = options.tenant ?? "default"
     const defaultSubject = options.subject ?? osSubject()
 
@@ -528,5 +532,45 @@ export const layerSqliteConfig = (options: Omit<Options, "tenant"> = {}): Layer.
     Effect.map(
       Effect.all({ filename: sqliteFilenameConfig, tenant: tenantConfig }).pipe(Effect.orDie),
       ({ filename, tenant }) => layerSqlite({ ...options, filename, tenant })
+    )
+  )
+
+/**
+ * `ModelVersions` on PostgreSQL (`postgres://user:pass@host:port/db`; the URL is a secret and is never logged).
+ * Several proxies may share one database: version allocation, aliases, tags and idempotency keys stay atomic
+ * across them.
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerPg = (options: Options & { readonly url: Redacted.Redacted<string> }): Layer.Layer<ModelVersions.ModelVersions, RegistryError.StoreError> =>
+  layer(options).pipe(
+    Layer.provide(
+      PgClient.layer({ url: options.url, applicationName: "mreg", maxConnections: 16 }).pipe(
+        Layer.catchAll(() => Layer.fail(new RegistryError.StoreError({ message: "cannot connect to the PostgreSQL registry (DATABASE_URL)" })))
+      )
+    )
+  )
+
+/**
+ * The PostgreSQL URL of a shared registry: `DATABASE_URL` (Redacted), if set.
+ * @since 0.1.0
+ * @category config
+ */
+export const databaseUrlConfig: Config.Config<Option.Option<Redacted.Redacted<string>>> = Config.option(
+  Config.redacted("DATABASE_URL")
+)
+
+/**
+ * The embedded registry chosen by the environment: PostgreSQL when `DATABASE_URL` is set, otherwise SQLite at
+ * `$MREG_HOME/registry.db`; FQN tenant from `MREG_TENANT`.
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (options: Omit<Options, "tenant"> = {}): Layer.Layer<ModelVersions.ModelVersions, RegistryError.StoreError> =>
+  Layer.unwrapEffect(
+    Effect.map(
+      Effect.all({ url: databaseUrlConfig, filename: sqliteFilenameConfig, tenant: tenantConfig }).pipe(Effect.orDie),
+      ({ filename, tenant, url }) =>
+        Option.isSome(url) ? layerPg({ ...options, url: url.value, tenant }) : layerSqlite({ ...options, filename, tenant })
     )
   )

@@ -50,7 +50,7 @@ export const modelVersionsSuite = <E>(
   options: SuiteOptions
 ) =>
   describe(name, () => {
-    it.layer(layer, { timeout: 120_000 })((it) => {
+    it.layer(layer, { timeout: 120_000, excludeTestServices: true })((it) => {
       const service = ModelVersions.ModelVersions
 
       it.effect("creates version 1 with the stored manifest, FQN, step 0 and deployable", () =>

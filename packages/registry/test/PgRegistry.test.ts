@@ -1,0 +1,33 @@
+import { assert, describe, it } from "@effect/vitest"
+import { ModelVersions } from "@mreg/core"
+import { SqlRegistry } from "@mreg/registry"
+import { Effect, Redacted } from "effect"
+import { base, modelVersionsSuite } from "./ModelVersionsSuite.js"
+
+// PostgreSQL tests never skip: `pnpm test` starts a throwaway cluster (scripts/pg.sh) and passes its URL.
+const url = process.env.MREG_TEST_DATABASE_URL
+if (url === undefined || url === "") {
+  describe("PostgreSQL", () => {
+    it("needs MREG_TEST_DATABASE_URL (pnpm test starts a throwaway PostgreSQL 15 and sets it)", () => {
+      assert.fail("MREG_TEST_DATABASE_URL is not set")
+    })
+  })
+} else {
+  const layer = SqlRegistry.layerPg({ url: Redacted.make(url), tenant: "pg" })
+  modelVersionsSuite("PostgreSQL", layer, { tenant: "pg", subjectOption: true })
+
+  describe("PostgreSQL specifics", () => {
+    it.effect("a bad URL is a StoreError that does not show the URL", () =>
+      Effect.gen(function*() {
+        const secret = "postgres://mreg:s3cret@127.0.0.1:1/nope"
+        const error = yield* Effect.flip(
+          Effect.flatMap(ModelVersions.ModelVersions, (r) => r.upsert(base("x"))).pipe(
+            Effect.provide(SqlRegistry.layerPg({ url: Redacted.make(secret) }))
+          )
+        )
+        assert.strictEqual(error._tag, "StoreError")
+        assert.notInclude(error.message, "s3cret")
+        assert.strictEqual(error.message, "cannot connect to the PostgreSQL registry (DATABASE_URL)")
+      }), 30_000)
+  })
+}
