@@ -285,3 +285,67 @@ export const formatLoc = (loc: ReadonlyArray<string | number>): string => {
     ""
   ) || "(body)"
 }
+
+/**
+ * The wire body schema of every non-2xx response: `{statusCode, code, message, detail?, details?}`.
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ErrorBodySchema = Schema.Struct({
+  statusCode: Schema.Number,
+  code: Schema.String,
+  message: Schema.String,
+  detail: Schema.optional(Schema.Array(Schema.Struct(ValidationIssue.fields))),
+  details: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+}).annotations({ identifier: "ErrorBody" })
+
+const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined)
+const num = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined)
+
+/**
+ * The typed error for a wire error body and HTTP status (inverse of {@link toBody}). Unknown codes map by status;
+ * statuses with no error of their own (5xx from an upstream, 429) become `UpstreamError`.
+ * @since 0.1.0
+ * @category decoding
+ */
+export const fromBody = (status: number, body: typeof ErrorBodySchema.Type | undefined): RegistryError => {
+  const message = body?.message ?? `request failed with HTTP status ${status}`
+  const details = body?.details ?? {}
+  switch (status) {
+    case 400:
+      return new InvalidJson({ message, line: num(details.line) ?? 0, column: num(details.column) ?? 0 })
+    case 401:
+      return new Unauthorized({ message })
+    case 403:
+      return new Forbidden({ message })
+    case 404:
+      return new NotFound({ message })
+    case 409: {
+      const reason = Schema.is(ConflictReason)(body?.code) ? body.code : "IDEMPOTENCY_KEY_REUSED"
+      const kept = Object.fromEntries(
+        Object.entries(details).filter((entry): entry is [string, string | number] =>
+          typeof entry[1] === "string" || typeof entry[1] === "number"
+        )
+      )
+      return new Conflict({ reason, message, ...(Object.keys(kept).length > 0 ? { details: kept } : {}) })
+    }
+    case 412: {
+      const etag = str(details.etag)
+      return new PreconditionFailed(etag === undefined ? { message } : { message, etag })
+    }
+    case 413:
+      return new PayloadTooLarge({ message, limit: num(details.limit) ?? 0 })
+    case 422:
+      return new ValidationError({
+        detail: body?.detail && body.detail.length > 0
+          ? body.detail.map((issue) => new ValidationIssue(issue))
+          : [new ValidationIssue({ loc: ["body"], msg: message, type: "value_error" })]
+      })
+    case 500:
+      return new StoreError({ message })
+    case 504:
+      return new UpstreamError({ status: 504, message, upstreamStatus: status })
+    default:
+      return new UpstreamError({ status: 502, message, upstreamStatus: status })
+  }
+}

@@ -22,6 +22,8 @@ export * as ModelVersions from "./ModelVersions.js"
 /** @since 0.1.0 */
 export * as PipelineTag from "./PipelineTag.js"
 /** @since 0.1.0 */
+export * as RegistryApi from "./RegistryApi.js"
+/** @since 0.1.0 */
 export * as RegistryError from "./RegistryError.js"
 /** @since 0.1.0 */
 export * as Source from "./Source.js"

@@ -1,0 +1,196 @@
+/**
+ * The HTTP contract of the model-version API (`@effect/platform` HttpApi): five endpoints under a prefix
+ * (`/api/ml/v1` by default, `/api/svc/v1` too), bearer auth, and every error with its status.
+ *
+ * | endpoint | request | 2xx body |
+ * | --- | --- | --- |
+ * | `upsert` | `PUT {prefix}/model-versions` `{"manifest"}`, headers `Idempotency-Key`, `If-Match`, `If-None-Match` | `{"data": ModelVersion}`, headers `ETag`, `Idempotent-Replayed` |
+ * | `get` | `GET {prefix}/model-versions/{id}` | `{"data": ModelVersion}`, header `ETag` |
+ * | `list` | `GET {prefix}/model-versions?fqn&ml_repo_id&model_id&name&version&tag&run_ids&run_steps&limit&offset` | `{"data": [...], "pagination"}` |
+ * | `delete` | `DELETE {prefix}/model-versions/{id}` | `{}` |
+ * | `applyTags` | `PUT {prefix}/model-versions/tags` `{"model_version_id", "tags", "force"?}` | `{}` |
+ *
+ * Errors travel as `{statusCode, code, message, detail?, details?}` (see `RegistryError`); each error schema here
+ * transforms that body to and from the tagged error, so a derived `HttpApiClient` fails with the same
+ * `Schema.TaggedError`s as the embedded registry. `UpstreamError` is declared at 502; a server answers a timeout
+ * with the same body at 504, which clients map with `RegistryError.fromBody`. Query parameters are declared as strings and validated by the
+ * server into `ListQuery`, so a bad `limit` is a 422 naming `query.limit`, like any other validation error.
+ *
+ * @since 0.1.0
+ */
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, HttpApiSecurity, OpenApi } from "@effect/platform"
+import { Context, Schema } from "effect"
+import { UpsertRequest } from "./ModelManifest.js"
+import { ModelVersionPage, ModelVersionResponse, type Subject } from "./ModelVersion.js"
+import { ApplyTagsRequest } from "./ModelVersions.js"
+import * as RegistryError from "./RegistryError.js"
+
+/** Default path prefix (TrueFoundry's ML API). @since 0.1.0 @category constants */
+export const DEFAULT_PREFIX = "/api/ml/v1"
+
+/** The other prefix TrueFoundry serves the same API under. @since 0.1.0 @category constants */
+export const SVC_PREFIX = "/api/svc/v1"
+
+const wireError = <A extends RegistryError.RegistryError, I, R>(
+  error: Schema.Schema<A, I, R>,
+  status: number,
+  is: (error: RegistryError.RegistryError) => error is A
+) =>
+  Schema.transform(
+    RegistryError.ErrorBodySchema.pipe(Schema.filter((body) => body.statusCode === status)),
+    Schema.typeSchema(error),
+    {
+      strict: true,
+      decode: (body) => {
+        const decoded = RegistryError.fromBody(status, body)
+        if (is(decoded)) return decoded
+        throw new Error(`unreachable: status ${status} decoded to ${decoded._tag}`)
+      },
+      encode: (typed) => RegistryError.toBody(typed) as typeof RegistryError.ErrorBodySchema.Type
+    }
+  ).annotations(HttpApiSchema.annotations({ status }))
+
+const tagIs = <T extends RegistryError.RegistryError["_tag"]>(tag: T) =>
+  (error: RegistryError.RegistryError): error is Extract<RegistryError.RegistryError, { _tag: T }> => error._tag === tag
+
+/** Wire schemas of the errors, by status. @since 0.1.0 @category schemas */
+export const Errors = {
+  InvalidJson: wireError(RegistryError.InvalidJson, 400, tagIs("InvalidJson")).annotations({ identifier: "InvalidJson" }),
+  Unauthorized: wireError(RegistryError.Unauthorized, 401, tagIs("Unauthorized")).annotations({ identifier: "Unauthorized" }),
+  Forbidden: wireError(RegistryError.Forbidden, 403, tagIs("Forbidden")).annotations({ identifier: "Forbidden" }),
+  NotFound: wireError(RegistryError.NotFound, 404, tagIs("NotFound")).annotations({ identifier: "NotFound" }),
+  Conflict: wireError(RegistryError.Conflict, 409, tagIs("Conflict")).annotations({ identifier: "Conflict" }),
+  PreconditionFailed: wireError(RegistryError.PreconditionFailed, 412, tagIs("PreconditionFailed")).annotations({ identifier: "PreconditionFailed" }),
+  PayloadTooLarge: wireError(RegistryError.PayloadTooLarge, 413, tagIs("PayloadTooLarge")).annotations({ identifier: "PayloadTooLarge" }),
+  ValidationError: wireError(RegistryError.ValidationError, 422, tagIs("ValidationError")).annotations({ identifier: "ValidationError" }),
+  StoreError: wireError(RegistryError.StoreError, 500, tagIs("StoreError")).annotations({ identifier: "StoreError" }),
+  UpstreamError: wireError(RegistryError.UpstreamError, 502, tagIs("UpstreamError")).annotations({ identifier: "UpstreamError" })
+} as const
+
+/**
+ * The caller of a request, as established by the `Authorization` middleware (from the bearer token).
+ * @since 0.1.0
+ * @category tags
+ */
+export class CurrentSubject extends Context.Tag("@mreg/core/CurrentSubject")<CurrentSubject, Subject>() {}
+
+/**
+ * Bearer-token authentication: `Authorization: Bearer <token>`. Fails with 401 `Unauthorized`; provides
+ * {@link CurrentSubject}. Servers implement it (the proxy's tokens file); clients send the header.
+ * @since 0.1.0
+ * @category middleware
+ */
+export class Authorization extends HttpApiMiddleware.Tag<Authorization>()("@mreg/core/Authorization", {
+  failure: Errors.Unauthorized,
+  provides: CurrentSubject,
+  security: { bearer: HttpApiSecurity.bearer }
+}) {}
+
+/**
+ * Request headers of `upsert` (lower-case, as HTTP/1.1 servers see them).
+ * @since 0.1.0
+ * @category schemas
+ */
+export const UpsertHeaders = Schema.Struct({
+  "idempotency-key": Schema.optional(Schema.String),
+  "if-match": Schema.optional(Schema.String),
+  "if-none-match": Schema.optional(Schema.String)
+})
+
+const QueryValue = Schema.optional(Schema.String)
+const QueryList = Schema.optional(Schema.Union(Schema.String, Schema.Array(Schema.String)))
+
+/**
+ * Query parameters of `list`, as sent (strings; `run_ids` and `run_steps` repeated or comma-separated). The server
+ * validates them into `ListQuery`.
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ListUrlParams = Schema.Struct({
+  fqn: QueryValue,
+  ml_repo_id: QueryValue,
+  ml_repo: QueryValue,
+  model_id: QueryValue,
+  name: QueryValue,
+  version: QueryValue,
+  tag: QueryValue,
+  run_ids: QueryList,
+  run_steps: QueryList,
+  limit: QueryValue,
+  offset: QueryValue
+})
+
+const id = HttpApiSchema.param("id", Schema.String)
+
+/**
+ * The `modelVersions` group under a prefix.
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeGroup = (prefix: string) =>
+  HttpApiGroup.make("modelVersions")
+      .add(
+        HttpApiEndpoint.put("upsert", "/model-versions")
+          .setPayload(UpsertRequest)
+          .setHeaders(UpsertHeaders)
+          .addSuccess(ModelVersionResponse)
+          .addError(Errors.InvalidJson)
+          .addError(Errors.ValidationError)
+          .addError(Errors.Conflict)
+          .addError(Errors.PreconditionFailed)
+          .addError(Errors.PayloadTooLarge)
+          .annotate(OpenApi.Summary, "Create or update a model version")
+      )
+      .add(
+        HttpApiEndpoint.put("applyTags", "/model-versions/tags")
+          .setPayload(ApplyTagsRequest)
+          .addSuccess(Schema.Struct({}))
+          .addError(Errors.InvalidJson)
+          .addError(Errors.ValidationError)
+          .addError(Errors.NotFound)
+          .addError(Errors.Conflict)
+          .addError(Errors.PayloadTooLarge)
+          .annotate(OpenApi.Summary, "Apply tags to a model version")
+      )
+      .add(
+        HttpApiEndpoint.get("get")`/model-versions/${id}`
+          .addSuccess(ModelVersionResponse)
+          .addError(Errors.NotFound)
+          .annotate(OpenApi.Summary, "Get a model version")
+      )
+      .add(
+        HttpApiEndpoint.get("list", "/model-versions")
+          .setUrlParams(ListUrlParams)
+          .addSuccess(ModelVersionPage)
+          .addError(Errors.ValidationError)
+          .annotate(OpenApi.Summary, "List model versions")
+      )
+      .add(
+        HttpApiEndpoint.del("delete")`/model-versions/${id}`
+          .addSuccess(Schema.Struct({}))
+          .addError(Errors.NotFound)
+          .annotate(OpenApi.Summary, "Delete a model version")
+      )
+      .addError(Errors.Forbidden)
+      .addError(Errors.StoreError)
+      .addError(Errors.UpstreamError)
+      .middleware(Authorization)
+      .prefix(prefix as `/${string}`)
+
+/**
+ * The model-version API under a prefix.
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (prefix: string = DEFAULT_PREFIX) =>
+  HttpApi.make("RegistryApi")
+    .add(makeGroup(prefix))
+    .annotate(OpenApi.Title, "mreg model-version API")
+    .annotate(OpenApi.Description, "TrueFoundry-compatible create-or-update model version API (PUT /api/ml/v1/model-versions)")
+
+/**
+ * The model-version API under `/api/ml/v1`.
+ * @since 0.1.0
+ * @category api
+ */
+export class RegistryApi extends make(DEFAULT_PREFIX) {}
