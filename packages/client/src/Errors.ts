@@ -1,0 +1,284 @@
+/**
+ * The errors of `@mreg/client`: plain `Error` subclasses that callers check with `instanceof`.
+ *
+ * Every error the client rejects with is an {@link MregError} carrying the HTTP `status` of the failure (the same
+ * status the embedded registry would answer over HTTP), a stable machine-readable `code`, a one-line `message`
+ * (never a stack trace, SQL or driver text) and `details` (an object, `{}` when there are none). `toJSON()` gives the
+ * wire error body `{statusCode, code, message, details?, detail?}`.
+ *
+ * | class | `status` | `code` |
+ * | --- | --- | --- |
+ * | {@link InvalidJsonError} | 400 | `INVALID_JSON` |
+ * | {@link UnauthorizedError} | 401 | `UNAUTHORIZED` |
+ * | {@link ForbiddenError} | 403 | `FORBIDDEN` |
+ * | {@link NotFoundError} | 404 | `NOT_FOUND` |
+ * | {@link ConflictError} | 409 | `IMMUTABLE_FIELD`, `VERSION_DELETED`, `ALIAS_IN_USE`, `TAG_IN_USE`, `IDEMPOTENCY_KEY_REUSED` |
+ * | {@link PreconditionFailedError} | 412 | `PRECONDITION_FAILED` |
+ * | {@link PayloadTooLargeError} | 413 | `PAYLOAD_TOO_LARGE` |
+ * | {@link ValidationError} | 422 | `VALIDATION_ERROR` |
+ * | {@link InternalError} | 500 | `INTERNAL_ERROR` |
+ * | {@link UpstreamError} | 502 or 504 | `BAD_GATEWAY` or `GATEWAY_TIMEOUT` |
+ * | {@link ClientClosedError} | `undefined` | `CLIENT_CLOSED` |
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * One validation problem, as in the `detail` array of a 422 body: where (`loc`, e.g.
+ * `["body", "manifest", "metadata", "loss"]`), what (`msg`) and its kind (`type`: `value_error`, `missing`,
+ * `type_error`, `extra_forbidden`, …).
+ * @since 0.1.0
+ * @category models
+ */
+export interface ValidationIssue {
+  readonly loc: ReadonlyArray<string | number>
+  readonly msg: string
+  readonly type: string
+}
+
+/**
+ * The wire error body: `{statusCode, code, message, details?}`, plus `detail` (the issues) for a 422.
+ * @since 0.1.0
+ * @category models
+ */
+export interface ErrorBody {
+  readonly statusCode: number | undefined
+  readonly code: string
+  readonly message: string
+  readonly details?: Readonly<Record<string, unknown>>
+  readonly detail?: ReadonlyArray<ValidationIssue>
+}
+
+/**
+ * Why a write conflicts with stored state (the `code` of a {@link ConflictError}).
+ * @since 0.1.0
+ * @category models
+ */
+export type ConflictCode = "IMMUTABLE_FIELD" | "VERSION_DELETED" | "ALIAS_IN_USE" | "TAG_IN_USE" | "IDEMPOTENCY_KEY_REUSED"
+
+/**
+ * What every error class takes.
+ * @since 0.1.0
+ * @category models
+ */
+export interface MregErrorInit {
+  readonly message: string
+  readonly status: number | undefined
+  readonly code: string
+  readonly details?: Readonly<Record<string, unknown>> | undefined
+  readonly cause?: unknown
+}
+
+/**
+ * The base class of every error `@mreg/client` rejects with.
+ * - `status`: the HTTP status (422, 404, 409, …; `undefined` only for {@link ClientClosedError});
+ * - `code`: a stable upper-case code (`NOT_FOUND`, `ALIAS_IN_USE`, …);
+ * - `message`: one line for people;
+ * - `details`: structured facts, e.g. `{ field: "manifest.version_alias", alias: "v1", version: 2 }`; `{}` when none.
+ * @since 0.1.0
+ * @category errors
+ */
+export class MregError extends Error {
+  /** The HTTP status of the failure; `undefined` for errors of the client itself. @since 0.1.0 */
+  readonly status: number | undefined
+  /** A stable machine-readable code. @since 0.1.0 */
+  readonly code: string
+  /** Structured facts about the failure (`{}` when there are none). @since 0.1.0 */
+  readonly details: Readonly<Record<string, unknown>>
+
+  constructor(init: MregErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause })
+    this.name = "MregError"
+    this.status = init.status
+    this.code = init.code
+    this.details = init.details ?? {}
+  }
+
+  /**
+   * The wire error body of this error, `{statusCode, code, message, details?}`.
+   * @since 0.1.0
+   */
+  toJSON(): ErrorBody {
+    const body = { statusCode: this.status, code: this.code, message: this.message }
+    return Object.keys(this.details).length === 0 ? body : { ...body, details: this.details }
+  }
+}
+
+/**
+ * The manifest, list query or other input breaks one or more rules (HTTP 422). Raised before anything is sent or
+ * stored when the client finds the problem itself, or from the server's 422. `issues` lists every problem, with the
+ * same `loc`s as the 422 body (`["body", "manifest", "metadata", "loss"]`); `message` names each one
+ * (`1 problem: manifest.metadata.loss: must be a finite number …`).
+ * @since 0.1.0
+ * @category errors
+ */
+export class ValidationError extends MregError {
+  declare readonly status: 422
+  declare readonly code: "VALIDATION_ERROR"
+  /** Every problem, in the order found. @since 0.1.0 */
+  readonly issues: ReadonlyArray<ValidationIssue>
+
+  constructor(init: { readonly message: string; readonly issues: ReadonlyArray<ValidationIssue> }) {
+    super({ message: init.message, status: 422, code: "VALIDATION_ERROR" })
+    this.name = "ValidationError"
+    this.issues = init.issues
+  }
+
+  /** `{statusCode: 422, code, message, detail: issues}` @since 0.1.0 */
+  override toJSON(): ErrorBody {
+    return { statusCode: 422, code: this.code, message: this.message, detail: this.issues }
+  }
+}
+
+/**
+ * The server could not parse the request body as JSON (HTTP 400); `details` has the 1-based `line` and `column`.
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidJsonError extends MregError {
+  declare readonly status: 400
+  declare readonly code: "INVALID_JSON"
+  constructor(init: { readonly message: string; readonly details?: Readonly<Record<string, unknown>> | undefined }) {
+    super({ ...init, status: 400, code: "INVALID_JSON" })
+    this.name = "InvalidJsonError"
+  }
+}
+
+/**
+ * No API key, or one the control plane does not accept (HTTP 401). Give `apiKey` or set `TFY_API_KEY`.
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnauthorizedError extends MregError {
+  declare readonly status: 401
+  declare readonly code: "UNAUTHORIZED"
+  constructor(init: { readonly message: string }) {
+    super({ ...init, status: 401, code: "UNAUTHORIZED" })
+    this.name = "UnauthorizedError"
+  }
+}
+
+/**
+ * The API key is valid but lacks the permission for this ML repo or operation (HTTP 403).
+ * @since 0.1.0
+ * @category errors
+ */
+export class ForbiddenError extends MregError {
+  declare readonly status: 403
+  declare readonly code: "FORBIDDEN"
+  constructor(init: { readonly message: string }) {
+    super({ ...init, status: 403, code: "FORBIDDEN" })
+    this.name = "ForbiddenError"
+  }
+}
+
+/**
+ * No model version with that id or FQN, or it was deleted (HTTP 404).
+ * @since 0.1.0
+ * @category errors
+ */
+export class NotFoundError extends MregError {
+  declare readonly status: 404
+  declare readonly code: "NOT_FOUND"
+  constructor(init: { readonly message: string }) {
+    super({ ...init, status: 404, code: "NOT_FOUND" })
+    this.name = "NotFoundError"
+  }
+}
+
+/**
+ * A write that conflicts with stored state (HTTP 409). `code` says which rule:
+ * - `IMMUTABLE_FIELD`: `source`, `step` or `run_id` differs from the value fixed at creation (`details.field`);
+ * - `VERSION_DELETED`: the explicit version number was deleted; numbers are never reused (`details.version`);
+ * - `ALIAS_IN_USE`: another version of the model holds the alias, ignoring case (`details.version` holds it);
+ * - `TAG_IN_USE`: another version holds the tag and `force` was not given (`details.version`, `details.tag`);
+ * - `IDEMPOTENCY_KEY_REUSED`: the idempotency key was used before with a different manifest.
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConflictError extends MregError {
+  declare readonly status: 409
+  declare readonly code: ConflictCode
+  constructor(init: { readonly message: string; readonly code: ConflictCode; readonly details?: Readonly<Record<string, unknown>> | undefined }) {
+    super({ ...init, status: 409 })
+    this.name = "ConflictError"
+  }
+}
+
+/**
+ * `ifMatch` did not match the stored version's current ETag, or `ifNoneMatch: "*"` met an existing version
+ * (HTTP 412). `details.etag` is the current ETag when the server sent one.
+ * @since 0.1.0
+ * @category errors
+ */
+export class PreconditionFailedError extends MregError {
+  declare readonly status: 412
+  declare readonly code: "PRECONDITION_FAILED"
+  constructor(init: { readonly message: string; readonly details?: Readonly<Record<string, unknown>> | undefined }) {
+    super({ ...init, status: 412, code: "PRECONDITION_FAILED" })
+    this.name = "PreconditionFailedError"
+  }
+}
+
+/**
+ * The request body is larger than the server accepts (HTTP 413); `details.limit` is the limit in bytes when the
+ * server said it. Never retried.
+ * @since 0.1.0
+ * @category errors
+ */
+export class PayloadTooLargeError extends MregError {
+  declare readonly status: 413
+  declare readonly code: "PAYLOAD_TOO_LARGE"
+  constructor(init: { readonly message: string; readonly details?: Readonly<Record<string, unknown>> | undefined }) {
+    super({ ...init, status: 413, code: "PAYLOAD_TOO_LARGE" })
+    this.name = "PayloadTooLargeError"
+  }
+}
+
+/**
+ * The registry failed on its side (HTTP 500): the embedded store cannot be opened or written, the remote server
+ * answered 500, or the client itself hit an unexpected failure (then `cause` holds it). The request may not have
+ * been applied; retrying an upsert with the same `idempotencyKey` is safe.
+ * @since 0.1.0
+ * @category errors
+ */
+export class InternalError extends MregError {
+  declare readonly status: 500
+  declare readonly code: "INTERNAL_ERROR"
+  constructor(init: { readonly message: string; readonly cause?: unknown }) {
+    super({ ...init, status: 500, code: "INTERNAL_ERROR" })
+    this.name = "InternalError"
+  }
+}
+
+/**
+ * The control plane could not be reached or answered with a gateway error, after the retries: `status` 502
+ * (`BAD_GATEWAY`: connection refused, 5xx, 429, a body that is not JSON such as an HTML error page) or 504
+ * (`GATEWAY_TIMEOUT`: no answer within `timeoutMs`). `details.upstreamStatus` is the HTTP status the server
+ * answered with, when it answered.
+ * @since 0.1.0
+ * @category errors
+ */
+export class UpstreamError extends MregError {
+  declare readonly status: 502 | 504
+  declare readonly code: "BAD_GATEWAY" | "GATEWAY_TIMEOUT"
+  constructor(init: { readonly message: string; readonly status: 502 | 504; readonly details?: Readonly<Record<string, unknown>> | undefined }) {
+    super({ ...init, code: init.status === 504 ? "GATEWAY_TIMEOUT" : "BAD_GATEWAY" })
+    this.name = "UpstreamError"
+  }
+}
+
+/**
+ * A call on a client after `close()` (or a call still running when the client was closed underneath it).
+ * `status` is `undefined`: nothing was sent.
+ * @since 0.1.0
+ * @category errors
+ */
+export class ClientClosedError extends MregError {
+  declare readonly status: undefined
+  declare readonly code: "CLIENT_CLOSED"
+  constructor() {
+    super({ message: "the mreg client is closed: create a new one with createClient()", status: undefined, code: "CLIENT_CLOSED" })
+    this.name = "ClientClosedError"
+  }
+}

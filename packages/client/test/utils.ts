@@ -1,0 +1,118 @@
+/**
+ * Shared helpers of the @mreg/client tests: manifests, temp homes and a scripted loopback HTTP server.
+ */
+import type { ModelManifest, ModelVersion } from "@mreg/client"
+import { mkdtempSync, rmSync } from "node:fs"
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { onTestFinished } from "vitest"
+
+/** CASES.md `BASE` manifest, a fresh copy with some fields replaced. */
+export const base = (fields: Partial<ModelManifest> = {}): ModelManifest => ({
+  type: "model-version",
+  name: "sentiment-clf",
+  ml_repo: "nlp-team",
+  metadata: {},
+  source: { type: "truefoundry", uri: "s3://bucket/sentiment/1" },
+  framework: {
+    type: "transformers",
+    library_name: "transformers",
+    pipeline_tag: "text-classification",
+    base_model: "distilbert/distilbert-base-uncased"
+  },
+  environment: { python_version: "3.10", pip_packages: ["transformers==4.44.0"] },
+  step: 0,
+  ...fields
+})
+
+/** A temp folder removed when the current test ends. */
+export const tempHome = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), "mreg-client-"))
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+/** One request the fake server received. */
+export interface Received {
+  readonly method: string
+  readonly url: URL
+  readonly headers: IncomingHttpHeaders
+  readonly body: string
+}
+
+/** How the fake server answers the n-th request (0-based), given all requests so far. */
+export type Reply = (request: Received, res: ServerResponse, index: number) => void
+
+/**
+ * A loopback server on 127.0.0.1, port 0, answering with `reply`; it stops by itself when the current test ends.
+ * `requests` lists what it received, in order.
+ */
+export const fakeServer = async (reply: Reply): Promise<{ readonly url: string; readonly requests: Array<Received> }> => {
+  const requests: Array<Received> = []
+  const server = createServer((req: IncomingMessage, res) => {
+    let body = ""
+    req.setEncoding("utf8")
+    req.on("data", (chunk: string) => (body += chunk))
+    req.on("end", () => {
+      const received: Received = {
+        method: req.method ?? "",
+        url: new URL(req.url ?? "/", "http://127.0.0.1"),
+        headers: req.headers,
+        body
+      }
+      requests.push(received)
+      reply(received, res, requests.length - 1)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  onTestFinished(() =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections()
+      server.close(() => resolve())
+    })
+  )
+  const { port } = server.address() as AddressInfo
+  return { url: `http://127.0.0.1:${port}`, requests }
+}
+
+/** Answers with a JSON body. */
+export const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+  res.writeHead(status, { "content-type": "application/json", ...headers })
+  res.end(JSON.stringify(body))
+}
+
+/** A stored model version as a server sends it (wire shape), for version `n` of BASE. */
+export const wireVersion = (n: number, fields: Partial<ModelVersion> = {}): ModelVersion => ({
+  id: `mv-${n}`,
+  fqn: `model:acme/nlp-team/sentiment-clf:${n}`,
+  created_by_subject: { subjectId: "u1", subjectType: "user", subjectSlug: "ada" },
+  manifest: { ...base(), version: n },
+  ml_repo_id: "repo-1",
+  model_id: "model-1",
+  created_at: "2024-06-01T12:00:00.000Z",
+  updated_at: "2024-06-01T12:00:00.000Z",
+  usage_code_snippet: "...",
+  tags: [],
+  metrics: [],
+  deployable: true,
+  ...fields
+})
+
+/** Runs `f` with environment variables set (`undefined` removes one), restoring them afterwards. */
+export const withEnv = <A>(vars: Record<string, string | undefined>, f: () => A): A => {
+  const saved = Object.fromEntries(Object.keys(vars).map((key) => [key, process.env[key]]))
+  const apply = (values: Record<string, string | undefined>) => {
+    for (const [key, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[key]
+      else process.env[key] = value
+    }
+  }
+  apply(vars)
+  try {
+    return f()
+  } finally {
+    apply(saved)
+  }
+}
