@@ -348,7 +348,8 @@ export const make = (options: Options = {}) =>
               replayed: true
             } satisfies ModelVersions.UpsertResult
           }
-          if (seen !== undefined) yield* sql`DELETE FROM idempotency_keys WHERE scope = ${subject.subjectId} AND key = ${key}`
+          // Forget expired keys (this one included), so the table holds at most a day of keys.
+          yield* sql`DELETE FROM idempotency_keys WHERE created_at <= ${new Date(at - IDEMPOTENCY_TTL_MS).toISOString()}`
         }
         const { created, row } = yield* writeUpsert(manifest, { ...options, subject })
         const modelVersion = yield* load(row)

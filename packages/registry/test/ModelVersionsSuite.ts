@@ -5,7 +5,7 @@
  * Each test writes to its own ML repo (random suffix), so implementations that share one store across tests (a
  * PostgreSQL database, a proxy) stay isolated without being reset.
  */
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, layer as withLayer } from "@effect/vitest"
 import { ModelManifest, ModelVersion, ModelVersions, RegistryError } from "@mreg/core"
 import { Effect, Layer } from "effect"
 import { randomUUID } from "node:crypto"
@@ -50,7 +50,7 @@ export const modelVersionsSuite = <E>(
   options: SuiteOptions
 ) =>
   describe(name, () => {
-    it.layer(layer, { timeout: 120_000, excludeTestServices: true })((it) => {
+    withLayer(layer, { timeout: 120_000, excludeTestServices: true })((it) => {
       const service = ModelVersions.ModelVersions
 
       it.effect("creates version 1 with the stored manifest, FQN, step 0 and deployable", () =>

@@ -62,7 +62,13 @@ const init = Effect.gen(function*() {
   )`
 })
 
+const idempotencyExpiry = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE INDEX IF NOT EXISTS idempotency_keys_created_at ON idempotency_keys (created_at)`
+})
+
 /** Migrations by `<id>_<name>`, run in id order by `@effect/sql`'s Migrator. */
 export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>> = {
-  "0001_init": init
+  "0001_init": init,
+  "0002_idempotency_expiry": idempotencyExpiry
 }
