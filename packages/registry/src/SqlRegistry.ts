@@ -25,9 +25,9 @@ import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Fqn, ModelManifest, ModelVersion, ModelVersions, RegistryError } from "@mreg/core"
 import { Clock, Config, Effect, Layer, Option, Predicate, Redacted, Schedule, Schema } from "effect"
 import { createHash, randomUUID } from "node:crypto"
-import { mkdirSync } from "node:fs"
+import { existsSync, mkdirSync } from "node:fs"
 import { homedir, userInfo } from "node:os"
-import { dirname, join } from "node:path"
+import { dirname, join, resolve } from "node:path"
 import { migrations } from "./internal/migrations.js"
 import { isTransient, isUniqueViolation } from "./internal/sqlErrors.js"
 
@@ -487,6 +487,16 @@ export const layer = (options: Options = {}): Layer.Layer<ModelVersions.ModelVer
   )
 
 /**
+ * Creates a folder and its missing parents one level at a time: Node 20's recursive `mkdir` never returns for some
+ * parents that refuse new entries (such as paths under `/proc`), while a plain `mkdir` fails at once.
+ */
+const ensureFolder = (folder: string): void => {
+  const missing: Array<string> = []
+  for (let at = resolve(folder); !existsSync(at); at = dirname(at)) missing.unshift(at)
+  for (const level of missing) mkdirSync(level)
+}
+
+/**
  * `ModelVersions` on a SQLite file (WAL mode, busy timeout 5 s). The file's folder is created when missing;
  * `":memory:"` gives a private in-memory registry.
  * @since 0.1.0
@@ -497,7 +507,7 @@ export const layerSqlite = (options: Options & { readonly filename: string }): L
   const client = Layer.unwrapEffect(
     Effect.try({
       try: () => {
-        if (options.filename !== ":memory:") mkdirSync(dirname(options.filename), { recursive: true })
+        if (options.filename !== ":memory:") ensureFolder(dirname(options.filename))
         return SqliteClient.layer({ filename: options.filename })
       },
       catch: cannotOpen

@@ -23,6 +23,17 @@ modelVersionsSuite("SQLite (file, WAL)", SqlRegistry.layerSqlite({ filename: joi
 })
 
 describe("SQLite file", () => {
+  it.effect("a folder that refuses new entries (/proc) fails at once instead of hanging", () =>
+    Effect.gen(function*() {
+      const filename = "/proc/mreg-cannot-exist/a/registry.db"
+      const error = yield* Effect.flip(
+        Effect.flatMap(ModelVersions.ModelVersions, (r) => r.get("x" as never)).pipe(
+          Effect.provide(SqlRegistry.layerSqlite({ filename }))
+        )
+      )
+      assert.deepStrictEqual([error._tag, error.message], ["StoreError", `cannot open the registry at ${filename}`])
+    }))
+
   it.effect("is in WAL mode, keeps data across layers, and passes integrity_check", () =>
     Effect.gen(function*() {
       const filename = join(home, "persist", "registry.db")

@@ -1,0 +1,80 @@
+/**
+ * The exit codes of `mreg`, one per kind of outcome, and how a finished program maps to one.
+ *
+ * | code | meaning |
+ * | --- | --- |
+ * | 0 | success |
+ * | 1 | any other failure (registry store, upstream, unexpected) |
+ * | 2 | usage or validation: bad flags or arguments, unreadable or malformed files, invalid manifests (422) |
+ * | 3 | conflict with stored state: 409 Conflict (alias or tag in use, immutable field, …) and 412 precondition failed |
+ * | 4 | not found (404) |
+ *
+ * @since 0.1.0
+ */
+import type { Teardown } from "@effect/platform/Runtime"
+import { Cause, Exit } from "effect"
+
+/** Success. @since 0.1.0 @category constants */
+export const OK: 0 = 0
+/** Any failure without a more specific code. @since 0.1.0 @category constants */
+export const FAILURE: 1 = 1
+/** Usage or validation error (bad arguments, unreadable or invalid files, invalid manifests). @since 0.1.0 @category constants */
+export const USAGE: 2 = 2
+/** A write that conflicts with stored state (409) or a failed precondition (412). @since 0.1.0 @category constants */
+export const CONFLICT: 3 = 3
+/** No such model version (404). @since 0.1.0 @category constants */
+export const NOT_FOUND: 4 = 4
+/** Interrupted by SIGINT or SIGTERM (128 + 2, the shell's convention). @since 0.1.0 @category constants */
+export const INTERRUPTED: 130 = 130
+
+/**
+ * One of the exit codes above.
+ * @since 0.1.0
+ * @category models
+ */
+export type ExitCode = typeof OK | typeof FAILURE | typeof USAGE | typeof CONFLICT | typeof NOT_FOUND | typeof INTERRUPTED
+
+/**
+ * The exit-code table as help text (shown in `mreg --help`).
+ * @since 0.1.0
+ * @category constants
+ */
+export const HELP =
+  "Exit codes: 0 ok; 1 any other error; 2 usage or validation error (bad flags or arguments, unreadable or malformed " +
+  "file, invalid manifest); 3 conflict (409: alias or tag in use, immutable field, deleted version, reused idempotency " +
+  "key; 412: --if-match or --create-only precondition failed); 4 not found."
+
+/**
+ * The exit code of an error's HTTP status: 400/413/422 → 2, 404 → 4, 409/412 → 3, anything else → 1.
+ * @since 0.1.0
+ * @category conversions
+ */
+export const fromStatus = (status: number): ExitCode => {
+  switch (status) {
+    case 400:
+    case 413:
+    case 422:
+      return USAGE
+    case 404:
+      return NOT_FOUND
+    case 409:
+    case 412:
+      return CONFLICT
+    default:
+      return FAILURE
+  }
+}
+
+const isExitCode = (value: unknown): value is ExitCode =>
+  value === OK || value === FAILURE || value === USAGE || value === CONFLICT || value === NOT_FOUND || value === INTERRUPTED
+
+/**
+ * `NodeRuntime.runMain` teardown: a program that succeeds with an {@link ExitCode} exits with it; an interrupted one
+ * with {@link INTERRUPTED}; any other failure with {@link FAILURE}.
+ * @since 0.1.0
+ * @category runtime
+ */
+export const teardown: Teardown = (exit, onExit) => {
+  if (Exit.isSuccess(exit)) return onExit(isExitCode(exit.value) ? exit.value : OK)
+  return onExit(Cause.isInterruptedOnly(exit.cause) ? INTERRUPTED : FAILURE)
+}

@@ -1,0 +1,238 @@
+/**
+ * Manifest files: reading them (a path, or `-` for stdin), parsing JSON or YAML, and decoding them into a
+ * `ModelManifest` with the same error places (`manifest.framework.pipeline_tag`) as the server's 422.
+ *
+ * A file holds either the wire body `{"manifest": {…}}` or a bare manifest `{"type": "model-version", …}`.
+ *
+ * The format comes from the extension (`.json`; `.yaml`, `.yml`); otherwise (stdin, other names) from the content:
+ * text starting with `{` or `[` is JSON, unless it only parses as YAML (a YAML flow mapping).
+ *
+ * YAML keeps what the author wrote for fields that must be strings: an unquoted `python_version: 3.10` is the text
+ * `"3.10"` (a YAML number would be `3.1`), likewise `name`, `ml_repo`, `version_alias`, `description`, `run_id`,
+ * `source.uri`, `source.file_or_folder`, `framework.base_model`, `framework.pipeline_tag`,
+ * `framework.model_filepath`, `framework.library_name` and each entry of `environment.pip_packages`. `metadata`
+ * values keep their YAML types. A `null` stays `null`, and a scalar with an explicit tag (`!!float 3.10`) keeps
+ * its tagged value.
+ *
+ * @since 0.1.0
+ */
+import { FileSystem } from "@effect/platform"
+import { type ModelManifest, RegistryError, Validation } from "@mreg/core"
+import { Effect, Either } from "effect"
+import { extname } from "node:path"
+import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document } from "yaml"
+import { FileError, InvalidInput } from "./Failure.js"
+import * as JsonSyntax from "./internal/jsonSyntax.js"
+
+/**
+ * The file name meaning "read standard input".
+ * @since 0.1.0
+ * @category constants
+ */
+export const STDIN = "-"
+
+/**
+ * How a file is named in messages: its path as given, or `<stdin>`.
+ * @since 0.1.0
+ * @category formatting
+ */
+export const displayName = (file: string): string => (file === STDIN ? "<stdin>" : file)
+
+/**
+ * A manifest file's syntax.
+ * @since 0.1.0
+ * @category models
+ */
+export type Syntax = "json" | "yaml"
+
+/**
+ * The syntax a file name announces: `.json` → JSON, `.yaml`/`.yml` → YAML, anything else `undefined` (decided by
+ * the content).
+ * @since 0.1.0
+ * @category parsing
+ */
+export const syntaxOf = (file: string): Syntax | undefined => {
+  const ext = extname(file).toLowerCase()
+  return ext === ".json" ? "json" : ext === ".yaml" || ext === ".yml" ? "yaml" : undefined
+}
+
+/**
+ * Manifest fields whose values are strings, as paths inside the manifest (`"*"`: every entry of a list).
+ * @since 0.1.0
+ * @category constants
+ */
+export const STRING_FIELDS: ReadonlyArray<ReadonlyArray<string>> = [
+  ["name"],
+  ["ml_repo"],
+  ["version_alias"],
+  ["description"],
+  ["run_id"],
+  ["source", "uri"],
+  ["source", "file_or_folder"],
+  ["framework", "base_model"],
+  ["framework", "pipeline_tag"],
+  ["framework", "model_filepath"],
+  ["framework", "library_name"],
+  ["environment", "python_version"],
+  ["environment", "pip_packages", "*"]
+]
+
+const readStdin: Effect.Effect<string, FileError> = Effect.tryPromise({
+  try: async () => {
+    const chunks: Array<Buffer> = []
+    for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk)
+    return Buffer.concat(chunks).toString("utf8")
+  },
+  catch: (error) =>
+    new FileError({ file: STDIN, message: `cannot read the manifest from stdin: ${error instanceof Error ? error.message : String(error)}` })
+})
+
+const reasonText = (reason: string, fallback: string): string => {
+  switch (reason) {
+    case "NotFound":
+      return "no such file"
+    case "PermissionDenied":
+      return "permission denied"
+    case "BadResource":
+      return "not a readable file"
+    default:
+      return fallback
+  }
+}
+
+/**
+ * Reads a manifest file as UTF-8 text (`-`: standard input). Fails with `FileError` when it cannot be read.
+ * @since 0.1.0
+ * @category reading
+ */
+export const read = (file: string): Effect.Effect<string, FileError, FileSystem.FileSystem> =>
+  file === STDIN ? readStdin : Effect.flatMap(FileSystem.FileSystem, (fs) =>
+    fs.readFileString(file, "utf8").pipe(
+      Effect.mapError((error) =>
+        new FileError({
+          file,
+          message: `cannot read ${file}: ${error._tag === "SystemError" ? reasonText(error.reason, error.message) : error.message}`
+        })
+      )
+    ))
+
+const parseJson = (text: string, file: string): Either.Either<unknown, FileError> => {
+  try {
+    return Either.right(JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text))
+  } catch (error) {
+    const found = JsonSyntax.findError(text)
+    const at = found ?? { line: 1, column: 1, message: error instanceof Error ? error.message : String(error) }
+    return Either.left(new FileError({
+      file,
+      line: at.line,
+      column: at.column,
+      message: `invalid JSON in ${displayName(file)} at line ${at.line}, column ${at.column}: ${at.message}`
+    }))
+  }
+}
+
+/** Replaces, in place, each non-string scalar at a string field by the text the author wrote. */
+const keepStrings = (doc: Document.Parsed): void => {
+  const visit = (node: unknown, path: ReadonlyArray<string>): void => {
+    const target = isAlias(node) ? node.resolve(doc) : node
+    if (path.length === 0) {
+      if (
+        isScalar(target) && target.value !== null && typeof target.value !== "string" && target.tag === undefined &&
+        typeof target.source === "string" && target.source.length > 0
+      ) {
+        target.value = target.source
+      }
+      return
+    }
+    const [head, ...rest] = path
+    if (head === "*" && isSeq(target)) {
+      for (const item of target.items) visit(item, rest)
+    } else if (isMap(target)) {
+      for (const pair of target.items) {
+        if (isScalar(pair.key) && String(pair.key.value) === head) visit(pair.value, rest)
+      }
+    }
+  }
+  const root = doc.contents
+  const wire = isMap(root) && root.items.some((pair) => isScalar(pair.key) && pair.key.value === "manifest")
+  for (const path of STRING_FIELDS) visit(root, wire ? ["manifest", ...path] : path)
+}
+
+const parseYaml = (text: string, file: string): Either.Either<unknown, FileError> => {
+  const doc = parseDocument(text, { prettyErrors: false })
+  const [error] = doc.errors
+  if (error !== undefined) {
+    const { column, line } = JsonSyntax.position(text, error.pos[0])
+    const message = error.code === "MULTIPLE_DOCS"
+      ? "a manifest file holds one YAML document, found another one after ---"
+      : error.message
+    return Either.left(new FileError({
+      file,
+      line,
+      column,
+      message: `invalid YAML in ${displayName(file)} at line ${line}, column ${column}: ${message}`
+    }))
+  }
+  keepStrings(doc)
+  try {
+    return Either.right(doc.toJS({ maxAliasCount: 1000 }))
+  } catch (cause) {
+    return Either.left(new FileError({
+      file,
+      message: `invalid YAML in ${displayName(file)}: ${cause instanceof Error ? cause.message : String(cause)}`
+    }))
+  }
+}
+
+/**
+ * Parses a manifest file's text as JSON or YAML (see the module notes). Fails with `FileError` naming the file,
+ * line and column of the first syntax error, or saying the file is empty.
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parse = (text: string, file: string): Either.Either<unknown, FileError> => {
+  if (text.trim().length === 0 || text.trim() === "\ufeff") {
+    return Either.left(new FileError({ file, message: `${displayName(file)} is empty: expected a manifest` }))
+  }
+  const syntax = syntaxOf(file)
+  if (syntax === "json") return parseJson(text, file)
+  if (syntax === "yaml") return parseYaml(text, file)
+  if (/^\ufeff?\s*[{[]/.test(text)) {
+    const json = parseJson(text, file)
+    if (Either.isRight(json)) return json
+    const yaml = parseYaml(text, file)
+    return Either.isRight(yaml) ? yaml : json
+  }
+  return parseYaml(text, file)
+}
+
+const kindOf = (value: unknown): string =>
+  value === null ? "null" : Array.isArray(value) ? "a list" : typeof value === "object" ? "an object" : `a ${typeof value}`
+
+/**
+ * Decodes a parsed manifest file: `{"manifest": {…}}` or a bare manifest. Fails with `InvalidInput` listing every
+ * problem, places rendered as `manifest.<field>` in both cases; or with `FileError` when the file holds no object.
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decode = (value: unknown, file: string): Either.Either<ModelManifest.ModelManifest, InvalidInput | FileError> => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return Either.left(new FileError({
+      file,
+      message: `${displayName(file)} must hold a manifest object ({"manifest": {…}} or {"type": "model-version", …}), not ${kindOf(value)}`
+    }))
+  }
+  const decoded = Object.hasOwn(value, "manifest")
+    ? Either.map(Validation.decodeUpsertRequest(value), (request) => request.manifest)
+    : Validation.decodeManifest(value)
+  return Either.mapLeft(decoded, (error: RegistryError.ValidationError) =>
+    new InvalidInput({ what: `manifest ${displayName(file)}`, error }))
+}
+
+/**
+ * Reads, parses and decodes a manifest file (`-`: stdin).
+ * @since 0.1.0
+ * @category reading
+ */
+export const load = (file: string): Effect.Effect<ModelManifest.ModelManifest, FileError | InvalidInput, FileSystem.FileSystem> =>
+  Effect.flatMap(read(file), (text) => Either.flatMap(parse(text, file), (value) => decode(value, file)))

@@ -1,0 +1,150 @@
+/**
+ * Helpers of the CLI tests: run the built bundle `dist/mreg.mjs` in a child process with its own temporary
+ * `MREG_HOME`, and find the manifest files to feed it.
+ */
+import { Effect, type Scope } from "effect"
+import { spawn } from "node:child_process"
+import { createServer, type IncomingHttpHeaders } from "node:http"
+import type { AddressInfo } from "node:net"
+import { createRequire } from "node:module"
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+/** apps/cli */
+export const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url))
+/** The repository root. */
+export const REPO_ROOT = join(PACKAGE_DIR, "..", "..")
+/** The bundle under test (built by `pnpm build`, which the root test script runs first). */
+export const BUNDLE = join(PACKAGE_DIR, "dist", "mreg.mjs")
+/** apps/cli/test/fixtures */
+export const FIXTURES = join(PACKAGE_DIR, "test", "fixtures")
+/** A file of `test/fixtures/cases`. */
+export const fixtureCase = (name: string): string => join(FIXTURES, "cases", name)
+
+/** What a run of `mreg` printed and its exit code. */
+export interface Run {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** A temporary `MREG_HOME`, removed when the scope closes. */
+export const tempHome: Effect.Effect<string, never, Scope.Scope> = Effect.acquireRelease(
+  Effect.sync(() => mkdtempSync(join(tmpdir(), "mreg-cli-test-"))),
+  (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+)
+
+/**
+ * Runs `node dist/mreg.mjs ...args` with `MREG_HOME=home` (and no `MREG_TENANT`, so the tenant is "default"; no
+ * `DATABASE_URL` or `TFY_HOST`, so the registry is the SQLite file in `home`; then `options.env`),
+ * from the repository root, writing `stdin` (default: nothing) to its standard input. Kills the child when
+ * interrupted; a child that does not finish within 30 s is killed and fails the test.
+ */
+export const mreg = (
+  home: string,
+  args: ReadonlyArray<string>,
+  options: { readonly stdin?: string; readonly env?: Readonly<Record<string, string>> } = {}
+): Effect.Effect<Run> =>
+  Effect.async<Run>((resume) => {
+    const env: Record<string, string | undefined> = { ...process.env, MREG_HOME: home, NO_COLOR: "1" }
+    for (const name of ["MREG_TENANT", "TFY_HOST", "TFY_API_KEY", "DATABASE_URL"]) delete env[name]
+    Object.assign(env, options.env)
+    const child = spawn(process.execPath, [BUNDLE, ...args], { cwd: REPO_ROOT, env, stdio: ["pipe", "pipe", "pipe"] })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000)
+    child.on("error", (error) => {
+      clearTimeout(timer)
+      resume(Effect.die(error))
+    })
+    child.on("close", (code) => {
+      clearTimeout(timer)
+      resume(Effect.succeed({ code, stdout, stderr }))
+    })
+    child.stdin.on("error", () => {
+      // the child may exit before reading its input (a usage error): nothing to report
+    })
+    child.stdin.end(options.stdin ?? "")
+    return Effect.sync(() => {
+      clearTimeout(timer)
+      child.kill("SIGKILL")
+    })
+  })
+
+/** Parses the JSON a run printed on stdout, failing with the run's output when it is not JSON. */
+export const json = (run: Run): any => {
+  try {
+    return JSON.parse(run.stdout)
+  } catch {
+    throw new Error(`stdout is not JSON (exit ${run.code}):\n${run.stdout}\nstderr:\n${run.stderr}`)
+  }
+}
+
+const MANIFEST_FILE = /\.(json|ya?ml)$/
+
+/** The manifest files (JSON and YAML) directly inside `dir`, as absolute paths, sorted; none when it is missing. */
+export const manifestFiles = (dir: string): ReadonlyArray<string> =>
+  existsSync(dir) ? readdirSync(dir).filter((name) => MANIFEST_FILE.test(name)).sort().map((name) => join(dir, name)) : []
+
+interface SqliteDatabase {
+  prepare(sql: string): { all(): Array<Record<string, unknown>> }
+  close(): void
+}
+
+/** Rows of a read-only query on the registry file `home/registry.db` (better-sqlite3, the CLI's own driver). */
+export const queryRegistry = (home: string, sql: string): Array<Record<string, unknown>> => {
+  const Database = createRequire(import.meta.url)("better-sqlite3") as new(file: string, options: { readonly: boolean }) => SqliteDatabase
+  const db = new Database(join(home, "registry.db"), { readonly: true })
+  try {
+    return db.prepare(sql).all()
+  } finally {
+    db.close()
+  }
+}
+
+/** A request received by {@link fakeControlPlane}. */
+export interface Received {
+  readonly method: string
+  readonly url: string
+  readonly headers: IncomingHttpHeaders
+  readonly body: string
+}
+
+/** A reply of {@link fakeControlPlane}: status, JSON body and extra headers. */
+export interface Reply {
+  readonly status: number
+  readonly body: unknown
+  readonly headers?: Readonly<Record<string, string>>
+}
+
+/**
+ * An HTTP server on 127.0.0.1 (free port) standing in for a control plane: `reply` answers each request, and every
+ * request is recorded in `received`. Closed when the scope closes.
+ */
+export const fakeControlPlane = (
+  reply: (request: Received) => Reply
+): Effect.Effect<{ readonly url: string; readonly received: ReadonlyArray<Received> }, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.async<{ readonly url: string; readonly received: Array<Received>; readonly close: () => void }>((resume) => {
+      const received: Array<Received> = []
+      const server = createServer((req, res) => {
+        let body = ""
+        req.setEncoding("utf8").on("data", (chunk: string) => (body += chunk)).on("end", () => {
+          const request = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body }
+          received.push(request)
+          const answer = reply(request)
+          res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers })
+          res.end(JSON.stringify(answer.body))
+        })
+      })
+      server.listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as AddressInfo
+        resume(Effect.succeed({ url: `http://127.0.0.1:${port}`, received, close: () => server.close() }))
+      })
+    }),
+    (plane) => Effect.sync(() => plane.close())
+  )
