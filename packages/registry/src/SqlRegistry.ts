@@ -478,8 +478,8 @@ export const layer = (options: Options = {}): Layer.Layer<ModelVersions.ModelVer
   Layer.effect(
     ModelVersions.ModelVersions,
     make(options).pipe(
-      Effect.catchAll((error) =>
-        Effect.logDebug("registry migration failure", error).pipe(
+      Effect.catchAllCause((cause) =>
+        Effect.logDebug("registry migration failure", cause).pipe(
           Effect.zipRight(Effect.fail(new RegistryError.StoreError({ message: "the registry store could not be opened or migrated" })))
         )
       )
@@ -512,7 +512,7 @@ export const layerSqlite = (options: Options & { readonly filename: string }): L
       },
       catch: cannotOpen
     })
-  ).pipe(Layer.catchAll(() => Layer.fail(cannotOpen())))
+  ).pipe(Layer.catchAllCause(() => Layer.fail(cannotOpen())))
   return layer(options).pipe(Layer.provide(client))
 }
 
@@ -557,7 +557,9 @@ export const layerPg = (options: Options & { readonly url: Redacted.Redacted<str
   layer(options).pipe(
     Layer.provide(
       PgClient.layer({ url: options.url, applicationName: "mreg", maxConnections: 16 }).pipe(
-        Layer.catchAll(() => Layer.fail(new RegistryError.StoreError({ message: "cannot connect to the PostgreSQL registry (DATABASE_URL)" })))
+        Layer.catchAllCause(() =>
+          Layer.fail(new RegistryError.StoreError({ message: "cannot connect to the PostgreSQL registry (DATABASE_URL)" }))
+        )
       )
     )
   )
