@@ -23,7 +23,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { PgClient } from "@effect/sql-pg"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Fqn, ModelManifest, ModelVersion, ModelVersions, RegistryError } from "@mreg/core"
-import { Clock, Config, Effect, Layer, Option, Predicate, Redacted, Schedule, Schema } from "effect"
+import { Clock, Config, Data, Effect, Layer, Option, Predicate, Redacted, Schedule, Schema } from "effect"
 import { createHash, randomUUID } from "node:crypto"
 import { existsSync, mkdirSync } from "node:fs"
 import { homedir, userInfo } from "node:os"
@@ -90,6 +90,9 @@ const canonical = (value: unknown): string =>
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v)
 
+/** A row changed between this transaction's read and its write: the transaction is run again. */
+class StaleRead extends Data.TaggedError("StaleRead") {}
+
 const isSqlError = (error: unknown): error is SqlError => Predicate.isTagged(error, "SqlError")
 
 const etagOf = (id: string, revision: number) => `"${id}.${revision}"`
@@ -139,15 +142,28 @@ export const make = (options: Options = {}) =>
         )
       )
 
-    /** Runs a write in a transaction; retries it when another writer won a unique index or held a lock. */
-    const transact = <A, E, R>(effect: Effect.Effect<A, E | SqlError, R>) =>
+    /**
+     * Runs a write in a transaction; runs it again when another writer won a unique index, held a lock, or moved a
+     * revision this transaction read (`StaleRead`). Driver errors become `StoreError`.
+     */
+    const transact = <A, E extends RegistryError.RegistryError, R>(
+      effect: Effect.Effect<A, E | SqlError | StaleRead, R>
+    ): Effect.Effect<A, E | RegistryError.StoreError, R> =>
       sql.withTransaction(effect).pipe(
         Effect.retry({
-          while: (error) => isSqlError(error) && (isUniqueViolation(error) || isTransient(error)),
+          while: (error) => error instanceof StaleRead || (isSqlError(error) && (isUniqueViolation(error) || isTransient(error))),
           schedule: Schedule.exponential("2 millis", 1.5).pipe(Schedule.jittered, Schedule.upTo("10 seconds")),
           times: 200
         }),
-        Effect.catchIf(isSqlError, storeError)
+        Effect.catchAll((error): Effect.Effect<never, E | RegistryError.StoreError> => {
+          if (error instanceof StaleRead) {
+            return Effect.fail(
+              new RegistryError.StoreError({ message: "the model version kept changing under concurrent writes; retry the request" })
+            )
+          }
+          if (isSqlError(error)) return storeError(error)
+          return Effect.fail(error)
+        })
       )
 
     const selectVersion = sql.unsafe(SELECT_VERSION)
@@ -283,10 +299,13 @@ export const make = (options: Options = {}) =>
           const updatedAt = at > existing.updated_at
             ? at
             : new Date(new Date(existing.updated_at).getTime() + 1).toISOString()
-          yield* sql`UPDATE model_versions SET manifest = ${JSON.stringify(replaced)},
+          // Compare-and-set on the revision read above: under READ COMMITTED (PostgreSQL) a concurrent writer may
+          // have moved it; then nothing is updated and the whole transaction runs again against the new revision.
+          const updated = yield* sql<{ readonly revision: number }>`UPDATE model_versions SET manifest = ${JSON.stringify(replaced)},
             alias = ${manifest.version_alias ?? null}, alias_key = ${manifest.version_alias?.toLowerCase() ?? null},
             updated_at = ${updatedAt}, revision = revision + 1
-            WHERE id = ${existing.id}`
+            WHERE id = ${existing.id} AND revision = ${existing.revision} RETURNING revision`
+          if (updated.length === 0) return yield* Effect.fail(new StaleRead())
           const [row] = yield* versionRow(modelId, requested)
           return { row: row!, created: false }
         }
