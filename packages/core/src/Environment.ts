@@ -42,6 +42,40 @@ export const PythonVersion = Schema.String.annotations({
  * @category validation
  */
 export const requirementProblem = (line: string): string | undefined => {
+  const cached = problems.get(line)
+  if (cached !== undefined) return cached === OK ? undefined : cached
+  const problem = isSimpleRequirement(line) ? undefined : parseProblem(line)
+  if (problems.size >= 4096) problems.clear()
+  problems.set(line, problem ?? OK)
+  return problem
+}
+
+const OK = ""
+/** Answers by requirement text (bounded): CI manifests repeat the same pins on every upsert. */
+const problems = new Map<string, string>()
+
+const NAME = "[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
+const OPERATOR = "(?:~=|==|!=|<=|>=|<|>)"
+const SPEC = `${OPERATOR}\\s*[A-Za-z0-9.*+!_-]+`
+const SIMPLE = new RegExp(
+  `^\\s*${NAME}(?:\\s*\\[\\s*${NAME}(?:\\s*,\\s*${NAME})*\\s*\\])?\\s*(?:${SPEC}(?:\\s*,\\s*${SPEC})*)?\\s*$`
+)
+const VERSIONS = new RegExp(`(${OPERATOR})\\s*([A-Za-z0-9.*+!_-]+)`, "g")
+
+/** Whether `line` is `name[extras] op version, op version` with PEP 440 versions: the common form, checked without the grammar. */
+const isSimpleRequirement = (line: string): boolean => {
+  if (!SIMPLE.test(line)) return false
+  for (const match of line.matchAll(VERSIONS)) {
+    const operator = match[1]!
+    const version = match[2]!
+    const wildcard = version.endsWith(".*")
+    if (wildcard && operator !== "==" && operator !== "!=") return false
+    if (validPep440(wildcard ? version.slice(0, -2) : version) === null) return false
+  }
+  return true
+}
+
+const parseProblem = (line: string): string | undefined => {
   const got = `(received ${received(line)})`
   const trimmed = line.trim()
   if (trimmed.length === 0) return `must be a PEP 508 requirement such as "transformers==4.44.0", not empty ${got}`

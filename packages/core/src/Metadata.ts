@@ -41,41 +41,44 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
 export const jsonIssues = (value: unknown, path: ReadonlyArray<PropertyKey> = []): Array<Schema.FilterIssue> => {
   const issues: Array<Schema.FilterIssue> = []
   const seen = new Set<object>()
-  const walk = (v: unknown, at: ReadonlyArray<PropertyKey>): void => {
+  // One mutable path, copied only when a problem is found.
+  const at: Array<PropertyKey> = [...path]
+  const report = (message: string) => issues.push({ path: [...at], message })
+  const walk = (v: unknown): void => {
     switch (typeof v) {
       case "string":
       case "boolean":
         return
       case "number":
-        if (!Number.isFinite(v)) {
-          issues.push({ path: at, message: `must be a finite number: JSON has no NaN or Infinity (received ${received(v)})` })
-        }
+        if (!Number.isFinite(v)) report(`must be a finite number: JSON has no NaN or Infinity (received ${received(v)})`)
         return
       case "object": {
         if (v === null) return
-        if (seen.has(v)) {
-          issues.push({ path: at, message: "must not refer to itself: JSON cannot hold a cycle" })
-          return
-        }
+        if (seen.has(v)) return void report("must not refer to itself: JSON cannot hold a cycle")
         seen.add(v)
         if (Array.isArray(v)) {
-          v.forEach((item, i) => walk(item, [...at, i]))
+          for (let i = 0; i < v.length; i++) {
+            at.push(i)
+            walk(v[i])
+            at.pop()
+          }
         } else if (isPlainObject(v)) {
-          for (const key of Object.keys(v)) walk(v[key], [...at, key])
+          for (const key of Object.keys(v)) {
+            at.push(key)
+            walk(v[key])
+            at.pop()
+          }
         } else {
-          issues.push({
-            path: at,
-            message: `must be a JSON value; received an instance of ${v.constructor?.name ?? "an unknown class"}`
-          })
+          report(`must be a JSON value; received an instance of ${v.constructor?.name ?? "an unknown class"}`)
         }
         seen.delete(v)
         return
       }
       default:
-        issues.push({ path: at, message: `must be a JSON value (received ${typeof v})` })
+        report(`must be a JSON value (received ${typeof v})`)
     }
   }
-  walk(value, path)
+  walk(value)
   return issues
 }
 
@@ -102,7 +105,8 @@ export const JsonObject: Schema.Schema<JsonObject, { readonly [key: string]: unk
 )
   .pipe(
     Schema.filter((object) => jsonIssues(object)),
-    Schema.filter(isJsonObject),
+    // The filter above has checked every value: this only names the type.
+    Schema.filter((object): object is JsonObject => object !== null),
     Schema.annotations({ identifier: "JsonObject", arbitrary: jsonArbitrary })
   )
 
@@ -114,7 +118,10 @@ export const JsonObject: Schema.Schema<JsonObject, { readonly [key: string]: unk
  */
 export const Metadata: Schema.Schema<JsonObject, { readonly [key: string]: unknown }> = JsonObject.pipe(
   Schema.filter((object) => {
-    const bytes = new TextEncoder().encode(JSON.stringify(object)).length
+    const json = JSON.stringify(object)
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: short strings need no encoding to be measured.
+    if (json.length * 3 <= MAX_METADATA_BYTES) return true
+    const bytes = new TextEncoder().encode(json).length
     return bytes <= MAX_METADATA_BYTES ||
       `must serialize to at most ${MAX_METADATA_BYTES} bytes of JSON (64 KiB); received ${bytes} bytes`
   }),

@@ -79,7 +79,18 @@ interface VersionRow {
   readonly model_name: string
 }
 
-const encodeManifest = Schema.encodeSync(ModelManifest.ModelManifest)
+const MANIFEST_KEYS = Object.keys(ModelManifest.ModelManifest.fields) as ReadonlyArray<keyof ModelManifest.ModelManifest>
+
+/**
+ * The wire form of a decoded manifest, keys in schema order and absent fields left out. A manifest's decoded and
+ * encoded forms are the same data (no field is transformed), so this is `Schema.encode` without re-running every
+ * rule on the way out.
+ */
+const encodeManifest = (manifest: ModelManifest.ModelManifest): typeof ModelManifest.ModelManifest.Encoded => {
+  const out: Record<string, unknown> = {}
+  for (const key of MANIFEST_KEYS) if (manifest[key] !== undefined) out[key] = manifest[key]
+  return out as typeof ModelManifest.ModelManifest.Encoded
+}
 const encodeModelVersion = Schema.encodeSync(ModelVersion.ModelVersion)
 const decodeModelVersion = Schema.decodeUnknownSync(ModelVersion.ModelVersion)
 
@@ -207,8 +218,14 @@ export const make = (options: Options = {}) =>
     const load = (row: VersionRow) =>
       Effect.map(tagsOf([row.id]), (tags) => toModelVersion(row, tags.get(row.id) ?? []))
 
+    /** Model ids by `ml_repo\0name`, filled after a commit: models are never deleted, so an id stays valid. */
+    const modelIds = new Map<string, string>()
+    const modelKey = (mlRepo: string, name: string) => `${mlRepo}\u0000${name}`
+
     const ensureModel = (mlRepo: string, name: string, at: string) =>
       Effect.gen(function*() {
+        const known = modelIds.get(modelKey(mlRepo, name))
+        if (known !== undefined) return known
         yield* sql`INSERT INTO ml_repos (id, name, created_at) VALUES (${randomUUID()}, ${mlRepo}, ${at})
           ON CONFLICT (name) DO NOTHING`
         const [repo] = yield* sql<{ readonly id: string }>`SELECT id FROM ml_repos WHERE name = ${mlRepo}`
@@ -249,6 +266,11 @@ export const make = (options: Options = {}) =>
       Effect.gen(function*() {
         const at = yield* now
         const modelId = yield* ensureModel(manifest.ml_repo, manifest.name, at)
+        // PostgreSQL: writers of one model queue on its row instead of colliding on the version index and retrying.
+        yield* sql.onDialectOrElse({
+          pg: () => sql`SELECT id FROM models WHERE id = ${modelId} FOR UPDATE`,
+          orElse: () => Effect.void
+        })
         const [max] = yield* sql<{ readonly next: number | string }>`
           SELECT COALESCE(MAX(version), 0) + 1 AS next FROM model_versions WHERE model_id = ${modelId}`
         const nextVersion = Number(max?.next ?? 1)
@@ -347,7 +369,7 @@ export const make = (options: Options = {}) =>
       const requestHash = key === undefined ? "" : createHash("sha256")
         .update(canonical({ manifest: encodeManifest(manifest), ifMatch: options.ifMatch ?? null, ifNoneMatch: options.ifNoneMatch ?? null }))
         .digest("hex")
-      return yield* transact(Effect.gen(function*() {
+      const result = yield* transact(Effect.gen(function*() {
         if (key !== undefined) {
           const at = yield* Clock.currentTimeMillis
           const [seen] = yield* sql<{ readonly request_hash: string; readonly response: string; readonly etag: string; readonly created: number; readonly created_at: string }>`
@@ -367,11 +389,14 @@ export const make = (options: Options = {}) =>
               replayed: true
             } satisfies ModelVersions.UpsertResult
           }
-          // Forget expired keys (this one included), so the table holds at most a day of keys.
-          yield* sql`DELETE FROM idempotency_keys WHERE created_at <= ${new Date(at - IDEMPOTENCY_TTL_MS).toISOString()}`
+          // Forget expired keys (this one included when it expired; now and then all of them), so the table holds
+          // about a day of keys.
+          if (seen !== undefined || Math.random() < 0.01) {
+            yield* sql`DELETE FROM idempotency_keys WHERE created_at <= ${new Date(at - IDEMPOTENCY_TTL_MS).toISOString()}`
+          }
         }
         const { created, row } = yield* writeUpsert(manifest, { ...options, subject })
-        const modelVersion = yield* load(row)
+        const modelVersion = created ? toModelVersion(row, []) : yield* load(row)
         const etag = etagOf(row.id, row.revision)
         if (key !== undefined) {
           yield* sql`INSERT INTO idempotency_keys (scope, key, request_hash, response, etag, created, created_at)
@@ -380,6 +405,8 @@ export const make = (options: Options = {}) =>
         }
         return { modelVersion, etag, created, replayed: false } satisfies ModelVersions.UpsertResult
       }))
+      modelIds.set(modelKey(manifest.ml_repo, manifest.name), result.modelVersion.model_id)
+      return result
     })
 
     const notFound = (id: string) =>

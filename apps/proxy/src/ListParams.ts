@@ -1,0 +1,102 @@
+/**
+ * The query string of `GET {prefix}/model-versions`, validated into a `ListQuery`.
+ *
+ * - `fqn`, `ml_repo_id`, `ml_repo`, `model_id`, `name`, `tag`: text, not empty; `fqn` must parse as an FQN;
+ * - `version` (≥ 1), `limit` (1–1000), `offset` (≥ 0): decimal integers;
+ * - `run_ids`, `run_steps`: repeated (`run_ids=a&run_ids=b`) or comma-separated (`run_ids=a,b`); steps are
+ *   integers ≥ 0;
+ * - any other parameter is ignored (clients of TrueFoundry's API may send more).
+ *
+ * Every problem is reported at once as a 422 `ValidationError` with `loc` `["query", <name>]`.
+ *
+ * @since 0.1.0
+ */
+import { Fqn, ModelVersions, RegistryError, Validation } from "@mreg/core"
+import { Either, Schema } from "effect"
+
+/**
+ * Query parameters as received: one string or several.
+ * @since 0.1.0
+ * @category models
+ */
+export type Params = Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+
+const TEXT = ["fqn", "ml_repo_id", "ml_repo", "model_id", "name", "tag"] as const
+const INTEGERS = ["version", "limit", "offset"] as const
+
+const decodeListQuery = Schema.decodeUnknownEither(ModelVersions.ListQuery, { errors: "all", onExcessProperty: "ignore" })
+
+const issue = (field: string, msg: string, type = "value_error") =>
+  new RegistryError.ValidationIssue({ loc: ["query", field], msg, type })
+
+const integer = /^(?:0|[1-9]\d{0,8})$/
+
+/**
+ * Validates query parameters into a `ListQuery`. Fails with a `ValidationError` listing every bad parameter.
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decode = (params: Params): Either.Either<ModelVersions.ListQuery, RegistryError.ValidationError> => {
+  const issues: Array<RegistryError.ValidationIssue> = []
+  const out: Record<string, unknown> = {}
+  const single = (field: string): string | undefined => {
+    const value = params[field]
+    if (value === undefined) return undefined
+    if (typeof value !== "string") {
+      if (value.length === 1) return value[0]
+      issues.push(issue(field, `must be given once (received ${value.length} values)`, "type_error"))
+      return undefined
+    }
+    return value
+  }
+  for (const field of TEXT) {
+    const value = single(field)
+    if (value === undefined) continue
+    if (value.length === 0) issues.push(issue(field, "must not be empty"))
+    else out[field] = value
+  }
+  if (typeof out.fqn === "string") {
+    const parsed = Fqn.parse(out.fqn)
+    if (Either.isLeft(parsed)) issues.push(issue("fqn", parsed.left.message))
+  }
+  for (const field of INTEGERS) {
+    const value = single(field)
+    if (value === undefined) continue
+    if (integer.test(value)) out[field] = Number(value)
+    else issues.push(issue(field, `must be a whole number written in digits (received ${JSON.stringify(value)})`, "type_error"))
+  }
+  const list = (field: string): Array<string> | undefined => {
+    const value = params[field]
+    if (value === undefined) return undefined
+    return (typeof value === "string" ? [value] : value).flatMap((part) => part.split(",")).map((part) => part.trim()).filter((part) => part.length > 0)
+  }
+  const runIds = list("run_ids")
+  if (runIds !== undefined) out.run_ids = runIds
+  const runSteps = list("run_steps")
+  if (runSteps !== undefined) {
+    const bad = runSteps.filter((step) => !integer.test(step))
+    if (bad.length > 0) {
+      issues.push(issue("run_steps", `must be whole numbers ≥ 0, comma-separated or repeated (received ${bad.map((b) => JSON.stringify(b)).join(", ")})`, "type_error"))
+    } else {
+      out.run_steps = runSteps.map(Number)
+    }
+  }
+  const decoded = decodeListQuery(out)
+  if (Either.isLeft(decoded)) issues.push(...Validation.fromParseError(decoded.left, ["query"]).detail)
+  if (issues.length > 0) return Either.left(new RegistryError.ValidationError({ detail: issues }))
+  return Either.right(decoded.pipe(Either.getOrThrow))
+}
+
+/**
+ * Query parameters from a URL search string (`?a=1&a=2&b=3`): a repeated name gives an array.
+ * @since 0.1.0
+ * @category parsing
+ */
+export const fromSearch = (search: string): Params => {
+  const out: Record<string, string | Array<string>> = {}
+  for (const [key, value] of new URLSearchParams(search)) {
+    const seen = out[key]
+    out[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value]
+  }
+  return out
+}

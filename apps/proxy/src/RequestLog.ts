@@ -1,0 +1,132 @@
+/**
+ * One JSON log line per request, and the request id.
+ *
+ * Each request gets an id: its `X-Request-Id` header when that is 1–128 characters of `[A-Za-z0-9._:-]`, otherwise a
+ * new UUID; the response echoes it in `X-Request-Id`. When the response is ready, one line is logged at level info:
+ *
+ * ```json
+ * {"time":"2024-06-01T12:00:00.000Z","level":"info","msg":"request","method":"PUT","path":"/api/ml/v1/model-versions",
+ *  "status":200,"duration_ms":4.2,"subject":"u-alice","request_id":"6f1c…"}
+ * ```
+ *
+ * `path` has no query string; no header (and so no token) is ever logged. `subject` is the caller's `subjectId` once
+ * authenticated, else `null`. {@link layerJson} makes every log of the process such a line.
+ *
+ * @since 0.1.0
+ */
+import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Cause, Context, Effect, HashMap, Layer, List, Logger, type LogLevel } from "effect"
+import { randomUUID } from "node:crypto"
+
+/**
+ * What is known about the request being served; the auth middleware fills in `subjectId`.
+ * @since 0.1.0
+ * @category models
+ */
+export interface Info {
+  readonly requestId: string
+  subjectId: string | undefined
+}
+
+/**
+ * The current request's {@link Info} (provided per request by {@link middleware}).
+ * @since 0.1.0
+ * @category tags
+ */
+export class RequestInfo extends Context.Tag("proxy/RequestInfo")<RequestInfo, Info>() {}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+const pathOf = (url: string) => {
+  const q = url.indexOf("?")
+  return q === -1 ? url : url.slice(0, q)
+}
+
+/**
+ * The serve-level middleware: request id, `X-Request-Id` response header, one log line per request.
+ * @since 0.1.0
+ * @category middleware
+ */
+export const middleware = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const started = performance.now()
+    const given = request.headers["x-request-id"]
+    const info: Info = { requestId: given !== undefined && REQUEST_ID.test(given) ? given : randomUUID(), subjectId: undefined }
+    const method = request.method
+    const path = pathOf(request.url)
+    yield* HttpApp.appendPreResponseHandler((_request, response) =>
+      Effect.as(
+        Effect.logInfo("request").pipe(
+          Effect.annotateLogs({
+            method,
+            path,
+            status: response.status,
+            duration_ms: Math.round((performance.now() - started) * 10) / 10,
+            subject: info.subjectId ?? null,
+            request_id: info.requestId
+          })
+        ),
+        HttpServerResponse.setHeader(response, "x-request-id", info.requestId)
+      )
+    )
+    return yield* Effect.provideService(app, RequestInfo, info)
+  })
+
+const ORDER = ["method", "path", "status", "duration_ms", "subject", "request_id", "url", "backend", "auth"]
+const rank = (key: string) => {
+  const i = ORDER.indexOf(key)
+  return i === -1 ? ORDER.length : i
+}
+
+const levelName = (level: LogLevel.LogLevel) => level.label.toLowerCase()
+
+/**
+ * Formats a log entry as one JSON line: `time`, `level`, `msg`, then the annotations as top-level fields, and `error`
+ * (the failure's message only, no stack) when a cause is logged.
+ * @since 0.1.0
+ * @category logging
+ */
+export const format = (options: Logger.Logger.Options<unknown>): string => {
+  const messages = Array.isArray(options.message) ? options.message : [options.message]
+  const entry: Record<string, unknown> = {
+    time: options.date.toISOString(),
+    level: levelName(options.logLevel),
+    msg: messages.map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" ")
+  }
+  const annotations = HashMap.toEntries(options.annotations)
+  annotations.sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))
+  for (const [key, value] of annotations) entry[key] = value
+  if (!List.isNil(options.spans)) entry.spans = List.toArray(options.spans).map((span) => span.label)
+  if (!Cause.isEmpty(options.cause)) {
+    const squashed = Cause.squash(options.cause)
+    entry.error = squashed instanceof Error ? `${squashed.name}: ${squashed.message}` : String(squashed)
+  }
+  return JSON.stringify(entry)
+}
+
+/**
+ * A logger writing {@link format}ted lines with `write`.
+ * @since 0.1.0
+ * @category logging
+ */
+export const makeLogger = (write: (line: string) => void): Logger.Logger<unknown, void> =>
+  Logger.make((options) => write(format(options)))
+
+/**
+ * Replaces the default logger with JSON lines on stdout.
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerJson: Layer.Layer<never> = Logger.replace(
+  Logger.defaultLogger,
+  makeLogger((line) => process.stdout.write(`${line}\n`))
+)
+
+/**
+ * Replaces the default logger with one that hands each JSON line to `write` (tests).
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerTo = (write: (line: string) => void): Layer.Layer<never> =>
+  Logger.replace(Logger.defaultLogger, makeLogger(write))

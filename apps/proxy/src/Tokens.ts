@@ -1,0 +1,313 @@
+/**
+ * Who may call the proxy: bearer tokens, each mapped to a subject and to read/write scopes per ML repo, loaded from a
+ * tokens file (`MREG_TOKENS_FILE` / `--tokens-file`, YAML or JSON).
+ *
+ * ```yaml
+ * tokens:
+ *   - token: "mreg_dev_alice_4f9c2d71b8e04a6f"   # or token_sha256: <hex SHA-256 of the token>
+ *     subject:
+ *       subjectId: u-alice
+ *       subjectType: user            # user | team | serviceaccount | virtualaccount
+ *       subjectSlug: alice           # optional
+ *       subjectDisplayName: Alice    # optional
+ *     scopes:
+ *       - { ml_repo: "nlp-*", access: write }   # write implies read
+ *       - { ml_repo: "*", access: read }
+ * ```
+ *
+ * - `ml_repo` is an ML repo name or a pattern where `*` stands for any run of characters (`*` alone: every repo).
+ * - A token is at least 16 characters. Tokens are compared by their SHA-256 digests in constant time, kept
+ *   `Redacted`, and never logged or echoed; a file may hold `token_sha256` instead of the token itself.
+ * - Unknown fields, duplicate tokens and malformed entries stop the proxy at start with the entry's place.
+ *
+ * @since 0.1.0
+ */
+import { FileSystem } from "@effect/platform"
+import { ModelVersion, RegistryError, Validation } from "@mreg/core"
+import { Context, Data, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
+import { createHash, timingSafeEqual } from "node:crypto"
+import { parse as parseYaml } from "yaml"
+
+/**
+ * Read or write access; `write` implies `read`.
+ * @since 0.1.0
+ * @category models
+ */
+export const Access = Schema.Literal("read", "write")
+
+/**
+ * One scope: an ML repo name or pattern (`*` matches any run of characters) and the access it grants.
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Scope = Schema.Struct({
+  ml_repo: Schema.String.pipe(
+    Schema.minLength(1, { message: () => "must not be empty: an ML repo name or a pattern such as \"nlp-*\" or \"*\"" }),
+    Schema.pattern(/^[A-Za-z0-9*-]+$/, { message: () => "must be an ML repo name or a pattern of letters, digits, \"-\" and \"*\"" })
+  ),
+  access: Access
+})
+
+const TokenText = Schema.String.pipe(
+  Schema.minLength(16, { message: () => "must be at least 16 characters" }),
+  Schema.pattern(/^[\x21-\x7e]+$/, { message: () => "must be printable ASCII without spaces" })
+)
+
+const Sha256Hex = Schema.String.pipe(
+  Schema.pattern(/^[0-9a-fA-F]{64}$/, { message: () => "must be the 64 hex digits of a SHA-256 digest" })
+)
+
+/**
+ * One entry of the tokens file: `token` (or `token_sha256`), `subject`, `scopes`.
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Entry = Schema.Struct({
+  token: Schema.optional(Schema.Redacted(TokenText)),
+  token_sha256: Schema.optional(Sha256Hex),
+  subject: ModelVersion.Subject,
+  scopes: Schema.Array(Scope)
+})
+
+/**
+ * The tokens file: `{"tokens": Entry[]}`.
+ * @since 0.1.0
+ * @category schemas
+ */
+export const TokensFile = Schema.Struct({ tokens: Schema.Array(Entry) })
+
+/**
+ * What a caller may do: its subject, and whether it may read or write a given ML repo.
+ * @since 0.1.0
+ * @category models
+ */
+export interface Grant {
+  readonly subject: ModelVersion.Subject
+  readonly canRead: (mlRepo: string) => boolean
+  readonly canWrite: (mlRepo: string) => boolean
+  /** Reads every ML repo (a `*` scope). */
+  readonly readsAll: boolean
+  /** Writes every ML repo (a `*` write scope). */
+  readonly writesAll: boolean
+  /** Reads at least one ML repo. */
+  readonly readsAny: boolean
+  /** Writes at least one ML repo. */
+  readonly writesAny: boolean
+}
+
+/**
+ * How the proxy authenticates: `tokens` (a tokens file), `insecure` (`--insecure-no-auth`: everyone is the anonymous
+ * subject), `passthrough` (upstream mode without a tokens file: a bearer token is required and the upstream checks it).
+ * @since 0.1.0
+ * @category models
+ */
+export type Mode = "tokens" | "insecure" | "passthrough"
+
+/**
+ * The `Tokens` service.
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  readonly mode: Mode
+  /** Authenticates a bearer token. Fails with `Unauthorized` for a missing or unknown token. */
+  readonly authenticate: (token: Option.Option<Redacted.Redacted<string>>) => Effect.Effect<Grant, RegistryError.Unauthorized>
+  /** The grant of a subject returned by `authenticate` (by identity); no access for any other. */
+  readonly grantOf: (subject: ModelVersion.Subject) => Grant
+}
+
+/**
+ * The `Tokens` service tag.
+ * @since 0.1.0
+ * @category tags
+ */
+export class Tokens extends Context.Tag("proxy/Tokens")<Tokens, Service>() {}
+
+/**
+ * The tokens file cannot be read or is malformed; `message` names the file and the place, never a token.
+ * @since 0.1.0
+ * @category errors
+ */
+export class TokensFileError extends Data.TaggedError("TokensFileError")<{ readonly message: string }> {}
+
+/** `nlp-*` → `/^nlp-.*$/`; patterns hold only letters, digits, "-" and "*" (checked by {@link Scope}). */
+const patternRegExp = (pattern: string) => new RegExp(`^${pattern.split("*").join(".*")}$`)
+
+const digest = (text: string) => createHash("sha256").update(text, "utf8").digest()
+
+/**
+ * The grant of a subject with scopes.
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeGrant = (subject: ModelVersion.Subject, scopes: ReadonlyArray<typeof Scope.Type>): Grant => {
+  const readers = scopes.map((scope) => patternRegExp(scope.ml_repo))
+  const writers = scopes.filter((scope) => scope.access === "write").map((scope) => patternRegExp(scope.ml_repo))
+  return {
+    subject,
+    canRead: (mlRepo) => readers.some((re) => re.test(mlRepo)),
+    canWrite: (mlRepo) => writers.some((re) => re.test(mlRepo)),
+    readsAll: scopes.some((scope) => scope.ml_repo === "*"),
+    writesAll: scopes.some((scope) => scope.ml_repo === "*" && scope.access === "write"),
+    readsAny: scopes.length > 0,
+    writesAny: writers.length > 0
+  }
+}
+
+const unauthorized = (message: string) => new RegistryError.Unauthorized({ message })
+const missing = unauthorized("missing bearer token: send Authorization: Bearer <token>")
+
+/**
+ * The `Tokens` service over parsed entries. Fails with `TokensFileError` for an entry without a token or with a
+ * token given twice.
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (file: typeof TokensFile.Type): Either.Either<Service, TokensFileError> => {
+  const entries: Array<{ readonly digest: Buffer; readonly grant: Grant }> = []
+  const seen = new Set<string>()
+  for (const [index, entry] of file.tokens.entries()) {
+    const where = `tokens[${index}] (subject ${JSON.stringify(entry.subject.subjectId)})`
+    if ((entry.token === undefined) === (entry.token_sha256 === undefined)) {
+      return Either.left(new TokensFileError({ message: `${where}: give exactly one of "token" and "token_sha256"` }))
+    }
+    const hash = entry.token !== undefined ? digest(Redacted.value(entry.token)) : Buffer.from(entry.token_sha256!, "hex")
+    const key = hash.toString("hex")
+    if (seen.has(key)) return Either.left(new TokensFileError({ message: `${where}: this token is already given to an earlier entry` }))
+    seen.add(key)
+    entries.push({ digest: hash, grant: makeGrant(entry.subject, entry.scopes) })
+  }
+  const grants = new Map(entries.map((entry) => [entry.grant.subject, entry.grant] as const))
+  const none = (subject: ModelVersion.Subject) => makeGrant(subject, [])
+  return Either.right({
+    mode: "tokens",
+    authenticate: (token) =>
+      Effect.suspend(() => {
+        if (Option.isNone(token) || Redacted.value(token.value).length === 0) return Effect.fail(missing)
+        const presented = digest(Redacted.value(token.value))
+        let found: Grant | undefined
+        // Every entry is compared, in constant time, whatever matched: the timing says nothing about the tokens.
+        for (const entry of entries) {
+          if (timingSafeEqual(presented, entry.digest) && found === undefined) found = entry.grant
+        }
+        return found === undefined ? Effect.fail(unauthorized("unknown bearer token")) : Effect.succeed(found)
+      }),
+    grantOf: (subject) => grants.get(subject) ?? none(subject)
+  })
+}
+
+const decodeFile = Schema.decodeUnknownEither(TokensFile, { errors: "all", onExcessProperty: "error" })
+
+/**
+ * Validates a parsed tokens file and builds the service. Fails with `TokensFileError` naming every bad place; a
+ * malformed token is described, never shown.
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromValue = (value: unknown, source: string): Either.Either<Service, TokensFileError> =>
+  decodeFile(value).pipe(
+    Either.mapLeft((error) => {
+      const problems = Validation.fromParseError(error, []).detail.map((issue) =>
+        `${issue.loc.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? part : `.${part}`)).join("") || "(file)"}: ${
+          issue.loc.includes("token") && issue.type !== "missing" ? "must be a string of at least 16 printable ASCII characters" : issue.msg
+        }`
+      )
+      return new TokensFileError({ message: `${source} is not a valid tokens file: ${problems.join("; ")}` })
+    }),
+    Either.flatMap(make)
+  )
+
+/**
+ * Parses the text of a tokens file (YAML or JSON). Fails with `TokensFileError` naming every bad place.
+ * @since 0.1.0
+ * @category constructors
+ */
+export const parse = (text: string, source: string): Either.Either<Service, TokensFileError> => {
+  let value: unknown
+  try {
+    value = parseYaml(text)
+  } catch (error) {
+    const line = (error as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0]
+    return Either.left(new TokensFileError({
+      message: `${source} is not valid YAML or JSON${line === undefined ? "" : ` (line ${line.line}, column ${line.col})`}`
+    }))
+  }
+  return fromValue(value, source)
+}
+
+/**
+ * `Tokens` from a tokens file. Fails with `TokensFileError` when it cannot be read or is malformed.
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFile = (path: string): Layer.Layer<Tokens, TokensFileError, FileSystem.FileSystem> =>
+  Layer.effect(
+    Tokens,
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const text = yield* fs.readFileString(path).pipe(
+        Effect.mapError(() => new TokensFileError({ message: `cannot read the tokens file ${path}` }))
+      )
+      return yield* parse(text, `the tokens file ${path}`)
+    })
+  )
+
+/**
+ * `Tokens` from entries given in code (tests, embedding).
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (file: typeof TokensFile.Encoded): Layer.Layer<Tokens, TokensFileError> =>
+  Layer.effect(
+    Tokens,
+    Effect.suspend(() => fromValue(file, "the tokens given"))
+  )
+
+/**
+ * The subject of every caller with `--insecure-no-auth`.
+ * @since 0.1.0
+ * @category constants
+ */
+export const anonymous: ModelVersion.Subject = {
+  subjectId: "anonymous",
+  subjectType: "user",
+  subjectSlug: "anonymous",
+  subjectDisplayName: "anonymous (mreg-proxy --insecure-no-auth)"
+}
+
+/**
+ * `--insecure-no-auth`: no token needed, every caller is {@link anonymous} with write access to every ML repo.
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerInsecure: Layer.Layer<Tokens> = Layer.succeed(Tokens, {
+  mode: "insecure",
+  authenticate: () => Effect.succeed(makeGrant(anonymous, [{ ml_repo: "*", access: "write" }])),
+  grantOf: () => makeGrant(anonymous, [{ ml_repo: "*", access: "write" }])
+})
+
+/**
+ * The subject recorded for callers in pass-through mode (the upstream knows who they are).
+ * @since 0.1.0
+ * @category constants
+ */
+export const upstreamCaller: ModelVersion.Subject = {
+  subjectId: "upstream-authenticated",
+  subjectType: "user",
+  subjectDisplayName: "caller authenticated by the upstream"
+}
+
+/**
+ * Upstream mode without a tokens file: a bearer token is required (401 without one) and forwarded; the upstream
+ * decides whether it is valid and what it may do.
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerPassthrough: Layer.Layer<Tokens> = Layer.succeed(Tokens, {
+  mode: "passthrough",
+  authenticate: (token) =>
+    Option.isNone(token) || Redacted.value(token.value).length === 0
+      ? Effect.fail(missing)
+      : Effect.succeed(makeGrant(upstreamCaller, [{ ml_repo: "*", access: "write" }])),
+  grantOf: () => makeGrant(upstreamCaller, [{ ml_repo: "*", access: "write" }])
+})

@@ -1,0 +1,68 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Either, Option, Redacted } from "effect"
+import * as ProxyConfig from "../src/ProxyConfig.js"
+
+const config = (fields: Partial<ProxyConfig.ProxyConfig> = {}): ProxyConfig.ProxyConfig => ({
+  host: "127.0.0.1",
+  port: 8080,
+  tokensFile: Option.some("tokens.yaml"),
+  insecureNoAuth: false,
+  maxBodyBytes: 1024 * 1024,
+  upstream: Option.none(),
+  upstreamToken: Option.none(),
+  upstreamTimeoutMs: 30_000,
+  upstreamRetries: 2,
+  home: "/tmp/mreg",
+  databaseUrl: Option.none(),
+  tenant: "default",
+  ...fields
+})
+
+const refusal = (fields: Partial<ProxyConfig.ProxyConfig>) =>
+  Either.match(ProxyConfig.validate(config(fields)), { onLeft: (e) => e.message, onRight: () => undefined })
+
+describe("ProxyConfig", () => {
+  it("accepts a tokens file, --insecure-no-auth on loopback, and pass-through upstream mode", () => {
+    assert.isTrue(Either.isRight(ProxyConfig.validate(config())))
+    assert.isTrue(Either.isRight(ProxyConfig.validate(config({ tokensFile: Option.none(), insecureNoAuth: true, host: "::1" }))))
+    assert.isTrue(Either.isRight(ProxyConfig.validate(config({ tokensFile: Option.none(), upstream: Option.some("https://tfy.example.com") }))))
+  })
+
+  it("refuses to start without auth, with open auth off loopback, or with an injected token nobody guards", () => {
+    assert.strictEqual(
+      refusal({ tokensFile: Option.none() }),
+      "no tokens file: set MREG_TOKENS_FILE or --tokens-file (see examples/tokens.yaml), or pass --insecure-no-auth to serve without authentication on loopback"
+    )
+    assert.strictEqual(
+      refusal({ tokensFile: Option.none(), insecureNoAuth: true, host: "0.0.0.0" }),
+      "--insecure-no-auth serves without authentication and binds only a loopback address (127.0.0.1, ::1, localhost); HOST is \"0.0.0.0\""
+    )
+    assert.strictEqual(
+      refusal({ insecureNoAuth: true }),
+      "--insecure-no-auth cannot be combined with a tokens file (MREG_TOKENS_FILE / --tokens-file): choose one"
+    )
+    const message = refusal({ tokensFile: Option.none(), upstream: Option.some("https://tfy.example.com"), upstreamToken: Option.some(Redacted.make("tfy-secret")) })
+    assert.strictEqual(
+      message,
+      "--upstream-token (TFY_API_KEY) would let any caller act with that token: give a tokens file (MREG_TOKENS_FILE / --tokens-file) to say who may call, or pass --insecure-no-auth on loopback"
+    )
+    assert.isFalse(message!.includes("tfy-secret"))
+  })
+
+  it("checks numbers and the upstream URL", () => {
+    assert.strictEqual(refusal({ port: 70000 }), "PORT must be an integer from 0 to 65535 (received 70000)")
+    assert.strictEqual(refusal({ maxBodyBytes: 0 }), "--max-body-bytes must be a positive integer (received 0)")
+    assert.strictEqual(refusal({ upstreamRetries: 11 }), "--upstream-retries must be an integer from 0 to 10 (received 11)")
+    assert.strictEqual(
+      refusal({ upstream: Option.some("ftp://x") }),
+      "--upstream (TFY_HOST) must be an http:// or https:// base URL without a query, such as https://acme.truefoundry.cloud"
+    )
+  })
+
+  it("knows loopback addresses", () => {
+    assert.deepStrictEqual(
+      ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "0.0.0.0", "10.0.0.1", "::", "example.com"].map(ProxyConfig.isLoopback),
+      [true, true, true, true, true, false, false, false, false]
+    )
+  })
+})

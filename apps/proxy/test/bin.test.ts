@@ -1,0 +1,185 @@
+/**
+ * The built `mreg-proxy` binary as a process: it starts on port 0 with a tokens file and a temp MREG_HOME, stores a
+ * version, finishes a request in flight when SIGTERM arrives, exits 0, and leaves a SQLite file that passes
+ * `PRAGMA integrity_check`. It refuses unsafe configurations with a message and exit code 1.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { request as httpRequest } from "node:http"
+import { createRequire } from "node:module"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterAll, beforeAll } from "vitest"
+import { base } from "./utils.js"
+
+const app = fileURLToPath(new URL("..", import.meta.url))
+const root = join(app, "..", "..")
+const bin = join(app, "dist", "bin.js")
+const home = mkdtempSync(join(tmpdir(), "mreg-proxy-bin-"))
+const TOKEN = "proc-token-abcdef0123456789"
+
+const TOKENS_YAML = `# tokens of the process test
+tokens:
+  - token: "${TOKEN}"
+    subject: { subjectId: sa-ci, subjectType: serviceaccount, subjectSlug: ci }
+    scopes:
+      - { ml_repo: "*", access: write }
+`
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-b", "tsconfig.build.json"], { cwd: app, stdio: "pipe" })
+  writeFileSync(join(home, "tokens.yaml"), TOKENS_YAML)
+}, 120_000)
+afterAll(() => rmSync(home, { recursive: true, force: true }))
+
+interface Proc {
+  readonly child: ChildProcessWithoutNullStreams
+  readonly stdout: Array<string>
+  readonly stderr: Array<string>
+  readonly exit: Promise<number | null>
+}
+
+const start = (args: ReadonlyArray<string>, env: Record<string, string>): Proc => {
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: home,
+    env: { PATH: process.env.PATH ?? "", HOME: home, MREG_HOME: join(home, "store"), ...env }
+  })
+  const stdout: Array<string> = []
+  const stderr: Array<string> = []
+  let pending = ""
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    pending += chunk
+    const lines = pending.split("\n")
+    pending = lines.pop()!
+    stdout.push(...lines)
+  })
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => stderr.push(chunk))
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+  return { child, stdout, stderr, exit }
+}
+
+const waitFor = async <A>(what: string, probe: () => A | undefined, ms = 20_000): Promise<A> => {
+  const until = Date.now() + ms
+  for (;;) {
+    const found = probe()
+    if (found !== undefined) return found
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+const listeningUrl = (proc: Proc) =>
+  waitFor("the listening line", () => {
+    for (const line of proc.stdout) {
+      const entry = JSON.parse(line)
+      if (entry.msg === "listening") return entry.url as string
+    }
+    return undefined
+  })
+
+describe("mreg-proxy process", () => {
+  it("serves on port 0, finishes an in-flight request on SIGTERM, exits 0, leaves an intact SQLite file", { timeout: 60_000 }, async () => {
+    const proc = start([], { PORT: "0", MREG_TOKENS_FILE: join(home, "tokens.yaml") })
+    const url = await listeningUrl(proc)
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/)
+
+    const first = await fetch(`${url}/api/ml/v1/model-versions`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ manifest: base("proc-repo") })
+    })
+    assert.strictEqual(first.status, 200)
+    const created = (await first.json()) as any
+    assert.strictEqual(created.data.fqn, "model:default/proc-repo/sentiment-clf:1")
+    assert.deepStrictEqual(created.data.created_by_subject, { subjectId: "sa-ci", subjectType: "serviceaccount", subjectSlug: "ci" })
+
+    // A request in flight: headers and half the body now, the rest after SIGTERM.
+    const body = JSON.stringify({ manifest: base("proc-repo", { metadata: { slow: true } }) })
+    const half = Math.floor(body.length / 2)
+    const inFlight = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = httpRequest(`${url}/api/ml/v1/model-versions`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) }
+      }, (res) => {
+        let text = ""
+        res.setEncoding("utf8").on("data", (c: string) => (text += c)).on("end", () => resolve({ status: res.statusCode!, text }))
+      })
+      req.on("error", reject)
+      req.write(body.slice(0, half))
+      setTimeout(() => {
+        proc.child.kill("SIGTERM")
+        setTimeout(() => req.end(body.slice(half)), 500)
+      }, 200)
+    })
+    const answer = await inFlight
+    assert.strictEqual(answer.status, 200)
+    assert.strictEqual(JSON.parse(answer.text).data.manifest.version, 2)
+
+    const code = await proc.exit
+    assert.strictEqual(code, 0)
+    assert.deepStrictEqual(proc.stderr, [])
+
+    const requests = proc.stdout.map((line) => JSON.parse(line)).filter((entry) => entry.msg === "request")
+    assert.deepStrictEqual(requests.map((r) => [r.method, r.path, r.status, r.subject]), [
+      ["PUT", "/api/ml/v1/model-versions", 200, "sa-ci"],
+      ["PUT", "/api/ml/v1/model-versions", 200, "sa-ci"]
+    ])
+    assert.isFalse(proc.stdout.some((line) => line.includes(TOKEN)))
+
+    const Database = createRequire(join(root, "packages", "registry", "package.json"))("better-sqlite3")
+    const db = new Database(join(home, "store", "registry.db"), { readonly: true })
+    try {
+      assert.strictEqual(db.pragma("integrity_check", { simple: true }), "ok")
+      assert.deepStrictEqual(db.prepare("SELECT version FROM model_versions ORDER BY version").all(), [{ version: 1 }, { version: 2 }])
+    } finally {
+      db.close()
+    }
+  })
+
+  it("refuses to start without a tokens file, with --insecure-no-auth off loopback, or with a bad tokens file", { timeout: 60_000 }, async () => {
+    const noTokens = start([], { PORT: "0" })
+    assert.strictEqual(await noTokens.exit, 1)
+    assert.strictEqual(
+      noTokens.stderr.join(""),
+      "mreg-proxy: no tokens file: set MREG_TOKENS_FILE or --tokens-file (see examples/tokens.yaml), or pass --insecure-no-auth to serve without authentication on loopback\n"
+    )
+
+    const open = start(["--insecure-no-auth", "--host", "0.0.0.0"], { PORT: "0" })
+    assert.strictEqual(await open.exit, 1)
+    assert.strictEqual(
+      open.stderr.join(""),
+      "mreg-proxy: --insecure-no-auth serves without authentication and binds only a loopback address (127.0.0.1, ::1, localhost); HOST is \"0.0.0.0\"\n"
+    )
+
+    writeFileSync(join(home, "bad.yaml"), "tokens:\n  - token: short\n    subject: { subjectId: x, subjectType: user }\n    scopes: [{ ml_repo: \"nlp-*\", access: admin }]\n")
+    const bad = start(["--tokens-file", join(home, "bad.yaml")], { PORT: "0" })
+    assert.strictEqual(await bad.exit, 1)
+    const message = bad.stderr.join("")
+    assert.strictEqual(
+      message,
+      `mreg-proxy: the tokens file ${join(home, "bad.yaml")} is not a valid tokens file: tokens[0].token: must be a string of at least 16 printable ASCII characters; tokens[0].scopes[0].access: must be one of "read", "write" (received "admin")\n`
+    )
+    assert.isFalse(message.includes("short"))
+  })
+
+  it("--insecure-no-auth on loopback serves everyone as anonymous", { timeout: 60_000 }, async () => {
+    const proc = start(["--insecure-no-auth", "--port", "0"], {})
+    const url = await listeningUrl(proc)
+    const answer = await fetch(`${url}/api/svc/v1/model-versions`, { method: "PUT", body: JSON.stringify({ manifest: base("open-repo") }) })
+    assert.strictEqual(answer.status, 200)
+    assert.strictEqual(((await answer.json()) as any).data.created_by_subject.subjectId, "anonymous")
+    proc.child.kill("SIGINT")
+    assert.strictEqual(await proc.exit, 0)
+  })
+
+  it("--help lists every flag", { timeout: 60_000 }, async () => {
+    const proc = start(["--help"], {})
+    assert.strictEqual(await proc.exit, 0)
+    const help = proc.stdout.join("\n")
+    for (const flag of ["--host", "--port", "--tokens-file", "--insecure-no-auth", "--max-body-bytes", "--upstream", "--upstream-token", "--upstream-timeout-ms", "--upstream-retries", "--home", "--database-url", "--tenant"]) {
+      assert.isTrue(help.includes(flag), flag)
+    }
+  })
+})

@@ -1,0 +1,144 @@
+// Rows 2, 3 and 5 of `pnpm bench`: `mreg-proxy` under autocannon against bare `node:http` baselines, everything on
+// 127.0.0.1 and stopped at the end.
+// - upsert on the embedded registry, SQLite and PostgreSQL: PUT of examples/base.json (no `version`, so every
+//   request stores a new version) to the proxy vs bench/bare-store.mjs with the same driver and statements; the
+//   SQLite run also samples both servers' RSS;
+// - upstream mode: the proxy vs bench/upstream.mjs's bare forwarder, both in front of the same loopback upstream,
+//   which is also measured directly to tell the latency each adds.
+import { existsSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { load, requirePg, root, rssMb, sampleRss, startServer } from "./lib.mjs"
+
+export const PROXY = join(root, "apps/proxy/dist/bin.js")
+const PATH = "/api/ml/v1/model-versions"
+const BODY = () => readFileSync(join(root, "examples/base.json"), "utf8")
+
+/** The benchmark's environment without anything that would point a server elsewhere than asked. */
+const cleanEnv = (extra) => {
+  const env = { ...process.env, NO_COLOR: "1" }
+  for (const name of ["TFY_HOST", "TFY_API_KEY", "DATABASE_URL", "MREG_TOKENS_FILE", "MREG_HOME", "MREG_TENANT", "PORT", "HOST", "MREG_TEST_DATABASE_URL", "NODE_OPTIONS"]) {
+    delete env[name]
+  }
+  return { ...env, HOST: "127.0.0.1", PORT: "0", ...extra }
+}
+
+/** Why the proxy rows cannot run, or undefined when they can. */
+export const proxyMissing = () => (existsSync(PROXY) ? undefined : "skipped: proxy not built")
+
+/**
+ * Starts a server, warms it up, then measures it under load (sampling its RSS when `rss`), and stops it.
+ * Returns the load result plus `{ peakRssMb, hwmRssMb }` when sampled.
+ */
+const measure = async (name, args, { env, tmp, opts, rss = false }) => {
+  const server = await startServer(name, args, { env, logFile: join(tmp, `${name}.log`) })
+  try {
+    const url = server.url + PATH
+    await load({ ...opts, url, duration: opts.warmup })
+    const sampler = rss ? sampleRss(server.pid) : undefined
+    const result = await load({ ...opts, url })
+    const memory = sampler ? { peakRssMb: sampler.stop().peakMb, hwmRssMb: rssMb(server.pid, "VmHWM") } : {}
+    return { ...result, ...memory }
+  } finally {
+    await server.stop()
+  }
+}
+
+const loadOpts = ({ duration, connections, warmup }, headers = {}) => ({
+  method: "PUT",
+  body: BODY(),
+  headers,
+  connections,
+  duration,
+  warmup
+})
+
+/** Upsert on embedded SQLite: `{ proxy, bare }` (each with RSS), or `{ skipped }`. */
+export const benchSqlite = async (config, tmp) => {
+  const missing = proxyMissing()
+  const opts = loadOpts(config)
+  const bare = await measure("bare-sqlite", [join(root, "bench/bare-store.mjs"), "sqlite", join(tmp, "bare.db")], {
+    env: cleanEnv(),
+    tmp,
+    opts,
+    rss: true
+  })
+  if (missing) return { skipped: missing, bare }
+  const proxy = await measure("proxy-sqlite", [PROXY, "--insecure-no-auth"], {
+    env: cleanEnv({ MREG_HOME: join(tmp, "proxy-home") }),
+    tmp,
+    opts,
+    rss: true
+  })
+  return { proxy, bare }
+}
+
+/**
+ * Upsert on embedded PostgreSQL (each server on a fresh database of the cluster at `url`): `{ proxy, bare,
+ * bareRowLock }`.
+ */
+export const benchPg = async (config, tmp, url) => {
+  if (!url) return { skipped: "skipped: no PostgreSQL (PostgreSQL 15 not found, or it did not start)" }
+  const missing = proxyMissing()
+  const pg = requirePg()
+  const admin = new pg.Client({ connectionString: url })
+  await admin.connect()
+  const names = {
+    bare: `mreg_bench_bare_${process.pid}`,
+    lock: `mreg_bench_lock_${process.pid}`,
+    proxy: `mreg_bench_proxy_${process.pid}`
+  }
+  const dbUrl = (db) => {
+    const u = new URL(url)
+    u.pathname = `/${db}`
+    return u.toString()
+  }
+  try {
+    for (const db of Object.values(names)) await admin.query(`CREATE DATABASE ${db}`)
+    const opts = loadOpts(config)
+    const bare = await measure("bare-pg", [join(root, "bench/bare-store.mjs"), "pg", dbUrl(names.bare)], { env: cleanEnv(), tmp, opts })
+    // For context, not a row: the same bare server allocating under a row lock on the model instead of retrying
+    // unique violations — what the allocation strategy alone is worth under 32 writers to one model.
+    const bareRowLock = await measure("bare-pg-lock", [join(root, "bench/bare-store.mjs"), "pg", dbUrl(names.lock)], {
+      env: cleanEnv({ BARE_PG_LOCK: "1" }),
+      tmp,
+      opts
+    })
+    if (missing) return { skipped: missing, bare, bareRowLock }
+    const proxy = await measure("proxy-pg", [PROXY, "--insecure-no-auth"], {
+      env: cleanEnv({ DATABASE_URL: dbUrl(names.proxy), MREG_HOME: join(tmp, "proxy-pg-home") }),
+      tmp,
+      opts
+    })
+    return { proxy, bare, bareRowLock }
+  } finally {
+    for (const db of Object.values(names)) await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => {})
+    await admin.end()
+  }
+}
+
+/**
+ * Upstream mode: `{ direct, bare, proxy }` — the upstream alone, the bare forwarder and the proxy, each in front
+ * of the same upstream. Callers send a bearer token, which the proxy passes through (no `--upstream-token`).
+ */
+export const benchUpstream = async (config, tmp) => {
+  const missing = proxyMissing()
+  const opts = loadOpts(config, { authorization: "Bearer mreg-bench-token" })
+  const upstream = await startServer("upstream", [join(root, "bench/upstream.mjs"), "upstream"], {
+    env: cleanEnv(),
+    logFile: join(tmp, "upstream.log")
+  })
+  try {
+    await load({ ...opts, url: upstream.url + PATH, duration: opts.warmup })
+    const direct = await load({ ...opts, url: upstream.url + PATH })
+    const bare = await measure("bare-forwarder", [join(root, "bench/upstream.mjs"), "forward", upstream.url], { env: cleanEnv(), tmp, opts })
+    if (missing) return { skipped: missing, direct, bare }
+    const proxy = await measure("proxy-upstream", [PROXY, "--upstream", upstream.url], {
+      env: cleanEnv({ MREG_HOME: join(tmp, "proxy-upstream-home") }),
+      tmp,
+      opts
+    })
+    return { direct, bare, proxy }
+  } finally {
+    await upstream.stop()
+  }
+}

@@ -1,0 +1,309 @@
+#!/usr/bin/env node
+// `pnpm bench`: builds what it needs, measures mreg against a baseline taken in the same run, prints a markdown
+// table and writes bench/results.json. Not part of `pnpm test`. Everything listens on 127.0.0.1 only, every load
+// run is bounded, and every process it starts is stopped at the end (PostgreSQL by scripts/pg.sh's exit trap).
+//
+// Rows (baseline in brackets; ratio = mreg / baseline):
+//   schema     ModelManifest decode, manifests/s               [ajv on the JSON Schema from JSONSchema.make]
+//   sqlite     mreg-proxy upsert on embedded SQLite, req/s     [bare node:http + better-sqlite3, same statements]
+//   pg         mreg-proxy upsert on PostgreSQL, req/s          [bare node:http + pg, same statements]
+//   upstream   mreg-proxy in upstream mode, req/s, added p99   [bare node:http forwarder, same upstream]
+//   cli        mreg validate / mreg upsert wall time           [node -e 0]
+//   rss        mreg-proxy peak RSS under the SQLite load       [the bare SQLite server's]
+//
+// Environment: BENCH_DURATION (seconds of each load run, default 10), BENCH_CONNECTIONS (default 32), BENCH_RUNS
+// (spawns per CLI command, default 15), BENCH_WARMUP (seconds of load before each measured run, default half the
+// run and at most 5), BENCH_ONLY (comma list of schema,cli,sqlite,pg,upstream), BENCH_SKIP_BUILD=1.
+// Without MREG_TEST_DATABASE_URL it re-runs itself under scripts/pg.sh, which starts a throwaway PostgreSQL 15.
+import { spawn, spawnSync } from "node:child_process"
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { cpus, loadavg, tmpdir, totalmem } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = fileURLToPath(new URL("..", import.meta.url))
+const SECTIONS = ["schema", "cli", "sqlite", "pg", "upstream"]
+const only = (process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean)
+const wanted = (section) => only.length === 0 || only.includes(section)
+for (const name of only) {
+  if (!SECTIONS.includes(name)) {
+    console.error(`BENCH_ONLY: unknown section "${name}" (known: ${SECTIONS.join(", ")})`)
+    process.exit(2)
+  }
+}
+
+const PG_CTL = "/usr/lib/postgresql/15/bin/pg_ctl"
+if (wanted("pg") && !process.env.MREG_TEST_DATABASE_URL && !process.env.MREG_BENCH_PG_TRIED && existsSync(PG_CTL) && process.platform === "linux") {
+  // bash keeps running after node exits, so scripts/pg.sh's EXIT trap stops the cluster even on failure.
+  const child = spawn("bash", ["-c", `source scripts/pg.sh && { mreg_pg_start || echo "PostgreSQL did not start: its rows are skipped" >&2; }; node scripts/bench.mjs`], {
+    cwd: root,
+    env: { ...process.env, MREG_BENCH_PG_TRIED: "1" },
+    stdio: "inherit"
+  })
+  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal))
+  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 : 1)))
+} else {
+  await main()
+}
+
+async function main() {
+  const started = performance.now()
+  const loadBefore = loadavg()[0]
+  const config = {
+    duration: positive("BENCH_DURATION", 10),
+    connections: Math.round(positive("BENCH_CONNECTIONS", 32)),
+    runs: Math.round(positive("BENCH_RUNS", 15))
+  }
+  // The proxy's JIT needs several seconds of load before its throughput settles (it serves a third of its settled
+  // rate in the first 2 s): every server gets the same warm-up, half the run and at most 5 s, before it is measured.
+  config.warmup = positive("BENCH_WARMUP", Math.min(5, config.duration / 2))
+  const step = (text) => console.log(`· ${text} (${((performance.now() - started) / 1000).toFixed(0)} s)`)
+
+  // 1. Build: every package through turbo (cached when nothing changed); --continue so a package that does not
+  //    build yet (the proxy, while it is written) does not stop the rows that do not need it.
+  let build = { skipped: true }
+  if (process.env.BENCH_SKIP_BUILD !== "1") {
+    step("building (turbo run build)")
+    const turbo = join(root, "node_modules/.bin/turbo")
+    if (!existsSync(turbo)) {
+      console.error("turbo is not installed: run `pnpm install --frozen-lockfile` first.")
+      process.exit(1)
+    }
+    const t = performance.now()
+    const result = spawnSync(turbo, ["run", "build", "--output-logs=errors-only", "--continue"], {
+      cwd: root,
+      env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+      stdio: "inherit"
+    })
+    build = { ok: result.status === 0, seconds: (performance.now() - t) / 1000 }
+    if (!build.ok) console.error(`\nturbo run build failed (exit code ${result.status}): rows whose build output is missing are skipped.`)
+  }
+
+  // bench/ loads built code only when a row runs; import it after the build all the same.
+  const { benchSchema } = await import("../bench/schema.mjs")
+  const { benchCli, CLI } = await import("../bench/cli.mjs")
+  const { benchPg, benchSqlite, benchUpstream } = await import("../bench/http.mjs")
+  const { stopAll } = await import("../bench/lib.mjs")
+
+  const tmp = mkdtempSync(join(tmpdir(), "mreg-bench-"))
+  // Interrupted: stop the servers, remove the temporary folder, exit (scripts/pg.sh's trap stops PostgreSQL).
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: stopping`)
+      stopAll().finally(() => {
+        rmSync(tmp, { recursive: true, force: true })
+        process.exit(130)
+      })
+    })
+  }
+  const raw = {}
+  const run = async (name, fn) => {
+    if (!wanted(name)) return
+    step(`${name}`)
+    try {
+      raw[name] = await fn()
+    } catch (error) {
+      raw[name] = { failed: String(error?.message ?? error) }
+      console.error(`${name} failed: ${raw[name].failed}`)
+    }
+  }
+  try {
+    await run("schema", () =>
+      existsSync(join(root, "packages/core/dist/index.js")) ? benchSchema() : { skipped: "skipped: @mreg/core not built" })
+    await run("cli", () => (existsSync(CLI) ? benchCli({ runs: config.runs }) : { skipped: "skipped: CLI not built" }))
+    await run("sqlite", () => benchSqlite(config, tmp))
+    await run("pg", () => benchPg(config, tmp, process.env.MREG_TEST_DATABASE_URL))
+    await run("upstream", () => benchUpstream(config, tmp))
+  } finally {
+    rmSync(tmp, { recursive: true, force: true })
+  }
+
+  const rows = tableRows(raw)
+  const seconds = (performance.now() - started) / 1000
+  const machine = {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model?.trim(),
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    // 1-minute load average when the run started and ended: above the core count, other processes competed for
+    // the CPUs and the absolute numbers (less so the ratios) are low.
+    loadAverage: { start: loadBefore, end: loadavg()[0] }
+  }
+  const results = {
+    date: new Date().toISOString(),
+    command: "pnpm bench",
+    machine,
+    config,
+    build,
+    seconds,
+    rows,
+    raw
+  }
+  writeFileSync(join(root, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`)
+
+  console.log("")
+  console.log(markdown(rows))
+  console.log("")
+  console.log(`ratio = mreg / baseline (throughput: higher is better; time and memory: lower is better).`)
+  console.log(
+    `${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}; load runs ${config.duration} s at ` +
+      `${config.connections} connections after ${config.warmup} s of warm-up; CLI median of ${config.runs} spawns.`
+  )
+  if (Math.max(machine.loadAverage.start, machine.loadAverage.end) > machine.cpus) {
+    console.log(
+      `warning: load average ${machine.loadAverage.start.toFixed(1)} → ${machine.loadAverage.end.toFixed(1)} on ${machine.cpus} cores: ` +
+        "other processes competed for the CPUs during this run."
+    )
+  }
+  console.log(`wrote bench/results.json in ${seconds.toFixed(0)} s`)
+  process.exit(Object.values(raw).some((section) => section?.failed) ? 1 : 0)
+}
+
+function positive(name, fallback) {
+  const text = process.env[name]
+  if (text === undefined || text === "") return fallback
+  const value = Number(text)
+  if (!Number.isFinite(value) || value <= 0) {
+    console.error(`${name} must be a positive number (received ${JSON.stringify(text)})`)
+    process.exit(2)
+  }
+  return value
+}
+
+/** One table row: numbers, their rendering, the ratio and whether the target is met. */
+function row(benchmark, { mreg, baseline, render = (x) => String(x), ratio, target, note }) {
+  const r = ratio ?? (typeof mreg === "number" && typeof baseline === "number" && baseline > 0 ? mreg / baseline : undefined)
+  const met = target === undefined || r === undefined ? undefined : target.op === ">=" ? r >= target.value : r <= target.value
+  return {
+    benchmark,
+    mreg,
+    baseline,
+    ratio: r,
+    target: target && `${target.op === ">=" ? "≥" : "≤"} ${target.value}`,
+    met,
+    cells: [benchmark, note ?? (mreg === undefined ? "" : render(mreg)), baseline === undefined ? "" : render(baseline)]
+  }
+}
+
+/** A row that could not be measured: the reason in the mreg cell. */
+function missing(benchmark, reason, target, baseline, render) {
+  return {
+    benchmark,
+    skipped: reason,
+    target: target && `${target.op === ">=" ? "≥" : "≤"} ${target.value}`,
+    cells: [benchmark, reason, baseline === undefined ? "" : render(baseline)]
+  }
+}
+
+function tableRows(raw) {
+  const rows = []
+  const perSec = (x) => `${Math.round(x).toLocaleString("en-US")}/s`
+  const ms = (x) => `${x.toFixed(0)} ms`
+  const mb = (x) => `${x.toFixed(0)} MB`
+  const lat = (r) => `${r.p50} / ${r.p99} ms`
+  const failedLoad = (r) => {
+    if (!r || r.ok) return ""
+    const parts = [
+      r.non2xx > 0 && `${r.non2xx} non-2xx${r.firstBad ? ` (${r.firstBad})` : ""}`,
+      r.errors - r.timeouts > 0 && `${r.errors - r.timeouts} connection errors`,
+      r.timeouts > 0 && `${r.timeouts} unanswered after 10 s`
+    ].filter(Boolean)
+    return ` (${parts.join(", ") || "no request completed"})`
+  }
+
+  if (raw.schema) {
+    const s = raw.schema
+    for (const [name, label] of [["examples", "schema: decode examples/ vs ajv (manifests/s)"], ["60 KiB metadata", "schema: decode 60 KiB metadata vs ajv (manifests/s)"]]) {
+      const set = s.sets?.find((x) => x.name === name)
+      const target = { op: ">=", value: 0.3 }
+      if (!set) rows.push(missing(label, s.skipped ?? `failed: ${s.failed}`, target))
+      else rows.push(row(label, { mreg: set.mreg, baseline: set.ajv, render: perSec, target, note: set.ok ? undefined : `invalid: ${set.rejected[0]}` }))
+    }
+  }
+
+  const upsert = (key, label, withRss) => {
+    const s = raw[key]
+    if (!s) return
+    const target = { op: ">=", value: 0.5 }
+    if (s.failed || s.skipped || !s.proxy) {
+      const reason = s.skipped ?? `failed: ${s.failed}`
+      rows.push(missing(`proxy upsert, ${label} vs bare node:http (req/s)`, reason, target, s.bare?.reqPerSec, perSec))
+      if (s.bare) rows.push(missing(`proxy upsert, ${label}, p50 / p99`, reason, undefined, s.bare.p99, () => lat(s.bare)))
+      if (withRss && s.bare) rows.push(missing("proxy peak RSS under the SQLite load vs bare server", reason, undefined, s.bare.peakRssMb, mb))
+      return
+    }
+    const broken = failedLoad(s.proxy) || failedLoad(s.bare)
+    rows.push(row(`proxy upsert, ${label} vs bare node:http (req/s)`, {
+      mreg: s.proxy.reqPerSec,
+      baseline: s.bare.reqPerSec,
+      render: perSec,
+      target,
+      note: broken ? `${perSec(s.proxy.reqPerSec)}${broken}` : undefined
+    }))
+    rows.push({
+      ...row(`proxy upsert, ${label}, p50 / p99`, { mreg: s.proxy.p99, baseline: s.bare.p99 }),
+      cells: [`proxy upsert, ${label}, p50 / p99`, lat(s.proxy), lat(s.bare)]
+    })
+    if (withRss) rows.push(row("proxy peak RSS under the SQLite load vs bare server", { mreg: s.proxy.peakRssMb, baseline: s.bare.peakRssMb, render: mb }))
+  }
+  upsert("sqlite", "embedded SQLite", true)
+  upsert("pg", "PostgreSQL", false)
+
+  if (raw.upstream) {
+    const s = raw.upstream
+    const target = { op: ">=", value: 0.6 }
+    if (s.failed || s.skipped || !s.proxy) {
+      const reason = s.skipped ?? `failed: ${s.failed}`
+      rows.push(missing("proxy upstream mode vs bare forwarder (req/s)", reason, target, s.bare?.reqPerSec, perSec))
+      if (s.bare && s.direct) rows.push(missing("proxy upstream mode vs bare forwarder, added p99", reason, undefined, s.bare.p99 - s.direct.p99, ms))
+    } else {
+      const broken = failedLoad(s.proxy) || failedLoad(s.bare) || failedLoad(s.direct)
+      rows.push(row("proxy upstream mode vs bare forwarder (req/s)", {
+        mreg: s.proxy.reqPerSec,
+        baseline: s.bare.reqPerSec,
+        render: perSec,
+        target,
+        note: broken ? `${perSec(s.proxy.reqPerSec)}${broken}` : undefined
+      }))
+      const added = { mreg: s.proxy.p99 - s.direct.p99, baseline: s.bare.p99 - s.direct.p99 }
+      rows.push(row(`proxy upstream mode vs bare forwarder, p99 added to the upstream's ${s.direct.p99} ms`, { ...added, render: ms }))
+    }
+  }
+
+  if (raw.cli) {
+    const s = raw.cli
+    if (s.failed || s.skipped) {
+      rows.push(missing("mreg validate vs node -e 0, wall time", s.skipped ?? `failed: ${s.failed}`, { op: "<=", value: 2.5 }))
+      rows.push(missing("mreg upsert (embedded SQLite) vs node -e 0, wall time", s.skipped ?? `failed: ${s.failed}`))
+    } else {
+      const note = s.ok ? undefined : `failed: ${s.failures[0]}`
+      rows.push(row(`mreg validate vs node -e 0, wall time (median of ${s.validate.runs.length})`, {
+        mreg: s.validate.median,
+        baseline: s.node.median,
+        render: ms,
+        target: { op: "<=", value: 2.5 },
+        note
+      }))
+      rows.push(row(`mreg upsert (embedded SQLite) vs node -e 0, wall time`, { mreg: s.upsert.median, baseline: s.node.median, render: ms, note }))
+    }
+  }
+  return rows
+}
+
+function markdown(rows) {
+  const lines = [
+    "| benchmark | mreg | baseline | ratio | target | met |",
+    "| --- | ---: | ---: | ---: | :---: | :---: |"
+  ]
+  for (const r of rows) {
+    const ratio = r.ratio === undefined || !Number.isFinite(r.ratio) ? "" : r.ratio < 0.1 ? r.ratio.toFixed(3) : r.ratio.toFixed(2)
+    const met = r.skipped ? "" : r.met === undefined ? "" : r.met ? "yes" : "**no**"
+    const cell = (c) => {
+      const text = String(c).replace(/\s+/g, " ").replaceAll("|", "\\|")
+      return text.length > 160 ? `${text.slice(0, 157)}…` : text
+    }
+    lines.push(`| ${[...r.cells, ratio, r.target ?? "", met].map(cell).join(" | ")} |`)
+  }
+  return lines.join("\n")
+}
