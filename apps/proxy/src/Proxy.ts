@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import { FetchHttpClient, type FileSystem } from "@effect/platform"
+import type { FileSystem } from "@effect/platform"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { SqlRegistry } from "@mreg/registry"
 import { Layer, Option } from "effect"
@@ -32,7 +33,7 @@ export const layerBackend = (config: ProxyConfig): Layer.Layer<Backend, ProxyCon
         token: config.upstreamToken,
         timeoutMs: config.upstreamTimeoutMs,
         retries: config.upstreamRetries
-      }).pipe(Layer.provide(FetchHttpClient.layer)),
+      }).pipe(Layer.provide(NodeHttpClient.layer)),
     onNone: () =>
       Embedded.layer.pipe(
         Layer.provide(
