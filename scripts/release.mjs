@@ -42,7 +42,7 @@ const check = () => {
   for (const dir of packages) {
     const cwd = join(root, dir)
     run(bin("publint"), ["--strict"], { cwd })
-    run(bin("attw"), ["--pack", ".", "--profile", "esm-only", ...(dir.startsWith("apps/") ? ["--entrypoints", "./package.json"] : [])], { cwd })
+    run(bin("attw"), ["--pack", ".", "--profile", "esm-only", ...(dir === "apps/cli" ? ["--entrypoints", "./package.json"] : [])], { cwd })
     console.log(`${dir}: publint --strict and attw --pack: no problems`)
   }
 }
