@@ -115,7 +115,8 @@ export class NotFound extends Schema.TaggedError<NotFound>()(
  * - `VERSION_DELETED`: the explicit version number was deleted and numbers are never reused (`details.version`);
  * - `ALIAS_IN_USE`: another version of the model holds the alias, ignoring case (`details.version` is the holder);
  * - `TAG_IN_USE`: another version of the model holds the tag and `force` was not given (`details.version`);
- * - `IDEMPOTENCY_KEY_REUSED`: the `Idempotency-Key` was used with a different request body.
+ * - `IDEMPOTENCY_KEY_REUSED`: the `Idempotency-Key` was used with a different request body;
+ * - `CONFLICT`: any other conflict an upstream reports (its own code is not one of the above).
  * @since 0.1.0
  * @category models
  */
@@ -124,7 +125,8 @@ export const ConflictReason = Schema.Literal(
   "VERSION_DELETED",
   "ALIAS_IN_USE",
   "TAG_IN_USE",
-  "IDEMPOTENCY_KEY_REUSED"
+  "IDEMPOTENCY_KEY_REUSED",
+  "CONFLICT"
 )
 
 /**
@@ -321,7 +323,7 @@ export const fromBody = (status: number, body: typeof ErrorBodySchema.Type | und
     case 404:
       return new NotFound({ message })
     case 409: {
-      const reason = Schema.is(ConflictReason)(body?.code) ? body.code : "IDEMPOTENCY_KEY_REUSED"
+      const reason = Schema.is(ConflictReason)(body?.code) ? body.code : "CONFLICT"
       const kept = Object.fromEntries(
         Object.entries(details).filter((entry): entry is [string, string | number] =>
           typeof entry[1] === "string" || typeof entry[1] === "number"
