@@ -6,7 +6,7 @@
  * | 0 | success |
  * | 1 | any other failure (registry store, upstream, unexpected) |
  * | 2 | usage or validation: bad flags or arguments, unreadable or malformed files, invalid manifests (422) |
- * | 3 | conflict with stored state: 409 Conflict (alias or tag in use, immutable field, …) and 412 precondition failed |
+ * | 3 | conflict with stored state: 409 Conflict (alias or tag in use, immutable field, …) and 412 precondition failed, or predicted by a dry run |
  * | 4 | not found (404) |
  *
  * @since 0.1.0
@@ -42,7 +42,8 @@ export type ExitCode = typeof OK | typeof FAILURE | typeof USAGE | typeof CONFLI
 export const HELP =
   "Exit codes: 0 ok; 1 any other error; 2 usage or validation error (bad flags or arguments, unreadable or malformed " +
   "file, invalid manifest); 3 conflict (409: alias or tag in use, immutable field, deleted version, reused idempotency " +
-  "key; 412: --if-match or --create-only precondition failed); 4 not found."
+  "key; 412: --if-match or --create-only precondition failed; also when diff or upsert --dry-run predicts one); 4 not " +
+  "found."
 
 /**
  * The exit code of an error's HTTP status: 400/413/422 → 2, 404 → 4, 409/412 → 3, anything else → 1.

@@ -4,13 +4,19 @@
  * Shapes on stderr (never a stack trace, SQL or driver text):
  * - invalid input (422-like): a header `error: invalid manifest <file> (N problems)`, then one line per problem,
  *   `  manifest.version_alias: must match … (received "1.0")`;
+ * - a predicted upsert the registry would reject (`mreg diff`, `upsert --dry-run`): a header
+ *   `error: the upsert would be rejected (N problems)`, then `  <place>: <message> [<CODE>]` per problem;
  * - anything else: `error: <message> [<CODE>]`, such as `[ALIAS_IN_USE]` or `[NOT_FOUND]`.
+ *
+ * On a terminal with colour, `error:` is bold red and each place bold.
  *
  * @since 0.1.0
  */
 import { RegistryError } from "@mreg/core"
 import { Data } from "effect"
+import type * as Diff from "./Diff.js"
 import * as ExitCode from "./ExitCode.js"
+import * as Style from "./internal/style.js"
 
 /**
  * A command line that parses but makes no sense (a malformed FQN, a missing subcommand). Exit code 2.
@@ -44,36 +50,51 @@ export class InvalidInput extends Data.TaggedError("InvalidInput")<{
 }> {}
 
 /**
+ * A dry run (`mreg diff`, `mreg upsert --dry-run`) found that the registry would reject the upsert. Exit code 3
+ * when any problem is a conflict or a failed precondition, 2 when the only problem is a version beyond the next.
+ * @since 0.1.0
+ * @category errors
+ */
+export class Rejected extends Data.TaggedError("Rejected")<{ readonly problems: ReadonlyArray<Diff.Problem> }> {}
+
+/**
  * Any failure of a command: the CLI's own errors and every registry error.
  * @since 0.1.0
  * @category models
  */
-export type Failure = UsageError | FileError | InvalidInput | RegistryError.RegistryError
+export type Failure = UsageError | FileError | InvalidInput | Rejected | RegistryError.RegistryError
 
-const problems = (what: string, error: RegistryError.ValidationError): string => {
-  const n = error.detail.length
-  const lines = error.detail.map((issue) => `  ${RegistryError.formatLoc(issue.loc)}: ${issue.msg}`)
-  return [`error: invalid ${what} (${n} ${n === 1 ? "problem" : "problems"})`, ...lines].join("\n")
+const count = (n: number): string => `${n} ${n === 1 ? "problem" : "problems"}`
+
+const problems = (what: string, error: RegistryError.ValidationError, style: Style.Style): string => {
+  const lines = error.detail.map((issue) => `  ${style.bold(`${RegistryError.formatLoc(issue.loc)}:`)} ${issue.msg}`)
+  return [`${style.bold(style.red("error:"))} invalid ${what} (${count(error.detail.length)})`, ...lines].join("\n")
 }
 
 /**
- * The stderr text of a failure (no trailing newline).
+ * The stderr text of a failure (no trailing newline), coloured with `style` (default: no colour).
  * @since 0.1.0
  * @category rendering
  */
-export const render = (failure: Failure): string => {
+export const render = (failure: Failure, style: Style.Style = Style.plain): string => {
+  const error = style.bold(style.red("error:"))
   switch (failure._tag) {
     case "UsageError":
     case "FileError":
-      return `error: ${failure.message}`
+      return `${error} ${failure.message}`
     case "InvalidInput":
-      return problems(failure.what, failure.error)
+      return problems(failure.what, failure.error, style)
     case "ValidationError":
-      return problems("request", failure)
+      return problems("request", failure, style)
+    case "Rejected":
+      return [
+        `${error} the upsert would be rejected (${count(failure.problems.length)})`,
+        ...failure.problems.map((problem) => `  ${style.bold(`${problem.path}:`)} ${problem.message} [${problem.code}]`)
+      ].join("\n")
     case "PreconditionFailed":
-      return `error: ${failure.message} [${failure.code}]${failure.etag === undefined ? "" : `\n  current etag: ${failure.etag}`}`
+      return `${error} ${failure.message} [${failure.code}]${failure.etag === undefined ? "" : `\n  current etag: ${failure.etag}`}`
     default:
-      return `error: ${failure.message} [${failure.code}]`
+      return `${error} ${failure.message} [${failure.code}]`
   }
 }
 
@@ -88,6 +109,8 @@ export const exitCode = (failure: Failure): ExitCode.ExitCode => {
     case "FileError":
     case "InvalidInput":
       return ExitCode.USAGE
+    case "Rejected":
+      return failure.problems.every((problem) => problem.code === "VERSION_NOT_NEXT") ? ExitCode.USAGE : ExitCode.CONFLICT
     default:
       return ExitCode.fromStatus(failure.statusCode)
   }

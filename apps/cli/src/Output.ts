@@ -1,28 +1,56 @@
 /**
- * What `mreg` prints: the wire JSON (default) or a readable table, and the `cli/Output` service that writes to
- * stdout and stderr.
+ * What `mreg` prints: the wire JSON (default), the same body as YAML, or a readable table; and the `cli/Output`
+ * service that writes to stdout and stderr, with colour only where it belongs.
  *
  * JSON output is exactly the API's 2xx body, encoded with the core schemas and indented by 2 spaces:
  * `{"data": ModelVersion}` (upsert, get), `{"data": [...], "pagination": {...}}` (list), `{}` (delete, tag).
+ * YAML output is the same body as a YAML document (strings that YAML would read as numbers, such as
+ * `python_version: "3.10"`, are quoted).
+ *
+ * Colour: a stream is coloured only when it is a terminal and `NO_COLOR` is unset or empty. JSON and YAML output are
+ * never coloured.
  *
  * @since 0.1.0
  */
 import { ModelVersion } from "@mreg/core"
-import { Console, Effect, Schema } from "effect"
+import { Config, Console, Effect, Option, Schema } from "effect"
+import { stringify as yamlStringify } from "yaml"
+import * as Style from "./internal/style.js"
 
 /**
  * Output formats of `--output`.
  * @since 0.1.0
  * @category constants
  */
-export const FORMATS = ["json", "table"] as const
+export const FORMATS = ["json", "yaml", "table"] as const
 
 /**
- * `json` (the wire body) or `table` (for people).
+ * `json` (the wire body), `yaml` (the same body as YAML) or `table` (for people).
  * @since 0.1.0
  * @category models
  */
 export type Format = (typeof FORMATS)[number]
+
+/**
+ * Colour styles for one output stream (see the module notes): escape codes, or none.
+ * @since 0.1.0
+ * @category models
+ */
+export type Palette = Style.Style
+
+/**
+ * The palette that adds no escape codes.
+ * @since 0.1.0
+ * @category constants
+ */
+export const plain: Palette = Style.plain
+
+/**
+ * The palette that colours.
+ * @since 0.1.0
+ * @category constants
+ */
+export const colored: Palette = Style.colored
 
 const encodeResponse = Schema.encodeSync(ModelVersion.ModelVersionResponse)
 const encodePage = Schema.encodeSync(ModelVersion.ModelVersionPage)
@@ -30,19 +58,49 @@ const encodePage = Schema.encodeSync(ModelVersion.ModelVersionPage)
 const json = (value: unknown): string => JSON.stringify(value, null, 2)
 
 /**
+ * A JSON value as a YAML document, without a trailing newline. Long strings are never folded, and strings YAML
+ * would read as another type (`"3.10"`, `"true"`, `"0042"`) are quoted.
+ * @since 0.1.0
+ * @category rendering
+ */
+export const yaml = (value: unknown): string => yamlStringify(value, { lineWidth: 0 }).trimEnd()
+
+/**
+ * A JSON value in an output format that is not `table`: indented JSON or YAML.
+ * @since 0.1.0
+ * @category rendering
+ */
+export const data = (format: Exclude<Format, "table">, value: unknown): string =>
+  format === "json" ? json(value) : yaml(value)
+
+/**
+ * `{"data": ModelVersion}` as plain JSON values (what `modelVersionJson` prints).
+ * @since 0.1.0
+ * @category rendering
+ */
+export const modelVersionBody = (modelVersion: ModelVersion.ModelVersion): unknown =>
+  encodeResponse(new ModelVersion.ModelVersionResponse({ data: modelVersion }, true))
+
+/**
+ * `{"data": ModelVersion[], "pagination"}` as plain JSON values (what `pageJson` prints).
+ * @since 0.1.0
+ * @category rendering
+ */
+export const pageBody = (page: ModelVersion.ModelVersionPage): unknown => encodePage(page)
+
+/**
  * `{"data": ModelVersion}` as indented JSON.
  * @since 0.1.0
  * @category rendering
  */
-export const modelVersionJson = (modelVersion: ModelVersion.ModelVersion): string =>
-  json(encodeResponse(new ModelVersion.ModelVersionResponse({ data: modelVersion }, true)))
+export const modelVersionJson = (modelVersion: ModelVersion.ModelVersion): string => json(modelVersionBody(modelVersion))
 
 /**
  * `{"data": ModelVersion[], "pagination": {total, offset, limit}}` as indented JSON.
  * @since 0.1.0
  * @category rendering
  */
-export const pageJson = (page: ModelVersion.ModelVersionPage): string => json(encodePage(page))
+export const pageJson = (page: ModelVersion.ModelVersionPage): string => json(pageBody(page))
 
 /**
  * The empty body `{}` of delete and tag.
@@ -83,17 +141,21 @@ export interface Extras {
   readonly status?: "created" | "updated" | "replayed" | undefined
 }
 
-const keyValues = (rows: ReadonlyArray<readonly [string, string]>): string => {
+const keyValues = (rows: ReadonlyArray<readonly [string, string]>, style: Palette): string => {
   const width = Math.max(...rows.map(([key]) => key.length)) + 2
-  return rows.map(([key, value]) => `${`${key}:`.padEnd(width)}${value}`).join("\n")
+  return rows.map(([key, value]) => `${style.bold(`${key}:`)}${" ".repeat(width - key.length - 1)}${value}`).join("\n")
 }
 
 /**
- * A model version as aligned `Key: value` lines.
+ * A model version as aligned `Key: value` lines (keys in bold with a colour palette).
  * @since 0.1.0
  * @category rendering
  */
-export const modelVersionTable = (modelVersion: ModelVersion.ModelVersion, extras: Extras = {}): string => {
+export const modelVersionTable = (
+  modelVersion: ModelVersion.ModelVersion,
+  extras: Extras = {},
+  style: Palette = plain
+): string => {
   const m = modelVersion.manifest
   const subject = modelVersion.created_by_subject
   const rows: Array<readonly [string, string]> = [
@@ -118,27 +180,33 @@ export const modelVersionTable = (modelVersion: ModelVersion.ModelVersion, extra
   ]
   if (extras.etag !== undefined) rows.push(["ETag", extras.etag])
   if (extras.status !== undefined) rows.push(["Status", extras.status])
-  return keyValues(rows)
+  return keyValues(rows, style)
 }
 
 /**
- * Rows as columns padded to their widest cell, separated by two spaces (no trailing spaces).
+ * Rows as columns padded to their widest cell, separated by two spaces (no trailing spaces); the header line in
+ * bold with a colour palette.
  * @since 0.1.0
  * @category rendering
  */
-export const columns = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
+export const columns = (
+  header: ReadonlyArray<string>,
+  rows: ReadonlyArray<ReadonlyArray<string>>,
+  style: Palette = plain
+): string => {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)))
-  return [header, ...rows]
+  const lines = [header, ...rows]
     .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ").trimEnd())
-    .join("\n")
+  return [style.bold(lines[0]!), ...lines.slice(1)].join("\n")
 }
 
 /**
- * A page of model versions as a table `FQN VERSION ALIAS TAGS CREATED`, then a line `N of TOTAL (offset O, limit L)`.
+ * A page of model versions as a table `FQN VERSION ALIAS TAGS CREATED`, then a line `N of TOTAL (offset O, limit L)`
+ * (header in bold and the count line dim with a colour palette).
  * @since 0.1.0
  * @category rendering
  */
-export const pageTable = (page: ModelVersion.ModelVersionPage): string => {
+export const pageTable = (page: ModelVersion.ModelVersionPage, style: Palette = plain): string => {
   const rows = page.data.map((mv) => [
     mv.fqn,
     String(mv.manifest.version ?? "-"),
@@ -147,20 +215,74 @@ export const pageTable = (page: ModelVersion.ModelVersionPage): string => {
     mv.created_at
   ])
   const { limit, offset, total } = page.pagination
-  return `${columns(["FQN", "VERSION", "ALIAS", "TAGS", "CREATED"], rows)}\n` +
-    `${page.data.length} of ${total} (offset ${offset}, limit ${limit})`
+  return `${columns(["FQN", "VERSION", "ALIAS", "TAGS", "CREATED"], rows, style)}\n` +
+    style.dim(`${page.data.length} of ${total} (offset ${offset}, limit ${limit})`)
 }
 
 /**
- * Writes lines to stdout (results) and stderr (errors and notes).
+ * Whether stdout and stderr get colour: each must be a terminal, and `NO_COLOR` unset or empty.
+ * @since 0.1.0
+ * @category models
+ */
+export interface ColorSupport {
+  readonly stdout: boolean
+  readonly stderr: boolean
+}
+
+/**
+ * The colour support of this process, from `process.stdout.isTTY`, `process.stderr.isTTY` and `NO_COLOR`.
+ * @since 0.1.0
+ * @category constructors
+ */
+export const colorSupport: Effect.Effect<ColorSupport> = Effect.gen(function*() {
+  const noColor = yield* Config.option(Config.string("NO_COLOR")).pipe(Effect.orElseSucceed(() => Option.none<string>()))
+  return {
+    stdout: Style.useColor(process.stdout.isTTY, Option.getOrUndefined(noColor)),
+    stderr: Style.useColor(process.stderr.isTTY, Option.getOrUndefined(noColor))
+  }
+})
+
+const cleanText = (color: boolean) => (arg: unknown): unknown => {
+  if (typeof arg !== "string") return arg
+  const text = arg.replace(/\n+$/, "")
+  return color ? text : Style.strip(text)
+}
+
+/**
+ * A `Console` that writes through `base`, with ANSI escape codes removed from text bound for a stream that gets no
+ * colour (`log`, `info` and `debug` go to stdout, `error` and `warn` to stderr), and trailing newlines removed from
+ * every text (each call prints exactly one newline). Used around `@effect/cli`, whose help, version and error
+ * documents are always rendered with escape codes and end with a blank line.
+ * @since 0.1.0
+ * @category constructors
+ */
+export const terminalConsole = (base: Console.Console, support: ColorSupport): Console.Console => {
+  const out = cleanText(support.stdout)
+  const err = cleanText(support.stderr)
+  return {
+    ...base,
+    log: (...args) => base.log(...args.map(out)),
+    info: (...args) => base.info(...args.map(out)),
+    error: (...args) => base.error(...args.map(err)),
+    warn: (...args) => base.warn(...args.map(err)),
+    debug: (...args) => base.debug(...args.map(out))
+  }
+}
+
+/**
+ * Writes lines to stdout (results) and stderr (errors and notes), and says which of the two gets colour.
  * @since 0.1.0
  * @category services
  */
 export class Output extends Effect.Service<Output>()("cli/Output", {
-  succeed: {
+  effect: Effect.map(colorSupport, (support) => ({
     /** Prints `text` and a newline to stdout. */
     stdout: (text: string): Effect.Effect<void> => Console.log(text),
     /** Prints `text` and a newline to stderr. */
-    stderr: (text: string): Effect.Effect<void> => Console.error(text)
-  }
+    stderr: (text: string): Effect.Effect<void> => Console.error(text),
+    /** The palette of stdout: colours only when stdout is a terminal and `NO_COLOR` is unset. */
+    stdoutStyle: Style.of(support.stdout) as Palette,
+    /** The palette of stderr: colours only when stderr is a terminal and `NO_COLOR` is unset. */
+    stderrStyle: Style.of(support.stderr) as Palette
+  }))
 }) {}

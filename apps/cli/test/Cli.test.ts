@@ -4,6 +4,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Either, Effect } from "effect"
+import { spawnSync } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { basename, join, relative } from "node:path"
 import * as ManifestFile from "../src/ManifestFile.js"
@@ -66,7 +67,8 @@ describe.concurrent("mreg bundle", () => {
       const run = yield* mreg(home, ["--version"])
       const pkg = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8"))
       assert.strictEqual(run.code, 0)
-      assert.strictEqual(run.stdout.trim(), pkg.version)
+      assert.strictEqual(run.stdout, `${pkg.version}\n`, "the version and one newline, no blank line")
+      assert.strictEqual(run.stderr, "")
     }))
 
   it.scoped("--help documents the exit codes", () =>
@@ -78,8 +80,49 @@ describe.concurrent("mreg bundle", () => {
       assert.include(text, "Exit codes: 0 ok; 1 any other error; 2 usage or validation error")
       assert.include(text, "3 conflict")
       assert.include(text, "4 not found")
-      for (const command of ["upsert", "validate", "get", "list", "delete", "tag"]) assert.include(run.stdout, `- ${command}`)
+      for (const command of ["upsert", "validate", "get", "list", "delete", "tag", "init", "diff", "completion"]) {
+        assert.include(run.stdout, `- ${command}`)
+      }
       assert.isFalse(existsSync(join(home, "registry.db")), "--help must not open the registry")
+      assert.notInclude(run.stdout, "\x1b", "no escape codes when stdout is not a terminal")
+      assert.isTrue(run.stdout.startsWith("mreg\n\nmreg 0.1.0 -- register and update ML model versions\n\nUSAGE\n"), run.stdout)
+      assert.isFalse(run.stdout.endsWith("\n\n"), "no blank line at the end")
+      const unknown = yield* mreg(home, ["list", "--bogus"])
+      assert.strictEqual(unknown.code, 2)
+      assert.notInclude(unknown.stderr, "\x1b")
+    }))
+
+  it.scoped("completion bash|zsh|fish prints the completion script of @effect/cli; the bash one completes", () =>
+    Effect.gen(function*() {
+      const home = yield* tempHome
+      const bash = yield* mreg(home, ["completion", "bash"])
+      assert.strictEqual(bash.code, 0, bash.stderr)
+      const builtIn = yield* mreg(home, ["--completions", "bash"])
+      assert.strictEqual(bash.stdout, builtIn.stdout)
+      assert.isTrue(bash.stdout.startsWith("function _mreg_bash_completions() {\n"))
+      const complete = (words: ReadonlyArray<string>) => {
+        const script = [
+          `source <("${process.execPath}" "${BUNDLE}" completion bash)`,
+          `COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}`,
+          `_mreg_bash_completions mreg '${words[words.length - 1]}' '${words[words.length - 2]}'`,
+          "echo \"${COMPREPLY[*]}\""
+        ].join("\n")
+        const result = spawnSync("bash", ["-c", script], { encoding: "utf8", env: { ...process.env, MREG_HOME: home } })
+        assert.strictEqual(result.status, 0, result.stderr)
+        return result.stdout.trim()
+      }
+      assert.strictEqual(complete(["mreg", "di"]), "diff")
+      assert.strictEqual(complete(["mreg", "upsert", "--dr"]), "--dry-run")
+      assert.strictEqual(complete(["mreg", "init", "--py"]), "--python-version")
+      const zsh = yield* mreg(home, ["completion", "zsh"])
+      assert.strictEqual(zsh.code, 0)
+      assert.isTrue(zsh.stdout.startsWith("#compdef mreg\n"))
+      const fish = yield* mreg(home, ["completion", "fish"])
+      assert.strictEqual(fish.code, 0)
+      assert.include(fish.stdout, "complete -c mreg -n \"__fish_use_subcommand\" -f -a \"diff\"")
+      const other = yield* mreg(home, ["completion", "powershell"])
+      assert.strictEqual(other.code, 2)
+      assert.include(other.stderr, "bash, zsh, fish")
     }))
 
   it.scoped("usage errors exit 2: unknown command, unknown flag, missing argument, bad value, no command", () =>
@@ -417,6 +460,24 @@ describe.concurrent("get", () => {
       assert.match(run.stdout, /^Alias: +v3-dev$/m)
       assert.match(run.stdout, /^Python: +3\.11$/m)
       assert.match(run.stdout, /^ETag: +".+"$/m)
+    }))
+
+  it.scoped("--output yaml prints the same body as YAML, for get, list, upsert, tag and delete", () =>
+    Effect.gen(function*() {
+      const home = yield* tempHome
+      const upserted = yield* mreg(home, ["upsert", "-f", LLAMA, "--output", "yaml"])
+      assert.strictEqual(upserted.code, 0, upserted.stderr)
+      const body = ManifestFile.parse(upserted.stdout, "out.yaml").pipe(Either.getOrThrow) as any
+      const id = body.data.id
+      const got = json(yield* mreg(home, ["get", id]))
+      assert.deepStrictEqual(body, got)
+      assert.match(upserted.stdout, /^    environment:\n      python_version: "3\.11"$/m)
+      const list = yield* mreg(home, ["list", "-o", "yaml"])
+      const page = ManifestFile.parse(list.stdout, "list.yaml").pipe(Either.getOrThrow) as any
+      assert.deepStrictEqual(page, json(yield* mreg(home, ["list"])))
+      assert.isTrue(list.stdout.endsWith("pagination:\n  total: 1\n  offset: 0\n  limit: 100\n"))
+      assert.strictEqual((yield* mreg(home, ["tag", id, "prod", "-o", "yaml"])).stdout, "{}\n")
+      assert.strictEqual((yield* mreg(home, ["delete", id, "-o", "yaml"])).stdout, "{}\n")
     }))
 
   it.scoped("an unknown id or FQN exits 4; a malformed FQN exits 2", () =>

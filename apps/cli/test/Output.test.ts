@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ModelVersion } from "@mreg/core"
-import { Schema } from "effect"
+import { Console, Effect, Schema } from "effect"
 import * as Output from "../src/Output.js"
 
 const modelVersion = Schema.decodeUnknownSync(ModelVersion.ModelVersion)({
@@ -85,4 +85,53 @@ describe("Output", () => {
     const empty = new ModelVersion.ModelVersionPage({ data: [], pagination: { total: 0, offset: 0, limit: 100 } })
     assert.strictEqual(Output.pageTable(empty), "FQN  VERSION  ALIAS  TAGS  CREATED\n0 of 0 (offset 0, limit 100)")
   })
+
+  it("yaml and data: the same body as JSON, strings that look like numbers quoted, no folding", () => {
+    const body = Output.modelVersionBody(modelVersion)
+    assert.strictEqual(Output.data("json", body), Output.modelVersionJson(modelVersion))
+    const text = Output.data("yaml", body)
+    assert.include(text, "\n    environment:\n      python_version: \"3.10\"\n      pip_packages:\n        - torch>=2.1\n        - numpy<2\n")
+    assert.isTrue(text.startsWith("data:\n  id: 0b6f5a52-8f43-4a55-9a3b-0f2f3c1f7a10\n"))
+    assert.isFalse(text.endsWith("\n"))
+    assert.strictEqual(Output.yaml({ d: "x".repeat(200) }), `d: ${"x".repeat(200)}`)
+    assert.strictEqual(Output.data("yaml", {}), "{}")
+  })
+
+  it("tables: bold header and keys, dim count line, only with the colour palette", () => {
+    const page = new ModelVersion.ModelVersionPage({ data: [modelVersion], pagination: { total: 1, offset: 0, limit: 1 } })
+    assert.strictEqual(
+      Output.pageTable(page, Output.colored),
+      [
+        "\x1b[1mFQN                                     VERSION  ALIAS  TAGS         CREATED\x1b[0m",
+        "model:default/nlp-team/sentiment-clf:2  2        v2     prod,stable  2024-06-01T12:00:00.000Z",
+        "\x1b[2m1 of 1 (offset 0, limit 1)\x1b[0m"
+      ].join("\n")
+    )
+    const table = Output.modelVersionTable(modelVersion, {}, Output.colored)
+    assert.strictEqual(table.split("\n")[0], "\x1b[1mID:\x1b[0m          0b6f5a52-8f43-4a55-9a3b-0f2f3c1f7a10")
+    assert.strictEqual(table.replace(/\x1b\[[0-9]*m/g, ""), Output.modelVersionTable(modelVersion))
+  })
+
+  it.effect("terminalConsole strips escape codes from streams without colour and trims trailing newlines", () =>
+    Effect.gen(function*() {
+      const written: Array<readonly [string, unknown]> = []
+      const base = yield* Effect.console
+      const recorder: Console.Console = {
+        ...base,
+        log: (...args) => Effect.sync(() => written.push(["log", args])),
+        error: (...args) => Effect.sync(() => written.push(["error", args]))
+      }
+      const program = Effect.gen(function*() {
+        yield* Console.log("\x1b[0;1mUSAGE\x1b[0m\n\n")
+        yield* Console.error("\x1b[31merror\x1b[0m", 42)
+      })
+      yield* Effect.withConsole(program, Output.terminalConsole(recorder, { stdout: false, stderr: true }))
+      yield* Effect.withConsole(program, Output.terminalConsole(recorder, { stdout: true, stderr: false }))
+      assert.deepStrictEqual(written, [
+        ["log", ["USAGE"]],
+        ["error", ["\x1b[31merror\x1b[0m", 42]],
+        ["log", ["\x1b[0;1mUSAGE\x1b[0m"]],
+        ["error", ["error", 42]]
+      ])
+    }))
 })

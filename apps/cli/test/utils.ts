@@ -7,9 +7,9 @@ import { spawn } from "node:child_process"
 import { createServer, type IncomingHttpHeaders } from "node:http"
 import type { AddressInfo } from "node:net"
 import { createRequire } from "node:module"
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 /** apps/cli */
@@ -39,19 +39,19 @@ export const tempHome: Effect.Effect<string, never, Scope.Scope> = Effect.acquir
 /**
  * Runs `node dist/mreg.mjs ...args` with `MREG_HOME=home` (and no `MREG_TENANT`, so the tenant is "default"; no
  * `DATABASE_URL` or `TFY_HOST`, so the registry is the SQLite file in `home`; then `options.env`),
- * from the repository root, writing `stdin` (default: nothing) to its standard input. Kills the child when
+ * from the repository root (or `options.cwd`), writing `stdin` (default: nothing) to its standard input. Kills the child when
  * interrupted; a child that does not finish within 30 s is killed and fails the test.
  */
 export const mreg = (
   home: string,
   args: ReadonlyArray<string>,
-  options: { readonly stdin?: string; readonly env?: Readonly<Record<string, string>> } = {}
+  options: { readonly stdin?: string; readonly env?: Readonly<Record<string, string>>; readonly cwd?: string } = {}
 ): Effect.Effect<Run> =>
   Effect.async<Run>((resume) => {
     const env: Record<string, string | undefined> = { ...process.env, MREG_HOME: home, NO_COLOR: "1" }
     for (const name of ["MREG_TENANT", "TFY_HOST", "TFY_API_KEY", "DATABASE_URL"]) delete env[name]
     Object.assign(env, options.env)
-    const child = spawn(process.execPath, [BUNDLE, ...args], { cwd: REPO_ROOT, env, stdio: ["pipe", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [BUNDLE, ...args], { cwd: options.cwd ?? REPO_ROOT, env, stdio: ["pipe", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
@@ -148,3 +148,115 @@ export const fakeControlPlane = (
     }),
     (plane) => Effect.sync(() => plane.close())
   )
+
+/** apps/cli/examples */
+export const CLI_EXAMPLES = join(PACKAGE_DIR, "examples")
+
+/** Files of a folder: relative path (`/`-separated, sub-folders created) → content. */
+export type Tree = Readonly<Record<string, string | Uint8Array>>
+
+/** Writes `tree` under `dir` (created when missing) and returns `dir`. */
+export const writeTree = (dir: string, tree: Tree): string => {
+  mkdirSync(dir, { recursive: true })
+  for (const [path, content] of Object.entries(tree)) {
+    const file = join(dir, ...path.split("/"))
+    mkdirSync(dirname(file), { recursive: true })
+    writeFileSync(file, content)
+  }
+  return dir
+}
+
+/** A temporary folder, removed when the scope closes. */
+export const tempDir: Effect.Effect<string, never, Scope.Scope> = Effect.acquireRelease(
+  Effect.sync(() => mkdtempSync(join(tmpdir(), "mreg-cli-models-"))),
+  (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+)
+
+const json2 = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`
+
+/**
+ * Small but real model folders, one per layout `mreg init` recognises: the files the libraries write (configs,
+ * model cards with front matter, an XGBoost JSON model), with stand-ins for the large weight files.
+ */
+export const MODEL_FOLDERS = {
+  /** A Hugging Face transformers text classifier with a model card and a requirements.txt. */
+  "distilbert-sst2": {
+    "config.json": json2({
+      architectures: ["DistilBertForSequenceClassification"],
+      model_type: "distilbert",
+      id2label: { "0": "NEGATIVE", "1": "POSITIVE" }
+    }),
+    "README.md": [
+      "---",
+      "license: apache-2.0",
+      "pipeline_tag: text-classification",
+      "library_name: transformers",
+      "base_model: distilbert/distilbert-base-uncased",
+      "datasets: [stanfordnlp/sst2]",
+      "---",
+      "# DistilBERT fine-tuned on SST-2",
+      ""
+    ].join("\n"),
+    "requirements.txt": [
+      "# serving",
+      "--extra-index-url https://user:s3cret@pypi.example.com/simple",
+      "torch==2.4.0+cu121",
+      "transformers[torch]>=4.44,<5   # pinned below 5",
+      "",
+      "-r dev-requirements.txt",
+      "./wheels/local_pkg",
+      "numpy<2 ; python_version < \"3.13\" --hash=sha256:0123abcd",
+      ""
+    ].join("\n"),
+    "model.safetensors": "stand-in for the weights"
+  },
+  /** A sentence-transformers folder: modules.json, its config, and a model card without pipeline_tag. */
+  "all-MiniLM-L6-v2": {
+    "modules.json": json2([
+      { idx: 0, name: "0", path: "", type: "sentence_transformers.models.Transformer" },
+      { idx: 1, name: "1", path: "1_Pooling", type: "sentence_transformers.models.Pooling" }
+    ]),
+    "config_sentence_transformers.json": json2({ __version__: { sentence_transformers: "3.0.1" } }),
+    "config.json": json2({ architectures: ["BertModel"], model_type: "bert" }),
+    "1_Pooling/config.json": json2({ word_embedding_dimension: 384, pooling_mode_mean_tokens: true }),
+    "README.md": "---\nlicense: apache-2.0\nlibrary_name: sentence-transformers\ntags: [feature-extraction]\n---\n# all-MiniLM-L6-v2\n"
+  },
+  /** A diffusers pipeline folder: model_index.json and component sub-folders. */
+  "sdxl-base": {
+    "model_index.json": json2({ _class_name: "StableDiffusionXLPipeline", _diffusers_version: "0.30.0", unet: ["diffusers", "UNet2DConditionModel"] }),
+    "unet/config.json": json2({ _class_name: "UNet2DConditionModel", sample_size: 128 }),
+    "README.md": "---\nlicense: openrail++\ntags: [text-to-image, stable-diffusion]\n---\n# SDXL base\n"
+  },
+  /** A scikit-learn model saved with joblib. */
+  "iris-classifier": {
+    "model.joblib": "\x80\x04\x95 stand-in for a joblib dump of sklearn.ensemble._forest RandomForestClassifier",
+    "requirements.txt": "scikit-learn==1.5.1\njoblib==1.4.2\n"
+  },
+  /** A scikit-learn model pickled into a sub-folder. */
+  "fraud-pickle": {
+    "artifacts/model.pkl": "\x80\x04\x95 stand-in for a pickle of sklearn.linear_model._logistic LogisticRegression"
+  },
+  /** An XGBoost model in its JSON format (a top-level "learner"). */
+  "churn-xgb": {
+    "model.json": json2({
+      learner: {
+        attributes: {},
+        feature_names: ["tenure_months", "monthly_charges"],
+        gradient_booster: { name: "gbtree" },
+        objective: { name: "binary:logistic" }
+      },
+      version: [2, 1, 1]
+    }),
+    "requirements.txt": "xgboost==2.1.1\npandas>=2\n"
+  },
+  /** An ONNX export. */
+  "resnet50-onnx": {
+    "model.onnx": "\x08\x07\x12\x07pytorch stand-in for an ONNX protobuf"
+  }
+} satisfies Record<string, Tree>
+
+/** Writes every {@link MODEL_FOLDERS} folder under `root`; returns `root`. */
+export const writeModelFolders = (root: string): string => {
+  for (const [name, tree] of Object.entries(MODEL_FOLDERS)) writeTree(join(root, name), tree)
+  return root
+}
