@@ -77,7 +77,7 @@ const modelVersionId = (name: string) =>
 /** Runs `f` on the registry that `--host` / `TFY_HOST` choose, built for this call only. */
 const withRegistry = <A, E>(
   options: Options,
-  host: Option.Option<string>,
+  host: Parameters<typeof Registry.target>[0],
   f: (registry: ModelVersions.Service) => Effect.Effect<A, E>
 ): Effect.Effect<A, E | RegistryError.RegistryError | Failure.UsageError> =>
   Effect.flatMap(

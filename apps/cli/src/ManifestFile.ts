@@ -16,6 +16,7 @@
  *
  * @since 0.1.0
  */
+import { createReadStream } from "node:fs"
 import { FileSystem } from "@effect/platform"
 import { type ModelManifest, RegistryError, Validation } from "@mreg/core"
 import { Effect, Either } from "effect"
@@ -77,14 +78,34 @@ export const STRING_FIELDS: ReadonlyArray<ReadonlyArray<string>> = [
   ["environment", "pip_packages", "*"]
 ]
 
+/** The largest manifest the CLI reads, in bytes (16 MiB): `/dev/zero` or a wrong file must not fill the memory. */
+export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+
+class TooLarge extends Error {}
+
+/** Reads a byte stream to text, stopping past {@link MAX_MANIFEST_BYTES}. */
+const readLimited = async (source: AsyncIterable<Buffer | string>): Promise<string> => {
+  const chunks: Array<Buffer> = []
+  let size = 0
+  for await (const chunk of source) {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk
+    size += bytes.length
+    if (size > MAX_MANIFEST_BYTES) throw new TooLarge()
+    chunks.push(bytes)
+  }
+  return Buffer.concat(chunks).toString("utf8")
+}
+
+const tooLarge = (file: string) =>
+  new FileError({ file, message: `${displayName(file)} is larger than ${MAX_MANIFEST_BYTES} bytes (16 MiB): not a manifest` })
+
 const readStdin: Effect.Effect<string, FileError> = Effect.tryPromise({
-  try: async () => {
-    const chunks: Array<Buffer> = []
-    for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk)
-    return Buffer.concat(chunks).toString("utf8")
-  },
+  try: () => readLimited(process.stdin),
   catch: (error) =>
-    new FileError({ file: STDIN, message: `cannot read the manifest from stdin: ${error instanceof Error ? error.message : String(error)}` })
+    error instanceof TooLarge ? tooLarge(STDIN) : new FileError({
+      file: STDIN,
+      message: `cannot read the manifest from stdin: ${error instanceof Error ? error.message : String(error)}`
+    })
 })
 
 const reasonText = (reason: string, fallback: string): string => {
@@ -107,13 +128,22 @@ const reasonText = (reason: string, fallback: string): string => {
  */
 export const read = (file: string): Effect.Effect<string, FileError, FileSystem.FileSystem> =>
   file === STDIN ? readStdin : Effect.flatMap(FileSystem.FileSystem, (fs) =>
-    fs.readFileString(file, "utf8").pipe(
-      Effect.mapError((error) =>
-        new FileError({
-          file,
-          message: `cannot read ${file}: ${error._tag === "SystemError" ? reasonText(error.reason, error.message) : error.message}`
-        })
-      )
+    fs.stat(file).pipe(
+      Effect.flatMap((info) =>
+        info.type === "Directory"
+          ? Effect.fail(new FileError({ file, message: `cannot read ${file}: it is a folder, not a manifest file` }))
+          : Effect.tryPromise({
+            try: () => readLimited(createReadStream(file)),
+            catch: (error) =>
+              error instanceof TooLarge
+                ? tooLarge(file)
+                : new FileError({ file, message: `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}` })
+          })
+      ),
+      Effect.catchTag("SystemError", (error) =>
+        Effect.fail(new FileError({ file, message: `cannot read ${file}: ${reasonText(error.reason, error.message)}` }))
+      ),
+      Effect.catchTag("BadArgument", (error) => Effect.fail(new FileError({ file, message: `cannot read ${file}: ${error.message}` })))
     ))
 
 const parseJson = (text: string, file: string): Either.Either<unknown, FileError> => {

@@ -2,8 +2,7 @@
  * Which registry a command talks to, and the `--host` option that chooses it.
  *
  * - `--host URL` (or else `TFY_HOST`): a control plane over HTTP (TrueFoundry, or an `mreg-proxy`), with
- *   `TFY_API_KEY` as its bearer token (read from the environment only, never a flag, so it stays out of shell
- *   history and process lists);
+ *   `--api-key` (or else `TFY_API_KEY`) as its bearer token;
  * - neither: the embedded registry (SQLite in `$MREG_HOME`, or PostgreSQL with `DATABASE_URL`).
  *
  * The target is resolved, and its layer built, only when a command is about to call the registry: a manifest that
@@ -41,17 +40,24 @@ export type Target =
   | { readonly _tag: "Remote"; readonly baseUrl: string; readonly apiKey: Redacted.Redacted<string> | undefined }
 
 /**
- * `--host URL`: the control plane to call instead of the embedded registry (overrides `TFY_HOST`).
+ * `--host URL` (overrides `TFY_HOST`) and `--api-key KEY` (overrides `TFY_API_KEY`): the control plane to call
+ * instead of the embedded registry, and its bearer token. The key is `Redacted`; prefer `TFY_API_KEY`, which stays
+ * out of shell history and process lists.
  * @since 0.1.0
  * @category options
  */
-export const host = Options.text("host").pipe(
-  Options.optional,
-  Options.withDescription(
-    "control plane base URL, such as https://acme.truefoundry.cloud (default: $TFY_HOST, else the embedded registry); " +
-      "the bearer token comes from $TFY_API_KEY"
+export const host = Options.all({
+  host: Options.text("host").pipe(
+    Options.optional,
+    Options.withDescription(
+      "control plane base URL, such as https://acme.truefoundry.cloud (default: $TFY_HOST, else the embedded registry)"
+    )
+  ),
+  apiKey: Options.redacted("api-key").pipe(
+    Options.optional,
+    Options.withDescription("bearer token of the control plane (default: $TFY_API_KEY, which is safer: not in process lists)")
   )
-)
+})
 
 const HTTP_URL = /^https?:\/\/[^\s/]+\S*$/
 
@@ -66,12 +72,15 @@ const environment = Config.all({
  * @since 0.1.0
  * @category constructors
  */
-export const target = (flag: Option.Option<string>): Effect.Effect<Target, UsageError> =>
+export const target = (
+  flags: { readonly host: Option.Option<string>; readonly apiKey: Option.Option<Redacted.Redacted<string>> }
+): Effect.Effect<Target, UsageError> =>
   Effect.gen(function*() {
     const env = yield* Effect.mapError(
       environment,
       (error) => new UsageError({ message: `cannot read TFY_HOST or TFY_API_KEY: ${error.message}` })
     )
+    const flag = flags.host
     const [source, url] = Option.isSome(flag)
       ? ["--host", flag.value] as const
       : ["TFY_HOST", Option.getOrElse(env.host, () => "").trim()] as const
@@ -81,7 +90,7 @@ export const target = (flag: Option.Option<string>): Effect.Effect<Target, Usage
         new UsageError({ message: `${source} must be an http(s) URL such as https://acme.truefoundry.cloud (received ${JSON.stringify(url)})` })
       )
     }
-    return { _tag: "Remote", baseUrl: url, apiKey: Option.getOrUndefined(env.apiKey) } as const
+    return { _tag: "Remote", baseUrl: url, apiKey: Option.getOrUndefined(Option.orElse(flags.apiKey, () => env.apiKey)) } as const
   })
 
 /**
