@@ -4,7 +4,7 @@
  * `PRAGMA integrity_check`. It refuses unsafe configurations with a message and exit code 1.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process"
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn, spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { request as httpRequest } from "node:http"
 import { createRequire } from "node:module"
@@ -136,6 +136,22 @@ describe("mreg-proxy process", () => {
     } finally {
       db.close()
     }
+  })
+
+  it("mreg upsert --host stores a version through the proxy process", { timeout: 60_000 }, async () => {
+    const proc = start([], { PORT: "0", MREG_TOKENS_FILE: join(home, "tokens.yaml"), MREG_HOME: join(home, "via-cli") })
+    const url = await listeningUrl(proc)
+    const cli = spawnSync(process.execPath, [
+      join(root, "apps", "cli", "dist", "mreg.mjs"), "upsert", "--host", url, "-f", join(root, "examples", "base.json")
+    ], { encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: home, TFY_API_KEY: TOKEN }, timeout: 30_000 })
+    assert.strictEqual(cli.status, 0)
+    const printed = JSON.parse(cli.stdout)
+    assert.strictEqual(printed.data.fqn, "model:default/nlp-team/sentiment-clf:1")
+    assert.deepStrictEqual(printed.data.created_by_subject, { subjectId: "sa-ci", subjectType: "serviceaccount", subjectSlug: "ci" })
+    proc.child.kill("SIGTERM")
+    assert.strictEqual(await proc.exit, 0)
+    const requests = proc.stdout.map((line) => JSON.parse(line)).filter((entry) => entry.msg === "request")
+    assert.deepStrictEqual(requests.map((r) => [r.method, r.path, r.status]), [["PUT", "/api/ml/v1/model-versions", 200]])
   })
 
   it("refuses to start without a tokens file, with --insecure-no-auth off loopback, or with a bad tokens file", { timeout: 60_000 }, async () => {
