@@ -32,6 +32,10 @@ import * as Auth from "./Auth.js"
 import { Backend, type Call, type Failure } from "./Backend.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import * as JsonBody from "./JsonBody.js"
+
+const utf8 = new TextEncoder()
+/** The bytes of a parsed JSON value, as forwarded upstream. */
+const canonicalBytes = (json: unknown): Uint8Array => utf8.encode(JSON.stringify(json))
 import * as ListParams from "./ListParams.js"
 import * as RequestLog from "./RequestLog.js"
 import { Tokens } from "./Tokens.js"
@@ -195,7 +199,9 @@ const handlers = (options: Options) =>
             }
             yield* Auth.requireWrite(grant, decoded.right.manifest.ml_repo)
             return yield* backend.upsert({
-              body: bytes,
+              // The validated JSON value, not the raw bytes: with duplicate keys the raw text could say something
+              // else to an upstream that keeps the first of them (a scope or validation bypass).
+              body: canonicalBytes(json),
               request: decoded.right,
               idempotencyKey: headers.idempotencyKey,
               ifMatch: headers.ifMatch,
@@ -211,7 +217,7 @@ const handlers = (options: Options) =>
             if (Either.isLeft(decoded)) return yield* Effect.fail(Validation.fromParseError(decoded.left, ["body"]))
             const id = yield* validId(decoded.right.model_version_id)
             if (!grant.writesAll) yield* Auth.requireWrite(grant, yield* backend.mlRepoOf(id, call))
-            return yield* backend.applyTags({ body: bytes, request: decoded.right }, call)
+            return yield* backend.applyTags({ body: canonicalBytes(json), request: decoded.right }, call)
           })))
         .handleRaw("get", ({ path, request }) =>
           respond(Effect.gen(function*() {

@@ -2,7 +2,7 @@
  * The upstream backend: the proxy in front of a control plane (TrueFoundry, or another `mreg-proxy`). Requests reach
  * it only after they were authenticated and fully validated here; then:
  *
- * - forwarding: `{url}{prefix}{path}{query}` (`prefix` `/api/ml/v1`) with the ORIGINAL body bytes, `Authorization:
+ * - forwarding: `{url}{prefix}{path}{query}` (`prefix` `/api/ml/v1`) with the validated JSON body, `Authorization:
  *   Bearer` the injected token (`--upstream-token` / `TFY_API_KEY`) or else the caller's own, `Idempotency-Key`,
  *   `If-Match`, `If-None-Match` and `X-Request-Id`;
  * - timeout: each attempt is limited to `timeoutMs` → 504 `GATEWAY_TIMEOUT`;

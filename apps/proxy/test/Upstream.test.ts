@@ -54,7 +54,7 @@ const withProxy = <A, E>(
   })
 
 describe("Upstream", () => {
-  it.scopedLive("forwards the original body bytes with the caller's token and headers; the success body passes through unchanged", () =>
+  it.scopedLive("forwards the validated JSON with the caller's token and headers; the success body passes through unchanged", () =>
     withProxy(({ fake, url }) =>
       Effect.gen(function*() {
         const answerBody = { data: remoteVersion() }
@@ -71,11 +71,24 @@ describe("Upstream", () => {
         )
         assert.strictEqual(fake.seen.length, 1)
         const seen = fake.seen[0]!
-        assert.deepStrictEqual([seen.method, seen.url, seen.body.toString("utf8")], ["PUT", "/api/ml/v1/model-versions", body])
+        assert.deepStrictEqual([seen.method, seen.url, seen.body.toString("utf8")], ["PUT", "/api/ml/v1/model-versions", JSON.stringify(JSON.parse(body))])
         assert.deepStrictEqual(
           [seen.headers.authorization, seen.headers["idempotency-key"], seen.headers["if-none-match"], seen.headers["x-request-id"], seen.headers["content-type"]],
           [`Bearer ${CALLER}`, "k-1", "*", "rid-1", "application/json"]
         )
+      })))
+
+  it.scopedLive("duplicate JSON keys: the upstream receives the value that was validated and scope-checked", () =>
+    withProxy(({ fake, url }) =>
+      Effect.gen(function*() {
+        fake.script.push(Fake.reply(200, { data: remoteVersion() }))
+        const manifest = JSON.stringify(base())
+        const body = `{"manifest": ${manifest.slice(0, -1)}, "version_alias": "NOT VALID", "version_alias": "v1"}}`
+        const answer = yield* put(url, body, caller)
+        assert.strictEqual(answer.status, 200)
+        const forwarded = JSON.parse(fake.seen[0]!.body.toString("utf8"))
+        assert.strictEqual(forwarded.manifest.version_alias, "v1")
+        assert.notInclude(fake.seen[0]!.body.toString("utf8"), "NOT VALID")
       })))
 
   it.scopedLive("C7: an invalid manifest, bad JSON or an oversized body never reaches the upstream", () =>

@@ -81,6 +81,9 @@ export interface UpsertResult extends Versioned {
   readonly replayed: boolean
 }
 
+/** The most tags one version holds. @since 0.1.0 @category constants */
+export const MAX_TAGS = 256
+
 /**
  * `applyTags` request (wire body of `PUT {prefix}/model-versions/tags`).
  * @since 0.1.0
@@ -92,10 +95,10 @@ export class ApplyTagsRequest extends Schema.Class<ApplyTagsRequest>("ApplyTagsR
     Schema.String.pipe(
       Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, {
         message: (issue) =>
-          `must be 1–128 letters, digits, ".", "_" or "-", starting with a letter or digit (received ${JSON.stringify(issue.actual)})`
+          `must be 1–128 letters, digits, ".", "_" or "-", starting with a letter or digit (received ${JSON.stringify(String(issue.actual).slice(0, 140))})`
       })
     )
-  ),
+  ).pipe(Schema.maxItems(MAX_TAGS, { message: (issue) => `must hold at most ${MAX_TAGS} tags (received ${(issue.actual as ReadonlyArray<unknown>).length})` })),
   force: Schema.optional(Schema.Boolean)
 }) {}
 

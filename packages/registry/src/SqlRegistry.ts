@@ -236,6 +236,13 @@ export const make = (options: Options = {}) =>
         return model!.id
       })
 
+    /** PostgreSQL: locks a model's row for the rest of the transaction (SQLite already has one writer at a time). */
+    const lockModel = (modelId: string) =>
+      sql.onDialectOrElse({
+        pg: () => Effect.asVoid(sql`SELECT id FROM models WHERE id = ${modelId} FOR UPDATE`),
+        orElse: () => Effect.void
+      })
+
     const aliasHolder = (modelId: string, alias: string, exceptId: string | null) =>
       sql<{ readonly version: number; readonly alias: string }>`
         SELECT version, alias FROM model_versions
@@ -267,10 +274,7 @@ export const make = (options: Options = {}) =>
         const at = yield* now
         const modelId = yield* ensureModel(manifest.ml_repo, manifest.name, at)
         // PostgreSQL: writers of one model queue on its row instead of colliding on the version index and retrying.
-        yield* sql.onDialectOrElse({
-          pg: () => sql`SELECT id FROM models WHERE id = ${modelId} FOR UPDATE`,
-          orElse: () => Effect.void
-        })
+        yield* lockModel(modelId)
         const [max] = yield* sql<{ readonly next: number | string }>`
           SELECT COALESCE(MAX(version), 0) + 1 AS next FROM model_versions WHERE model_id = ${modelId}`
         const nextVersion = Number(max?.next ?? 1)
@@ -470,8 +474,11 @@ export const make = (options: Options = {}) =>
         if (Option.isNone(row)) return yield* Effect.fail(notFound(id))
         const at = yield* now
         yield* sql`DELETE FROM model_version_tags WHERE model_version_id = ${id}`
-        yield* sql`UPDATE model_versions SET deleted_at = ${at}, alias = NULL, alias_key = NULL, revision = revision + 1
-          WHERE id = ${id}`
+        // Only a live row is deleted: of concurrent deletes (PostgreSQL, READ COMMITTED) exactly one succeeds.
+        const deleted = yield* sql<{ readonly id: string }>`UPDATE model_versions
+          SET deleted_at = ${at}, alias = NULL, alias_key = NULL, revision = revision + 1
+          WHERE id = ${id} AND deleted_at IS NULL RETURNING id`
+        if (deleted.length === 0) return yield* Effect.fail(notFound(id))
       }))
     })
 
@@ -483,6 +490,8 @@ export const make = (options: Options = {}) =>
         const found = yield* findLive(id)
         if (Option.isNone(found)) return yield* Effect.fail(notFound(id))
         const row = found.value
+        // PostgreSQL: tag writers of one model queue on its row, so the uniqueness check below cannot race.
+        yield* lockModel(row.model_id)
         const keys = [...wanted.keys()]
         const holders = keys.length === 0 ? [] : yield* sql<{ readonly tag: string; readonly version: number; readonly model_version_id: string }>`
           SELECT t.tag, v.version, t.model_version_id FROM model_version_tags t JOIN model_versions v ON v.id = t.model_version_id

@@ -330,6 +330,37 @@ export const modelVersionsSuite = <E>(
           assert.strictEqual(missing._tag, "NotFound")
         }))
 
+      it.effect("concurrent deletes of one version: exactly one succeeds, the rest are NotFound", () =>
+        Effect.gen(function*() {
+          const registry = yield* service
+          const v1 = yield* registry.upsert(base(freshRepo()))
+          const outcomes = yield* Effect.all(
+            Array.from({ length: 5 }, () => Effect.either(registry.delete(v1.modelVersion.id))),
+            { concurrency: "unbounded" }
+          )
+          assert.deepStrictEqual(outcomes.map((o) => (o._tag === "Right" ? "ok" : o.left._tag)).sort(), [
+            "NotFound", "NotFound", "NotFound", "NotFound", "ok"
+          ])
+        }))
+
+      it.effect("concurrent taggers of one tag on different versions: exactly one holds it, the rest TAG_IN_USE", () =>
+        Effect.gen(function*() {
+          const registry = yield* service
+          const repo = freshRepo()
+          const versions = yield* Effect.all(Array.from({ length: 8 }, () => registry.upsert(base(repo))))
+          const outcomes = yield* Effect.all(
+            versions.map((v) =>
+              Effect.either(registry.applyTags(new ModelVersions.ApplyTagsRequest({ model_version_id: v.modelVersion.id, tags: ["race"] })))
+            ),
+            { concurrency: "unbounded" }
+          )
+          assert.strictEqual(outcomes.filter((o) => o._tag === "Right").length, 1)
+          const tagged = yield* registry.list(new ModelVersions.ListQuery({ ml_repo: repo, tag: "race" }))
+          assert.strictEqual(tagged.pagination.total, 1)
+          const winner = versions[outcomes.findIndex((o) => o._tag === "Right")]!
+          assert.deepStrictEqual(tagged.data.map((mv) => mv.id), [winner.modelVersion.id])
+        }))
+
       it.effect("list pages across offsets in a stable order with the total", () =>
         Effect.gen(function*() {
           const registry = yield* service
