@@ -22,6 +22,7 @@
  *
  * @since 0.1.0
  */
+import type { RegistryError } from "@mreg/core"
 
 /**
  * One validation problem, as in the `detail` array of a 422 body: where (`loc`, e.g.
@@ -54,7 +55,7 @@ export interface ErrorBody {
  * @since 0.1.0
  * @category models
  */
-export type ConflictCode = "IMMUTABLE_FIELD" | "VERSION_DELETED" | "ALIAS_IN_USE" | "TAG_IN_USE" | "IDEMPOTENCY_KEY_REUSED"
+export type ConflictCode = typeof RegistryError.ConflictReason.Type
 
 /**
  * What every error class takes.
@@ -192,7 +193,8 @@ export class NotFoundError extends MregError {
  * - `VERSION_DELETED`: the explicit version number was deleted; numbers are never reused (`details.version`);
  * - `ALIAS_IN_USE`: another version of the model holds the alias, ignoring case (`details.version` holds it);
  * - `TAG_IN_USE`: another version holds the tag and `force` was not given (`details.version`, `details.tag`);
- * - `IDEMPOTENCY_KEY_REUSED`: the idempotency key was used before with a different manifest.
+ * - `IDEMPOTENCY_KEY_REUSED`: the idempotency key was used before with a different manifest;
+ * - `CONFLICT`: any other conflict a control plane reports.
  * @since 0.1.0
  * @category errors
  */

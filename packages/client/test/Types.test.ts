@@ -31,7 +31,7 @@ describe("exported types", () => {
     expectTypeOf<ValidationError["status"]>().toEqualTypeOf<422>()
     expectTypeOf<NotFoundError["code"]>().toEqualTypeOf<"NOT_FOUND">()
     expectTypeOf<ConflictError["code"]>().toEqualTypeOf<
-      "IMMUTABLE_FIELD" | "VERSION_DELETED" | "ALIAS_IN_USE" | "TAG_IN_USE" | "IDEMPOTENCY_KEY_REUSED"
+      "IMMUTABLE_FIELD" | "VERSION_DELETED" | "ALIAS_IN_USE" | "TAG_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "CONFLICT"
     >()
     expectTypeOf<Extract<ValidationResult, { ok: false }>["issues"]>().toEqualTypeOf<ReadonlyArray<ValidationIssue>>()
   })
