@@ -6,7 +6,7 @@
 import type { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { type ModelVersion, RegistryError } from "@mreg/core"
-import { Clock, Data, Effect, Predicate, Schedule } from "effect"
+import { Clock, Data, Effect, Option, Predicate, Schedule } from "effect"
 import { classify, isTransient, isUniqueViolation } from "../sqlErrors.js"
 
 /** The errors of a failed store: the store failed (500) or cannot be reached right now (503). */
@@ -84,6 +84,8 @@ export const makeStore = (sql: SqlClient.SqlClient, tenant: string, defaultSubje
         }
         if (isSqlError(error)) return storeError(error)
         return Effect.fail(error)
-      })
+      }),
+      // `withTransaction` turns a failed COMMIT or ROLLBACK (the connection died mid-transaction) into a defect.
+      Effect.catchSomeDefect((defect) => isSqlError(defect) ? Option.some(storeError(defect)) : Option.none())
     )
 })
