@@ -106,8 +106,8 @@ const errorResponse = (body: RegistryError.ErrorBody | { readonly statusCode: nu
 /**
  * Wraps an app with the body limit: 413 `PAYLOAD_TOO_LARGE` for a `Content-Length` over `maxBodyBytes` before the
  * app runs; otherwise the app runs with `MaxBodySize` and limited body readers, and when a read crossed the limit
- * its answer is replaced by the 413. Also answers 400 to an HTTP/1.1 request without `Host`. {@link layer} applies
- * it to every app it serves.
+ * its answer is replaced by the 413. Also answers 400 to an HTTP/1.1 request without `Host`. For requests of the
+ * Node server only (it reads the `IncomingMessage`); {@link layer} applies it to every app it serves.
  * @since 0.1.0
  * @category middleware
  */
