@@ -1,19 +1,18 @@
 /**
  * The whole proxy from a `ProxyConfig`: backend (embedded registry or upstream), authentication, and the HTTP server
- * on Node. Building the layer listens; closing its scope shuts down gracefully, in this order: stop accepting
+ * on Node with the request limits of `NodeServer`. Building the layer listens; closing its scope shuts down gracefully, in this order: stop accepting
  * connections and wait for in-flight requests to finish (Node's `server.close`), then close the store.
  *
  * @since 0.1.0
  */
 import type { FileSystem } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { SqlRegistry } from "@mreg/registry"
-import { Layer, Option } from "effect"
-import { createServer } from "node:http"
+import { Duration, Layer, Option } from "effect"
 import { join } from "node:path"
 import type { Backend } from "./Backend.js"
 import * as Embedded from "./Embedded.js"
+import * as NodeServer from "./NodeServer.js"
 import { type ProxyConfig, ProxyConfigError } from "./ProxyConfig.js"
 import * as Server from "./Server.js"
 import * as Tokens from "./Tokens.js"
@@ -67,7 +66,13 @@ export const layerTokens = (config: ProxyConfig): Layer.Layer<Tokens.Tokens, Tok
 export const layer = (config: ProxyConfig): Layer.Layer<never, ProxyConfigError | Tokens.TokensFileError, FileSystem.FileSystem> =>
   Server.layer({ maxBodyBytes: config.maxBodyBytes }).pipe(
     Layer.provide(
-      NodeHttpServer.layer(() => createServer(), { host: config.host, port: config.port }).pipe(
+      NodeServer.layer({
+        host: config.host,
+        port: config.port,
+        maxBodyBytes: config.maxBodyBytes,
+        headerTimeout: Duration.seconds(config.headerTimeout),
+        bodyTimeout: Duration.seconds(config.bodyTimeout)
+      }).pipe(
         Layer.mapError(() => new ProxyConfigError({ message: `cannot listen on ${config.host}:${config.port} (in use, or not an address of this host)` }))
       )
     ),
