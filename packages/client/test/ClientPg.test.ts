@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { createClient, InternalError, NotFoundError } from "@mreg/client"
+import { createClient, NotFoundError, StoreUnavailableError } from "@mreg/client"
 import { randomUUID } from "node:crypto"
 import { onTestFinished } from "vitest"
 import { base } from "./utils.js"
@@ -23,11 +23,14 @@ describe.skipIf(url === undefined || url === "")("createClient, embedded on Post
     assert.instanceOf(await client.modelVersions.get(found.data.id).catch((error: unknown) => error), NotFoundError)
   })
 
-  it("an unreachable database is an InternalError that does not show the URL", async () => {
+  it("an unreachable database is a StoreUnavailableError (503) that does not show the URL", async () => {
     const client = createClient({ embedded: { databaseUrl: "postgres://mreg:s3cret@127.0.0.1:1/nope" } })
     onTestFinished(() => client.close())
     const error = await client.modelVersions.list().catch((error: unknown) => error)
-    assert.instanceOf(error, InternalError)
-    assert.strictEqual((error as InternalError).message, "cannot connect to the PostgreSQL registry (DATABASE_URL)")
+    assert.instanceOf(error, StoreUnavailableError)
+    assert.deepStrictEqual(
+      [(error as StoreUnavailableError).status, (error as StoreUnavailableError).message],
+      [503, "cannot connect to the PostgreSQL registry (DATABASE_URL)"]
+    )
   })
 })

@@ -17,7 +17,7 @@ if (url === undefined || url === "") {
   modelVersionsSuite("PostgreSQL", layer, { tenant: "pg", subjectOption: true })
 
   describe("PostgreSQL specifics", () => {
-    it.effect("a bad URL is a StoreError that does not show the URL", () =>
+    it.effect("an unreachable URL is StoreUnavailable (503) and does not show the URL", () =>
       Effect.gen(function*() {
         const secret = "postgres://mreg:s3cret@127.0.0.1:1/nope"
         const error = yield* Effect.flip(
@@ -25,7 +25,7 @@ if (url === undefined || url === "") {
             Effect.provide(ModelVersionsSql.layerPg({ url: Redacted.make(secret) }))
           )
         )
-        assert.strictEqual(error._tag, "StoreError")
+        assert.strictEqual(error._tag, "StoreUnavailable")
         assert.notInclude(error.message, "s3cret")
         assert.strictEqual(error.message, "cannot connect to the PostgreSQL registry (DATABASE_URL)")
       }), 30_000)

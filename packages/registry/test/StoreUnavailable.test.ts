@@ -143,9 +143,9 @@ if (url !== undefined && url !== "") {
         const first = yield* registry.upsert(base(repo))
         yield* cable.cut
         const down = yield* Effect.flip(registry.upsert(base(repo)))
-        assert.deepStrictEqual([down._tag, down.message], ["StoreError", UNREACHABLE])
+        assert.deepStrictEqual([down._tag, down.message, (down as { retryAfter?: number }).retryAfter], ["StoreUnavailable", UNREACHABLE, 5])
         const read = yield* Effect.flip(registry.get(first.modelVersion.id))
-        assert.deepStrictEqual([read._tag, read.message], ["StoreError", UNREACHABLE])
+        assert.deepStrictEqual([read._tag, read.message], ["StoreUnavailable", UNREACHABLE])
         yield* cable.listen
         const again = yield* registry.upsert(base(repo))
         assert.strictEqual(again.modelVersion.manifest.version, 2)

@@ -12,7 +12,7 @@ import type { ClientOptions, Target } from "../Client.js"
 /** What a client runs on: where (for people) and the `ModelVersions` layer. */
 export interface Resolved {
   readonly target: Target
-  readonly layer: Layer.Layer<ModelVersions.ModelVersions, RegistryError.StoreError>
+  readonly layer: Layer.Layer<ModelVersions.ModelVersions, RegistryError.StoreError | RegistryError.StoreUnavailable>
 }
 
 const env = Config.all({

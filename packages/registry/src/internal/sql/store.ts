@@ -10,18 +10,15 @@ import { Clock, Data, Effect, Option, Predicate, Schedule } from "effect"
 import { classify, isTransient, isUniqueViolation } from "../sqlErrors.js"
 
 /** The errors of a failed store: the store failed (500) or cannot be reached right now (503). */
-export type StoreFailure = RegistryError.StoreError
+export type StoreFailure = RegistryError.StoreError | RegistryError.StoreUnavailable
 
 /** Seconds a caller should wait before retrying a store that is busy or cannot be reached. */
 export const RETRY_AFTER_BUSY = 1
 export const RETRY_AFTER_UNREACHABLE = 5
 
-/**
- * The store cannot serve the request right now; the caller should retry after `retryAfter` seconds.
- * Until core has `RegistryError.StoreUnavailable` this is a `StoreError` with the same message.
- */
-export const unavailable = (message: string, _retryAfter: number): StoreFailure =>
-  new RegistryError.StoreError({ message })
+/** The store cannot serve the request right now (503); the caller should retry after `retryAfter` seconds. */
+export const unavailable = (message: string, retryAfter: number): StoreFailure =>
+  new RegistryError.StoreUnavailable({ message, retryAfter })
 
 export const UNREACHABLE_MESSAGE = "the registry store cannot be reached; retry the request later"
 export const BUSY_MESSAGE = "the registry store is busy; retry the request"
