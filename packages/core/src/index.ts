@@ -14,6 +14,8 @@ export * as HubModelId from "./HubModelId.js"
 /** @since 0.1.0 */
 export * as Metadata from "./Metadata.js"
 /** @since 0.1.0 */
+export * as MregConfig from "./MregConfig.js"
+/** @since 0.1.0 */
 export * as ModelManifest from "./ModelManifest.js"
 /** @since 0.1.0 */
 export * as ModelVersion from "./ModelVersion.js"
