@@ -406,7 +406,7 @@ describe.concurrent("validate", () => {
     Effect.gen(function*() {
       const home = yield* tempHome
       const cases: ReadonlyArray<readonly [string, string]> = [
-        ["syntax-error.json", "invalid JSON in FILE at line 4, column 1: unexpected \"}\": expected a double-quoted property name"],
+        ["syntax-error.json", "invalid JSON in FILE at line 4, column 1: unexpected \"}\": expected a double-quoted property name after \",\""],
         ["nan.json", "invalid JSON in FILE at line 2, column 24: unexpected \"N\": NaN is not a JSON value (JSON has no NaN or Infinity)"],
         ["syntax-error.yaml", "invalid YAML in FILE at line 3, column 9: Nested mappings are not allowed in compact mappings"]
       ]
@@ -671,5 +671,25 @@ describe.concurrent("--host and TFY_HOST (a control plane over HTTP)", () => {
       const env = yield* mreg(home, ["list"], { env: { TFY_HOST: "example.org" } })
       assert.strictEqual(env.code, 2)
       assert.include(env.stderr, "error: TFY_HOST must be an http(s) URL")
+    }))
+
+  it.scoped("a bad MREG_TENANT, DATABASE_URL or a TFY_HOST with credentials exits 2, naming the variable, never a secret", () =>
+    Effect.gen(function*() {
+      const home = yield* tempHome
+      const tenant = yield* mreg(home, ["list"], { env: { MREG_TENANT: "acme/prod" } })
+      assert.strictEqual(tenant.code, 2)
+      assert.strictEqual(
+        tenant.stderr,
+        "error: MREG_TENANT must be 1–512 letters, digits and \"-\", starting and ending with a letter or digit (an FQN segment, like an ML repo name) (received \"acme/prod\")\n"
+      )
+      const database = yield* mreg(home, ["list"], { env: { DATABASE_URL: "mysql://root:hunter2@db/x" } })
+      assert.strictEqual(database.code, 2)
+      assert.strictEqual(database.stderr, "error: DATABASE_URL must be a postgres:// or postgresql:// URL (the value is secret and not shown)\n")
+      const credentials = yield* mreg(home, ["list"], { env: { TFY_HOST: "https://ada:hunter2@acme.example.com" } })
+      assert.strictEqual(credentials.code, 2)
+      assert.strictEqual(
+        credentials.stderr,
+        "error: TFY_HOST must not contain a user name or password: give the token as the API key (the value is not shown)\n"
+      )
     }))
 })

@@ -22,7 +22,7 @@ import { Migrator, SqlClient, type Statement } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { PgClient } from "@effect/sql-pg"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { Fqn, ModelManifest, ModelVersion, ModelVersions, RegistryError } from "@mreg/core"
+import { Fqn, ModelManifest, ModelVersion, ModelVersions, MregConfig, RegistryError } from "@mreg/core"
 import { Clock, Config, Data, Effect, Layer, Option, Predicate, Redacted, Schedule, Schema } from "effect"
 import { createHash, randomUUID } from "node:crypto"
 import { existsSync, mkdirSync } from "node:fs"
@@ -576,17 +576,16 @@ export const layerSqlite = (options: Options & { readonly filename: string }): L
  * @since 0.1.0
  * @category config
  */
-export const sqliteFilenameConfig: Config.Config<string> = Config.string("MREG_HOME").pipe(
-  Config.withDefault(join(homedir(), ".mreg")),
+export const sqliteFilenameConfig: Config.Config<string> = MregConfig.mregHomeOr(join(homedir(), ".mreg")).pipe(
   Config.map((home) => join(home, "registry.db"))
 )
 
 /**
- * The tenant name of FQNs: `MREG_TENANT`, default `"default"`.
+ * The tenant name of FQNs: `MREG_TENANT`, default `"default"`, an FQN segment (`MregConfig.mregTenant`).
  * @since 0.1.0
  * @category config
  */
-export const tenantConfig: Config.Config<string> = Config.string("MREG_TENANT").pipe(Config.withDefault("default"))
+export const tenantConfig: Config.Config<string> = MregConfig.mregTenant
 
 /**
  * `layerSqlite` configured from `MREG_HOME` and `MREG_TENANT`.
@@ -620,13 +619,11 @@ export const layerPg = (options: Options & { readonly url: Redacted.Redacted<str
   )
 
 /**
- * The PostgreSQL URL of a shared registry: `DATABASE_URL` (Redacted), if set.
+ * The PostgreSQL URL of a shared registry: `DATABASE_URL` (Redacted, `postgres://` or `postgresql://`), if set (`MregConfig.databaseUrl`).
  * @since 0.1.0
  * @category config
  */
-export const databaseUrlConfig: Config.Config<Option.Option<Redacted.Redacted<string>>> = Config.option(
-  Config.redacted("DATABASE_URL")
-)
+export const databaseUrlConfig: Config.Config<Option.Option<Redacted.Redacted<string>>> = MregConfig.databaseUrl
 
 /**
  * The embedded registry chosen by the environment: PostgreSQL when `DATABASE_URL` is set, otherwise SQLite at
