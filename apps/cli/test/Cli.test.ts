@@ -3,6 +3,7 @@
  * fresh `MREG_HOME` and checks exit codes, stdout (wire JSON or tables) and stderr exactly.
  */
 import { assert, describe, it } from "@effect/vitest"
+import { BASE_FILE } from "@mreg/test-fixtures"
 import { Either, Effect } from "effect"
 import { spawnSync } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
@@ -23,7 +24,7 @@ import {
 } from "./utils.js"
 
 const EXAMPLES = join(REPO_ROOT, "examples")
-const BASE = join(FIXTURES, "manifests", "base.json")
+const BASE = BASE_FILE
 const LLAMA = join(FIXTURES, "manifests", "llama-finetune.json")
 
 /** The manifest a file holds, parsed the way the CLI parses it (wrapper removed). */
@@ -138,7 +139,7 @@ describe.concurrent("mreg bundle", () => {
 })
 
 describe.concurrent("upsert", () => {
-  const fixtures = manifestFiles(join(FIXTURES, "manifests"))
+  const fixtures = [...manifestFiles(join(FIXTURES, "manifests")), BASE_FILE]
   const examples = exampleManifests()
 
   it("has manifests to test", () => {
