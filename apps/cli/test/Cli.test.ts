@@ -430,7 +430,7 @@ describe.concurrent("validate", () => {
       for (const file of exampleManifests(join(EXAMPLES, "broken"))) {
         const run = yield* mreg(home, ["validate", "-f", file])
         assert.strictEqual(run.code, 2, file)
-        assert.match(run.stderr, /^error: invalid manifest .+ \(\d+ problems?\)\n(  manifest\.[\w.[\]]+: .+\n)+$/)
+        assert.match(run.stderr, /^error: invalid manifest .+ \(\d+ problems?\)\n( {2}manifest\.[\w.[\]]+: .+\n)+$/)
       }
     }))
 })
@@ -472,7 +472,7 @@ describe.concurrent("get", () => {
       const id = body.data.id
       const got = json(yield* mreg(home, ["get", id]))
       assert.deepStrictEqual(body, got)
-      assert.match(upserted.stdout, /^    environment:\n      python_version: "3\.11"$/m)
+      assert.match(upserted.stdout, /^ {4}environment:\n {6}python_version: "3\.11"$/m)
       const list = yield* mreg(home, ["list", "-o", "yaml"])
       const page = ManifestFile.parse(list.stdout, "list.yaml").pipe(Either.getOrThrow) as any
       assert.deepStrictEqual(page, json(yield* mreg(home, ["list"])))

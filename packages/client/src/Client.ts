@@ -314,7 +314,7 @@ export const createClient = (options?: ClientOptions): Client => {
       return listPage(unwrap(Wire.listQuery(query)))
     },
 
-    iterate: async function*(query) {
+    async *iterate(query) {
       assertOpen()
       const decoded = unwrap(Wire.listQuery(query))
       const limit = decoded.limit ?? ModelVersions.DEFAULT_LIMIT
