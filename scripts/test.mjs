@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The project's test command (`pnpm test [vitest args…]`):
 //   1. `turbo run build typecheck` — stops here, with turbo's output, when it fails;
-//   2. `vitest run` once at the root, reporters `default` and `json` (the JSON goes to a temp file);
-//   3. prints, as the very last line, `N passed, N failed` (`, N skipped` when some were skipped),
+//   2. `eslint .` (eslint.config.mjs) — stops here, with eslint's report, when it finds a problem;
+//   3. `vitest run` once at the root, reporters `default` and `json` (the JSON goes to a temp file);
+//   4. prints, as the very last line, `N passed, N failed` (`, N skipped` when some were skipped),
 //      counted from the JSON report.
-// Exits non-zero when the build or type-check fails, when vitest fails, when any test fails, or when no test ran.
+// Exits non-zero when the build, type-check or lint fails, when vitest fails, when any test fails, or when no test ran.
 // Extra arguments go to vitest: `pnpm test packages/core`, `pnpm test -t "alias"`.
 import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
@@ -61,6 +62,12 @@ if (vitestArgs[0] === "--") vitestArgs.shift()
 const built = await run("turbo", ["run", "build", "typecheck", "--output-logs=errors-only"])
 if (built !== 0) {
   console.error(`\nturbo run build typecheck failed (exit code ${built}); no tests were run.`)
+  finish({}, false)
+}
+
+const linted = await run("eslint", ["--max-warnings=0", "."])
+if (linted !== 0) {
+  console.error(`\neslint found problems (exit code ${linted}; see above, or run \`pnpm lint\`); no tests were run.`)
   finish({}, false)
 }
 

@@ -416,7 +416,6 @@ const completion = (script: () => (shell: Shell) => Effect.Effect<Array<string>>
  * @category constructors
  */
 export const make = (options: Options) => {
-  let script: ((shell: Shell) => Effect.Effect<Array<string>>) | undefined
   const root = Command.make("mreg", {}, () =>
     Effect.fail(
       new Failure.UsageError({
@@ -433,10 +432,11 @@ export const make = (options: Options) => {
         tag(options),
         init,
         diff(options),
-        completion(() => script!)
+        completion(() => script)
       ])
     )
-  script = (shell) =>
+  // Defined after `root`, which it describes; the completion command reads it only when it runs.
+  const script = (shell: Shell): Effect.Effect<Array<string>> =>
     shell === "bash"
       ? Command.getBashCompletions(root, "mreg")
       : shell === "zsh"

@@ -18,17 +18,17 @@ import { RegistryError } from "@mreg/core"
 import { Cause, Exit } from "effect"
 
 /** Success. @since 0.1.0 @category constants */
-export const OK: 0 = 0
+export const OK = 0 as const
 /** Any failure without a more specific code. @since 0.1.0 @category constants */
-export const FAILURE: 1 = 1
+export const FAILURE = 1 as const
 /** Usage or validation error (bad arguments, unreadable or invalid files, invalid manifests). @since 0.1.0 @category constants */
-export const USAGE: 2 = 2
+export const USAGE = 2 as const
 /** A write that conflicts with stored state (409) or a failed precondition (412). @since 0.1.0 @category constants */
-export const CONFLICT: 3 = 3
+export const CONFLICT = 3 as const
 /** No such model version (404). @since 0.1.0 @category constants */
-export const NOT_FOUND: 4 = 4
+export const NOT_FOUND = 4 as const
 /** Interrupted by SIGINT or SIGTERM (128 + 2, the shell's convention). @since 0.1.0 @category constants */
-export const INTERRUPTED: 130 = 130
+export const INTERRUPTED = 130 as const
 
 /**
  * One of the exit codes above.

@@ -5,7 +5,9 @@
  * A file holds either the wire body `{"manifest": {…}}` or a bare manifest `{"type": "model-version", …}`.
  *
  * The format comes from the extension (`.json`; `.yaml`, `.yml`); otherwise (stdin, other names) from the content:
- * text starting with `{` or `[` is JSON, unless it only parses as YAML (a YAML flow mapping).
+ * text starting with `{` or `[` is JSON, unless it only parses as YAML (a YAML flow mapping). JSON is parsed by
+ * `@mreg/core`'s `JsonText` (the proxy's rules): errors name line, column and cause, and nesting deeper than 64 levels
+ * is refused.
  *
  * YAML keeps what the author wrote for fields that must be strings: an unquoted `python_version: 3.10` is the text
  * `"3.10"` (a YAML number would be `3.1`), likewise `name`, `ml_repo`, `version_alias`, `description`, `run_id`,
@@ -18,12 +20,11 @@
  */
 import { createReadStream } from "node:fs"
 import { FileSystem } from "@effect/platform"
-import { type ModelManifest, RegistryError, Validation } from "@mreg/core"
+import { JsonText, type ModelManifest, RegistryError, Validation } from "@mreg/core"
 import { Effect, Either } from "effect"
 import { extname } from "node:path"
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document } from "yaml"
 import { FileError, InvalidInput } from "./Failure.js"
-import * as JsonSyntax from "./internal/jsonSyntax.js"
 
 /**
  * The file name meaning "read standard input".
@@ -146,20 +147,14 @@ export const read = (file: string): Effect.Effect<string, FileError, FileSystem.
       Effect.catchTag("BadArgument", (error) => Effect.fail(new FileError({ file, message: `cannot read ${file}: ${error.message}` })))
     ))
 
-const parseJson = (text: string, file: string): Either.Either<unknown, FileError> => {
-  try {
-    return Either.right(JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text))
-  } catch (error) {
-    const found = JsonSyntax.findError(text)
-    const at = found ?? { line: 1, column: 1, message: error instanceof Error ? error.message : String(error) }
-    return Either.left(new FileError({
+const parseJson = (text: string, file: string): Either.Either<unknown, FileError> =>
+  Either.mapLeft(JsonText.parse(text), (error) =>
+    new FileError({
       file,
-      line: at.line,
-      column: at.column,
-      message: `invalid JSON in ${displayName(file)} at line ${at.line}, column ${at.column}: ${at.message}`
+      line: error.line,
+      column: error.column,
+      message: `invalid JSON in ${displayName(file)} at line ${error.line}, column ${error.column}: ${error.reason}`
     }))
-  }
-}
 
 /** Replaces, in place, each non-string scalar at a string field by the text the author wrote. */
 const keepStrings = (doc: Document.Parsed): void => {
@@ -192,7 +187,7 @@ const parseYaml = (text: string, file: string): Either.Either<unknown, FileError
   const doc = parseDocument(text, { prettyErrors: false })
   const [error] = doc.errors
   if (error !== undefined) {
-    const { column, line } = JsonSyntax.position(text, error.pos[0])
+    const { column, line } = JsonText.position(text, error.pos[0])
     const message = error.code === "MULTIPLE_DOCS"
       ? "a manifest file holds one YAML document, found another one after ---"
       : error.message

@@ -11,8 +11,8 @@
  * @since 0.1.0
  */
 import { Options } from "@effect/cli"
-import type { ModelVersions, RegistryError } from "@mreg/core"
-import { Config, Effect, type Layer, Option, type Redacted } from "effect"
+import { type ModelVersions, MregConfig, type RegistryError } from "@mreg/core"
+import { Config, Effect, Either, type Layer, Option, type Redacted } from "effect"
 import { UsageError } from "./Failure.js"
 
 /**
@@ -59,16 +59,14 @@ export const host = Options.all({
   )
 })
 
-const HTTP_URL = /^https?:\/\/[^\s/]+\S*$/
-
-const environment = Config.all({
-  host: Config.option(Config.string("TFY_HOST")),
-  apiKey: Config.option(Config.redacted("TFY_API_KEY"))
-})
+/** Reads a config, or fails with `UsageError` naming the variable, its rule and its value (never a secret). */
+const fromEnv = <A>(config: Config.Config<A>): Effect.Effect<A, UsageError> =>
+  Effect.mapError(config, (error) => new UsageError({ message: MregConfig.message(error) }))
 
 /**
  * The target of a command: `--host` if given, else `TFY_HOST` if set and not empty, else the embedded registry.
- * Fails with `UsageError` when the chosen URL is not an http(s) URL.
+ * URLs follow `MregConfig.baseUrl` (trailing slashes removed). Fails with `UsageError` when the chosen URL breaks
+ * that rule, or, for the embedded registry, when `MREG_TENANT` or `DATABASE_URL` breaks its rule.
  * @since 0.1.0
  * @category constructors
  */
@@ -76,21 +74,16 @@ export const target = (
   flags: { readonly host: Option.Option<string>; readonly apiKey: Option.Option<Redacted.Redacted<string>> }
 ): Effect.Effect<Target, UsageError> =>
   Effect.gen(function*() {
-    const env = yield* Effect.mapError(
-      environment,
-      (error) => new UsageError({ message: `cannot read TFY_HOST or TFY_API_KEY: ${error.message}` })
-    )
     const flag = flags.host
-    const [source, url] = Option.isSome(flag)
-      ? ["--host", flag.value] as const
-      : ["TFY_HOST", Option.getOrElse(env.host, () => "").trim()] as const
-    if (source === "TFY_HOST" && url.length === 0) return { _tag: "Embedded" } as const
-    if (!HTTP_URL.test(url)) {
-      return yield* Effect.fail(
-        new UsageError({ message: `${source} must be an http(s) URL such as https://acme.truefoundry.cloud (received ${JSON.stringify(url)})` })
-      )
+    const baseUrl = Option.isSome(flag)
+      ? Option.some(yield* Either.mapLeft(MregConfig.baseUrl(flag.value, "--host"), (error) => new UsageError({ message: error.message })))
+      : yield* fromEnv(MregConfig.tfyHost)
+    if (Option.isNone(baseUrl)) {
+      yield* fromEnv(Config.all([MregConfig.mregTenant, MregConfig.databaseUrl]))
+      return { _tag: "Embedded" } as const
     }
-    return { _tag: "Remote", baseUrl: url, apiKey: Option.getOrUndefined(Option.orElse(flags.apiKey, () => env.apiKey)) } as const
+    const apiKey = Option.isSome(flags.apiKey) ? flags.apiKey : yield* fromEnv(MregConfig.tfyApiKey)
+    return { _tag: "Remote", baseUrl: baseUrl.value, apiKey: Option.getOrUndefined(apiKey) } as const
   })
 
 /**

@@ -3,6 +3,7 @@
  * fresh `MREG_HOME` and checks exit codes, stdout (wire JSON or tables) and stderr exactly.
  */
 import { assert, describe, it } from "@effect/vitest"
+import { BASE_FILE } from "@mreg/test-fixtures"
 import { Either, Effect } from "effect"
 import { spawnSync } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
@@ -23,7 +24,7 @@ import {
 } from "./utils.js"
 
 const EXAMPLES = join(REPO_ROOT, "examples")
-const BASE = join(FIXTURES, "manifests", "base.json")
+const BASE = BASE_FILE
 const LLAMA = join(FIXTURES, "manifests", "llama-finetune.json")
 
 /** The manifest a file holds, parsed the way the CLI parses it (wrapper removed). */
@@ -138,7 +139,7 @@ describe.concurrent("mreg bundle", () => {
 })
 
 describe.concurrent("upsert", () => {
-  const fixtures = manifestFiles(join(FIXTURES, "manifests"))
+  const fixtures = [...manifestFiles(join(FIXTURES, "manifests")), BASE_FILE]
   const examples = exampleManifests()
 
   it("has manifests to test", () => {
@@ -406,7 +407,7 @@ describe.concurrent("validate", () => {
     Effect.gen(function*() {
       const home = yield* tempHome
       const cases: ReadonlyArray<readonly [string, string]> = [
-        ["syntax-error.json", "invalid JSON in FILE at line 4, column 1: unexpected \"}\": expected a double-quoted property name"],
+        ["syntax-error.json", "invalid JSON in FILE at line 4, column 1: unexpected \"}\": expected a double-quoted property name after \",\""],
         ["nan.json", "invalid JSON in FILE at line 2, column 24: unexpected \"N\": NaN is not a JSON value (JSON has no NaN or Infinity)"],
         ["syntax-error.yaml", "invalid YAML in FILE at line 3, column 9: Nested mappings are not allowed in compact mappings"]
       ]
@@ -429,7 +430,7 @@ describe.concurrent("validate", () => {
       for (const file of exampleManifests(join(EXAMPLES, "broken"))) {
         const run = yield* mreg(home, ["validate", "-f", file])
         assert.strictEqual(run.code, 2, file)
-        assert.match(run.stderr, /^error: invalid manifest .+ \(\d+ problems?\)\n(  manifest\.[\w.[\]]+: .+\n)+$/)
+        assert.match(run.stderr, /^error: invalid manifest .+ \(\d+ problems?\)\n( {2}manifest\.[\w.[\]]+: .+\n)+$/)
       }
     }))
 })
@@ -471,7 +472,7 @@ describe.concurrent("get", () => {
       const id = body.data.id
       const got = json(yield* mreg(home, ["get", id]))
       assert.deepStrictEqual(body, got)
-      assert.match(upserted.stdout, /^    environment:\n      python_version: "3\.11"$/m)
+      assert.match(upserted.stdout, /^ {4}environment:\n {6}python_version: "3\.11"$/m)
       const list = yield* mreg(home, ["list", "-o", "yaml"])
       const page = ManifestFile.parse(list.stdout, "list.yaml").pipe(Either.getOrThrow) as any
       assert.deepStrictEqual(page, json(yield* mreg(home, ["list"])))
@@ -671,5 +672,25 @@ describe.concurrent("--host and TFY_HOST (a control plane over HTTP)", () => {
       const env = yield* mreg(home, ["list"], { env: { TFY_HOST: "example.org" } })
       assert.strictEqual(env.code, 2)
       assert.include(env.stderr, "error: TFY_HOST must be an http(s) URL")
+    }))
+
+  it.scoped("a bad MREG_TENANT, DATABASE_URL or a TFY_HOST with credentials exits 2, naming the variable, never a secret", () =>
+    Effect.gen(function*() {
+      const home = yield* tempHome
+      const tenant = yield* mreg(home, ["list"], { env: { MREG_TENANT: "acme/prod" } })
+      assert.strictEqual(tenant.code, 2)
+      assert.strictEqual(
+        tenant.stderr,
+        "error: MREG_TENANT must be 1–512 letters, digits and \"-\", starting and ending with a letter or digit (an FQN segment, like an ML repo name) (received \"acme/prod\")\n"
+      )
+      const database = yield* mreg(home, ["list"], { env: { DATABASE_URL: "mysql://root:hunter2@db/x" } })
+      assert.strictEqual(database.code, 2)
+      assert.strictEqual(database.stderr, "error: DATABASE_URL must be a postgres:// or postgresql:// URL (the value is secret and not shown)\n")
+      const credentials = yield* mreg(home, ["list"], { env: { TFY_HOST: "https://ada:hunter2@acme.example.com" } })
+      assert.strictEqual(credentials.code, 2)
+      assert.strictEqual(
+        credentials.stderr,
+        "error: TFY_HOST must not contain a user name or password: give the token as the API key (the value is not shown)\n"
+      )
     }))
 })

@@ -11,6 +11,7 @@
  * On a machine with neither, the test fails and says so.
  */
 import { assert, describe, it } from "@effect/vitest"
+import { BASE_FILE } from "@mreg/test-fixtures"
 import { Effect, type Scope } from "effect"
 import { spawn, spawnSync } from "node:child_process"
 import { join } from "node:path"
@@ -115,7 +116,7 @@ for (const driver of drivers) {
       Effect.gen(function*() {
         const home = yield* tempHome
         const created = json(yield* mreg(home, ["upsert", "-f", join(FIXTURES, "manifests", "llama-finetune.json")])).data
-        json(yield* mreg(home, ["upsert", "-f", join(FIXTURES, "manifests", "base.json")]))
+        json(yield* mreg(home, ["upsert", "-f", BASE_FILE]))
         const expected = (screen: Screen) => {
           const lines = screen.text.trimEnd().split("\n")
           assert.strictEqual(lines.length, 4, screen.text)

@@ -21,7 +21,8 @@ import type { ListQuery, ModelVersion, ModelVersionPage } from "./ModelVersion.j
 /**
  * Options of a client on a remote control plane. Every field is optional:
  * - `host`: base URL of the control plane, e.g. `https://acme.truefoundry.cloud` or `http://127.0.0.1:8080`
- *   (default `TFY_HOST`; with neither, the client is embedded);
+ *   (default `TFY_HOST`; with neither, the client is embedded); http(s), no user name or password, query or
+ *   fragment; trailing `/` removed, path kept (`@mreg/core` `MregConfig.baseUrl`);
  * - `apiKey`: bearer token (default `TFY_API_KEY`); never logged nor put in an error message;
  * - `prefix`: API path prefix (default `/api/ml/v1`; TrueFoundry also serves `/api/svc/v1`);
  * - `timeoutMs`: time limit of each attempt, in milliseconds (default 30 000); a timeout is an `UpstreamError` 504;
@@ -46,10 +47,13 @@ export interface RemoteOptions {
  * Options of the embedded (in-process) registry:
  * - `home`: folder of the SQLite registry, which lives in `<home>/registry.db` (created when missing;
  *   default `MREG_HOME`, else `~/.mreg`);
- * - `databaseUrl`: `postgres://user:password@host:port/db` puts the registry on PostgreSQL instead (default
- *   `DATABASE_URL` when no `home` is given); a secret, never shown;
+ * - `databaseUrl`: `postgres://user:password@host:port/db` (or `postgresql://`) puts the registry on PostgreSQL
+ *   instead (default `DATABASE_URL` when no `home` is given); a secret, never shown;
  * - `tenant`: the tenant in FQNs, `model:{tenant}/{ml_repo}/{name}:{version}` (default `MREG_TENANT`, else
- *   `"default"`).
+ *   `"default"`): 1–512 letters, digits and `-`, starting and ending with a letter or digit.
+ *
+ * A value that breaks its rule, as an option or in the environment, makes `createClient` throw a `TypeError`
+ * naming the option or variable (never a secret's value).
  * @since 0.1.0
  * @category models
  */
@@ -310,7 +314,7 @@ export const createClient = (options?: ClientOptions): Client => {
       return listPage(unwrap(Wire.listQuery(query)))
     },
 
-    iterate: async function*(query) {
+    async *iterate(query) {
       assertOpen()
       const decoded = unwrap(Wire.listQuery(query))
       const limit = decoded.limit ?? ModelVersions.DEFAULT_LIMIT

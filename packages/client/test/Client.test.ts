@@ -379,5 +379,17 @@ describe("createClient options and environment", () => {
     withEnv({ TFY_HOST: "ftp://nope" }, () =>
       throws(() => createClient(),
         "createClient: TFY_HOST must be an http(s) URL such as https://acme.truefoundry.cloud (received \"ftp://nope\")"))
+    withEnv({ TFY_HOST: undefined, MREG_TENANT: "a:b", DATABASE_URL: undefined }, () => {
+      const rule = "must be 1–512 letters, digits and \"-\", starting and ending with a letter or digit (an FQN segment, like an ML repo name)"
+      throws(() => createClient(), `createClient: MREG_TENANT ${rule} (received "a:b")`)
+      throws(() => createClient({ embedded: { tenant: "a/b" } }), `createClient: embedded.tenant ${rule} (received "a/b")`)
+      throws(() => createClient({ embedded: { databaseUrl: "mysql://u:hunter2@h/db" } }),
+        "createClient: embedded.databaseUrl must be a postgres:// or postgresql:// URL (the value is secret and not shown)")
+    })
+    withEnv({ TFY_HOST: "https://ada:hunter2@acme.example.com" }, () =>
+      throws(() => createClient(),
+        "createClient: TFY_HOST must not contain a user name or password: give the token as the API key (the value is not shown)"))
+    withEnv({ TFY_HOST: "https://acme.example.com/tfy//", TFY_API_KEY: "k" }, () =>
+      assert.deepStrictEqual(createClient().target, { mode: "remote", host: "https://acme.example.com/tfy" }))
   })
 })

@@ -2,6 +2,7 @@
  * Shared helpers of the @mreg/client tests: manifests, temp homes and a scripted loopback HTTP server.
  */
 import type { ModelManifest, ModelVersion } from "@mreg/client"
+import { base as sharedBase } from "@mreg/test-fixtures"
 import { mkdtempSync, rmSync } from "node:fs"
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -9,23 +10,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { onTestFinished } from "vitest"
 
-/** CASES.md `BASE` manifest, a fresh copy with some fields replaced. */
-export const base = (fields: Partial<ModelManifest> = {}): ModelManifest => ({
-  type: "model-version",
-  name: "sentiment-clf",
-  ml_repo: "nlp-team",
-  metadata: {},
-  source: { type: "truefoundry", uri: "s3://bucket/sentiment/1" },
-  framework: {
-    type: "transformers",
-    library_name: "transformers",
-    pipeline_tag: "text-classification",
-    base_model: "distilbert/distilbert-base-uncased"
-  },
-  environment: { python_version: "3.10", pip_packages: ["transformers==4.44.0"] },
-  step: 0,
-  ...fields
-})
+/** CASES.md `BASE` manifest (`@mreg/test-fixtures`), a fresh copy with some fields replaced. */
+export const base = (fields: Partial<ModelManifest> = {}): ModelManifest => sharedBase(fields) as ModelManifest
 
 /** A temp folder removed when the current test ends. */
 export const tempHome = (): string => {

@@ -12,7 +12,11 @@ export * as Framework from "./Framework.js"
 /** @since 0.1.0 */
 export * as HubModelId from "./HubModelId.js"
 /** @since 0.1.0 */
+export * as JsonText from "./JsonText.js"
+/** @since 0.1.0 */
 export * as Metadata from "./Metadata.js"
+/** @since 0.1.0 */
+export * as MregConfig from "./MregConfig.js"
 /** @since 0.1.0 */
 export * as ModelManifest from "./ModelManifest.js"
 /** @since 0.1.0 */

@@ -2,20 +2,22 @@
  * Shared helpers of the @mreg/core tests: the BASE manifest of the behaviour cases and decode shortcuts.
  */
 import { type ModelManifest, Validation } from "@mreg/core"
+import { BASE_FILE } from "@mreg/test-fixtures"
 import { Either } from "effect"
 import { readdirSync, readFileSync } from "node:fs"
+import { pathToFileURL } from "node:url"
 
 const FIXTURES = new URL("./fixtures/manifests/", import.meta.url)
 
-/** The names of the example manifest fixtures (`*.json`), sorted. */
+/** The names of the manifest fixtures (`*.json`, with the shared `base.json` of `@mreg/test-fixtures`), sorted. */
 export const fixtureNames = (): ReadonlyArray<string> =>
-  readdirSync(FIXTURES).filter((name) => name.endsWith(".json")).sort()
+  [...readdirSync(FIXTURES).filter((name) => name.endsWith(".json")), "base.json"].sort()
 
-/** A fixture file parsed as JSON: a PUT body `{"manifest": …}`. */
+/** A fixture file parsed as JSON: a PUT body `{"manifest": …}`; `base.json` is the shared BASE. */
 export const readFixture = (name: string): { readonly manifest: Record<string, unknown> } =>
-  JSON.parse(readFileSync(new URL(name, FIXTURES), "utf8"))
+  JSON.parse(readFileSync(name === "base.json" ? pathToFileURL(BASE_FILE) : new URL(name, FIXTURES), "utf8"))
 
-/** CASES.md `BASE` manifest (the `manifest` of `base.json`), a fresh copy on every call. */
+/** CASES.md `BASE` manifest (`@mreg/test-fixtures`), a fresh copy on every call. */
 export const base = (): Record<string, unknown> => readFixture("base.json").manifest
 
 /** BASE with some fields replaced (a field set to `undefined` is removed). */

@@ -31,7 +31,7 @@ import { Migrator, SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { PgClient } from "@effect/sql-pg"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { type ModelVersion, ModelVersions, RegistryError } from "@mreg/core"
+import { type ModelVersion, ModelVersions, MregConfig, RegistryError } from "@mreg/core"
 import { Cause, Config, Context, Duration, Effect, Layer, Option, Predicate, type Redacted, Schedule } from "effect"
 import { existsSync, mkdirSync } from "node:fs"
 import { homedir, userInfo } from "node:os"
@@ -233,26 +233,24 @@ export const layerPg = (options: Options & { readonly url: Redacted.Redacted<str
  * @since 0.1.0
  * @category config
  */
-export const sqliteFilenameConfig: Config.Config<string> = Config.string("MREG_HOME").pipe(
-  Config.withDefault(join(homedir(), ".mreg")),
+export const sqliteFilenameConfig: Config.Config<string> = MregConfig.mregHomeOr(join(homedir(), ".mreg")).pipe(
   Config.map((home) => join(home, "registry.db"))
 )
 
 /**
- * The tenant name of FQNs: `MREG_TENANT`, default `"default"`.
+ * The tenant name of FQNs: `MREG_TENANT`, default `"default"`, an FQN segment (`MregConfig.mregTenant`).
  * @since 0.1.0
  * @category config
  */
-export const tenantConfig: Config.Config<string> = Config.string("MREG_TENANT").pipe(Config.withDefault("default"))
+export const tenantConfig: Config.Config<string> = MregConfig.mregTenant
 
 /**
- * The PostgreSQL URL of a shared registry: `DATABASE_URL` (Redacted), if set.
+ * The PostgreSQL URL of a shared registry: `DATABASE_URL` (Redacted, `postgres://` or `postgresql://`), if set
+ * (`MregConfig.databaseUrl`).
  * @since 0.1.0
  * @category config
  */
-export const databaseUrlConfig: Config.Config<Option.Option<Redacted.Redacted<string>>> = Config.option(
-  Config.redacted("DATABASE_URL")
-)
+export const databaseUrlConfig: Config.Config<Option.Option<Redacted.Redacted<string>>> = MregConfig.databaseUrl
 
 /**
  * The embedded registry chosen by the environment: PostgreSQL when `DATABASE_URL` is set, otherwise SQLite at

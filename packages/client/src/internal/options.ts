@@ -2,10 +2,10 @@
  * Turns `createClient` options plus the environment into the registry the client talks to.
  * @internal
  */
-import type { ModelVersions, RegistryError } from "@mreg/core"
+import { type ModelVersions, MregConfig, type RegistryError } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"
 import { SqlRegistry } from "@mreg/registry"
-import { Config, Duration, Effect, type Layer, Option, Redacted } from "effect"
+import { type Config, Duration, Effect, Either, type Layer, Option, Redacted } from "effect"
 import { join, resolve as resolvePath } from "node:path"
 import type { ClientOptions, Target } from "../Client.js"
 
@@ -15,21 +15,17 @@ export interface Resolved {
   readonly layer: Layer.Layer<ModelVersions.ModelVersions, RegistryError.StoreError | RegistryError.StoreUnavailable>
 }
 
-const env = Config.all({
-  host: Config.option(Config.string("TFY_HOST")),
-  apiKey: Config.option(Config.redacted("TFY_API_KEY")),
-  databaseUrl: SqlRegistry.databaseUrlConfig,
-  filename: SqlRegistry.sqliteFilenameConfig,
-  tenant: SqlRegistry.tenantConfig
-})
-
-/** An environment variable set to the empty string counts as unset. */
-const nonEmpty = <A>(option: Option.Option<A>, text: (a: A) => string): Option.Option<A> =>
-  Option.filter(option, (a) => text(a).length > 0)
-
 const fail = (message: string): never => {
   throw new TypeError(`createClient: ${message}`)
 }
+
+/** Reads one setting of the environment (`MregConfig`: empty counts as unset); throws naming a bad variable. */
+const env = <A>(config: Config.Config<A>): A =>
+  Either.getOrElse(Effect.runSync(Effect.either(config)), (error) => fail(MregConfig.message(error)))
+
+/** Checks an option with one of `MregConfig`'s rules; throws its message. */
+const checked = <A>(result: Either.Either<A, MregConfig.InvalidSetting>): A =>
+  Either.getOrElse(result, (error) => fail(error.message))
 
 const optionalString = (value: unknown, name: string): string | undefined => {
   if (value === undefined) return undefined
@@ -43,8 +39,6 @@ const optionalNumber = (value: unknown, name: string, check: (n: number) => bool
   return value
 }
 
-const HTTP_URL = /^https?:\/\/[^\s/?#]+[^\s]*$/
-
 /**
  * Resolves options and environment (`TFY_HOST`, `TFY_API_KEY`, `MREG_HOME`, `DATABASE_URL`, `MREG_TENANT`).
  * Throws a `TypeError` naming the option or variable when one is unusable.
@@ -52,7 +46,6 @@ const HTTP_URL = /^https?:\/\/[^\s/?#]+[^\s]*$/
 export const resolve = (options: ClientOptions | undefined): Resolved => {
   if (options !== undefined && (typeof options !== "object" || options === null)) fail("options must be an object")
   const given = (options ?? {}) as Record<string, unknown>
-  const vars = Effect.runSync(Effect.orDie(env))
   const embedded = given.embedded
 
   if (embedded !== undefined && embedded !== false) {
@@ -63,33 +56,32 @@ export const resolve = (options: ClientOptions | undefined): Resolved => {
     if (typeof opts !== "object" || opts === null) fail("embedded must be an object or true")
     const home = optionalString(opts.home, "embedded.home")
     const databaseUrl = optionalString(opts.databaseUrl, "embedded.databaseUrl")
-    const tenant = optionalString(opts.tenant, "embedded.tenant") ?? vars.tenant
+    const tenant = optionalString(opts.tenant, "embedded.tenant")
     if (home !== undefined && databaseUrl !== undefined) fail("give embedded.home (SQLite) or embedded.databaseUrl (PostgreSQL), not both")
-    return embeddedStore({ home, databaseUrl, tenant, vars })
+    return embeddedStore({
+      home,
+      databaseUrl: databaseUrl === undefined ? undefined : checked(MregConfig.postgresUrl(Redacted.make(databaseUrl), "embedded.databaseUrl")),
+      tenant: tenant === undefined ? env(MregConfig.mregTenant) : checked(MregConfig.tenantName(tenant, "embedded.tenant"))
+    })
   }
 
   const explicitHost = optionalString(given.host, "host")
-  const envHost = Option.getOrUndefined(nonEmpty(vars.host, (s) => s))
-  const host = explicitHost ?? envHost
+  const host = explicitHost !== undefined ? checked(MregConfig.baseUrl(explicitHost, "host")) : Option.getOrUndefined(env(MregConfig.tfyHost))
   const apiKey = optionalString(given.apiKey, "apiKey")
   if (host === undefined) {
     if (apiKey !== undefined) fail("apiKey was given without a host: pass host or set TFY_HOST")
-    return embeddedStore({ home: undefined, databaseUrl: undefined, tenant: vars.tenant, vars })
-  }
-  if (!HTTP_URL.test(host)) {
-    fail(`${explicitHost !== undefined ? "host" : "TFY_HOST"} must be an http(s) URL such as https://acme.truefoundry.cloud (received ${JSON.stringify(host)})`)
+    return embeddedStore({ home: undefined, databaseUrl: undefined, tenant: env(MregConfig.mregTenant) })
   }
   const prefix = optionalString(given.prefix, "prefix")
   if (prefix !== undefined && !/^\/[^\s?#]*$/.test(prefix)) fail(`prefix must be a path starting with "/" (received ${JSON.stringify(prefix)})`)
   const timeoutMs = optionalNumber(given.timeoutMs, "timeoutMs", (n) => Number.isFinite(n) && n > 0, "a number of milliseconds > 0")
   const retries = optionalNumber(given.retries, "retries", (n) => Number.isSafeInteger(n) && n >= 0, "an integer ≥ 0")
   const retryDelayMs = optionalNumber(given.retryDelayMs, "retryDelayMs", (n) => Number.isFinite(n) && n >= 0, "a number of milliseconds ≥ 0")
-  const key = apiKey !== undefined ? Redacted.make(apiKey) : Option.getOrUndefined(nonEmpty(vars.apiKey, Redacted.value))
-  const baseUrl = host.replace(/\/+$/, "")
+  const key = apiKey !== undefined ? Redacted.make(apiKey) : Option.getOrUndefined(env(MregConfig.tfyApiKey))
   return {
-    target: { mode: "remote", host: baseUrl },
+    target: { mode: "remote", host },
     layer: Http.layerFetch({
-      baseUrl,
+      baseUrl: host,
       apiKey: key,
       prefix,
       timeout: timeoutMs === undefined ? undefined : Duration.millis(timeoutMs),
@@ -101,20 +93,14 @@ export const resolve = (options: ClientOptions | undefined): Resolved => {
 
 const embeddedStore = (input: {
   readonly home: string | undefined
-  readonly databaseUrl: string | undefined
+  readonly databaseUrl: Redacted.Redacted<string> | undefined
   readonly tenant: string
-  readonly vars: Effect.Effect.Success<typeof env>
 }): Resolved => {
-  const { databaseUrl, home, tenant, vars } = input
+  const { home, tenant } = input
+  const databaseUrl = input.databaseUrl ?? (home === undefined ? Option.getOrUndefined(env(MregConfig.databaseUrl)) : undefined)
   if (databaseUrl !== undefined) {
-    return { target: { mode: "embedded", store: "postgresql", tenant }, layer: SqlRegistry.layerPg({ url: Redacted.make(databaseUrl), tenant }) }
+    return { target: { mode: "embedded", store: "postgresql", tenant }, layer: SqlRegistry.layerPg({ url: databaseUrl, tenant }) }
   }
-  if (home === undefined) {
-    const url = nonEmpty(vars.databaseUrl, Redacted.value)
-    if (Option.isSome(url)) {
-      return { target: { mode: "embedded", store: "postgresql", tenant }, layer: SqlRegistry.layerPg({ url: url.value, tenant }) }
-    }
-  }
-  const filename = home === undefined ? resolvePath(vars.filename) : join(resolvePath(home), "registry.db")
+  const filename = home === undefined ? resolvePath(env(SqlRegistry.sqliteFilenameConfig)) : join(resolvePath(home), "registry.db")
   return { target: { mode: "embedded", store: "sqlite", filename, tenant }, layer: SqlRegistry.layerSqlite({ filename, tenant }) }
 }

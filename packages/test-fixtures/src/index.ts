@@ -1,0 +1,58 @@
+/**
+ * Test fixtures shared by mreg's packages (private, not published). The CASES.md `BASE` manifest lives once, in
+ * `manifests/base.json` (a PUT body, `{"manifest": {…}}`), for tests that need it as a value ({@link base}) or as a
+ * file ({@link BASE_FILE}).
+ *
+ * @since 0.1.0
+ */
+import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+
+/**
+ * The absolute path of `manifests/base.json`: the BASE manifest as a PUT body `{"manifest": {…}}`.
+ * @since 0.1.0
+ * @category files
+ */
+export const BASE_FILE: string = fileURLToPath(new URL("../manifests/base.json", import.meta.url))
+
+/**
+ * The manifest of BASE (wire shape, snake_case fields).
+ * @since 0.1.0
+ * @category models
+ */
+export interface BaseManifest {
+  readonly type: "model-version"
+  readonly name: string
+  readonly ml_repo: string
+  readonly metadata: Record<string, unknown>
+  readonly source: { readonly type: "truefoundry"; readonly uri: string }
+  readonly framework: {
+    readonly type: "transformers"
+    readonly library_name: string
+    readonly pipeline_tag: string
+    readonly base_model: string
+  }
+  readonly environment: { readonly python_version: string; readonly pip_packages: ReadonlyArray<string> }
+  readonly step: number
+}
+
+const text = readFileSync(BASE_FILE, "utf8")
+
+/**
+ * The BASE PUT body `{"manifest": BASE}`, a fresh copy on every call.
+ * @since 0.1.0
+ * @category constructors
+ */
+export const baseBody = (): { manifest: BaseManifest } => JSON.parse(text)
+
+/**
+ * The BASE manifest, a fresh copy on every call, with `fields` replacing its fields (a field set to `undefined` is
+ * removed).
+ * @since 0.1.0
+ * @category constructors
+ */
+export const base = <F extends Record<string, unknown> = {}>(fields?: F): BaseManifest & F => {
+  const out: Record<string, unknown> = { ...baseBody().manifest, ...fields }
+  for (const [key, value] of Object.entries(fields ?? {})) if (value === undefined) delete out[key]
+  return out as BaseManifest & F
+}
