@@ -14,11 +14,11 @@ import { load, requirePg, root, rssMb, sampleRss, startServer } from "./lib.mjs"
 
 export const PROXY = join(root, "apps/proxy/dist/bin.js")
 const FLOOR = join(root, "bench/floor.mjs")
-const PATH = "/api/ml/v1/model-versions"
+export const PATH = "/api/ml/v1/model-versions"
 const BODY = () => readFileSync(join(root, "examples/base.json"), "utf8")
 
 /** The benchmark's environment without anything that would point a server elsewhere than asked. */
-const cleanEnv = (extra) => {
+export const cleanEnv = (extra) => {
   const env = { ...process.env, NO_COLOR: "1" }
   for (const name of ["TFY_HOST", "TFY_API_KEY", "DATABASE_URL", "MREG_TOKENS_FILE", "MREG_HOME", "MREG_TENANT", "PORT", "HOST", "MREG_TEST_DATABASE_URL", "NODE_OPTIONS"]) {
     delete env[name]
@@ -47,7 +47,7 @@ const measure = async (name, args, { env, tmp, opts, rss = false }) => {
   }
 }
 
-const loadOpts = ({ duration, connections, warmup }, headers = {}) => ({
+export const loadOpts = ({ duration, connections, warmup }, headers = {}) => ({
   method: "PUT",
   body: BODY(),
   headers,
