@@ -150,7 +150,7 @@ export const summarise = (profile, { top = 25, under = [], sinceMs = 0 } = {}) =
       const hit = new Set()
       for (let n = id; n !== undefined; n = parent.get(n)) {
         const f = infoOf(n)
-        const where = `${f.name} ${f.pkg}/${f.file}:${f.line}`
+        const where = `${f.name} ${f.file.startsWith(f.pkg) ? "" : `${f.pkg}/`}${f.file}:${f.line}`
         for (const u of underRes) if (!hit.has(u.text) && u.re.test(where)) hit.add(u.text)
       }
       for (const text of hit) add(inclusive, text, ms)
