@@ -10,11 +10,12 @@
 //
 //   node bench/bare-store.mjs sqlite <file>     |     node bench/bare-store.mjs pg <url>
 // Listens on HOST/PORT (default 127.0.0.1, random), logs "listening on http://127.0.0.1:<port>", stops on SIGTERM.
+// `openStore` is also what bench/floor.mjs's HttpApi handler calls (the stack-floor rows).
 import { randomUUID } from "node:crypto"
 import { createServer } from "node:http"
+import { pathToFileURL } from "node:url"
 import { requireFrom, requirePg } from "./lib.mjs"
 
-const [kind, target] = process.argv.slice(2)
 const TENANT = "default"
 const LOCK = process.env.BARE_PG_LOCK === "1"
 
@@ -127,37 +128,46 @@ const pgStore = async (url) => {
   return { upsert, close: () => pool.end() }
 }
 
-const store = kind === "pg" ? await pgStore(target) : sqliteStore(target)
+/**
+ * The bare store: `{ upsert(manifest) → Promise<ModelVersion JSON>, close() }` on SQLite (`kind` "sqlite", `target`
+ * a file) or PostgreSQL (`kind` "pg", `target` a URL).
+ */
+export const openStore = async (kind, target) => (kind === "pg" ? pgStore(target) : sqliteStore(target))
 
-const reply = (res, status, body) => {
-  const text = JSON.stringify(body)
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) })
-  res.end(text)
-}
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const [kind, target] = process.argv.slice(2)
+  const store = await openStore(kind, target)
 
-const server = createServer((req, res) => {
-  if (req.method !== "PUT" || req.url !== "/api/ml/v1/model-versions") return reply(res, 404, { statusCode: 404 })
-  const chunks = []
-  req.on("data", (chunk) => chunks.push(chunk))
-  req.on("end", () => {
-    let manifest
-    try {
-      manifest = JSON.parse(Buffer.concat(chunks).toString("utf8")).manifest
-    } catch {
-      return reply(res, 400, { statusCode: 400, code: "INVALID_JSON" })
-    }
-    store.upsert(manifest).then(
-      (data) => reply(res, 200, { data }),
-      (error) => reply(res, 500, { statusCode: 500, message: String(error?.code ?? error) })
-    )
+  const reply = (res, status, body) => {
+    const text = JSON.stringify(body)
+    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) })
+    res.end(text)
+  }
+
+  const server = createServer((req, res) => {
+    if (req.method !== "PUT" || req.url !== "/api/ml/v1/model-versions") return reply(res, 404, { statusCode: 404 })
+    const chunks = []
+    req.on("data", (chunk) => chunks.push(chunk))
+    req.on("end", () => {
+      let manifest
+      try {
+        manifest = JSON.parse(Buffer.concat(chunks).toString("utf8")).manifest
+      } catch {
+        return reply(res, 400, { statusCode: 400, code: "INVALID_JSON" })
+      }
+      store.upsert(manifest).then(
+        (data) => reply(res, 200, { data }),
+        (error) => reply(res, 500, { statusCode: 500, message: String(error?.code ?? error) })
+      )
+    })
   })
-})
-server.keepAliveTimeout = 65_000
-server.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? "127.0.0.1", () => {
-  console.log(`listening on http://127.0.0.1:${server.address().port}`)
-})
-process.on("SIGTERM", () => {
-  server.close()
-  server.closeAllConnections()
-  store.close().finally(() => process.exit(0))
-})
+  server.keepAliveTimeout = 65_000
+  server.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? "127.0.0.1", () => {
+    console.log(`listening on http://127.0.0.1:${server.address().port}`)
+  })
+  process.on("SIGTERM", () => {
+    server.close()
+    server.closeAllConnections()
+    store.close().finally(() => process.exit(0))
+  })
+}

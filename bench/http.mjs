@@ -1,20 +1,24 @@
-// Rows 2, 3 and 5 of `pnpm bench`: `mreg-proxy` under autocannon against bare `node:http` baselines, everything on
-// 127.0.0.1 and stopped at the end.
+// The proxy rows of `pnpm bench`: `mreg-proxy` under autocannon against bare `node:http` baselines and against its
+// stack floor (bench/floor.mjs: the same contract on a minimal HttpApi server), everything on 127.0.0.1 and stopped
+// at the end. Each section reads bare → floor → proxy.
 // - upsert on the embedded registry, SQLite and PostgreSQL: PUT of examples/base.json (no `version`, so every
-//   request stores a new version) to the proxy vs bench/bare-store.mjs with the same driver and statements; the
-//   SQLite run also samples both servers' RSS;
-// - upstream mode: the proxy vs bench/upstream.mjs's bare forwarder, both in front of the same loopback upstream,
-//   which is also measured directly to tell the latency each adds.
+//   request stores a new version) to the proxy vs bench/bare-store.mjs with the same driver and statements, and vs
+//   bench/floor.mjs running those statements in its HttpApi handler; the SQLite run also samples RSS;
+// - upstream mode: the proxy vs bench/upstream.mjs's bare forwarder and vs the floor forwarding through the derived
+//   client, all in front of the same loopback upstream, which is also measured directly to tell the latency each
+//   adds; then the floor with a fixed body (no upstream: the framework alone), against the upstream measured
+//   directly (bare node:http with a fixed body).
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { load, requirePg, root, rssMb, sampleRss, startServer } from "./lib.mjs"
 
 export const PROXY = join(root, "apps/proxy/dist/bin.js")
-const PATH = "/api/ml/v1/model-versions"
+const FLOOR = join(root, "bench/floor.mjs")
+export const PATH = "/api/ml/v1/model-versions"
 const BODY = () => readFileSync(join(root, "examples/base.json"), "utf8")
 
 /** The benchmark's environment without anything that would point a server elsewhere than asked. */
-const cleanEnv = (extra) => {
+export const cleanEnv = (extra) => {
   const env = { ...process.env, NO_COLOR: "1" }
   for (const name of ["TFY_HOST", "TFY_API_KEY", "DATABASE_URL", "MREG_TOKENS_FILE", "MREG_HOME", "MREG_TENANT", "PORT", "HOST", "MREG_TEST_DATABASE_URL", "NODE_OPTIONS"]) {
     delete env[name]
@@ -43,7 +47,7 @@ const measure = async (name, args, { env, tmp, opts, rss = false }) => {
   }
 }
 
-const loadOpts = ({ duration, connections, warmup }, headers = {}) => ({
+export const loadOpts = ({ duration, connections, warmup }, headers = {}) => ({
   method: "PUT",
   body: BODY(),
   headers,
@@ -52,7 +56,16 @@ const loadOpts = ({ duration, connections, warmup }, headers = {}) => ({
   warmup
 })
 
-/** Upsert on embedded SQLite: `{ proxy, bare }` (each with RSS), or `{ skipped }`. */
+/** Why the floor rows cannot run (@mreg/core not built), or undefined. */
+const floorMissing = () => (existsSync(join(root, "packages/core/dist/index.js")) ? undefined : "skipped: @mreg/core not built")
+
+/** The floor server measured like the others, or `{ skipped }`. */
+const measureFloor = (name, args, options) => {
+  const missing = floorMissing()
+  return missing ? { skipped: missing } : measure(name, [FLOOR, ...args], options)
+}
+
+/** Upsert on embedded SQLite: `{ proxy, floor, bare }` (each with RSS), or `{ skipped }`. */
 export const benchSqlite = async (config, tmp) => {
   const missing = proxyMissing()
   const opts = loadOpts(config)
@@ -62,14 +75,15 @@ export const benchSqlite = async (config, tmp) => {
     opts,
     rss: true
   })
-  if (missing) return { skipped: missing, bare }
+  const floor = await measureFloor("floor-sqlite", ["sqlite", join(tmp, "floor.db")], { env: cleanEnv(), tmp, opts, rss: true })
+  if (missing) return { skipped: missing, bare, floor }
   const proxy = await measure("proxy-sqlite", [PROXY, "--insecure-no-auth"], {
     env: cleanEnv({ MREG_HOME: join(tmp, "proxy-home") }),
     tmp,
     opts,
     rss: true
   })
-  return { proxy, bare }
+  return { proxy, floor, bare }
 }
 
 /**
@@ -84,6 +98,7 @@ export const benchPg = async (config, tmp, url) => {
   await admin.connect()
   const names = {
     bare: `mreg_bench_bare_${process.pid}`,
+    floor: `mreg_bench_floor_${process.pid}`,
     lock: `mreg_bench_lock_${process.pid}`,
     proxy: `mreg_bench_proxy_${process.pid}`
   }
@@ -103,13 +118,14 @@ export const benchPg = async (config, tmp, url) => {
       tmp,
       opts
     })
-    if (missing) return { skipped: missing, bare, bareRowLock }
+    const floor = await measureFloor("floor-pg", ["pg", dbUrl(names.floor)], { env: cleanEnv(), tmp, opts })
+    if (missing) return { skipped: missing, bare, bareRowLock, floor }
     const proxy = await measure("proxy-pg", [PROXY, "--insecure-no-auth"], {
       env: cleanEnv({ DATABASE_URL: dbUrl(names.proxy), MREG_HOME: join(tmp, "proxy-pg-home") }),
       tmp,
       opts
     })
-    return { proxy, bare, bareRowLock }
+    return { proxy, floor, bare, bareRowLock }
   } finally {
     for (const db of Object.values(names)) await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => {})
     await admin.end()
@@ -117,8 +133,9 @@ export const benchPg = async (config, tmp, url) => {
 }
 
 /**
- * Upstream mode: `{ direct, bare, proxy }` — the upstream alone, the bare forwarder and the proxy, each in front
- * of the same upstream. Callers send a bearer token, which the proxy passes through (no `--upstream-token`).
+ * Upstream mode: `{ direct, bare, floor, proxy, fixedFloor }` — the upstream alone, the bare forwarder, the floor
+ * forwarding and the proxy, each in front of the same upstream, then the floor answering a fixed body. Callers send
+ * a bearer token, which the proxy passes through (no `--upstream-token`).
  */
 export const benchUpstream = async (config, tmp) => {
   const missing = proxyMissing()
@@ -131,13 +148,15 @@ export const benchUpstream = async (config, tmp) => {
     await load({ ...opts, url: upstream.url + PATH, duration: opts.warmup })
     const direct = await load({ ...opts, url: upstream.url + PATH })
     const bare = await measure("bare-forwarder", [join(root, "bench/upstream.mjs"), "forward", upstream.url], { env: cleanEnv(), tmp, opts })
-    if (missing) return { skipped: missing, direct, bare }
+    const floor = await measureFloor("floor-forward", ["forward", upstream.url], { env: cleanEnv(), tmp, opts })
+    const fixedFloor = await measureFloor("floor-fixed", ["fixed"], { env: cleanEnv(), tmp, opts })
+    if (missing) return { skipped: missing, direct, bare, floor, fixedFloor }
     const proxy = await measure("proxy-upstream", [PROXY, "--upstream", upstream.url], {
       env: cleanEnv({ MREG_HOME: join(tmp, "proxy-upstream-home") }),
       tmp,
       opts
     })
-    return { direct, bare, proxy }
+    return { direct, bare, floor, fixedFloor, proxy }
   } finally {
     await upstream.stop()
   }

@@ -4,10 +4,14 @@
 // run is bounded, and every process it starts is stopped at the end (PostgreSQL by scripts/pg.sh's exit trap).
 //
 // Rows (baseline in brackets; ratio = mreg / baseline):
-//   schema     ModelManifest decode, manifests/s               [ajv on the JSON Schema from JSONSchema.make]
+//   schema     ModelManifest decode, manifests/s               [ajv on the JSON Schema from JSONSchema.make; with
+//                                                               60 KiB of metadata, ajv + the metadata size check]
 //   sqlite     mreg-proxy upsert on embedded SQLite, req/s     [bare node:http + better-sqlite3, same statements]
 //   pg         mreg-proxy upsert on PostgreSQL, req/s          [bare node:http + pg, same statements]
 //   upstream   mreg-proxy in upstream mode, req/s, added p99   [bare node:http forwarder, same upstream]
+// and each proxy row against its stack floor (bench/floor.mjs: the same RegistryApi on a minimal HttpApi server,
+// its upsert handler running the bare store's statements or forwarding through the derived client), plus the
+// floor answering a fixed body against bare node:http answering one (context rows, no target).
 //   cli        mreg validate / mreg upsert wall time           [node -e 0]
 //   rss        mreg-proxy peak RSS under the SQLite load       [the bare SQLite server's]
 //
@@ -201,7 +205,6 @@ function tableRows(raw) {
   const perSec = (x) => `${Math.round(x).toLocaleString("en-US")}/s`
   const ms = (x) => `${x.toFixed(0)} ms`
   const mb = (x) => `${x.toFixed(0)} MB`
-  const lat = (r) => `${r.p50} / ${r.p99} ms`
   const failedLoad = (r) => {
     if (!r || r.ok) return ""
     const parts = [
@@ -214,60 +217,112 @@ function tableRows(raw) {
 
   if (raw.schema) {
     const s = raw.schema
-    for (const [name, label] of [["examples", "schema: decode examples/ vs ajv (manifests/s)"], ["60 KiB metadata", "schema: decode 60 KiB metadata vs ajv (manifests/s)"]]) {
+    const sets = [
+      ["examples", "schema: decode examples/ vs ajv (manifests/s)", (set) => set.ajv],
+      ["60 KiB metadata", "schema: decode 60 KiB metadata vs ajv + JSON.stringify(metadata).length check (manifests/s)", (set) => set.ajvWithSizeCheck]
+    ]
+    for (const [name, label, baseline] of sets) {
       const set = s.sets?.find((x) => x.name === name)
       const target = { op: ">=", value: 0.3 }
       if (!set) rows.push(missing(label, s.skipped ?? `failed: ${s.failed}`, target))
-      else rows.push(row(label, { mreg: set.mreg, baseline: set.ajv, render: perSec, target, note: set.ok ? undefined : `invalid: ${set.rejected[0]}` }))
+      else rows.push(row(label, { mreg: set.mreg, baseline: baseline(set), render: perSec, target, note: set.ok ? undefined : `invalid: ${set.rejected[0]}` }))
     }
   }
 
-  const upsert = (key, label, withRss) => {
-    const s = raw[key]
-    if (!s) return
-    const target = { op: ">=", value: 0.5 }
+  // One proxy section (sqlite, pg, upstream): the row against the bare baseline, its p99 row, the row against the
+  // stack floor, and the floor against bare for context. `latency` turns a load result into the p99 compared.
+  const proxyRows = (s, { label, bareLabel, target, p99, latency = (r) => r.p99, latencyLabel, renderLatency = ms }) => {
+    const title = `proxy ${label} vs ${bareLabel} (req/s)`
+    const floorTitle = `proxy ${label} vs stack floor (req/s)`
+    const floorTarget = { op: ">=", value: 0.7 }
+    const floorOk = s.floor && !s.floor.skipped && !s.floor.failed
     if (s.failed || s.skipped || !s.proxy) {
       const reason = s.skipped ?? `failed: ${s.failed}`
-      rows.push(missing(`proxy upsert, ${label} vs bare node:http (req/s)`, reason, target, s.bare?.reqPerSec, perSec))
-      if (s.bare) rows.push(missing(`proxy upsert, ${label}, p50 / p99`, reason, undefined, s.bare.p99, () => lat(s.bare)))
-      if (withRss && s.bare) rows.push(missing("proxy peak RSS under the SQLite load vs bare server", reason, undefined, s.bare.peakRssMb, mb))
-      return
-    }
-    const broken = failedLoad(s.proxy) || failedLoad(s.bare)
-    rows.push(row(`proxy upsert, ${label} vs bare node:http (req/s)`, {
-      mreg: s.proxy.reqPerSec,
-      baseline: s.bare.reqPerSec,
-      render: perSec,
-      target,
-      note: broken ? `${perSec(s.proxy.reqPerSec)}${broken}` : undefined
-    }))
-    rows.push({
-      ...row(`proxy upsert, ${label}, p50 / p99`, { mreg: s.proxy.p99, baseline: s.bare.p99 }),
-      cells: [`proxy upsert, ${label}, p50 / p99`, lat(s.proxy), lat(s.bare)]
-    })
-    if (withRss) rows.push(row("proxy peak RSS under the SQLite load vs bare server", { mreg: s.proxy.peakRssMb, baseline: s.bare.peakRssMb, render: mb }))
-  }
-  upsert("sqlite", "embedded SQLite", true)
-  upsert("pg", "PostgreSQL", false)
-
-  if (raw.upstream) {
-    const s = raw.upstream
-    const target = { op: ">=", value: 0.6 }
-    if (s.failed || s.skipped || !s.proxy) {
-      const reason = s.skipped ?? `failed: ${s.failed}`
-      rows.push(missing("proxy upstream mode vs bare forwarder (req/s)", reason, target, s.bare?.reqPerSec, perSec))
-      if (s.bare && s.direct) rows.push(missing("proxy upstream mode vs bare forwarder, added p99", reason, undefined, s.bare.p99 - s.direct.p99, ms))
+      rows.push(missing(title, reason, target, s.bare?.reqPerSec, perSec))
+      if (s.bare) rows.push(missing(`proxy ${label}, ${latencyLabel}`, reason, p99, latency(s.bare), renderLatency))
+      rows.push(missing(floorTitle, reason, floorTarget, floorOk ? s.floor.reqPerSec : undefined, perSec))
     } else {
-      const broken = failedLoad(s.proxy) || failedLoad(s.bare) || failedLoad(s.direct)
-      rows.push(row("proxy upstream mode vs bare forwarder (req/s)", {
+      const broken = failedLoad(s.proxy) || failedLoad(s.bare)
+      rows.push(row(title, {
         mreg: s.proxy.reqPerSec,
         baseline: s.bare.reqPerSec,
         render: perSec,
         target,
         note: broken ? `${perSec(s.proxy.reqPerSec)}${broken}` : undefined
       }))
-      const added = { mreg: s.proxy.p99 - s.direct.p99, baseline: s.bare.p99 - s.direct.p99 }
-      rows.push(row(`proxy upstream mode vs bare forwarder, p99 added to the upstream's ${s.direct.p99} ms`, { ...added, render: ms }))
+      rows.push({
+        ...row(`proxy ${label}, ${latencyLabel}`, { mreg: latency(s.proxy), baseline: latency(s.bare), target: p99 }),
+        cells: [`proxy ${label}, ${latencyLabel}`, renderLatency(latency(s.proxy), s.proxy), renderLatency(latency(s.bare), s.bare)]
+      })
+      if (floorOk) {
+        rows.push({
+          ...row(floorTitle, {
+            mreg: s.proxy.reqPerSec,
+            baseline: s.floor.reqPerSec,
+            render: perSec,
+            target: floorTarget,
+            note: failedLoad(s.floor) ? `${perSec(s.proxy.reqPerSec)} (floor${failedLoad(s.floor)})` : undefined
+          }),
+          floor: s.floor.reqPerSec
+        })
+      } else {
+        rows.push(missing(floorTitle, s.floor?.skipped ?? `floor failed: ${s.floor?.failed}`, floorTarget))
+      }
+    }
+    if (floorOk && s.bare) {
+      rows.push({
+        ...row(`stack floor, ${label} vs ${bareLabel} (req/s, context)`, {
+          mreg: s.floor.reqPerSec,
+          baseline: s.bare.reqPerSec,
+          render: perSec,
+          note: failedLoad(s.floor) ? `${perSec(s.floor.reqPerSec)}${failedLoad(s.floor)}` : undefined
+        }),
+        floor: s.floor.reqPerSec
+      })
+    }
+  }
+
+  const lat = (r) => `${r.p50} / ${r.p99} ms`
+  for (const [key, label] of [["sqlite", "upsert, embedded SQLite"], ["pg", "upsert, PostgreSQL"]]) {
+    if (!raw[key]) continue
+    proxyRows(raw[key], {
+      label,
+      bareLabel: "bare node:http",
+      target: { op: ">=", value: 0.3 },
+      p99: { op: "<=", value: 3 },
+      latencyLabel: "p99 vs bare (p50 / p99)",
+      renderLatency: (_, r) => (r ? lat(r) : "")
+    })
+  }
+  const sq = raw.sqlite
+  if (sq?.bare) {
+    const label = "proxy peak RSS under the SQLite load vs bare server"
+    if (sq.proxy) rows.push(row(label, { mreg: sq.proxy.peakRssMb, baseline: sq.bare.peakRssMb, render: mb, target: { op: "<=", value: 2 } }))
+    else rows.push(missing(label, sq.skipped ?? `failed: ${sq.failed}`, { op: "<=", value: 2 }, sq.bare.peakRssMb, mb))
+  }
+
+  if (raw.upstream) {
+    const s = raw.upstream
+    const direct = s.direct?.p99 ?? 0
+    proxyRows(s, {
+      label: "upstream mode",
+      bareLabel: "bare forwarder",
+      target: { op: ">=", value: 0.25 },
+      p99: { op: "<=", value: 3 },
+      latency: (r) => r.p99 - direct,
+      latencyLabel: `p99 added to the upstream's ${direct} ms`
+    })
+    const fixed = s.fixedFloor
+    if (fixed && !fixed.skipped && !fixed.failed && s.direct) {
+      rows.push({
+        ...row("stack floor, fixed body vs bare node:http, fixed body (req/s, context)", {
+          mreg: fixed.reqPerSec,
+          baseline: s.direct.reqPerSec,
+          render: perSec,
+          note: failedLoad(fixed) ? `${perSec(fixed.reqPerSec)}${failedLoad(fixed)}` : undefined
+        }),
+        floor: fixed.reqPerSec
+      })
     }
   }
 
