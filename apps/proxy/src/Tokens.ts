@@ -112,8 +112,6 @@ export interface Service {
   readonly mode: Mode
   /** Authenticates a bearer token. Fails with `Unauthorized` for a missing or unknown token. */
   readonly authenticate: (token: Option.Option<Redacted.Redacted<string>>) => Effect.Effect<Grant, RegistryError.Unauthorized>
-  /** The grant of a subject returned by `authenticate` (by identity); no access for any other. */
-  readonly grantOf: (subject: ModelVersion.Subject) => Grant
 }
 
 /**
@@ -177,8 +175,6 @@ export const make = (file: typeof TokensFile.Type): Either.Either<Service, Token
     seen.add(key)
     entries.push({ digest: hash, grant: makeGrant(entry.subject, entry.scopes) })
   }
-  const grants = new Map(entries.map((entry) => [entry.grant.subject, entry.grant] as const))
-  const none = (subject: ModelVersion.Subject) => makeGrant(subject, [])
   return Either.right({
     mode: "tokens",
     authenticate: (token) =>
@@ -191,8 +187,7 @@ export const make = (file: typeof TokensFile.Type): Either.Either<Service, Token
           if (timingSafeEqual(presented, entry.digest) && found === undefined) found = entry.grant
         }
         return found === undefined ? Effect.fail(unauthorized("unknown bearer token")) : Effect.succeed(found)
-      }),
-    grantOf: (subject) => grants.get(subject) ?? none(subject)
+      })
   })
 }
 
@@ -280,10 +275,9 @@ export const anonymous: ModelVersion.Subject = {
  * @since 0.1.0
  * @category layers
  */
-export const layerInsecure: Layer.Layer<Tokens> = Layer.succeed(Tokens, {
-  mode: "insecure",
-  authenticate: () => Effect.succeed(makeGrant(anonymous, [{ ml_repo: "*", access: "write" }])),
-  grantOf: () => makeGrant(anonymous, [{ ml_repo: "*", access: "write" }])
+export const layerInsecure: Layer.Layer<Tokens> = Layer.sync(Tokens, (): Service => {
+  const grant = Effect.succeed(makeGrant(anonymous, [{ ml_repo: "*", access: "write" }]))
+  return { mode: "insecure", authenticate: () => grant }
 })
 
 /**
@@ -303,11 +297,10 @@ export const upstreamCaller: ModelVersion.Subject = {
  * @since 0.1.0
  * @category layers
  */
-export const layerPassthrough: Layer.Layer<Tokens> = Layer.succeed(Tokens, {
-  mode: "passthrough",
-  authenticate: (token) =>
-    Option.isNone(token) || Redacted.value(token.value).length === 0
-      ? Effect.fail(missing)
-      : Effect.succeed(makeGrant(upstreamCaller, [{ ml_repo: "*", access: "write" }])),
-  grantOf: () => makeGrant(upstreamCaller, [{ ml_repo: "*", access: "write" }])
+export const layerPassthrough: Layer.Layer<Tokens> = Layer.sync(Tokens, (): Service => {
+  const grant = Effect.succeed(makeGrant(upstreamCaller, [{ ml_repo: "*", access: "write" }]))
+  return {
+    mode: "passthrough",
+    authenticate: (token) => Option.isNone(token) || Redacted.value(token.value).length === 0 ? Effect.fail(missing) : grant
+  }
 })

@@ -3,8 +3,8 @@
  * the seed's request shape, conditional and idempotent upserts (CASES C2, C3), scopes, limits and extra routes.
  */
 import { assert, describe, it, layer } from "@effect/vitest"
-import { Context, Effect, Layer, Option } from "effect"
-import { Backend } from "../src/Backend.js"
+import { ModelVersions, RegistryError } from "@mreg/core"
+import { Context, Effect, Layer } from "effect"
 import * as Tokens from "../src/Tokens.js"
 import { auth, base, call, freshRepo, layerServer, put, SUBJECTS, TestServer, TOKENS } from "./utils.js"
 
@@ -470,22 +470,18 @@ layer(layerServer({ maxBodyBytes: 1024 * 1024 }), { excludeTestServices: true })
     }))
 })
 
-/** A backend that answers only `ready`, with "not ready"; any other call is a bug of the test. */
-const notReadyBackend = Layer.succeed(Backend, {
-  mode: "embedded",
-  describe: "stub",
+/** A store whose `list` fails (so `/readyz` is not ready); any other call is a bug of the test. */
+const notReadyRegistry = Layer.succeed(ModelVersions.ModelVersions, {
   upsert: () => Effect.dieMessage("not implemented"),
   get: () => Effect.dieMessage("not implemented"),
-  mlRepoOf: () => Effect.dieMessage("not implemented"),
-  list: () => Effect.dieMessage("not implemented"),
+  list: () => Effect.fail(new RegistryError.StoreError({ message: "the store is down" })),
   delete: () => Effect.dieMessage("not implemented"),
-  applyTags: () => Effect.dieMessage("not implemented"),
-  ready: Effect.succeed(Option.some("the registry store does not answer"))
+  applyTags: () => Effect.dieMessage("not implemented")
 })
 
 describe("Server (failing backend)", () => {
   const withServer = <A, E>(f: (server: typeof TestServer.Service) => Effect.Effect<A, E>) =>
-    Effect.flatMap(Layer.build(layerServer({ backend: notReadyBackend, tokens: Tokens.layerInsecure })), (context) =>
+    Effect.flatMap(Layer.build(layerServer({ registry: notReadyRegistry, tokens: Tokens.layerInsecure })), (context) =>
       f(Context.get(context, TestServer)))
 
   it.scopedLive("/readyz is 503 JSON when the store does not answer; /healthz stays 200", () =>
