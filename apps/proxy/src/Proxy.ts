@@ -5,16 +5,17 @@
  *
  * @since 0.1.0
  */
-import type { FileSystem } from "@effect/platform"
+import { type FileSystem, HttpClient, HttpClientRequest, HttpServerRequest } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type { ModelVersions } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"
 import { SqlRegistry } from "@mreg/registry"
-import { Layer, Option } from "effect"
+import { Duration, Effect, Layer, Option, type Redacted } from "effect"
 import { createServer } from "node:http"
 import { join } from "node:path"
 import { type ProxyConfig, ProxyConfigError } from "./ProxyConfig.js"
+import * as RequestLog from "./RequestLog.js"
 import * as Server from "./Server.js"
 import * as Tokens from "./Tokens.js"
 
@@ -25,8 +26,54 @@ export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000
 export const DEFAULT_UPSTREAM_RETRIES = 2
 
 /**
- * The `ModelVersions` the proxy serves: with `upstream`, core's HTTP client pointed at it (Node's keep-alive agent,
- * `upstreamToken` as its bearer, `upstreamTimeoutMs` per attempt, `upstreamRetries`); else the embedded registry
+ * Options of {@link layerUpstream}.
+ * @since 0.1.0
+ * @category models
+ */
+export interface UpstreamOptions {
+  /** Base URL of the control plane, e.g. `https://acme.truefoundry.cloud` (the API prefix is appended). */
+  readonly baseUrl: string
+  /** Bearer token sent instead of the caller's (`--upstream-token`); without it the caller's `Authorization` goes on. */
+  readonly token: Option.Option<Redacted.Redacted<string>>
+  /** Time limit of one attempt, in milliseconds. */
+  readonly timeoutMs: number
+  /** Retries of a failed attempt (core's HTTP client: connection errors, timeouts, 429, 502, 503, 504). */
+  readonly retries: number
+  /** First retry delay (default 200 ms, doubling, with jitter). */
+  readonly retryBaseDelay?: Duration.DurationInput | undefined
+}
+
+/**
+ * `ModelVersions` at an upstream control plane: core's HTTP client on Node's keep-alive agent. Each request carries
+ * the caller's `X-Request-Id`, and — without `token` (pass-through auth) — the caller's `Authorization` header.
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerUpstream = (options: UpstreamOptions): Layer.Layer<ModelVersions.ModelVersions> =>
+  Http.layer({
+    baseUrl: options.baseUrl,
+    apiKey: Option.getOrUndefined(options.token),
+    timeout: Duration.millis(options.timeoutMs),
+    retries: options.retries,
+    retryBaseDelay: options.retryBaseDelay
+  }).pipe(
+    Layer.provide(Layer.effect(
+      HttpClient.HttpClient,
+      Effect.map(HttpClient.HttpClient, HttpClient.mapRequestEffect((request) =>
+        Effect.map(
+          Effect.all([Effect.serviceOption(HttpServerRequest.HttpServerRequest), Effect.serviceOption(RequestLog.RequestInfo)]),
+          ([incoming, info]) => {
+            const authorization = Option.isNone(options.token) ? Option.getOrUndefined(incoming)?.headers.authorization : undefined
+            const withAuth = authorization === undefined ? request : HttpClientRequest.setHeader(request, "authorization", authorization)
+            return Option.isSome(info) ? HttpClientRequest.setHeader(withAuth, "x-request-id", info.value.requestId) : withAuth
+          }
+        )))
+    )),
+    Layer.provide(NodeHttpClient.layer)
+  )
+
+/**
+ * The `ModelVersions` the proxy serves: with `upstream`, {@link layerUpstream}; else the embedded registry
  * (PostgreSQL when `databaseUrl` is set, else SQLite at `{home}/registry.db`). Fails with `ProxyConfigError` when the
  * store cannot be opened.
  * @since 0.1.0
@@ -35,12 +82,7 @@ export const DEFAULT_UPSTREAM_RETRIES = 2
 export const layerModelVersions = (config: ProxyConfig): Layer.Layer<ModelVersions.ModelVersions, ProxyConfigError> =>
   Option.match(config.upstream, {
     onSome: (baseUrl) =>
-      Http.layer({
-        baseUrl,
-        apiKey: Option.getOrUndefined(config.upstreamToken),
-        timeout: config.upstreamTimeoutMs,
-        retries: config.upstreamRetries
-      }).pipe(Layer.provide(NodeHttpClient.layer)),
+      layerUpstream({ baseUrl, token: config.upstreamToken, timeoutMs: config.upstreamTimeoutMs, retries: config.upstreamRetries }),
     onNone: () =>
       Option.match(config.databaseUrl, {
         onSome: (url) => SqlRegistry.layerPg({ url, tenant: config.tenant }),
