@@ -1,0 +1,163 @@
+/**
+ * Upstream mode: the proxy (core's HTTP client) in front of a control plane on loopback that misbehaves on command.
+ * Every test asserts the exact answer and how many requests reached the upstream.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Context, Effect, Layer, Option, Redacted } from "effect"
+import * as Proxy from "../src/Proxy.js"
+import * as Tokens from "../src/Tokens.js"
+import * as Fake from "./FakeUpstream.js"
+import { auth, base, call, layerServer, put, TestServer, TOKENS, tokensFile } from "./utils.js"
+
+const CALLER = "caller-token-0123456789"
+const caller = auth(CALLER)
+
+/** A model version as a control plane sends it. */
+const remoteVersion = (mlRepo = "nlp-team") => ({
+  id: "mv-123",
+  fqn: `model:acme/${mlRepo}/sentiment-clf:1`,
+  created_by_subject: { subjectId: "u-1", subjectType: "user" },
+  manifest: { ...base(mlRepo), version: 1 },
+  ml_repo_id: "r-1",
+  model_id: "m-1",
+  created_at: "2024-06-01T12:00:00.000Z",
+  updated_at: "2024-06-01T12:00:00.000Z",
+  tags: [],
+  metrics: [],
+  deployable: true
+})
+
+interface Setup {
+  readonly url: string
+  readonly fake: Fake.Service
+}
+
+/** A proxy in front of `upstream` (pass-through auth unless `tokens` is given). */
+const proxyTo = (
+  upstream: string,
+  options: { readonly tokens?: Layer.Layer<Tokens.Tokens>; readonly token?: string; readonly timeoutMs?: number } = {}
+) =>
+  Effect.map(
+    Layer.build(layerServer({
+      backend: "upstream",
+      registry: Proxy.layerUpstream({
+        baseUrl: upstream,
+        token: options.token === undefined ? Option.none() : Option.some(Redacted.make(options.token)),
+        timeoutMs: options.timeoutMs ?? 2_000,
+        retries: 2,
+        retryBaseDelay: "5 millis"
+      }),
+      tokens: options.tokens ?? Tokens.layerPassthrough
+    })),
+    (proxy) => Context.get(proxy, TestServer).url
+  )
+
+/** A fake upstream and a proxy in front of it, for one test. */
+const withProxy = <A, E>(f: (setup: Setup) => Effect.Effect<A, E>, options: Parameters<typeof proxyTo>[1] = {}) =>
+  Effect.gen(function*() {
+    const fake = Context.get(yield* Layer.build(Fake.layer), Fake.FakeUpstream)
+    return yield* f({ url: yield* proxyTo(fake.url, options), fake })
+  })
+
+describe("Upstream", () => {
+  it.scopedLive("forwards the validated manifest with the caller's token and headers; ETag and Idempotent-Replayed come back", () =>
+    withProxy(({ fake, url }) =>
+      Effect.gen(function*() {
+        const answerBody = { data: remoteVersion() }
+        fake.script.push(Fake.reply(200, answerBody, { etag: "\"up-1\"", "idempotent-replayed": "true", "x-internal": "secret" }))
+        const answer = yield* put(url, base(), { ...caller, "idempotency-key": "k-1", "if-none-match": "*", "x-request-id": "rid-1" })
+        assert.deepStrictEqual([answer.status, answer.json], [200, answerBody])
+        assert.deepStrictEqual(
+          [answer.headers.get("etag"), answer.headers.get("idempotent-replayed"), answer.headers.get("x-internal")],
+          ["\"up-1\"", "true", null]
+        )
+        assert.strictEqual(fake.seen.length, 1)
+        const seen = fake.seen[0]!
+        assert.deepStrictEqual([seen.method, seen.url], ["PUT", "/api/ml/v1/model-versions"])
+        assert.deepStrictEqual(JSON.parse(seen.body.toString("utf8")), { manifest: base() })
+        assert.deepStrictEqual(
+          [seen.headers.authorization, seen.headers["idempotency-key"], seen.headers["if-none-match"], seen.headers["x-request-id"]],
+          [`Bearer ${CALLER}`, "k-1", "*", "rid-1"]
+        )
+      })))
+
+  it.scopedLive("C7: an invalid manifest, bad JSON, an oversized body, a bad query or no token never reach the upstream", () =>
+    withProxy(({ fake, url }) =>
+      Effect.gen(function*() {
+        const invalid = yield* put(url, base("nlp-team", { version_alias: "1.0" }), caller)
+        assert.deepStrictEqual([invalid.status, invalid.json.detail.map((d: any) => d.loc)], [422, [["body", "manifest", "version_alias"]]])
+        const nan = yield* put(url, "{\"manifest\": {\"metadata\": {\"loss\": NaN}}}", caller)
+        assert.strictEqual(nan.status, 400)
+        const huge = yield* put(url, base("nlp-team", { metadata: { blob: "x".repeat(2 * 1024 * 1024) } }), caller)
+        assert.strictEqual(huge.status, 413)
+        const query = yield* call(`${url}/api/ml/v1/model-versions?limit=5000`, { headers: caller })
+        assert.strictEqual(query.status, 422)
+        const anonymous = yield* put(url, base(), {})
+        assert.strictEqual(anonymous.status, 401)
+        assert.strictEqual(fake.seen.length, 0)
+      })))
+
+  it.scopedLive("a slow upstream past the timeout → 504 GATEWAY_TIMEOUT after the retries", () =>
+    withProxy(({ fake, url }) =>
+      Effect.gen(function*() {
+        fake.fallback = Fake.slow(3_000, Fake.reply(200, { data: remoteVersion() }))
+        const answer = yield* call(`${url}/api/ml/v1/model-versions/mv-123`, { headers: caller })
+        assert.deepStrictEqual([answer.status, answer.json.code], [504, "GATEWAY_TIMEOUT"])
+        assert.strictEqual(fake.seen.length, 3)
+      }), { timeoutMs: 300 }))
+
+  it.scopedLive("503 then success: the request is retried (an upsert keeps its Idempotency-Key)", () =>
+    withProxy(({ fake, url }) =>
+      Effect.gen(function*() {
+        const version = { data: remoteVersion() }
+        fake.script.push(Fake.reply(503, "<html>busy</html>"), Fake.reply(200, version, { etag: "\"e1\"" }))
+        const got = yield* call(`${url}/api/ml/v1/model-versions/mv-123`, { headers: caller })
+        assert.deepStrictEqual([got.status, got.json, got.headers.get("etag")], [200, version, "\"e1\""])
+        fake.script.push(Fake.reply(503, "<html>busy</html>"), Fake.reply(200, version))
+        const upsert = yield* put(url, base(), { ...caller, "idempotency-key": "k-503" })
+        assert.deepStrictEqual([upsert.status, upsert.json], [200, version])
+        assert.deepStrictEqual(fake.seen.slice(2).map((s) => s.headers["idempotency-key"]), ["k-503", "k-503"])
+        assert.strictEqual(fake.seen.length, 4)
+      })))
+
+  it.scopedLive("an HTML 502 from a load balancer, every time → 502 BAD_GATEWAY JSON after the retries", () =>
+    withProxy(({ fake, url }) =>
+      Effect.gen(function*() {
+        fake.fallback = Fake.reply(502, "<html><body><h1>502 Bad Gateway</h1></body></html>")
+        const answer = yield* put(url, base(), caller)
+        assert.deepStrictEqual([answer.status, answer.headers.get("content-type"), answer.json.code], [502, "application/json", "BAD_GATEWAY"])
+        assert.notInclude(answer.text, "<html>")
+        assert.strictEqual(fake.seen.length, 3)
+      })))
+
+  it.scopedLive("an unreachable upstream → 502, and /readyz 503", () =>
+    Effect.gen(function*() {
+      const url = yield* proxyTo("http://127.0.0.1:9")
+      const answer = yield* call(`${url}/api/ml/v1/model-versions/mv-1`, { headers: caller })
+      assert.deepStrictEqual([answer.status, answer.json.code], [502, "BAD_GATEWAY"])
+      const ready = yield* call(`${url}/readyz`)
+      assert.deepStrictEqual([ready.status, ready.json], [503, {
+        statusCode: 503,
+        code: "NOT_READY",
+        message: "the upstream control plane does not answer"
+      }])
+    }))
+
+  it.scopedLive("with a tokens file and --upstream-token: the upstream sees the injected token; scopes hold for upstream answers", () =>
+    withProxy(({ fake, url }) =>
+      Effect.gen(function*() {
+        fake.fallback = Fake.reply(200, { data: remoteVersion("nlp-team") })
+        const mine = yield* call(`${url}/api/ml/v1/model-versions/mv-123`, { headers: auth(TOKENS.alice) })
+        assert.strictEqual(mine.status, 200)
+        assert.strictEqual(fake.seen[0]!.headers.authorization, "Bearer upstream-secret-token-1")
+        const foreign = yield* call(`${url}/api/ml/v1/model-versions/mv-123`, { headers: auth(TOKENS.bob) })
+        assert.deepStrictEqual([foreign.status, foreign.json.message], [403, "subject \"sa-bob\" may not read ML repo \"nlp-team\""])
+        const del = yield* call(`${url}/api/ml/v1/model-versions/mv-123`, { method: "DELETE", headers: auth(TOKENS.bob) })
+        assert.deepStrictEqual([del.status, del.json.message], [403, "subject \"sa-bob\" may not write ML repo \"nlp-team\""])
+        // bob's delete looked the version up (GET) and stopped there: no DELETE reached the upstream.
+        assert.deepStrictEqual(fake.seen.map((s) => s.method), ["GET", "GET", "GET"])
+        const unknown = yield* call(`${url}/api/ml/v1/model-versions/mv-123`, { headers: caller })
+        assert.strictEqual(unknown.status, 401)
+        assert.strictEqual(fake.seen.length, 3)
+      }), { tokens: Tokens.layer(tokensFile).pipe(Layer.orDie), token: "upstream-secret-token-1" }))
+})
