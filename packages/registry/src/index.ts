@@ -3,5 +3,15 @@
  * @since 0.1.0
  */
 
-/** @since 0.1.0 */
+/**
+ * `ModelVersions` on `@effect/sql`: SQLite and PostgreSQL layers, the migrator layer, and their config.
+ * @since 0.2.0
+ */
+export * as ModelVersionsSql from "./ModelVersionsSql.js"
+
+/**
+ * The first name of `ModelVersionsSql`, kept so existing imports work.
+ * @deprecated since 0.2.0: use `ModelVersionsSql`.
+ * @since 0.1.0
+ */
 export * as SqlRegistry from "./SqlRegistry.js"

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ModelVersions } from "@mreg/core"
-import { SqlRegistry } from "@mreg/registry"
+import { ModelVersionsSql } from "@mreg/registry"
 import { Effect, TestClock } from "effect"
 import { base } from "./ModelVersionsSuite.js"
 
@@ -15,6 +15,6 @@ describe("idempotency keys", () => {
       yield* TestClock.adjust("1 hour")
       const fresh = yield* registry.upsert(base("expiry", { metadata: { other: 1 } }), { idempotencyKey: "k" })
       assert.deepStrictEqual([fresh.replayed, fresh.modelVersion.manifest.version], [false, 2])
-    }).pipe(Effect.provide(SqlRegistry.layerSqlite({ filename: ":memory:" }))))
+    }).pipe(Effect.provide(ModelVersionsSql.layerSqlite({ filename: ":memory:" }))))
 })
 

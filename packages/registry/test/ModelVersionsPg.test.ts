@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ModelVersions } from "@mreg/core"
-import { SqlRegistry } from "@mreg/registry"
+import { ModelVersionsSql } from "@mreg/registry"
 import { Effect, Redacted } from "effect"
 import { base, modelVersionsSuite } from "./ModelVersionsSuite.js"
 
@@ -13,7 +13,7 @@ if (url === undefined || url === "") {
     })
   })
 } else {
-  const layer = SqlRegistry.layerPg({ url: Redacted.make(url), tenant: "pg" })
+  const layer = ModelVersionsSql.layerPg({ url: Redacted.make(url), tenant: "pg" })
   modelVersionsSuite("PostgreSQL", layer, { tenant: "pg", subjectOption: true })
 
   describe("PostgreSQL specifics", () => {
@@ -22,7 +22,7 @@ if (url === undefined || url === "") {
         const secret = "postgres://mreg:s3cret@127.0.0.1:1/nope"
         const error = yield* Effect.flip(
           Effect.flatMap(ModelVersions.ModelVersions, (r) => r.upsert(base("x"))).pipe(
-            Effect.provide(SqlRegistry.layerPg({ url: Redacted.make(secret) }))
+            Effect.provide(ModelVersionsSql.layerPg({ url: Redacted.make(secret) }))
           )
         )
         assert.strictEqual(error._tag, "StoreError")

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ModelVersions } from "@mreg/core"
-import { SqlRegistry } from "@mreg/registry"
+import { ModelVersionsSql } from "@mreg/registry"
 import Database from "better-sqlite3"
 import { Effect } from "effect"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -12,12 +12,12 @@ import { base, modelVersionsSuite } from "./ModelVersionsSuite.js"
 const home = mkdtempSync(join(tmpdir(), "mreg-registry-"))
 afterAll(() => rmSync(home, { recursive: true, force: true }))
 
-modelVersionsSuite("SQLite (in memory)", SqlRegistry.layerSqlite({ filename: ":memory:" }), {
+modelVersionsSuite("SQLite (in memory)", ModelVersionsSql.layerSqlite({ filename: ":memory:" }), {
   tenant: "default",
   subjectOption: true
 })
 
-modelVersionsSuite("SQLite (file, WAL)", SqlRegistry.layerSqlite({ filename: join(home, "suite", "registry.db"), tenant: "acme" }), {
+modelVersionsSuite("SQLite (file, WAL)", ModelVersionsSql.layerSqlite({ filename: join(home, "suite", "registry.db"), tenant: "acme" }), {
   tenant: "acme",
   subjectOption: true
 })
@@ -28,7 +28,7 @@ describe("SQLite file", () => {
       const filename = "/proc/mreg-cannot-exist/a/registry.db"
       const error = yield* Effect.flip(
         Effect.flatMap(ModelVersions.ModelVersions, (r) => r.get("x" as never)).pipe(
-          Effect.provide(SqlRegistry.layerSqlite({ filename }))
+          Effect.provide(ModelVersionsSql.layerSqlite({ filename }))
         )
       )
       assert.deepStrictEqual([error._tag, error.message], ["StoreError", `cannot open the registry at ${filename}`])
@@ -38,10 +38,10 @@ describe("SQLite file", () => {
     Effect.gen(function*() {
       const filename = join(home, "persist", "registry.db")
       const first = yield* Effect.flatMap(ModelVersions.ModelVersions, (r) => r.upsert(base("persist"))).pipe(
-        Effect.provide(SqlRegistry.layerSqlite({ filename }))
+        Effect.provide(ModelVersionsSql.layerSqlite({ filename }))
       )
       const again = yield* Effect.flatMap(ModelVersions.ModelVersions, (r) => r.get(first.modelVersion.id)).pipe(
-        Effect.provide(SqlRegistry.layerSqlite({ filename }))
+        Effect.provide(ModelVersionsSql.layerSqlite({ filename }))
       )
       assert.deepStrictEqual(again.modelVersion, first.modelVersion)
       const db = new Database(filename, { readonly: true })
@@ -60,7 +60,7 @@ describe("SQLite file", () => {
       const filename = join(blocker, "registry.db")
       const error = yield* Effect.flip(
         Effect.flatMap(ModelVersions.ModelVersions, (r) => r.upsert(base("x"))).pipe(
-          Effect.provide(SqlRegistry.layerSqlite({ filename }))
+          Effect.provide(ModelVersionsSql.layerSqlite({ filename }))
         )
       )
       assert.strictEqual(error._tag, "StoreError")

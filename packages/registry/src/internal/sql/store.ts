@@ -1,0 +1,91 @@
+/**
+ * What every part of the SQL registry shares: the client, the tenant, the clock, and how driver errors become
+ * `RegistryError`s.
+ * @internal
+ */
+import type { SqlClient } from "@effect/sql"
+import type { SqlError } from "@effect/sql/SqlError"
+import { type ModelVersion, RegistryError } from "@mreg/core"
+import { Clock, Data, Effect, Option, Predicate, Schedule } from "effect"
+import { classify, isTransient, isUniqueViolation } from "../sqlErrors.js"
+
+/** The errors of a failed store: the store failed (500) or cannot be reached right now (503). */
+export type StoreFailure = RegistryError.StoreError
+
+/** Seconds a caller should wait before retrying a store that is busy or cannot be reached. */
+export const RETRY_AFTER_BUSY = 1
+export const RETRY_AFTER_UNREACHABLE = 5
+
+/**
+ * The store cannot serve the request right now; the caller should retry after `retryAfter` seconds.
+ * Until core has `RegistryError.StoreUnavailable` this is a `StoreError` with the same message.
+ */
+export const unavailable = (message: string, _retryAfter: number): StoreFailure =>
+  new RegistryError.StoreError({ message })
+
+export const UNREACHABLE_MESSAGE = "the registry store cannot be reached; retry the request later"
+export const BUSY_MESSAGE = "the registry store is busy; retry the request"
+
+/** The `RegistryError` of a driver error: 503 when the store is unreachable or stayed busy, else 500. */
+export const fromSqlError = (error: SqlError): StoreFailure => {
+  switch (classify(error)) {
+    case "unreachable":
+      return unavailable(UNREACHABLE_MESSAGE, RETRY_AFTER_UNREACHABLE)
+    case "busy":
+      return unavailable(BUSY_MESSAGE, RETRY_AFTER_BUSY)
+    case "failed":
+      return new RegistryError.StoreError({ message: "the registry store failed; the request was not applied" })
+  }
+}
+
+/** Logs a driver error at debug level (never shown to a caller) and fails with its `RegistryError`. */
+export const storeError = (error: SqlError): Effect.Effect<never, StoreFailure> =>
+  Effect.zipRight(Effect.logDebug("registry store failure", error), Effect.fail(fromSqlError(error)))
+
+/** A row changed between this transaction's read and its write: the transaction is run again. */
+export class StaleRead extends Data.TaggedError("StaleRead") {}
+
+const isSqlError = (error: unknown): error is SqlError => Predicate.isTagged(error, "SqlError")
+
+/** The shared context of the registry's operations. */
+export interface Store {
+  readonly sql: SqlClient.SqlClient
+  readonly tenant: string
+  readonly defaultSubject: ModelVersion.Subject
+  /** The current time as an ISO 8601 string (the `Clock` service, so tests can move it). */
+  readonly now: Effect.Effect<string>
+  /**
+   * Runs a write in a transaction; runs it again when another writer won a unique index, held a lock, or moved a
+   * revision this transaction read (`StaleRead`). Driver errors become `StoreError` or, when the store cannot be
+   * reached, `StoreUnavailable`.
+   */
+  readonly transact: <A, E extends RegistryError.RegistryError, R>(
+    effect: Effect.Effect<A, E | SqlError | StaleRead, R>
+  ) => Effect.Effect<A, E | StoreFailure, R>
+}
+
+export const makeStore = (sql: SqlClient.SqlClient, tenant: string, defaultSubject: ModelVersion.Subject): Store => ({
+  sql,
+  tenant,
+  defaultSubject,
+  now: Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString()),
+  transact: <A, E extends RegistryError.RegistryError, R>(effect: Effect.Effect<A, E | SqlError | StaleRead, R>) =>
+    sql.withTransaction(effect).pipe(
+      Effect.retry({
+        while: (error) => error instanceof StaleRead || (isSqlError(error) && (isUniqueViolation(error) || isTransient(error))),
+        schedule: Schedule.exponential("2 millis", 1.5).pipe(Schedule.jittered, Schedule.upTo("10 seconds")),
+        times: 200
+      }),
+      Effect.catchAll((error): Effect.Effect<never, E | StoreFailure> => {
+        if (error instanceof StaleRead) {
+          return Effect.fail(
+            new RegistryError.StoreError({ message: "the model version kept changing under concurrent writes; retry the request" })
+          )
+        }
+        if (isSqlError(error)) return storeError(error)
+        return Effect.fail(error)
+      }),
+      // `withTransaction` turns a failed COMMIT or ROLLBACK (the connection died mid-transaction) into a defect.
+      Effect.catchSomeDefect((defect) => isSqlError(defect) ? Option.some(storeError(defect)) : Option.none())
+    )
+})
