@@ -10,7 +10,7 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type { ModelVersions } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"
-import { SqlRegistry } from "@mreg/registry"
+import { ModelVersionsSql } from "@mreg/registry"
 import { Duration, Effect, Layer, Option, type Redacted } from "effect"
 import { createServer } from "node:http"
 import { join } from "node:path"
@@ -85,8 +85,8 @@ export const layerModelVersions = (config: ProxyConfig): Layer.Layer<ModelVersio
       layerUpstream({ baseUrl, token: config.upstreamToken, timeoutMs: config.upstreamTimeoutMs, retries: config.upstreamRetries }),
     onNone: () =>
       Option.match(config.databaseUrl, {
-        onSome: (url) => SqlRegistry.layerPg({ url, tenant: config.tenant }),
-        onNone: () => SqlRegistry.layerSqlite({ filename: join(config.home, "registry.db"), tenant: config.tenant })
+        onSome: (url) => ModelVersionsSql.layerPg({ url, tenant: config.tenant }),
+        onNone: () => ModelVersionsSql.layerSqlite({ filename: join(config.home, "registry.db"), tenant: config.tenant })
       }).pipe(Layer.mapError((error) => new ProxyConfigError({ message: error.message })))
   })
 

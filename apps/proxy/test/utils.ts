@@ -5,7 +5,7 @@
 import { HttpServer } from "@effect/platform"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type { ModelVersions } from "@mreg/core"
-import { SqlRegistry } from "@mreg/registry"
+import { ModelVersionsSql } from "@mreg/registry"
 import { Context, Effect, Layer } from "effect"
 import { randomUUID } from "node:crypto"
 import { createServer } from "node:http"
@@ -75,7 +75,7 @@ export class TestServer extends Context.Tag("test/TestServer")<TestServer, {
 }>() {}
 
 /** A private in-memory SQLite registry. */
-export const embedded: Layer.Layer<ModelVersions.ModelVersions> = SqlRegistry.layerSqlite({ filename: ":memory:" }).pipe(Layer.orDie)
+export const embedded: Layer.Layer<ModelVersions.ModelVersions> = ModelVersionsSql.layerSqlite({ filename: ":memory:" }).pipe(Layer.orDie)
 
 /**
  * The proxy served on 127.0.0.1, port 0; stops with the layer's scope. Default: embedded in-memory registry, the
