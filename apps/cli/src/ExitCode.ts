@@ -4,14 +4,17 @@
  * | code | meaning |
  * | --- | --- |
  * | 0 | success |
- * | 1 | any other failure (registry store, upstream, unexpected) |
+ * | 1 | any other failure (registry store, store unavailable, upstream, unexpected) |
  * | 2 | usage or validation: bad flags or arguments, unreadable or malformed files, invalid manifests (422) |
  * | 3 | conflict with stored state: 409 Conflict (alias or tag in use, immutable field, …) and 412 precondition failed, or predicted by a dry run |
  * | 4 | not found (404) |
  *
+ * Registry errors map through `RegistryError.Table` in `@mreg/core`, where each error's exit code is written once.
+ *
  * @since 0.1.0
  */
 import type { Teardown } from "@effect/platform/Runtime"
+import { RegistryError } from "@mreg/core"
 import { Cause, Exit } from "effect"
 
 /** Success. @since 0.1.0 @category constants */
@@ -46,25 +49,12 @@ export const HELP =
   "found."
 
 /**
- * The exit code of an error's HTTP status: 400/413/422 → 2, 404 → 4, 409/412 → 3, anything else → 1.
- * @since 0.1.0
+ * The exit code of a registry error, from `RegistryError.Table` (core's one error table): 400/413/422 → 2,
+ * 409/412 → 3, 404 → 4, anything else → 1.
+ * @since 0.2.0
  * @category conversions
  */
-export const fromStatus = (status: number): ExitCode => {
-  switch (status) {
-    case 400:
-    case 413:
-    case 422:
-      return USAGE
-    case 404:
-      return NOT_FOUND
-    case 409:
-    case 412:
-      return CONFLICT
-    default:
-      return FAILURE
-  }
-}
+export const fromError = (error: RegistryError.RegistryError): ExitCode => RegistryError.exitCode(error)
 
 const isExitCode = (value: unknown): value is ExitCode =>
   value === OK || value === FAILURE || value === USAGE || value === CONFLICT || value === NOT_FOUND || value === INTERRUPTED

@@ -112,6 +112,6 @@ export const exitCode = (failure: Failure): ExitCode.ExitCode => {
     case "Rejected":
       return failure.problems.every((problem) => problem.code === "VERSION_NOT_NEXT") ? ExitCode.USAGE : ExitCode.CONFLICT
     default:
-      return ExitCode.fromStatus(failure.statusCode)
+      return ExitCode.fromError(failure)
   }
 }

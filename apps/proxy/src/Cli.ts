@@ -5,10 +5,10 @@
  * @since 0.1.0
  */
 import { Command, Options } from "@effect/cli"
-import { Config, Effect, Either, Layer, Option } from "effect"
+import { Config, Duration, Effect, Either, Layer, Option } from "effect"
 import { homedir } from "node:os"
 import { join } from "node:path"
-import * as JsonBody from "./JsonBody.js"
+import * as NodeServer from "./NodeServer.js"
 import * as Proxy from "./Proxy.js"
 import * as ProxyConfig from "./ProxyConfig.js"
 
@@ -42,7 +42,19 @@ const options = {
   insecureNoAuth: Options.boolean("insecure-no-auth").pipe(
     Options.withDescription("serve without authentication (every caller is \"anonymous\"); only on a loopback HOST")
   ),
-  maxBodyBytes: integer("max-body-bytes", "MREG_MAX_BODY_BYTES", JsonBody.DEFAULT_MAX_BYTES, "largest request body in bytes; larger is 413"),
+  maxBodyBytes: integer("max-body-bytes", "MREG_MAX_BODY_BYTES", NodeServer.DEFAULT_MAX_BODY_BYTES, "largest request body in bytes; larger is 413"),
+  headerTimeout: integer(
+    "header-timeout",
+    "MREG_HEADER_TIMEOUT",
+    Duration.toSeconds(NodeServer.DEFAULT_HEADER_TIMEOUT),
+    "seconds for the request headers to arrive, 1-3600; 408 after"
+  ),
+  bodyTimeout: integer(
+    "body-timeout",
+    "MREG_BODY_TIMEOUT",
+    Duration.toSeconds(NodeServer.DEFAULT_BODY_TIMEOUT),
+    "seconds for the whole request (headers and body) to arrive, 1-3600; 408 after"
+  ),
   upstream: optionalText("upstream", "TFY_HOST", "control-plane base URL: forward validated requests there instead of the embedded registry"),
   upstreamToken: optionalSecret("upstream-token", "TFY_API_KEY", "bearer token sent upstream instead of the caller's"),
   upstreamTimeoutMs: integer("upstream-timeout-ms", "MREG_UPSTREAM_TIMEOUT_MS", Proxy.DEFAULT_UPSTREAM_TIMEOUT_MS, "time limit of one upstream attempt; 504 after"),

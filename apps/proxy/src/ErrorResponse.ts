@@ -15,17 +15,18 @@ import { RequestInfo } from "./RequestLog.js"
  * @since 0.1.0
  * @category constructors
  */
-export const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpServerResponse.HttpServerResponse =>
+export const json = (status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): HttpServerResponse.HttpServerResponse =>
   HttpServerResponse.unsafeJson(body, { status, headers })
 
 /**
- * The response of a registry error: its wire body at its status, with the error's headers (`ETag` on a 412).
+ * The response of a registry error: its wire body at its status, with the error's headers (`ETag` on a 412,
+ * `Retry-After` on a 503).
  * @since 0.1.0
  * @category constructors
  */
 export const fromError = (error: RegistryError.RegistryError): HttpServerResponse.HttpServerResponse => {
   const body = RegistryError.toBody(error)
-  return json(body.statusCode, body, error._tag === "PreconditionFailed" && error.etag !== undefined ? { etag: error.etag } : {})
+  return json(body.statusCode, body, RegistryError.headersOf(error))
 }
 
 /**
@@ -64,22 +65,6 @@ export const fromDecodeError = (
   })
 }
 
-const TAGS: ReadonlySet<string> = new Set<RegistryError.RegistryError["_tag"]>([
-  "ValidationError",
-  "InvalidJson",
-  "Unauthorized",
-  "Forbidden",
-  "NotFound",
-  "Conflict",
-  "PreconditionFailed",
-  "PayloadTooLarge",
-  "UpstreamError",
-  "StoreError"
-])
-
-const isRegistryError = (u: unknown): u is RegistryError.RegistryError =>
-  Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && TAGS.has(u._tag)
-
 /** The path of a request URL, which is a path (Node) or a whole URL (web handlers). */
 const pathOf = (url: string) => {
   try {
@@ -104,7 +89,7 @@ export const middleware = (app: HttpApp.Default): HttpApp.Default =>
       const failure = Cause.failureOption(cause)
       if (Option.isSome(failure)) {
         const error = failure.value
-        if (isRegistryError(error)) return fromError(error)
+        if (RegistryError.isRegistryError(error)) return fromError(error)
         if (Predicate.isTagged(error, "HttpApiDecodeError")) {
           const where = request.method === "GET" ? "query" : request.method === "PUT" ? "header" : "path"
           return fromError(fromDecodeError(error as HttpApiError.HttpApiDecodeError, where))

@@ -1,21 +1,20 @@
 /**
- * The whole proxy from a `ProxyConfig`: the `ModelVersions` served (embedded registry or upstream), authentication, and the HTTP server
- * on Node. Building the layer listens; closing its scope shuts down gracefully, in this order: stop accepting
+ * The whole proxy from a `ProxyConfig`: the `ModelVersions` served (embedded registry or upstream), authentication,
+ * and the HTTP server on Node with the request limits of `NodeServer`. Building the layer listens; closing its scope
+ * shuts down gracefully, in this order: stop accepting
  * connections and wait for in-flight requests to finish (Node's `server.close`), then close the store.
  *
  * @since 0.1.0
  */
-import { type FileSystem, HttpClient, HttpClientRequest, HttpServerRequest } from "@effect/platform"
+import type { FileSystem } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type { ModelVersions } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"
 import { ModelVersionsSql } from "@mreg/registry"
-import { Duration, Effect, Layer, Option, type Redacted } from "effect"
-import { createServer } from "node:http"
+import { Duration, Layer, Option, type Redacted } from "effect"
 import { join } from "node:path"
+import * as NodeServer from "./NodeServer.js"
 import { type ProxyConfig, ProxyConfigError } from "./ProxyConfig.js"
-import * as RequestLog from "./RequestLog.js"
 import * as Server from "./Server.js"
 import * as Tokens from "./Tokens.js"
 
@@ -44,8 +43,8 @@ export interface UpstreamOptions {
 }
 
 /**
- * `ModelVersions` at an upstream control plane: core's HTTP client on Node's keep-alive agent. Each request carries
- * the caller's `X-Request-Id`, and — without `token` (pass-through auth) — the caller's `Authorization` header.
+ * `ModelVersions` at an upstream control plane: core's HTTP client on Node's keep-alive agent. The server puts the
+ * caller's `X-Request-Id` — and, in pass-through auth, the caller's `Authorization` — into `Http.ForwardHeaders`.
  * @since 0.1.0
  * @category layers
  */
@@ -56,21 +55,7 @@ export const layerUpstream = (options: UpstreamOptions): Layer.Layer<ModelVersio
     timeout: Duration.millis(options.timeoutMs),
     retries: options.retries,
     retryBaseDelay: options.retryBaseDelay
-  }).pipe(
-    Layer.provide(Layer.effect(
-      HttpClient.HttpClient,
-      Effect.map(HttpClient.HttpClient, HttpClient.mapRequestEffect((request) =>
-        Effect.map(
-          Effect.all([Effect.serviceOption(HttpServerRequest.HttpServerRequest), Effect.serviceOption(RequestLog.RequestInfo)]),
-          ([incoming, info]) => {
-            const authorization = Option.isNone(options.token) ? Option.getOrUndefined(incoming)?.headers.authorization : undefined
-            const withAuth = authorization === undefined ? request : HttpClientRequest.setHeader(request, "authorization", authorization)
-            return Option.isSome(info) ? HttpClientRequest.setHeader(withAuth, "x-request-id", info.value.requestId) : withAuth
-          }
-        )))
-    )),
-    Layer.provide(NodeHttpClient.layer)
-  )
+  }).pipe(Layer.provide(NodeHttpClient.layer))
 
 /**
  * The `ModelVersions` the proxy serves: with `upstream`, {@link layerUpstream}; else the embedded registry
@@ -111,7 +96,13 @@ export const layerTokens = (config: ProxyConfig): Layer.Layer<Tokens.Tokens, Tok
 export const layer = (config: ProxyConfig): Layer.Layer<never, ProxyConfigError | Tokens.TokensFileError, FileSystem.FileSystem> =>
   Server.layer({ maxBodyBytes: config.maxBodyBytes, backend: Option.isSome(config.upstream) ? "upstream" : "embedded" }).pipe(
     Layer.provide(
-      NodeHttpServer.layer(() => createServer(), { host: config.host, port: config.port }).pipe(
+      NodeServer.layer({
+        host: config.host,
+        port: config.port,
+        maxBodyBytes: config.maxBodyBytes,
+        headerTimeout: Duration.seconds(config.headerTimeout),
+        bodyTimeout: Duration.seconds(config.bodyTimeout)
+      }).pipe(
         Layer.mapError(() => new ProxyConfigError({ message: `cannot listen on ${config.host}:${config.port} (in use, or not an address of this host)` }))
       )
     ),

@@ -8,6 +8,8 @@
  * | `--tokens-file` | `MREG_TOKENS_FILE` | — | tokens file (YAML or JSON), see `Tokens` |
  * | `--insecure-no-auth` | — | off | no auth, every caller is `anonymous`; loopback `HOST` only |
  * | `--max-body-bytes` | `MREG_MAX_BODY_BYTES` | `1048576` | largest request body (413 above) |
+ * | `--header-timeout` | `MREG_HEADER_TIMEOUT` | `10` | seconds for the request headers to arrive (408 after), 1–3600 |
+ * | `--body-timeout` | `MREG_BODY_TIMEOUT` | `30` | seconds for the whole request to arrive (408 after), 1–3600, ≥ header timeout |
  * | `--upstream` | `TFY_HOST` | — | control-plane base URL: forward instead of using the embedded registry |
  * | `--upstream-token` | `TFY_API_KEY` | — | bearer token sent upstream instead of the caller's (Redacted) |
  * | `--upstream-timeout-ms` | `MREG_UPSTREAM_TIMEOUT_MS` | `30000` | time limit of one upstream attempt (504 after) |
@@ -35,6 +37,10 @@ export interface ProxyConfig {
   readonly tokensFile: Option.Option<string>
   readonly insecureNoAuth: boolean
   readonly maxBodyBytes: number
+  /** Seconds for the request headers to arrive. */
+  readonly headerTimeout: number
+  /** Seconds for the whole request (headers and body) to arrive. */
+  readonly bodyTimeout: number
   readonly upstream: Option.Option<string>
   readonly upstreamToken: Option.Option<Redacted.Redacted<string>>
   readonly upstreamTimeoutMs: number
@@ -73,6 +79,14 @@ export const validate = (config: ProxyConfig): Either.Either<ProxyConfig, ProxyC
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) return fail(`PORT must be an integer from 0 to 65535 (received ${config.port})`)
   if (!Number.isInteger(config.maxBodyBytes) || config.maxBodyBytes < 1) {
     return fail(`--max-body-bytes must be a positive integer (received ${config.maxBodyBytes})`)
+  }
+  for (const [flag, value] of [["--header-timeout (MREG_HEADER_TIMEOUT)", config.headerTimeout], ["--body-timeout (MREG_BODY_TIMEOUT)", config.bodyTimeout]] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > 3600) return fail(`${flag} must be an integer number of seconds from 1 to 3600 (received ${value})`)
+  }
+  if (config.headerTimeout > config.bodyTimeout) {
+    return fail(
+      `--header-timeout (${config.headerTimeout}) must not be longer than --body-timeout (${config.bodyTimeout}): the body timeout counts from the start of the request`
+    )
   }
   if (!Number.isInteger(config.upstreamTimeoutMs) || config.upstreamTimeoutMs < 1) {
     return fail(`--upstream-timeout-ms must be a positive integer (received ${config.upstreamTimeoutMs})`)

@@ -37,7 +37,20 @@ export class RequestInfo extends Context.Tag("proxy/RequestInfo")<RequestInfo, I
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
-const pathOf = (url: string) => {
+/**
+ * The id of a request: its `X-Request-Id` header when that is 1–128 characters of `[A-Za-z0-9._:-]`, else a new UUID.
+ * @since 0.1.0
+ * @category request id
+ */
+export const requestIdOf = (given: string | undefined): string =>
+  given !== undefined && REQUEST_ID.test(given) ? given : randomUUID()
+
+/**
+ * A request URL's path, without the query string (what the log line shows).
+ * @since 0.1.0
+ * @category logging
+ */
+export const pathOf = (url: string): string => {
   const q = url.indexOf("?")
   return q === -1 ? url : url.slice(0, q)
 }
@@ -51,8 +64,7 @@ export const middleware = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E,
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const started = performance.now()
-    const given = request.headers["x-request-id"]
-    const info: Info = { requestId: given !== undefined && REQUEST_ID.test(given) ? given : randomUUID(), subjectId: undefined }
+    const info: Info = { requestId: requestIdOf(request.headers["x-request-id"]), subjectId: undefined }
     const method = request.method
     const path = pathOf(request.url)
     yield* HttpApp.appendPreResponseHandler((_request, response) =>

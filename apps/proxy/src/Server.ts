@@ -17,7 +17,8 @@
  */
 import { HttpApi, HttpApiBuilder, HttpApiGroup, HttpApiSwagger, type HttpApp, HttpServer, HttpServerRequest, OpenApi } from "@effect/platform"
 import { Fqn, ModelVersion, ModelVersions, RegistryApi, RegistryError, Validation } from "@mreg/core"
-import { Duration, Effect, Either, Layer, Predicate, Schema } from "effect"
+import * as Http from "@mreg/core/ModelVersions/Http"
+import { Duration, Effect, Either, Layer, Option, Predicate, Schema } from "effect"
 import * as Auth from "./Auth.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import * as JsonBody from "./JsonBody.js"
@@ -194,6 +195,20 @@ const rewritePrefix = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> 
       : request)
 
 /**
+ * Upstream mode: each call to the upstream carries the caller's `X-Request-Id` and, with pass-through auth, the
+ * caller's `Authorization` (core's HTTP client reads them from `Http.ForwardHeaders`).
+ */
+const forwardHeaders = (passthrough: boolean) => <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
+  Effect.flatMap(
+    Effect.all([HttpServerRequest.HttpServerRequest, Effect.serviceOption(RequestLog.RequestInfo)]),
+    ([request, info]) => {
+      const headers: Record<string, string> = Option.isSome(info) ? { "x-request-id": info.value.requestId } : {}
+      if (passthrough && request.headers.authorization !== undefined) headers.authorization = request.headers.authorization
+      return Effect.provideService(app, Http.ForwardHeaders, headers)
+    }
+  )
+
+/**
  * The serve-level middleware: request id and log line ({@link RequestLog.middleware}).
  * @since 0.1.0
  * @category middleware
@@ -229,7 +244,10 @@ export const layerApp = (options: Options) =>
   Layer.mergeAll(
     extraRoutes(options),
     HttpApiSwagger.layer({ path: "/docs" }),
-    HttpApiBuilder.middleware((app) => ErrorResponse.middleware(rewritePrefix(app)))
+    HttpApiBuilder.middleware(Effect.map(Tokens.Tokens, (tokens) => {
+      const forward = options.backend === "upstream" ? forwardHeaders(tokens.mode === "passthrough") : undefined
+      return (app: HttpApp.Default) => ErrorResponse.middleware(rewritePrefix(forward === undefined ? app : forward(app)))
+    }))
   ).pipe(Layer.provideMerge(HttpApiBuilder.api(Api).pipe(Layer.provide(handlers(options)), Layer.provide(Auth.layer))))
 
 /**

@@ -8,6 +8,8 @@ const config = (fields: Partial<ProxyConfig.ProxyConfig> = {}): ProxyConfig.Prox
   tokensFile: Option.some("tokens.yaml"),
   insecureNoAuth: false,
   maxBodyBytes: 1024 * 1024,
+  headerTimeout: 10,
+  bodyTimeout: 30,
   upstream: Option.none(),
   upstreamToken: Option.none(),
   upstreamTimeoutMs: 30_000,
@@ -47,6 +49,27 @@ describe("ProxyConfig", () => {
       "--upstream-token (TFY_API_KEY) would let any caller act with that token: give a tokens file (MREG_TOKENS_FILE / --tokens-file) to say who may call, or pass --insecure-no-auth on loopback"
     )
     assert.isFalse(message!.includes("tfy-secret"))
+  })
+
+  it("checks the header and body timeouts: whole seconds from 1 to 3600, header ≤ body", () => {
+    assert.isTrue(Either.isRight(ProxyConfig.validate(config({ headerTimeout: 1, bodyTimeout: 3600 }))))
+    assert.isTrue(Either.isRight(ProxyConfig.validate(config({ headerTimeout: 30, bodyTimeout: 30 }))))
+    assert.strictEqual(
+      refusal({ headerTimeout: 0 }),
+      "--header-timeout (MREG_HEADER_TIMEOUT) must be an integer number of seconds from 1 to 3600 (received 0)"
+    )
+    assert.strictEqual(
+      refusal({ bodyTimeout: 3601 }),
+      "--body-timeout (MREG_BODY_TIMEOUT) must be an integer number of seconds from 1 to 3600 (received 3601)"
+    )
+    assert.strictEqual(
+      refusal({ bodyTimeout: 1.5 }),
+      "--body-timeout (MREG_BODY_TIMEOUT) must be an integer number of seconds from 1 to 3600 (received 1.5)"
+    )
+    assert.strictEqual(
+      refusal({ headerTimeout: 60, bodyTimeout: 30 }),
+      "--header-timeout (60) must not be longer than --body-timeout (30): the body timeout counts from the start of the request"
+    )
   })
 
   it("checks numbers and the upstream URL", () => {

@@ -12,20 +12,24 @@ import { auth, base, call, layerServer, put, TestServer, TOKENS, tokensFile } fr
 const CALLER = "caller-token-0123456789"
 const caller = auth(CALLER)
 
-/** A model version as a control plane sends it. */
+/** A model version as a newer control plane might send it: fields mreg does not know must survive. */
 const remoteVersion = (mlRepo = "nlp-team") => ({
   id: "mv-123",
   fqn: `model:acme/${mlRepo}/sentiment-clf:1`,
   created_by_subject: { subjectId: "u-1", subjectType: "user" },
-  manifest: { ...base(mlRepo), version: 1 },
+  manifest: { ...base(mlRepo), version: 1, future_field: [1, 2] },
   ml_repo_id: "r-1",
   model_id: "m-1",
   created_at: "2024-06-01T12:00:00.000Z",
   updated_at: "2024-06-01T12:00:00.000Z",
   tags: [],
   metrics: [],
-  deployable: true
+  deployable: true,
+  unknown_top_level: { kept: true }
 })
+
+/** The host (and port) of a base URL, as core's HTTP client names the upstream in messages. */
+const hostOf = (url: string) => new URL(url).host
 
 interface Setup {
   readonly url: string
@@ -67,6 +71,7 @@ describe("Upstream", () => {
         fake.script.push(Fake.reply(200, answerBody, { etag: "\"up-1\"", "idempotent-replayed": "true", "x-internal": "secret" }))
         const answer = yield* put(url, base(), { ...caller, "idempotency-key": "k-1", "if-none-match": "*", "x-request-id": "rid-1" })
         assert.deepStrictEqual([answer.status, answer.json], [200, answerBody])
+        assert.deepStrictEqual([answer.json.data.unknown_top_level, answer.json.data.manifest.future_field], [{ kept: true }, [1, 2]])
         assert.deepStrictEqual(
           [answer.headers.get("etag"), answer.headers.get("idempotent-replayed"), answer.headers.get("x-internal")],
           ["\"up-1\"", "true", null]
@@ -125,8 +130,12 @@ describe("Upstream", () => {
       Effect.gen(function*() {
         fake.fallback = Fake.reply(502, "<html><body><h1>502 Bad Gateway</h1></body></html>")
         const answer = yield* put(url, base(), caller)
-        assert.deepStrictEqual([answer.status, answer.headers.get("content-type"), answer.json.code], [502, "application/json", "BAD_GATEWAY"])
-        assert.notInclude(answer.text, "<html>")
+        assert.deepStrictEqual([answer.status, answer.headers.get("content-type"), answer.json], [502, "application/json", {
+          statusCode: 502,
+          code: "UPSTREAM_ERROR",
+          message: `${hostOf(fake.url)} answered HTTP 502 without a JSON error body`,
+          details: { upstreamStatus: 502 }
+        }])
         assert.strictEqual(fake.seen.length, 3)
       })))
 
@@ -134,7 +143,7 @@ describe("Upstream", () => {
     Effect.gen(function*() {
       const url = yield* proxyTo("http://127.0.0.1:9")
       const answer = yield* call(`${url}/api/ml/v1/model-versions/mv-1`, { headers: caller })
-      assert.deepStrictEqual([answer.status, answer.json.code], [502, "BAD_GATEWAY"])
+      assert.deepStrictEqual([answer.status, answer.json], [502, { statusCode: 502, code: "UPSTREAM_ERROR", message: "cannot reach 127.0.0.1:9" }])
       const ready = yield* call(`${url}/readyz`)
       assert.deepStrictEqual([ready.status, ready.json], [503, {
         statusCode: 503,
@@ -142,6 +151,74 @@ describe("Upstream", () => {
         message: "the upstream control plane does not answer"
       }])
     }))
+
+  it.scopedLive("upstream 409, 422 and 400 bodies carrying a traceback and SQL → mreg's error body without that text", () =>
+    withProxy(({ fake, url }) =>
+      Effect.gen(function*() {
+        const leak = "Traceback (most recent call last):\n  File \"/srv/app.py\", line 12\npsycopg2.errors.UniqueViolation: INSERT INTO model_versions VALUES ('x') password=hunter2"
+        fake.script.push(
+          Fake.reply(409, { statusCode: 409, code: "ALIAS_IN_USE", message: leak, details: { version: 2, sql: "SELECT 1" } }),
+          Fake.reply(422, { detail: [{ loc: ["body", "manifest", "name"], msg: leak, type: "value_error" }] }),
+          Fake.reply(400, { detail: leak })
+        )
+        const conflict = yield* put(url, base(), caller)
+        const invalid = yield* put(url, base(), caller)
+        const bad = yield* call(`${url}/api/ml/v1/model-versions/mv-1`, { headers: caller })
+        assert.deepStrictEqual([conflict.status, conflict.json], [409, {
+          statusCode: 409,
+          code: "ALIAS_IN_USE",
+          message: "the request conflicts with the stored model version",
+          details: { version: 2 }
+        }])
+        assert.deepStrictEqual([invalid.status, invalid.json], [422, {
+          statusCode: 422,
+          code: "VALIDATION_ERROR",
+          message: "1 problem: manifest.name: is invalid",
+          detail: [{ loc: ["body", "manifest", "name"], msg: "is invalid", type: "value_error" }]
+        }])
+        assert.deepStrictEqual([bad.status, bad.json], [400, {
+          statusCode: 400,
+          code: "INVALID_JSON",
+          message: "the request body is not valid JSON",
+          details: { line: 0, column: 0 }
+        }])
+        for (const answer of [conflict, invalid, bad]) {
+          for (const text of ["Traceback", "psycopg2", "INSERT INTO", "hunter2", "SELECT"]) assert.notInclude(answer.text, text)
+        }
+        assert.strictEqual(fake.seen.length, 3)
+      })))
+
+  it.scopedLive("an upstream 4xx that mreg cannot read → 502 UPSTREAM_ERROR; an upstream 503 → 503 STORE_UNAVAILABLE with Retry-After", () =>
+    withProxy(({ fake, url }) =>
+      Effect.gen(function*() {
+        fake.script.push(Fake.reply(409, "<html>conflict</html>"), Fake.reply(418, { message: "teapot" }))
+        const html = yield* put(url, base(), caller)
+        const teapot = yield* call(`${url}/api/ml/v1/model-versions/mv-1`, { headers: caller })
+        const host = hostOf(fake.url)
+        assert.deepStrictEqual([html.status, html.json], [502, {
+          statusCode: 502,
+          code: "UPSTREAM_ERROR",
+          message: `${host} answered HTTP 409 without a JSON error body`,
+          details: { upstreamStatus: 409 }
+        }])
+        assert.deepStrictEqual([teapot.status, teapot.json], [502, {
+          statusCode: 502,
+          code: "UPSTREAM_ERROR",
+          message: `${host} answered HTTP 418 with an error mreg does not know`,
+          details: { upstreamStatus: 418 }
+        }])
+        assert.strictEqual(fake.seen.length, 2)
+        fake.fallback = Fake.reply(503, { statusCode: 503, code: "STORE_UNAVAILABLE", message: "db down" }, { "retry-after": "7" })
+        const down = yield* call(`${url}/api/ml/v1/model-versions/mv-1`, { headers: caller })
+        assert.deepStrictEqual([down.status, down.headers.get("retry-after"), down.json], [503, "7", {
+          statusCode: 503,
+          code: "STORE_UNAVAILABLE",
+          message: "db down",
+          details: { retryAfter: 7 }
+        }])
+        // The first attempt and 2 retries.
+        assert.strictEqual(fake.seen.length, 5)
+      })))
 
   it.scopedLive("with a tokens file and --upstream-token: the upstream sees the injected token; scopes hold for upstream answers", () =>
     withProxy(({ fake, url }) =>

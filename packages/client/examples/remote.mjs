@@ -17,7 +17,7 @@ try {
   const page = await client.modelVersions.list({ ml_repo: "nlp-team", limit: 10 })
   console.log(`${page.pagination.total} version(s) in nlp-team; newest: ${page.data[0]?.fqn}`)
 } catch (error) {
-  // Every failure is an MregError with an HTTP status and a code: 401 UNAUTHORIZED, 502 BAD_GATEWAY, …
+  // Every failure is an MregError with an HTTP status and a code: 401 UNAUTHORIZED, 502 UPSTREAM_ERROR, …
   if (!(error instanceof MregError)) throw error
   console.error(`${error.status} ${error.code}: ${error.message}`)
   process.exitCode = 1

@@ -17,12 +17,15 @@
  * | {@link PayloadTooLargeError} | 413 | `PAYLOAD_TOO_LARGE` |
  * | {@link ValidationError} | 422 | `VALIDATION_ERROR` |
  * | {@link InternalError} | 500 | `INTERNAL_ERROR` |
- * | {@link UpstreamError} | 502 or 504 | `BAD_GATEWAY` or `GATEWAY_TIMEOUT` |
+ * | {@link UpstreamError} | 502 or 504 | `UPSTREAM_ERROR` or `GATEWAY_TIMEOUT` |
+ * | {@link StoreUnavailableError} | 503 | `STORE_UNAVAILABLE` |
  * | {@link ClientClosedError} | `undefined` | `CLIENT_CLOSED` |
+ *
+ * Statuses and codes come from `@mreg/core`'s `RegistryError.Table`, the one table of mreg's errors.
  *
  * @since 0.1.0
  */
-import type { RegistryError } from "@mreg/core"
+import { RegistryError } from "@mreg/core"
 
 /**
  * One validation problem, as in the `detail` array of a 422 body: where (`loc`, e.g.
@@ -56,6 +59,8 @@ export interface ErrorBody {
  * @category models
  */
 export type ConflictCode = typeof RegistryError.ConflictReason.Type
+
+type Table = typeof RegistryError.Table
 
 /**
  * What every error class takes.
@@ -114,78 +119,73 @@ export class MregError extends Error {
  * @category errors
  */
 export class ValidationError extends MregError {
-  declare readonly status: 422
-  declare readonly code: "VALIDATION_ERROR"
+  declare readonly status: Table["ValidationError"]["status"]
+  declare readonly code: Table["ValidationError"]["code"]
   /** Every problem, in the order found. @since 0.1.0 */
   readonly issues: ReadonlyArray<ValidationIssue>
 
   constructor(init: { readonly message: string; readonly issues: ReadonlyArray<ValidationIssue> }) {
-    super({ message: init.message, status: 422, code: "VALIDATION_ERROR" })
+    super({ message: init.message, status: RegistryError.Table.ValidationError.status, code: RegistryError.Table.ValidationError.code })
     this.name = "ValidationError"
     this.issues = init.issues
   }
 
   /** `{statusCode: 422, code, message, detail: issues}` @since 0.1.0 */
   override toJSON(): ErrorBody {
-    return { statusCode: 422, code: this.code, message: this.message, detail: this.issues }
+    return { statusCode: this.status, code: this.code, message: this.message, detail: this.issues }
   }
 }
+
+/**
+ * What the error classes made from one row of the error table take: a `message`, `details` (the wire body's
+ * `details`) and a `cause`.
+ * @since 0.2.0
+ * @category models
+ */
+export interface RowErrorInit {
+  readonly message: string
+  readonly details?: Readonly<Record<string, unknown>> | undefined
+  readonly cause?: unknown
+}
+
+/** An `MregError` subclass with the status and code of one row of `RegistryError.Table`. */
+const fromRow = <const Name extends RegistryError.RowName>(row: Name, name: string) =>
+  class extends MregError {
+    declare readonly status: Table[Name]["status"]
+    declare readonly code: Table[Name]["code"]
+    constructor(init: RowErrorInit) {
+      super({ ...init, status: RegistryError.Table[row].status, code: RegistryError.Table[row].code })
+      this.name = name
+    }
+  }
 
 /**
  * The server could not parse the request body as JSON (HTTP 400); `details` has the 1-based `line` and `column`.
  * @since 0.1.0
  * @category errors
  */
-export class InvalidJsonError extends MregError {
-  declare readonly status: 400
-  declare readonly code: "INVALID_JSON"
-  constructor(init: { readonly message: string; readonly details?: Readonly<Record<string, unknown>> | undefined }) {
-    super({ ...init, status: 400, code: "INVALID_JSON" })
-    this.name = "InvalidJsonError"
-  }
-}
+export class InvalidJsonError extends fromRow("InvalidJson", "InvalidJsonError") {}
 
 /**
  * No API key, or one the control plane does not accept (HTTP 401). Give `apiKey` or set `TFY_API_KEY`.
  * @since 0.1.0
  * @category errors
  */
-export class UnauthorizedError extends MregError {
-  declare readonly status: 401
-  declare readonly code: "UNAUTHORIZED"
-  constructor(init: { readonly message: string }) {
-    super({ ...init, status: 401, code: "UNAUTHORIZED" })
-    this.name = "UnauthorizedError"
-  }
-}
+export class UnauthorizedError extends fromRow("Unauthorized", "UnauthorizedError") {}
 
 /**
  * The API key is valid but lacks the permission for this ML repo or operation (HTTP 403).
  * @since 0.1.0
  * @category errors
  */
-export class ForbiddenError extends MregError {
-  declare readonly status: 403
-  declare readonly code: "FORBIDDEN"
-  constructor(init: { readonly message: string }) {
-    super({ ...init, status: 403, code: "FORBIDDEN" })
-    this.name = "ForbiddenError"
-  }
-}
+export class ForbiddenError extends fromRow("Forbidden", "ForbiddenError") {}
 
 /**
  * No model version with that id or FQN, or it was deleted (HTTP 404).
  * @since 0.1.0
  * @category errors
  */
-export class NotFoundError extends MregError {
-  declare readonly status: 404
-  declare readonly code: "NOT_FOUND"
-  constructor(init: { readonly message: string }) {
-    super({ ...init, status: 404, code: "NOT_FOUND" })
-    this.name = "NotFoundError"
-  }
-}
+export class NotFoundError extends fromRow("NotFound", "NotFoundError") {}
 
 /**
  * A write that conflicts with stored state (HTTP 409). `code` says which rule:
@@ -199,10 +199,10 @@ export class NotFoundError extends MregError {
  * @category errors
  */
 export class ConflictError extends MregError {
-  declare readonly status: 409
+  declare readonly status: Table["Conflict"]["status"]
   declare readonly code: ConflictCode
   constructor(init: { readonly message: string; readonly code: ConflictCode; readonly details?: Readonly<Record<string, unknown>> | undefined }) {
-    super({ ...init, status: 409 })
+    super({ ...init, status: RegistryError.Table.Conflict.status })
     this.name = "ConflictError"
   }
 }
@@ -213,14 +213,7 @@ export class ConflictError extends MregError {
  * @since 0.1.0
  * @category errors
  */
-export class PreconditionFailedError extends MregError {
-  declare readonly status: 412
-  declare readonly code: "PRECONDITION_FAILED"
-  constructor(init: { readonly message: string; readonly details?: Readonly<Record<string, unknown>> | undefined }) {
-    super({ ...init, status: 412, code: "PRECONDITION_FAILED" })
-    this.name = "PreconditionFailedError"
-  }
-}
+export class PreconditionFailedError extends fromRow("PreconditionFailed", "PreconditionFailedError") {}
 
 /**
  * The request body is larger than the server accepts (HTTP 413); `details.limit` is the limit in bytes when the
@@ -228,14 +221,7 @@ export class PreconditionFailedError extends MregError {
  * @since 0.1.0
  * @category errors
  */
-export class PayloadTooLargeError extends MregError {
-  declare readonly status: 413
-  declare readonly code: "PAYLOAD_TOO_LARGE"
-  constructor(init: { readonly message: string; readonly details?: Readonly<Record<string, unknown>> | undefined }) {
-    super({ ...init, status: 413, code: "PAYLOAD_TOO_LARGE" })
-    this.name = "PayloadTooLargeError"
-  }
-}
+export class PayloadTooLargeError extends fromRow("PayloadTooLarge", "PayloadTooLargeError") {}
 
 /**
  * The registry failed on its side (HTTP 500): the embedded store cannot be opened or written, the remote server
@@ -244,28 +230,30 @@ export class PayloadTooLargeError extends MregError {
  * @since 0.1.0
  * @category errors
  */
-export class InternalError extends MregError {
-  declare readonly status: 500
-  declare readonly code: "INTERNAL_ERROR"
-  constructor(init: { readonly message: string; readonly cause?: unknown }) {
-    super({ ...init, status: 500, code: "INTERNAL_ERROR" })
-    this.name = "InternalError"
-  }
-}
+export class InternalError extends fromRow("StoreError", "InternalError") {}
+
+/**
+ * The registry's store could not be reached (HTTP 503, `STORE_UNAVAILABLE`), still so after the retries (a remote
+ * client retries 503 like 502 and 504). `details.retryAfter` is the wait in seconds the server suggested.
+ * @since 0.2.0
+ * @category errors
+ */
+export class StoreUnavailableError extends fromRow("StoreUnavailable", "StoreUnavailableError") {}
 
 /**
  * The control plane could not be reached or answered with a gateway error, after the retries: `status` 502
- * (`BAD_GATEWAY`: connection refused, 5xx, 429, a body that is not JSON such as an HTML error page) or 504
+ * (`UPSTREAM_ERROR`: connection refused, 5xx, 429, a body that is not JSON such as an HTML error page) or 504
  * (`GATEWAY_TIMEOUT`: no answer within `timeoutMs`). `details.upstreamStatus` is the HTTP status the server
- * answered with, when it answered.
+ * answered with, when it answered with something mreg could not decode.
  * @since 0.1.0
  * @category errors
  */
 export class UpstreamError extends MregError {
-  declare readonly status: 502 | 504
-  declare readonly code: "BAD_GATEWAY" | "GATEWAY_TIMEOUT"
+  declare readonly status: Table["UpstreamError"]["status"] | Table["GatewayTimeout"]["status"]
+  declare readonly code: Table["UpstreamError"]["code"] | Table["GatewayTimeout"]["code"]
   constructor(init: { readonly message: string; readonly status: 502 | 504; readonly details?: Readonly<Record<string, unknown>> | undefined }) {
-    super({ ...init, code: init.status === 504 ? "GATEWAY_TIMEOUT" : "BAD_GATEWAY" })
+    const row = init.status === 504 ? RegistryError.Table.GatewayTimeout : RegistryError.Table.UpstreamError
+    super({ ...init, status: row.status, code: row.code })
     this.name = "UpstreamError"
   }
 }

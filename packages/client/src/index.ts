@@ -60,6 +60,10 @@ export {
   PayloadTooLargeError,
   /** @since 0.1.0 */
   PreconditionFailedError,
+  /** @since 0.2.0 */
+  type RowErrorInit,
+  /** @since 0.2.0 */
+  StoreUnavailableError,
   /** @since 0.1.0 */
   UnauthorizedError,
   /** @since 0.1.0 */

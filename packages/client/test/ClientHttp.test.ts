@@ -90,7 +90,7 @@ describe("createClient, remote", () => {
     assert.instanceOf(error, MregError)
     const upstream = error as UpstreamError
     assert.strictEqual(upstream.status, 502)
-    assert.strictEqual(upstream.code, "BAD_GATEWAY")
+    assert.strictEqual(upstream.code, "UPSTREAM_ERROR")
     assert.deepStrictEqual(upstream.details, { upstreamStatus: 502 })
     assert.strictEqual(upstream.message, `${new URL(server.url).host} answered HTTP 502 without a JSON error body`)
     assert.notInclude(upstream.message, "secret-token")

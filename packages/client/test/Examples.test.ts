@@ -79,7 +79,7 @@ describe("README examples", () => {
     assert.include(README, `\`\`\`text\n${result.stdout}\`\`\``)
   })
 
-  it("examples/remote.mjs talks to TFY_HOST with TFY_API_KEY, and reports a 502 page as BAD_GATEWAY", async () => {
+  it("examples/remote.mjs talks to TFY_HOST with TFY_API_KEY, and reports a 502 page as UPSTREAM_ERROR", async () => {
     const server = await fakeServer((request, res) => {
       if (request.method === "PUT") json(res, 200, { data: wireVersion(7) }, { etag: "\"mv-7.1\"" })
       else json(res, 200, { data: [wireVersion(7)], pagination: { total: 7, offset: 0, limit: 10 } })
@@ -108,7 +108,7 @@ describe("README examples", () => {
     assert.deepStrictEqual(failed, {
       code: 1,
       stdout: `talking to ${down.url}\n`,
-      stderr: `502 BAD_GATEWAY: ${new URL(down.url).host} answered HTTP 502 without a JSON error body\n`
+      stderr: `502 UPSTREAM_ERROR: ${new URL(down.url).host} answered HTTP 502 without a JSON error body\n`
     })
     assert.strictEqual(down.requests.length, 4)
   })

@@ -10,6 +10,14 @@ import { Schema } from "effect"
 import { ModelManifest } from "./ModelManifest.js"
 
 /**
+ * Stored versions come from servers mreg does not control (an upstream control plane may add fields): decoding
+ * and encoding keep properties the schema does not know, at every level (also inside `manifest`), so a proxy in
+ * front of an upstream passes them on. Requests are not affected: `Validation` decodes manifests with
+ * `onExcessProperty: "error"`.
+ */
+const keepUnknownFields = [undefined, { parseOptions: { onExcessProperty: "preserve" } }] as const
+
+/**
  * The id of a model version (a UUID in the embedded registry; any non-empty string from an upstream).
  * @since 0.1.0
  * @category schemas
@@ -78,7 +86,8 @@ export const Timestamp = Schema.String.pipe(
 )
 
 /**
- * A stored model version (`data` of a 2xx response).
+ * A stored model version (`data` of a 2xx response). Fields it does not know (from an upstream) are kept through
+ * decode and encode.
  * @since 0.1.0
  * @category schemas
  */
@@ -95,7 +104,7 @@ export class ModelVersion extends Schema.Class<ModelVersion>("ModelVersion")({
   tags: Schema.Array(Schema.String),
   metrics: Schema.Array(Metric),
   deployable: Schema.Boolean
-}) {}
+}, keepUnknownFields) {}
 
 /**
  * `{"data": ModelVersion}`.
@@ -104,7 +113,7 @@ export class ModelVersion extends Schema.Class<ModelVersion>("ModelVersion")({
  */
 export class ModelVersionResponse extends Schema.Class<ModelVersionResponse>("ModelVersionResponse")({
   data: ModelVersion
-}) {}
+}, keepUnknownFields) {}
 
 /**
  * Offset pagination: `{total, offset, limit}`; `total` counts every match, not just this page.
@@ -128,4 +137,4 @@ export interface Pagination extends Schema.Schema.Type<typeof Pagination> {}
 export class ModelVersionPage extends Schema.Class<ModelVersionPage>("ModelVersionPage")({
   data: Schema.Array(ModelVersion),
   pagination: Pagination
-}) {}
+}, keepUnknownFields) {}

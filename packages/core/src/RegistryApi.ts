@@ -12,9 +12,10 @@
  *
  * Errors travel as `{statusCode, code, message, detail?, details?}` (see `RegistryError`); each error schema here
  * transforms that body to and from the tagged error, so a derived `HttpApiClient` fails with the same
- * `Schema.TaggedError`s as the embedded registry. `UpstreamError` is declared at 502; a server answers a timeout
- * with the same body at 504, which clients map with `RegistryError.fromBody`. Query parameters are declared as strings and validated by the
- * server into `ListQuery`, so a bad `limit` is a 422 naming `query.limit`, like any other validation error.
+ * `Schema.TaggedError`s as the embedded registry. The schemas are generated from `RegistryError.Table`, one per
+ * status (`UpstreamError` at 502 and, as `GatewayTimeout`, at 504). Query parameters are declared as strings and
+ * validated by the server into `ListQuery`, so a bad `limit` is a 422 naming `query.limit`, like any other
+ * validation error.
  *
  * @since 0.1.0
  */
@@ -31,41 +32,44 @@ export const DEFAULT_PREFIX = "/api/ml/v1"
 /** The other prefix TrueFoundry serves the same API under. @since 0.1.0 @category constants */
 export const SVC_PREFIX = "/api/svc/v1"
 
-const wireError = <A extends RegistryError.RegistryError, I, R>(
-  error: Schema.Schema<A, I, R>,
-  status: number,
-  is: (error: RegistryError.RegistryError) => error is A
-) =>
-  Schema.transform(
+const wireError = <Name extends RegistryError.RowName>(name: Name): WireError<Name> => {
+  const { status } = RegistryError.Table[name]
+  const typed = Schema.declare(
+    (value: unknown): value is RegistryError.ErrorOf<Name> =>
+      RegistryError.isRegistryError(value) && RegistryError.rowNameOf(value) === name,
+    { identifier: name }
+  )
+  return Schema.transform(
     RegistryError.ErrorBodySchema.pipe(Schema.filter((body) => body.statusCode === status)),
-    Schema.typeSchema(error),
+    typed,
     {
       strict: true,
-      decode: (body) => {
-        const decoded = RegistryError.fromBody(status, body)
-        if (is(decoded)) return decoded
-        throw new Error(`unreachable: status ${status} decoded to ${decoded._tag}`)
-      },
-      encode: (typed) => RegistryError.toBody(typed) as typeof RegistryError.ErrorBodySchema.Type
+      decode: (body) => RegistryError.fromBody(status, body) as RegistryError.ErrorOf<Name>,
+      encode: (error) => RegistryError.toBody(error) as typeof RegistryError.ErrorBodySchema.Type
     }
-  ).annotations(HttpApiSchema.annotations({ status }))
+  ).annotations({ ...HttpApiSchema.annotations({ status }), identifier: name })
+}
 
-const tagIs = <T extends RegistryError.RegistryError["_tag"]>(tag: T) =>
-  (error: RegistryError.RegistryError): error is Extract<RegistryError.RegistryError, { _tag: T }> => error._tag === tag
+/**
+ * The wire schema of one row of `RegistryError.Table`: the error body `{statusCode, code, message, detail?,
+ * details?}` at the row's status, to and from the tagged error.
+ * @since 0.2.0
+ * @category schemas
+ */
+export type WireError<Name extends RegistryError.RowName> = Schema.Schema<
+  RegistryError.ErrorOf<Name>,
+  typeof RegistryError.ErrorBodySchema.Encoded
+>
 
-/** Wire schemas of the errors, by status. @since 0.1.0 @category schemas */
-export const Errors = {
-  InvalidJson: wireError(RegistryError.InvalidJson, 400, tagIs("InvalidJson")).annotations({ identifier: "InvalidJson" }),
-  Unauthorized: wireError(RegistryError.Unauthorized, 401, tagIs("Unauthorized")).annotations({ identifier: "Unauthorized" }),
-  Forbidden: wireError(RegistryError.Forbidden, 403, tagIs("Forbidden")).annotations({ identifier: "Forbidden" }),
-  NotFound: wireError(RegistryError.NotFound, 404, tagIs("NotFound")).annotations({ identifier: "NotFound" }),
-  Conflict: wireError(RegistryError.Conflict, 409, tagIs("Conflict")).annotations({ identifier: "Conflict" }),
-  PreconditionFailed: wireError(RegistryError.PreconditionFailed, 412, tagIs("PreconditionFailed")).annotations({ identifier: "PreconditionFailed" }),
-  PayloadTooLarge: wireError(RegistryError.PayloadTooLarge, 413, tagIs("PayloadTooLarge")).annotations({ identifier: "PayloadTooLarge" }),
-  ValidationError: wireError(RegistryError.ValidationError, 422, tagIs("ValidationError")).annotations({ identifier: "ValidationError" }),
-  StoreError: wireError(RegistryError.StoreError, 500, tagIs("StoreError")).annotations({ identifier: "StoreError" }),
-  UpstreamError: wireError(RegistryError.UpstreamError, 502, tagIs("UpstreamError")).annotations({ identifier: "UpstreamError" })
-} as const
+/**
+ * Wire schemas of the errors, one per row of `RegistryError.Table` (so by status; `UpstreamError` is 502 and
+ * `GatewayTimeout` is the same error at 504).
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Errors: { readonly [Name in RegistryError.RowName]: WireError<Name> } = Object.fromEntries(
+  Object.keys(RegistryError.Table).map((name) => [name, wireError(name as RegistryError.RowName)])
+) as never
 
 /**
  * The caller of a request, as established by the `Authorization` middleware (from the bearer token).
@@ -174,6 +178,8 @@ export const makeGroup = (prefix: string) =>
       .addError(Errors.Forbidden)
       .addError(Errors.StoreError)
       .addError(Errors.UpstreamError)
+      .addError(Errors.StoreUnavailable)
+      .addError(Errors.GatewayTimeout)
       .middleware(Authorization)
       .prefix(prefix as `/${string}`)
 

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ModelManifest, ModelVersions, RegistryError } from "@mreg/core"
+import { ModelManifest, ModelVersion, ModelVersions, RegistryError } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"
-import { Effect, Redacted } from "effect"
+import { Effect, Redacted, Schema } from "effect"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 
@@ -49,7 +49,7 @@ const truefoundryData = {
   id: "mv-1",
   fqn: "model:acme/nlp-team/sentiment-clf:1",
   created_by_subject: { subjectId: "u1", subjectType: "user", subjectSlug: "ada" },
-  manifest: { ...manifest, version: 1, step: 0 },
+  manifest: { ...manifest, version: 1, step: 0, lineage: { parent: "mv-0" } },
   ml_repo_id: "repo-1",
   model_id: "model-1",
   created_at: "2024-06-01T12:00:00.000Z",
@@ -69,7 +69,7 @@ const run = <A>(url: string, f: (registry: ModelVersions.Service) => Effect.Effe
   )
 
 describe("ModelVersions/Http", () => {
-  it.scopedLive("works against a TrueFoundry-shaped server: bearer sent, no ETag, unknown fields ignored", () =>
+  it.scopedLive("works against a TrueFoundry-shaped server: bearer sent, no ETag, unknown fields kept", () =>
     Effect.gen(function*() {
       const server = yield* scripted([json(200, { data: truefoundryData })])
       const result = yield* run(server.url, (r) => r.upsert(manifest))
@@ -77,6 +77,9 @@ describe("ModelVersions/Http", () => {
       assert.deepStrictEqual(result.modelVersion.metrics, [{ key: "acc", value: 0.9, timestamp: 1717243200000, step: 1 }])
       assert.strictEqual(result.etag, undefined)
       assert.strictEqual(result.replayed, false)
+      const encoded = Schema.encodeSync(ModelVersion.ModelVersion)(result.modelVersion) as Record<string, any>
+      assert.strictEqual(encoded.artifact_size, 1234)
+      assert.deepStrictEqual(encoded.manifest.lineage, { parent: "mv-0" })
       assert.strictEqual(server.requests.length, 1)
       assert.strictEqual(server.requests[0]!.headers.authorization, "Bearer secret-token")
       assert.match(String(server.requests[0]!.headers["idempotency-key"]), /^[0-9a-f-]{36}$/)
@@ -160,5 +163,82 @@ describe("ModelVersions/Http", () => {
       const error = yield* Effect.flip(run("http://127.0.0.1:9", (r) => r.list(new ModelVersions.ListQuery({}))))
       assert.strictEqual(error._tag, "UpstreamError")
       assert.strictEqual(error.message, "cannot reach 127.0.0.1:9")
+    }))
+
+  it.scopedLive("a 503 STORE_UNAVAILABLE then a 200: one success, after one retry", () =>
+    Effect.gen(function*() {
+      const server = yield* scripted([
+        json(503, { statusCode: 503, code: "STORE_UNAVAILABLE", message: "the registry store is unavailable", details: { retryAfter: 1 } }, {
+          "retry-after": "1"
+        }),
+        json(200, { data: truefoundryData })
+      ])
+      const result = yield* run(server.url, (r) => r.get("mv-1" as never))
+      assert.strictEqual(result.modelVersion.id, "mv-1")
+      assert.strictEqual(server.requests.length, 2)
+    }))
+
+  it.scopedLive("a 503 that stays: StoreUnavailable after the retries", () =>
+    Effect.gen(function*() {
+      const server = yield* scripted([json(503, { statusCode: 503, code: "STORE_UNAVAILABLE", message: "db down", details: { retryAfter: 2 } })])
+      const error = yield* Effect.flip(run(server.url, (r) => r.get("mv-1" as never)))
+      assert.deepStrictEqual(RegistryError.toBody(error), {
+        statusCode: 503,
+        code: "STORE_UNAVAILABLE",
+        message: "db down",
+        details: { retryAfter: 2 }
+      })
+      assert.strictEqual(server.requests.length, 4)
+    }))
+
+  it.scopedLive("a 409 with a traceback is a Conflict with mreg's message, not retried", () =>
+    Effect.gen(function*() {
+      const server = yield* scripted([
+        json(409, {
+          statusCode: 409,
+          code: "ALIAS_IN_USE",
+          message: "Traceback (most recent call last):\n  File \"/app/db.py\", line 3, in upsert\n" +
+            "psycopg2.errors.UniqueViolation: duplicate key value violates unique constraint \"uq_alias\"",
+          details: { alias: "v1", query: "INSERT INTO model_versions (alias) VALUES ('v1')" }
+        })
+      ])
+      const error = yield* Effect.flip(run(server.url, (r) => r.upsert(manifest)))
+      assert.deepStrictEqual(RegistryError.toBody(error), {
+        statusCode: 409,
+        code: "ALIAS_IN_USE",
+        message: "the request conflicts with the stored model version",
+        details: { alias: "v1" }
+      })
+      assert.strictEqual(server.requests.length, 1)
+    }))
+
+  it.scopedLive("an HTML 400 is a 502 UPSTREAM_ERROR carrying 400, not retried", () =>
+    Effect.gen(function*() {
+      const server = yield* scripted([(_req, res) => {
+        res.writeHead(400, { "content-type": "text/html" })
+        res.end("<html><body>400 Bad Request</body></html>")
+      }])
+      const error = yield* Effect.flip(run(server.url, (r) => r.upsert(manifest)))
+      assert.deepStrictEqual(RegistryError.toBody(error), {
+        statusCode: 502,
+        code: "UPSTREAM_ERROR",
+        message: `${new URL(server.url).host} answered HTTP 400 without a JSON error body`,
+        details: { upstreamStatus: 400 }
+      })
+      assert.strictEqual(server.requests.length, 1)
+    }))
+
+  it.scopedLive("ForwardHeaders are sent over the layer's own, never over the endpoint's", () =>
+    Effect.gen(function*() {
+      const server = yield* scripted([json(200, { data: truefoundryData })])
+      yield* run(server.url, (r) => r.upsert(manifest, { idempotencyKey: "k-1" })).pipe(
+        Effect.provideService(Http.ForwardHeaders, { Authorization: "Bearer caller-token", "x-request-id": "req-7", "idempotency-key": "other" })
+      )
+      const headers = server.requests[0]!.headers
+      assert.deepStrictEqual([headers.authorization, headers["x-request-id"], headers["idempotency-key"]], [
+        "Bearer caller-token",
+        "req-7",
+        "k-1"
+      ])
     }))
 })

@@ -11,6 +11,7 @@ const {
   PayloadTooLarge,
   PreconditionFailed,
   StoreError,
+  StoreUnavailable,
   Unauthorized,
   UpstreamError,
   ValidationError,
@@ -131,10 +132,10 @@ describe("RegistryError", () => {
       )
     })
 
-    it("UpstreamError: 502 BAD_GATEWAY with the upstream status, 504 GATEWAY_TIMEOUT without", () => {
+    it("UpstreamError: 502 UPSTREAM_ERROR with the upstream status, 504 GATEWAY_TIMEOUT without", () => {
       assert.deepStrictEqual(
         RegistryError.toBody(new UpstreamError({ status: 502, message: "upstream answered HTML", upstreamStatus: 502 })),
-        { statusCode: 502, code: "BAD_GATEWAY", message: "upstream answered HTML", details: { upstreamStatus: 502 } }
+        { statusCode: 502, code: "UPSTREAM_ERROR", message: "upstream answered HTML", details: { upstreamStatus: 502 } }
       )
       assert.deepStrictEqual(RegistryError.toBody(new UpstreamError({ status: 504, message: "upstream timed out after 30s" })), {
         statusCode: 504,
@@ -202,7 +203,8 @@ describe("RegistryError", () => {
         [Conflict, new Conflict({ reason: "TAG_IN_USE", message: "m" }), 409, "TAG_IN_USE"],
         [PreconditionFailed, new PreconditionFailed({ message: "m" }), 412, "PRECONDITION_FAILED"],
         [PayloadTooLarge, new PayloadTooLarge({ message: "m", limit: 1 }), 413, "PAYLOAD_TOO_LARGE"],
-        [UpstreamError, new UpstreamError({ status: 502, message: "m" }), 502, "BAD_GATEWAY"],
+        [UpstreamError, new UpstreamError({ status: 502, message: "m" }), 502, "UPSTREAM_ERROR"],
+        [StoreUnavailable, new StoreUnavailable({ message: "m" }), 503, "STORE_UNAVAILABLE"],
         [StoreError, new StoreError({ message: "m" }), 500, "INTERNAL_ERROR"]
       ] as const
       for (const [schema, error, status, code] of cases) {

@@ -15,42 +15,35 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   PreconditionFailedError,
+  StoreUnavailableError,
   UnauthorizedError,
   UpstreamError,
   ValidationError
 } from "../Errors.js"
 
-/** The client error for a core `RegistryError`, built from its wire body (`RegistryError.toBody`). */
-export const fromRegistryError = (error: RegistryError.RegistryError): MregError => {
-  const body = RegistryError.toBody(error)
-  const message = body.message
-  const details = body.details
-  switch (error._tag) {
-    case "ValidationError":
-      return new ValidationError({
-        message,
-        issues: (body.detail ?? []).map((issue) => ({ loc: [...issue.loc], msg: issue.msg, type: issue.type }))
-      })
-    case "InvalidJson":
-      return new InvalidJsonError({ message, details })
-    case "Unauthorized":
-      return new UnauthorizedError({ message })
-    case "Forbidden":
-      return new ForbiddenError({ message })
-    case "NotFound":
-      return new NotFoundError({ message })
-    case "Conflict":
-      return new ConflictError({ message, code: body.code as ConflictCode, details })
-    case "PreconditionFailed":
-      return new PreconditionFailedError({ message, details })
-    case "PayloadTooLarge":
-      return new PayloadTooLargeError({ message, details })
-    case "StoreError":
-      return new InternalError({ message })
-    case "UpstreamError":
-      return new UpstreamError({ message, status: error.status, details })
-  }
+/** How each row of `RegistryError.Table` becomes a client error, from the core error's wire body. */
+const byRow: { readonly [Name in RegistryError.RowName]: (body: RegistryError.ErrorBody) => MregError } = {
+  ValidationError: (body) =>
+    new ValidationError({
+      message: body.message,
+      issues: (body.detail ?? []).map((issue) => ({ loc: [...issue.loc], msg: issue.msg, type: issue.type }))
+    }),
+  InvalidJson: (body) => new InvalidJsonError(body),
+  Unauthorized: (body) => new UnauthorizedError(body),
+  Forbidden: (body) => new ForbiddenError(body),
+  NotFound: (body) => new NotFoundError(body),
+  Conflict: (body) => new ConflictError({ message: body.message, code: body.code as ConflictCode, details: body.details }),
+  PreconditionFailed: (body) => new PreconditionFailedError(body),
+  PayloadTooLarge: (body) => new PayloadTooLargeError(body),
+  StoreError: (body) => new InternalError(body),
+  StoreUnavailable: (body) => new StoreUnavailableError(body),
+  UpstreamError: (body) => new UpstreamError({ message: body.message, status: 502, details: body.details }),
+  GatewayTimeout: (body) => new UpstreamError({ message: body.message, status: 504, details: body.details })
 }
+
+/** The client error for a core `RegistryError`, built from its wire body (`RegistryError.toBody`). */
+export const fromRegistryError = (error: RegistryError.RegistryError): MregError =>
+  byRow[RegistryError.rowNameOf(error)](RegistryError.toBody(error))
 
 const describe = (defect: unknown): string =>
   defect instanceof Error ? defect.message.split("\n")[0]! : typeof defect === "string" ? defect.split("\n")[0]! : "an unknown defect"

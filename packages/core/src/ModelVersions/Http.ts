@@ -1,21 +1,26 @@
 /**
  * `ModelVersions` over HTTP: a client of the model-version API derived from the `RegistryApi` contract with
- * `HttpApiClient`, for a TrueFoundry control plane or an `mreg-proxy`.
+ * `HttpApiClient`, for a TrueFoundry control plane or an `mreg-proxy` — the one HTTP client of mreg (the CLI, the
+ * `@mreg/client` facade and the proxy's upstream mode use it).
  *
- * - Auth: `Authorization: Bearer <apiKey>` (the key is `Redacted` and never logged).
- * - Timeouts: each attempt is limited to `timeout` (default 30 s); a timeout is `UpstreamError` 504.
- * - Retries: exponential backoff with jitter (`retries`, default 4; first delay `retryBaseDelay`, default 200 ms), only
- *   for connection errors, timeouts, 429, 502, 503 and 504 — never for a 4xx such as 413 or 422.
+ * - Auth: `Authorization: Bearer <apiKey>` (the key is `Redacted` and never logged); per-call headers (the caller's
+ *   `authorization`, `x-request-id`) through {@link ForwardHeaders}.
+ * - Timeouts: each attempt is limited to `timeout` (default 30 s); a timeout is `UpstreamError` 504 `GATEWAY_TIMEOUT`.
+ * - Retries: `Effect.retry` with exponential backoff and jitter (`retries`, default 4; first delay `retryBaseDelay`,
+ *   default 200 ms) for what `RegistryError.isRetryable` says: connection errors, timeouts, 429, 502, 503 and
+ *   504 — never another 4xx such as 413 or 422. (`Retry-After` is not waited for: the backoff decides.)
  * - Every upsert carries an `Idempotency-Key`, generated once per logical call when the caller gives none, so a
  *   retry after a lost response never creates a second version.
- * - Error bodies that are not JSON (an HTML 502 from a load balancer) become typed errors carrying the status.
+ * - Error answers are decoded with `RegistryError.fromResponse`: only safe text and typed fields are kept, and a
+ *   body mreg cannot decode (an HTML 502 from a load balancer) is `UpstreamError` 502 `UPSTREAM_ERROR`.
+ * - Fields of a model version mreg does not know are kept (the `ModelVersion` schemas preserve them).
  * - A server that implements only TrueFoundry's documented shapes (no `ETag`, no `Idempotent-Replayed`) works:
  *   `etag` is then `undefined` and `replayed` `false`.
  *
  * @since 0.1.0
  */
-import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
-import { Config, Duration, Effect, FiberRef, Layer, Option, Redacted, Schedule } from "effect"
+import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientError, HttpClientRequest } from "@effect/platform"
+import { Config, Context, Duration, Effect, Layer, Option, ParseResult, Redacted, Schedule } from "effect"
 import type { ModelManifest } from "../ModelManifest.js"
 import type { ModelVersionId } from "../ModelVersion.js"
 import * as ModelVersions from "../ModelVersions.js"
@@ -27,6 +32,7 @@ import * as RegistryError from "../RegistryError.js"
  * - `baseUrl`: the control plane, e.g. `https://acme.truefoundry.cloud` or `http://127.0.0.1:8080` (the API prefix
  *   is appended);
  * - `apiKey`: bearer token; `prefix`: API prefix (default `/api/ml/v1`);
+ * - `headers`: sent with every request (lower-case names), under {@link ForwardHeaders};
  * - `timeout` per attempt (default 30 s); `retries` (default 4); `retryBaseDelay` (default 200 ms).
  * @since 0.1.0
  * @category models
@@ -35,28 +41,38 @@ export interface Options {
   readonly baseUrl: string
   readonly apiKey?: Redacted.Redacted<string> | undefined
   readonly prefix?: string | undefined
+  readonly headers?: Readonly<Record<string, string>> | undefined
   readonly timeout?: Duration.DurationInput | undefined
   readonly retries?: number | undefined
   readonly retryBaseDelay?: Duration.DurationInput | undefined
 }
 
-interface Capture {
-  status?: number
-  headers?: Readonly<Record<string, string>>
-}
+/**
+ * Headers to send with the requests of the current call (names in any case; sent lower-case), read when each
+ * request is built and merged over the layer's own (`authorization` from `apiKey`, `Options.headers`). The
+ * endpoint's own headers (`idempotency-key`, `if-match`, `if-none-match`, `content-type`, `content-length`) are
+ * never taken from here. Default `{}`.
+ *
+ * ```ts
+ * registry.get(id).pipe(Effect.provideService(Http.ForwardHeaders, { authorization: callerAuth, "x-request-id": id }))
+ * ```
+ * @since 0.2.0
+ * @category references
+ */
+export class ForwardHeaders extends Context.Reference<ForwardHeaders>()("@mreg/core/ModelVersions/Http/ForwardHeaders", {
+  defaultValue: (): Readonly<Record<string, string>> => ({})
+}) {}
 
-/** Where the response of the current call is noted (one box per call, fiber-local). */
-const currentCapture = FiberRef.unsafeMake<Capture | undefined>(undefined)
-
-const isRegistryError = (error: unknown): error is RegistryError.RegistryError =>
-  typeof error === "object" && error !== null && "_tag" in error &&
-  ["ValidationError", "InvalidJson", "Unauthorized", "Forbidden", "NotFound", "Conflict", "PreconditionFailed",
-    "PayloadTooLarge", "UpstreamError", "StoreError"].includes(String(error._tag))
+/** Headers an endpoint sets itself; forwarded or default headers never replace them. */
+const ENDPOINT_HEADERS = new Set(["idempotency-key", "if-match", "if-none-match", "content-type", "content-length"])
 
 const newKey = () => globalThis.crypto.randomUUID()
 
+const lowerCase = (headers: Readonly<Record<string, string>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
+
 /**
- * Builds the HTTP `ModelVersions` on the `HttpClient` in context.
+ * Builds the HTTP `ModelVersions` on the `HttpClient` in context. Every method fails only with `RegistryError`s.
  * @since 0.1.0
  * @category constructors
  */
@@ -71,68 +87,69 @@ export const make = (options: Options) =>
         return baseUrl
       }
     })()
+    const defaults = {
+      ...(options.apiKey === undefined ? {} : { authorization: `Bearer ${Redacted.value(options.apiKey)}` }),
+      ...lowerCase(options.headers ?? {})
+    }
+
+    /** Error answers become registry errors here (carried as the `cause` of a `ResponseError`), never passed on. */
     const client = yield* HttpApiClient.make(RegistryApi.make(options.prefix ?? RegistryApi.DEFAULT_PREFIX), {
       baseUrl,
       transformClient: (http) =>
         http.pipe(
-          HttpClient.mapRequest((request) =>
-            options.apiKey === undefined ? request : HttpClientRequest.bearerToken(request, Redacted.value(options.apiKey))
+          HttpClient.mapRequestEffect((request) =>
+            Effect.map(ForwardHeaders, (forwarded) => {
+              const extra = Object.entries({ ...defaults, ...lowerCase(forwarded) }).filter(([name]) => !ENDPOINT_HEADERS.has(name))
+              return extra.length === 0 ? request : HttpClientRequest.setHeaders(request, Object.fromEntries(extra))
+            })
           ),
-          HttpClient.tap((response) =>
-            Effect.flatMap(FiberRef.get(currentCapture), (box) =>
-              Effect.sync(() => {
-                if (box !== undefined) {
-                  box.status = response.status
-                  box.headers = response.headers
-                }
-              }))
-          )
+          HttpClient.transformResponse(Effect.flatMap((response) =>
+            response.status < 400 ? Effect.succeed(response) : Effect.flatMap(response.text, (text) =>
+              Effect.fail(
+                new HttpClientError.ResponseError({
+                  request: response.request,
+                  response,
+                  reason: "StatusCode",
+                  cause: RegistryError.fromResponse(response.status, text, { headers: response.headers, from: host })
+                })
+              ))
+          ))
         )
     })
 
-    /** Maps anything that is not already a registry error (transport, timeout, undecodable body) to one. */
-    const normalize = (error: unknown, box: Capture): RegistryError.RegistryError => {
-      if (isRegistryError(error)) return error
-      if (box.status !== undefined && box.status >= 400) {
-        const base = RegistryError.fromBody(box.status, undefined)
-        return base._tag === "UpstreamError"
-          ? new RegistryError.UpstreamError({
-            status: base.status,
-            upstreamStatus: box.status,
-            message: `${host} answered HTTP ${box.status} without a JSON error body`
-          })
-          : base
+    /** Maps anything that is not already a registry error (transport, undecodable body) to one. */
+    const normalize = (error: unknown): RegistryError.RegistryError => {
+      if (RegistryError.isRegistryError(error)) return error
+      if (HttpClientError.isHttpClientError(error) && error._tag === "ResponseError") {
+        if (RegistryError.isRegistryError(error.cause)) return error.cause
+        return new RegistryError.UpstreamError({
+          status: 502,
+          message: `${host} answered HTTP ${error.response.status} with a body mreg cannot read`,
+          upstreamStatus: error.response.status
+        })
+      }
+      if (ParseResult.isParseError(error)) {
+        return new RegistryError.UpstreamError({ status: 502, message: `${host} answered with a body that does not match the API` })
       }
       return new RegistryError.UpstreamError({ status: 502, message: `cannot reach ${host}` })
     }
 
-    /** One attempt: fresh capture box, per-attempt timeout, every failure a registry error. */
-    const attempt = <A, E, R>(call: Effect.Effect<A, E, R>) =>
-      Effect.suspend(() => {
-        const box: Capture = {}
-        return call.pipe(
-          Effect.timeoutFail({
-            duration: timeout,
-            onTimeout: () =>
-              new RegistryError.UpstreamError({ status: 504, message: `${host} did not answer within ${Duration.format(timeout)}` })
-          }),
-          Effect.map((value) => [value, box] as const),
-          Effect.mapError((error) => normalize(error, box)),
-          Effect.catchAllDefect((defect) => Effect.fail(normalize(defect, box))),
-          Effect.locally(currentCapture, box)
-        )
-      })
-
-    const retrying = <A>(effect: Effect.Effect<A, RegistryError.RegistryError>) =>
+    /** One attempt, limited to `timeout`, every failure a registry error; retried as the error table says. */
+    const call = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, RegistryError.RegistryError> =>
       effect.pipe(
+        Effect.timeoutFail({
+          duration: timeout,
+          onTimeout: () =>
+            new RegistryError.UpstreamError({ status: 504, message: `${host} did not answer within ${Duration.format(timeout)}` })
+        }),
+        Effect.mapError(normalize),
+        Effect.catchAllDefect((defect) => Effect.fail(normalize(defect))),
         Effect.retry({
-          while: (error) => error._tag === "UpstreamError",
+          while: RegistryError.isRetryable,
           times: options.retries ?? 4,
           schedule: Schedule.exponential(options.retryBaseDelay ?? "200 millis").pipe(Schedule.jittered)
         })
       )
-
-    const header = (box: Capture, name: string) => box.headers?.[name]
 
     const upsert = Effect.fn("ModelVersions.upsert")(function*(
       manifest: ModelManifest,
@@ -143,19 +160,19 @@ export const make = (options: Options) =>
         ...(upsertOptions.ifMatch === undefined ? {} : { "if-match": upsertOptions.ifMatch }),
         ...(upsertOptions.ifNoneMatch === undefined ? {} : { "if-none-match": upsertOptions.ifNoneMatch })
       }
-      const [response, box] = yield* retrying(attempt(client.modelVersions.upsert({ payload: { manifest }, headers })))
-      const modelVersion = response.data
+      const [body, response] = yield* call(client.modelVersions.upsert({ payload: { manifest }, headers, withResponse: true }))
+      const modelVersion = body.data
       return {
         modelVersion,
-        etag: header(box, "etag"),
+        etag: response.headers["etag"],
         created: modelVersion.created_at === modelVersion.updated_at,
-        replayed: header(box, "idempotent-replayed") === "true"
+        replayed: response.headers["idempotent-replayed"] === "true"
       } satisfies ModelVersions.UpsertResult
     })
 
     const get = Effect.fn("ModelVersions.get")(function*(id: ModelVersionId) {
-      const [response, box] = yield* retrying(attempt(client.modelVersions.get({ path: { id } })))
-      return { modelVersion: response.data, etag: header(box, "etag") } satisfies ModelVersions.Versioned
+      const [body, response] = yield* call(client.modelVersions.get({ path: { id }, withResponse: true }))
+      return { modelVersion: body.data, etag: response.headers["etag"] } satisfies ModelVersions.Versioned
     })
 
     const list = Effect.fn("ModelVersions.list")(function*(query: ModelVersions.ListQuery) {
@@ -175,16 +192,15 @@ export const make = (options: Options) =>
           offset: text(query.offset)
         }).filter((entry): entry is [string, string] => entry[1] !== undefined)
       )
-      const [page] = yield* retrying(attempt(client.modelVersions.list({ urlParams })))
-      return page
+      return yield* call(client.modelVersions.list({ urlParams }))
     })
 
     const delete_ = Effect.fn("ModelVersions.delete")(function*(id: ModelVersionId) {
-      yield* retrying(attempt(client.modelVersions.delete({ path: { id } })))
+      yield* call(client.modelVersions.delete({ path: { id } }))
     })
 
     const applyTags = Effect.fn("ModelVersions.applyTags")(function*(request: ModelVersions.ApplyTagsRequest) {
-      yield* retrying(attempt(client.modelVersions.applyTags({ payload: request })))
+      yield* call(client.modelVersions.applyTags({ payload: request }))
     })
 
     return ModelVersions.ModelVersions.of({ upsert, get, list, delete: delete_, applyTags })

@@ -1,0 +1,204 @@
+/**
+ * The Node HTTP server the proxy listens with: `NodeHttpServer` with request limits.
+ *
+ * - **Body size.** Every request is served with `HttpIncomingMessage.MaxBodySize` set to `maxBodyBytes`, and its
+ *   body readers (`text`, `json`, `arrayBuffer`, `urlParamsBody`, `stream`) stop reading as soon as the limit is
+ *   crossed, `Content-Length` or chunked. A request whose `Content-Length` is over the limit is refused before a
+ *   byte of its body is read. Either way the answer is the contract's 413 `PAYLOAD_TOO_LARGE`
+ *   (`details.limit` in bytes) with `Connection: close`, whatever the application made of the failed read.
+ * - **Unread bodies are not drained.** A response that leaves while its request's body is still on the wire (an
+ *   unauthenticated upload, a 413) carries `Connection: close`, and the connection is closed after it instead of
+ *   Node reading the rest of the body to keep it alive.
+ * - **Timeouts.** The headers must arrive within `headerTimeout` (default 10 s), the whole request within
+ *   `bodyTimeout` (default 30 s); an idle keep-alive connection is closed after `keepAliveTimeout` (default 5 s).
+ * - **Node's own refusals** — a malformed request (400 `BAD_REQUEST`), headers over `maxHeaderBytes` (431
+ *   `HEADERS_TOO_LARGE`), a timeout (408 `REQUEST_TIMEOUT`) — are answered with the contract's JSON error body and
+ *   `Connection: close`, and logged as one `request` line like every request (`method` and `path` are `null` when
+ *   the request line was not parsed, `error_code` is Node's code).
+ * - An HTTP/1.1 request without a `Host` header is answered 400 `BAD_REQUEST` in JSON too.
+ *
+ * @since 0.1.0
+ */
+import { HttpApp, HttpIncomingMessage, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import { RegistryError } from "@mreg/core"
+import { Cause, Duration, Effect, Layer, Option, Runtime } from "effect"
+import * as Http from "node:http"
+import type { Duplex } from "node:stream"
+import { BodyTooLarge, declaredLength, limited, type Overflow } from "./internal/limitedBody.js"
+import { answerClientError, answerTo, type InFlight, type Limits, responseClass } from "./internal/nodeEdges.js"
+import * as RequestLog from "./RequestLog.js"
+
+/** Default largest request body: 1 MiB. @since 0.1.0 @category constants */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+/** Default largest request line and headers: 16 KiB (Node's default). @since 0.1.0 @category constants */
+export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024
+
+/** Default time for the request headers to arrive: 10 s. @since 0.1.0 @category constants */
+export const DEFAULT_HEADER_TIMEOUT: Duration.Duration = Duration.seconds(10)
+
+/** Default time for the whole request (headers and body) to arrive: 30 s. @since 0.1.0 @category constants */
+export const DEFAULT_BODY_TIMEOUT: Duration.Duration = Duration.seconds(30)
+
+/** Default time an idle keep-alive connection stays open: 5 s. @since 0.1.0 @category constants */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT: Duration.Duration = Duration.seconds(5)
+
+/**
+ * Options of {@link layer}. Sizes in bytes; a `headerTimeout` longer than `bodyTimeout` is cut to `bodyTimeout`.
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  readonly host: string
+  /** `0`: any free port. */
+  readonly port: number
+  readonly maxBodyBytes?: number | undefined
+  readonly maxHeaderBytes?: number | undefined
+  readonly headerTimeout?: Duration.DurationInput | undefined
+  readonly bodyTimeout?: Duration.DurationInput | undefined
+  readonly keepAliveTimeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * The 413 of a body over the limit: `the request body is 2097152 bytes; the limit is 1048576 bytes` (declared
+ * size) or `the request body is larger than the limit of 1048576 bytes` (chunked).
+ * @since 0.1.0
+ * @category errors
+ */
+export const payloadTooLarge = (limit: number, size?: number): RegistryError.PayloadTooLarge =>
+  new RegistryError.PayloadTooLarge({
+    message: size === undefined
+      ? `the request body is larger than the limit of ${limit} bytes`
+      : `the request body is ${size} bytes; the limit is ${limit} bytes`,
+    limit
+  })
+
+const findTooLarge = (u: unknown): Option.Option<BodyTooLarge> => {
+  if (u instanceof BodyTooLarge) return Option.some(u)
+  if (Cause.isCause(u)) {
+    return Cause.find(u, (c) => c._tag === "Fail" ? findTooLarge(c.error) : c._tag === "Die" ? findTooLarge(c.defect) : Option.none())
+  }
+  if (typeof u === "object" && u !== null && "cause" in u && u.cause !== u) return findTooLarge(u.cause)
+  return Option.none()
+}
+
+/**
+ * The 413 for a failure of a body read under this server's limit: `u` is the `RequestError` a body reader failed
+ * with, its cause, or a `Cause` containing it (as a failure or a defect). `None` for anything else.
+ * @since 0.1.0
+ * @category errors
+ */
+export const toPayloadTooLarge = (u: unknown): Option.Option<RegistryError.PayloadTooLarge> =>
+  Option.map(findTooLarge(u), (e) => payloadTooLarge(e.limit, e.size))
+
+/**
+ * Whether `u` is (or a `Cause` contains) the failure of a body read over this server's limit.
+ * @since 0.1.0
+ * @category errors
+ */
+export const isBodyTooLarge = (u: unknown): boolean => Option.isSome(findTooLarge(u))
+
+const errorResponse = (body: RegistryError.ErrorBody | { readonly statusCode: number; readonly code: string; readonly message: string }) =>
+  HttpServerResponse.unsafeJson(body, { status: body.statusCode, headers: { connection: "close" } })
+
+/**
+ * Wraps an app with the body limit: 413 `PAYLOAD_TOO_LARGE` for a `Content-Length` over `maxBodyBytes` before the
+ * app runs; otherwise the app runs with `MaxBodySize` and limited body readers, and when a read crossed the limit
+ * its answer is replaced by the 413. Also answers 400 to an HTTP/1.1 request without `Host`. For requests of the
+ * Node server only (it reads the `IncomingMessage`); {@link layer} applies it to every app it serves.
+ * @since 0.1.0
+ * @category middleware
+ */
+export const limitBody = (maxBodyBytes: number) => <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+    const source = NodeHttpServerRequest.toIncomingMessage(request)
+    if (source.httpVersion === "1.1" && request.headers.host === undefined) {
+      return Effect.succeed(errorResponse({ statusCode: 400, code: "BAD_REQUEST", message: "the request has no Host header (required by HTTP/1.1)" }))
+    }
+    const declared = declaredLength(request)
+    if (declared !== undefined && declared > maxBodyBytes) {
+      return Effect.succeed(errorResponse(RegistryError.toBody(payloadTooLarge(maxBodyBytes, declared))))
+    }
+    const overflow: Overflow = { value: undefined }
+    return app.pipe(
+      Effect.provideService(HttpServerRequest.HttpServerRequest, limited(request, overflow)),
+      HttpIncomingMessage.withMaxBodySize(Option.some(maxBodyBytes)),
+      Effect.exit,
+      Effect.flatMap((exit) =>
+        overflow.value === undefined
+          ? exit
+          : Effect.succeed(errorResponse(RegistryError.toBody(payloadTooLarge(overflow.value.limit, overflow.value.size)))))
+    )
+  })
+
+const millis = (input: Duration.DurationInput | undefined, fallback: Duration.Duration) =>
+  Math.max(1, Math.round(Duration.toMillis(input ?? fallback)))
+
+const make = (options: Options) =>
+  Effect.gen(function*() {
+    const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+    const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+    const requestTimeoutMs = millis(options.bodyTimeout, DEFAULT_BODY_TIMEOUT)
+    const limits: Limits = {
+      maxHeaderSize: options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
+      headersTimeoutMs: Math.min(millis(options.headerTimeout, DEFAULT_HEADER_TIMEOUT), requestTimeoutMs),
+      requestTimeoutMs
+    }
+    const inFlight: InFlight = new WeakMap()
+
+    const onClientError = (error: Error & { readonly code?: string }, socket: Duplex) => {
+      if (error.code === "ECONNRESET" || error.code === "EPIPE") {
+        socket.destroy() // the client is gone: nothing to answer, no request to log
+        return
+      }
+      const current = inFlight.get(socket)
+      const req = current?.response.req
+      const requestId = RequestLog.requestIdOf(req?.headers["x-request-id"] as string | undefined)
+      const answer = answerTo(error.code, limits)
+      if (!answerClientError(socket, answer, requestId, inFlight)) return
+      runFork(Effect.logInfo("request").pipe(Effect.annotateLogs({
+        method: req?.method ?? null,
+        path: req?.url === undefined ? null : RequestLog.pathOf(req.url),
+        status: answer.statusCode,
+        duration_ms: current === undefined ? null : Math.round((performance.now() - current.started) * 10) / 10,
+        subject: null,
+        request_id: requestId,
+        error_code: error.code ?? null
+      })))
+    }
+
+    const server = yield* NodeHttpServer.make(() => {
+      const server = Http.createServer({
+        ServerResponse: responseClass(inFlight),
+        maxHeaderSize: limits.maxHeaderSize,
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        // How often Node checks the two timeouts above (its default, 30 s, would stretch them by up to that much).
+        connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+        keepAliveTimeout: millis(options.keepAliveTimeout, DEFAULT_KEEP_ALIVE_TIMEOUT),
+        // A missing Host is answered by `limitBody` (JSON, logged) rather than by Node's bare 400.
+        requireHostHeader: false
+      })
+      server.on("clientError", onClientError)
+      return server
+    }, { host: options.host, port: options.port })
+
+    const limit = limitBody(maxBodyBytes)
+    return HttpServer.make({
+      address: server.address,
+      serve: (app, middleware) => server.serve(limit(app), middleware as never)
+    })
+  })
+
+/**
+ * The `HttpServer` (with Node's platform context, as `NodeHttpServer.layer`) listening on `host:port` with the
+ * limits of {@link Options}. Node's refusals are logged with the logger of the context the layer is built in.
+ * Fails with `ServeError` when the address cannot be bound; closing the scope stops listening and waits for
+ * in-flight requests.
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options) =>
+  Layer.mergeAll(Layer.scoped(HttpServer.HttpServer, make(options)), NodeHttpServer.layerContext)

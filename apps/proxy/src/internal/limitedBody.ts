@@ -1,0 +1,163 @@
+/**
+ * Body readers with a size limit that keep the connection usable for the answer.
+ *
+ * The platform's readers (`text`, `json`, `arrayBuffer`, …) honour `HttpIncomingMessage.MaxBodySize`, but when the
+ * limit is crossed they destroy the request stream, and Node destroys the socket of an unfinished request with it:
+ * the client gets a reset instead of the 413. These readers stop reading (pause the stream) instead, fail with a
+ * `RequestError` whose cause is {@link BodyTooLarge}, and record the overflow so the server can answer 413 and close.
+ *
+ * @internal
+ */
+import { HttpIncomingMessage, HttpServerError, type HttpServerRequest, UrlParams } from "@effect/platform"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import { Data, Effect, Option, Stream } from "effect"
+import type { IncomingMessage } from "node:http"
+import { answered } from "./nodeEdges.js"
+
+/** The request body is larger than `limit` bytes; `size` when it was declared by `Content-Length`. */
+export class BodyTooLarge extends Data.TaggedError("BodyTooLarge")<{
+  readonly limit: number
+  readonly size: number | undefined
+}> {}
+
+/** What a request's readers observed: set when a body crossed its limit. */
+export interface Overflow {
+  value: BodyTooLarge | undefined
+}
+
+const limitOf = Effect.map(HttpIncomingMessage.MaxBodySize, (size) => Option.map(size, Number))
+
+/** The declared `Content-Length` when it is a plain decimal number. */
+export const declaredLength = (request: HttpServerRequest.HttpServerRequest): number | undefined => {
+  const declared = request.headers["content-length"]
+  return declared !== undefined && /^\s*\d+\s*$/.test(declared) ? Number(declared) : undefined
+}
+
+/**
+ * Reads `source` with a `data` listener until `end` or an error; `onChunk` returns a failure to stop reading (the
+ * stream is paused, not destroyed). Returns the function that stops listening.
+ */
+const listen = <E>(
+  source: IncomingMessage,
+  handlers: {
+    readonly onChunk: (chunk: Uint8Array) => E | undefined
+    readonly onEnd: () => void
+    readonly onFail: (error: E) => void
+  },
+  onError: (error: unknown) => E
+): () => void => {
+  const stop = () => {
+    source.off("data", onData)
+    source.off("end", onEnd)
+    source.off("error", onFail)
+    source.off("aborted", onAborted)
+    source.pause()
+  }
+  const onData = (chunk: Uint8Array) => {
+    const failure = handlers.onChunk(chunk)
+    if (failure !== undefined) {
+      stop()
+      handlers.onFail(failure)
+    }
+  }
+  const onEnd = () => {
+    stop()
+    handlers.onEnd()
+  }
+  const onFail = (error: unknown) => {
+    stop()
+    // Node answered this connection itself (a timeout): the request is interrupted when the socket closes.
+    if (answered.has(source.socket)) return
+    handlers.onFail(onError(error))
+  }
+  const onAborted = () => onFail(new Error("the client closed the connection before the body was complete"))
+  if (source.readableEnded) {
+    handlers.onEnd()
+    return () => {}
+  }
+  source.on("data", onData)
+  source.once("end", onEnd)
+  source.once("error", onFail)
+  source.once("aborted", onAborted)
+  return stop
+}
+
+/**
+ * `request` with size-limited body readers (`text`, `json`, `arrayBuffer`, `urlParamsBody`, `stream`), the limit
+ * being `HttpIncomingMessage.MaxBodySize` where the body is read. `modify` keeps the readers.
+ */
+export const limited = (
+  request: HttpServerRequest.HttpServerRequest,
+  overflow: Overflow
+): HttpServerRequest.HttpServerRequest => {
+  const source = NodeHttpServerRequest.toIncomingMessage(request)
+  const decodeError = (cause: unknown, description?: string) =>
+    new HttpServerError.RequestError({ request, reason: "Decode", cause, ...(description === undefined ? {} : { description }) })
+  const tooLarge = (limit: number, size: number | undefined) => {
+    const error = new BodyTooLarge({ limit, size })
+    overflow.value ??= error
+    return decodeError(error, `the request body is larger than the limit of ${limit} bytes`)
+  }
+  const check = (limit: Option.Option<number>) => {
+    const declared = declaredLength(request)
+    return Option.isSome(limit) && declared !== undefined && declared > limit.value
+      ? Effect.fail(tooLarge(limit.value, declared))
+      : Effect.void
+  }
+
+  const counter = (limit: Option.Option<number>, emit: (chunk: Uint8Array) => void) => {
+    let size = 0
+    return (chunk: Uint8Array) => {
+      size += chunk.length
+      if (Option.isSome(limit) && size > limit.value) return tooLarge(limit.value, undefined)
+      emit(chunk)
+      return undefined
+    }
+  }
+
+  const bytes = Effect.runSync(Effect.cached(Effect.flatMap(limitOf, (limit) =>
+    Effect.zipRight(
+      check(limit),
+      Effect.async<Buffer, HttpServerError.RequestError>((resume) => {
+        const chunks: Array<Uint8Array> = []
+        const stop = listen(source, {
+          onChunk: counter(limit, (chunk) => chunks.push(chunk)),
+          onEnd: () => resume(Effect.succeed(Buffer.concat(chunks))),
+          onFail: (error) => resume(Effect.fail(error))
+        }, decodeError)
+        return Effect.sync(stop)
+      })
+    ))))
+  const text = Effect.map(bytes, (buffer) => buffer.toString("utf8"))
+  const json = Effect.flatMap(text, (body) =>
+    Effect.try({ try: () => (body === "" ? null : JSON.parse(body) as unknown), catch: (error) => decodeError(error) }))
+  const arrayBuffer = Effect.map(bytes, (buffer) => buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer)
+  const urlParamsBody = Effect.flatMap(text, (body) =>
+    Effect.try({ try: () => UrlParams.fromInput(new URLSearchParams(body)), catch: (error) => decodeError(error) }))
+  const stream = Stream.unwrap(Effect.flatMap(limitOf, (limit) =>
+    Effect.as(
+      check(limit),
+      Stream.async<Uint8Array, HttpServerError.RequestError>((emit) => {
+        const stop = listen(source, {
+          onChunk: counter(limit, (chunk) => void emit.single(chunk)),
+          onEnd: () => void emit.end(),
+          onFail: (error) => void emit.fail(error)
+        }, decodeError)
+        return Effect.sync(stop)
+      })
+    )))
+
+  const readers: PropertyDescriptorMap = {
+    text: { get: () => text },
+    json: { get: () => json },
+    arrayBuffer: { get: () => arrayBuffer },
+    urlParamsBody: { get: () => urlParamsBody },
+    stream: { get: () => stream }
+  }
+  const wrap = (self: HttpServerRequest.HttpServerRequest): HttpServerRequest.HttpServerRequest =>
+    Object.create(self, {
+      ...readers,
+      modify: { value: (options: Parameters<HttpServerRequest.HttpServerRequest["modify"]>[0]) => wrap(self.modify(options)) }
+    }) as HttpServerRequest.HttpServerRequest
+  return wrap(request)
+}
