@@ -11,7 +11,6 @@ import { join } from "node:path"
 import * as NodeServer from "./NodeServer.js"
 import * as Proxy from "./Proxy.js"
 import * as ProxyConfig from "./ProxyConfig.js"
-import * as Upstream from "./Upstream.js"
 
 const optionalText = (name: string, env: string, description: string) =>
   Options.text(name).pipe(
@@ -58,8 +57,8 @@ const options = {
   ),
   upstream: optionalText("upstream", "TFY_HOST", "control-plane base URL: forward validated requests there instead of the embedded registry"),
   upstreamToken: optionalSecret("upstream-token", "TFY_API_KEY", "bearer token sent upstream instead of the caller's"),
-  upstreamTimeoutMs: integer("upstream-timeout-ms", "MREG_UPSTREAM_TIMEOUT_MS", Upstream.DEFAULT_TIMEOUT_MS, "time limit of one upstream attempt; 504 after"),
-  upstreamRetries: integer("upstream-retries", "MREG_UPSTREAM_RETRIES", Upstream.DEFAULT_RETRIES, "retries of safe upstream requests on 502/503/504 and connection errors"),
+  upstreamTimeoutMs: integer("upstream-timeout-ms", "MREG_UPSTREAM_TIMEOUT_MS", Proxy.DEFAULT_UPSTREAM_TIMEOUT_MS, "time limit of one upstream attempt; 504 after"),
+  upstreamRetries: integer("upstream-retries", "MREG_UPSTREAM_RETRIES", Proxy.DEFAULT_UPSTREAM_RETRIES, "retries of safe upstream requests on 502/503/504 and connection errors"),
   home: Options.text("home").pipe(
     Options.withFallbackConfig(Config.string("MREG_HOME").pipe(Config.withDefault(join(homedir(), ".mreg")))),
     Options.withDescription("folder of the embedded SQLite registry, registry.db inside (env MREG_HOME, default ~/.mreg)")

@@ -1,49 +1,33 @@
 /**
  * Error responses of the proxy: every non-2xx answer is a JSON body of the error contract (DESIGN.md, Errors),
  * `{"statusCode", "code", "message", "detail"?, "details"?}` — never HTML, never a stack trace, SQL or driver text.
+ * {@link middleware} is the one place where failures become responses.
  *
  * @since 0.1.0
  */
-import { type HttpApiError, HttpServerResponse } from "@effect/platform"
+import { type HttpApiError, type HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { RegistryError } from "@mreg/core"
+import { Cause, Effect, Option, Predicate } from "effect"
+import { RequestInfo } from "./RequestLog.js"
 
 /**
  * A JSON response with a status and optional extra headers.
  * @since 0.1.0
  * @category constructors
  */
-export const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpServerResponse.HttpServerResponse =>
+export const json = (status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): HttpServerResponse.HttpServerResponse =>
   HttpServerResponse.unsafeJson(body, { status, headers })
 
 /**
- * The response of a registry error: its wire body at its status (`UpstreamError` at 502 or 504). A 412 also carries
- * the current version's `ETag` header when there is one.
+ * The response of a registry error: its wire body at its status, with the error's headers (`ETag` on a 412,
+ * `Retry-After` on a 503).
  * @since 0.1.0
  * @category constructors
  */
 export const fromError = (error: RegistryError.RegistryError): HttpServerResponse.HttpServerResponse => {
   const body = RegistryError.toBody(error)
-  const headers: Record<string, string> = error._tag === "PreconditionFailed" && error.etag !== undefined ? { etag: error.etag } : {}
-  return json(body.statusCode, body, headers)
+  return json(body.statusCode, body, RegistryError.headersOf(error))
 }
-
-/**
- * 404 `NOT_FOUND` for a path (or method) the proxy does not serve.
- * @since 0.1.0
- * @category constructors
- */
-export const routeNotFound = (method: string, path: string): HttpServerResponse.HttpServerResponse =>
-  fromError(new RegistryError.NotFound({ message: `no route for ${method} ${path}: the API is under /api/ml/v1 and /api/svc/v1 (see /docs)` }))
-
-/**
- * 500 `INTERNAL_ERROR` for a failure the proxy did not expect; the details go to the log, never to the client.
- * @since 0.1.0
- * @category constructors
- */
-export const internalError = (requestId?: string): HttpServerResponse.HttpServerResponse =>
-  fromError(new RegistryError.StoreError({
-    message: `internal error; the request may not have been applied${requestId === undefined ? "" : ` (request id ${requestId})`}`
-  }))
 
 /**
  * 503 `NOT_READY` from `/readyz`.
@@ -54,14 +38,14 @@ export const notReady = (message: string): HttpServerResponse.HttpServerResponse
   json(503, { statusCode: 503, code: "NOT_READY", message })
 
 /**
- * The framework's request decoding error (`HttpApiDecodeError`, 400) as the contract's 422 `VALIDATION_ERROR`,
- * each issue located under `where` (`"query"` for query parameters, `"body"`, `"header"` or `"path"`).
+ * The framework's request decoding error (`HttpApiDecodeError`) as the contract's 422 `VALIDATION_ERROR`, each issue
+ * located under `where` (`"query"` for query parameters, `"header"` or `"path"`).
  * @since 0.1.0
  * @category conversions
  */
 export const fromDecodeError = (
   error: HttpApiError.HttpApiDecodeError,
-  where: "query" | "body" | "header" | "path"
+  where: "query" | "header" | "path"
 ): RegistryError.ValidationError => {
   // A union (`string | undefined`, `string | string[]`) reports one issue per member: keep one per place.
   const byLoc = new Map<string, RegistryError.ValidationIssue>()
@@ -80,3 +64,45 @@ export const fromDecodeError = (
     detail: detail.length > 0 ? detail : [new RegistryError.ValidationIssue({ loc: [where], msg: error.message, type: "value_error" })]
   })
 }
+
+/** The path of a request URL, which is a path (Node) or a whole URL (web handlers). */
+const pathOf = (url: string) => {
+  try {
+    return new URL(url, "http://localhost").pathname
+  } catch {
+    return url.split("?")[0]!
+  }
+}
+
+/**
+ * Turns every failure that leaves the router into a contract body: registry errors (from the handlers and the auth
+ * middleware), the framework's decode error (→ 422: a `GET` decodes its query, a `PUT` its headers, others their
+ * path), an unknown route (→ 404), anything else (→ 500 without details, logged with the request id).
+ * @since 0.1.0
+ * @category middleware
+ */
+export const middleware = (app: HttpApp.Default): HttpApp.Default =>
+  Effect.catchAllCause(app, (cause) =>
+    Effect.gen(function*() {
+      if (Cause.isInterruptedOnly(cause)) return yield* Effect.failCause(cause as Cause.Cause<never>)
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const failure = Cause.failureOption(cause)
+      if (Option.isSome(failure)) {
+        const error = failure.value
+        if (RegistryError.isRegistryError(error)) return fromError(error)
+        if (Predicate.isTagged(error, "HttpApiDecodeError")) {
+          const where = request.method === "GET" ? "query" : request.method === "PUT" ? "header" : "path"
+          return fromError(fromDecodeError(error as HttpApiError.HttpApiDecodeError, where))
+        }
+        if (Predicate.isTagged(error, "RouteNotFound")) {
+          return fromError(new RegistryError.NotFound({
+            message: `no route for ${request.method} ${pathOf(request.originalUrl)}: the API is under /api/ml/v1 and /api/svc/v1 (see /docs)`
+          }))
+        }
+      }
+      yield* Effect.logError("unexpected failure while serving a request", cause)
+      const requestId = Option.map(yield* Effect.serviceOption(RequestInfo), (info) => ` (request id ${info.requestId})`)
+      return fromError(new RegistryError.StoreError({
+        message: `internal error; the request may not have been applied${Option.getOrElse(requestId, () => "")}`
+      }))
+    }))

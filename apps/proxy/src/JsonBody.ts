@@ -29,13 +29,8 @@ const tooLarge = (limit: number, size: number | undefined) =>
     limit
   })
 
-/**
- * Reads the whole body of a request, at most `limit` bytes. Fails with `PayloadTooLarge` (413), or `InvalidJson`
- * when the body cannot be read at all.
- * @since 0.1.0
- * @category reading
- */
-export const read = (
+/** The whole body of a request, at most `limit` bytes; `PayloadTooLarge`, or `InvalidJson` when it cannot be read. */
+const read = (
   request: HttpServerRequest.HttpServerRequest,
   limit: number
 ): Effect.Effect<Uint8Array, RegistryError.PayloadTooLarge | RegistryError.InvalidJson> => {
@@ -77,13 +72,8 @@ const invalid = (message: string, text: string, offset: number) => {
   return new RegistryError.InvalidJson({ message: `invalid JSON at line ${line}, column ${column}: ${message}`, line, column })
 }
 
-/**
- * The JSON text of a body: UTF-8, without a leading byte order mark. Fails with `InvalidJson` at the first byte that
- * is not UTF-8.
- * @since 0.1.0
- * @category parsing
- */
-export const decodeText = (bytes: Uint8Array): Either.Either<string, RegistryError.InvalidJson> => {
+/** The JSON text of a body (UTF-8); `InvalidJson` at the first byte that is not UTF-8. */
+const decodeText = (bytes: Uint8Array): Either.Either<string, RegistryError.InvalidJson> => {
   try {
     return Either.right(decoder.decode(bytes))
   } catch {

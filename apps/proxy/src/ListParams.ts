@@ -1,5 +1,6 @@
 /**
- * The query string of `GET {prefix}/model-versions`, validated into a `ListQuery`.
+ * The query parameters of `GET {prefix}/model-versions` (as the contract's `ListUrlParams` decoded them), validated
+ * into a `ListQuery`.
  *
  * - `fqn`, `ml_repo_id`, `ml_repo`, `model_id`, `name`, `tag`: text, not empty; `fqn` must parse as an FQN;
  * - `version` (≥ 1), `limit` (1–1000), `offset` (≥ 0): decimal integers;
@@ -11,15 +12,8 @@
  *
  * @since 0.1.0
  */
-import { Fqn, ModelVersions, RegistryError, Validation } from "@mreg/core"
+import { Fqn, ModelVersions, type RegistryApi, RegistryError, Validation } from "@mreg/core"
 import { Either, Schema } from "effect"
-
-/**
- * Query parameters as received: one string or several.
- * @since 0.1.0
- * @category models
- */
-export type Params = Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
 
 const TEXT = ["fqn", "ml_repo_id", "ml_repo", "model_id", "name", "tag"] as const
 const INTEGERS = ["version", "limit", "offset"] as const
@@ -36,21 +30,13 @@ const integer = /^(?:0|[1-9]\d{0,8})$/
  * @since 0.1.0
  * @category decoding
  */
-export const decode = (params: Params): Either.Either<ModelVersions.ListQuery, RegistryError.ValidationError> => {
+export const decode = (
+  params: typeof RegistryApi.ListUrlParams.Type
+): Either.Either<ModelVersions.ListQuery, RegistryError.ValidationError> => {
   const issues: Array<RegistryError.ValidationIssue> = []
   const out: Record<string, unknown> = {}
-  const single = (field: string): string | undefined => {
-    const value = params[field]
-    if (value === undefined) return undefined
-    if (typeof value !== "string") {
-      if (value.length === 1) return value[0]
-      issues.push(issue(field, `must be given once (received ${value.length} values)`, "type_error"))
-      return undefined
-    }
-    return value
-  }
   for (const field of TEXT) {
-    const value = single(field)
+    const value = params[field]
     if (value === undefined) continue
     if (value.length === 0) issues.push(issue(field, "must not be empty"))
     else out[field] = value
@@ -60,12 +46,12 @@ export const decode = (params: Params): Either.Either<ModelVersions.ListQuery, R
     if (Either.isLeft(parsed)) issues.push(issue("fqn", parsed.left.message))
   }
   for (const field of INTEGERS) {
-    const value = single(field)
+    const value = params[field]
     if (value === undefined) continue
     if (integer.test(value)) out[field] = Number(value)
     else issues.push(issue(field, `must be a whole number written in digits (received ${JSON.stringify(value)})`, "type_error"))
   }
-  const list = (field: string): Array<string> | undefined => {
+  const list = (field: "run_ids" | "run_steps"): Array<string> | undefined => {
     const value = params[field]
     if (value === undefined) return undefined
     return (typeof value === "string" ? [value] : value).flatMap((part) => part.split(",")).map((part) => part.trim()).filter((part) => part.length > 0)
@@ -85,18 +71,4 @@ export const decode = (params: Params): Either.Either<ModelVersions.ListQuery, R
   if (Either.isLeft(decoded)) issues.push(...Validation.fromParseError(decoded.left, ["query"]).detail)
   if (issues.length > 0) return Either.left(new RegistryError.ValidationError({ detail: issues }))
   return Either.right(decoded.pipe(Either.getOrThrow))
-}
-
-/**
- * Query parameters from a URL search string (`?a=1&a=2&b=3`): a repeated name gives an array.
- * @since 0.1.0
- * @category parsing
- */
-export const fromSearch = (search: string): Params => {
-  const out: Record<string, string | Array<string>> = {}
-  for (const [key, value] of new URLSearchParams(search)) {
-    const seen = out[key]
-    out[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value]
-  }
-  return out
 }

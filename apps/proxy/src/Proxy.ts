@@ -1,48 +1,78 @@
 /**
- * The whole proxy from a `ProxyConfig`: backend (embedded registry or upstream), authentication, and the HTTP server
- * on Node with the request limits of `NodeServer`. Building the layer listens; closing its scope shuts down gracefully, in this order: stop accepting
+ * The whole proxy from a `ProxyConfig`: the `ModelVersions` served (embedded registry or upstream), authentication,
+ * and the HTTP server on Node with the request limits of `NodeServer`. Building the layer listens; closing its scope
+ * shuts down gracefully, in this order: stop accepting
  * connections and wait for in-flight requests to finish (Node's `server.close`), then close the store.
  *
  * @since 0.1.0
  */
 import type { FileSystem } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { SqlRegistry } from "@mreg/registry"
-import { Duration, Layer, Option } from "effect"
+import type { ModelVersions } from "@mreg/core"
+import * as Http from "@mreg/core/ModelVersions/Http"
+import { ModelVersionsSql } from "@mreg/registry"
+import { Duration, Layer, Option, type Redacted } from "effect"
 import { join } from "node:path"
-import type { Backend } from "./Backend.js"
-import * as Embedded from "./Embedded.js"
 import * as NodeServer from "./NodeServer.js"
 import { type ProxyConfig, ProxyConfigError } from "./ProxyConfig.js"
 import * as Server from "./Server.js"
 import * as Tokens from "./Tokens.js"
-import * as Upstream from "./Upstream.js"
+
+/** Default time limit of one upstream attempt: 30 s. @since 0.1.0 @category constants */
+export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000
+
+/** Default retries of an upstream request: 2. @since 0.1.0 @category constants */
+export const DEFAULT_UPSTREAM_RETRIES = 2
 
 /**
- * The backend chosen by the configuration: upstream when `upstream` is set, else the embedded registry (PostgreSQL
- * when `databaseUrl` is set, else SQLite at `{home}/registry.db`).
+ * Options of {@link layerUpstream}.
+ * @since 0.1.0
+ * @category models
+ */
+export interface UpstreamOptions {
+  /** Base URL of the control plane, e.g. `https://acme.truefoundry.cloud` (the API prefix is appended). */
+  readonly baseUrl: string
+  /** Bearer token sent instead of the caller's (`--upstream-token`); without it the caller's `Authorization` goes on. */
+  readonly token: Option.Option<Redacted.Redacted<string>>
+  /** Time limit of one attempt, in milliseconds. */
+  readonly timeoutMs: number
+  /** Retries of a failed attempt (core's HTTP client: connection errors, timeouts, 429, 502, 503, 504). */
+  readonly retries: number
+  /** First retry delay (default 200 ms, doubling, with jitter). */
+  readonly retryBaseDelay?: Duration.DurationInput | undefined
+}
+
+/**
+ * `ModelVersions` at an upstream control plane: core's HTTP client on Node's keep-alive agent. The server puts the
+ * caller's `X-Request-Id` — and, in pass-through auth, the caller's `Authorization` — into `Http.ForwardHeaders`.
  * @since 0.1.0
  * @category layers
  */
-export const layerBackend = (config: ProxyConfig): Layer.Layer<Backend, ProxyConfigError> =>
+export const layerUpstream = (options: UpstreamOptions): Layer.Layer<ModelVersions.ModelVersions> =>
+  Http.layer({
+    baseUrl: options.baseUrl,
+    apiKey: Option.getOrUndefined(options.token),
+    timeout: Duration.millis(options.timeoutMs),
+    retries: options.retries,
+    retryBaseDelay: options.retryBaseDelay
+  }).pipe(Layer.provide(NodeHttpClient.layer))
+
+/**
+ * The `ModelVersions` the proxy serves: with `upstream`, {@link layerUpstream}; else the embedded registry
+ * (PostgreSQL when `databaseUrl` is set, else SQLite at `{home}/registry.db`). Fails with `ProxyConfigError` when the
+ * store cannot be opened.
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerModelVersions = (config: ProxyConfig): Layer.Layer<ModelVersions.ModelVersions, ProxyConfigError> =>
   Option.match(config.upstream, {
-    onSome: (url) =>
-      Upstream.layer({
-        url,
-        token: config.upstreamToken,
-        timeoutMs: config.upstreamTimeoutMs,
-        retries: config.upstreamRetries
-      }).pipe(Layer.provide(NodeHttpClient.layer)),
+    onSome: (baseUrl) =>
+      layerUpstream({ baseUrl, token: config.upstreamToken, timeoutMs: config.upstreamTimeoutMs, retries: config.upstreamRetries }),
     onNone: () =>
-      Embedded.layer.pipe(
-        Layer.provide(
-          Option.match(config.databaseUrl, {
-            onSome: (url) => SqlRegistry.layerPg({ url, tenant: config.tenant }),
-            onNone: () => SqlRegistry.layerSqlite({ filename: join(config.home, "registry.db"), tenant: config.tenant })
-          })
-        ),
-        Layer.mapError((error) => new ProxyConfigError({ message: error.message }))
-      )
+      Option.match(config.databaseUrl, {
+        onSome: (url) => ModelVersionsSql.layerPg({ url, tenant: config.tenant }),
+        onNone: () => ModelVersionsSql.layerSqlite({ filename: join(config.home, "registry.db"), tenant: config.tenant })
+      }).pipe(Layer.mapError((error) => new ProxyConfigError({ message: error.message })))
   })
 
 /**
@@ -64,7 +94,7 @@ export const layerTokens = (config: ProxyConfig): Layer.Layer<Tokens.Tokens, Tok
  * @category layers
  */
 export const layer = (config: ProxyConfig): Layer.Layer<never, ProxyConfigError | Tokens.TokensFileError, FileSystem.FileSystem> =>
-  Server.layer({ maxBodyBytes: config.maxBodyBytes }).pipe(
+  Server.layer({ maxBodyBytes: config.maxBodyBytes, backend: Option.isSome(config.upstream) ? "upstream" : "embedded" }).pipe(
     Layer.provide(
       NodeServer.layer({
         host: config.host,
@@ -76,6 +106,6 @@ export const layer = (config: ProxyConfig): Layer.Layer<never, ProxyConfigError 
         Layer.mapError(() => new ProxyConfigError({ message: `cannot listen on ${config.host}:${config.port} (in use, or not an address of this host)` }))
       )
     ),
-    Layer.provide(layerBackend(config)),
+    Layer.provide(layerModelVersions(config)),
     Layer.provide(layerTokens(config))
   )

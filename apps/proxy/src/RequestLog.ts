@@ -94,12 +94,10 @@ const rank = (key: string) => {
 const levelName = (level: LogLevel.LogLevel) => level.label.toLowerCase()
 
 /**
- * Formats a log entry as one JSON line: `time`, `level`, `msg`, then the annotations as top-level fields, and `error`
- * (the failure's message only, no stack) when a cause is logged.
- * @since 0.1.0
- * @category logging
+ * A log entry as one JSON line: `time`, `level`, `msg`, then the annotations as top-level fields, and `error` (the
+ * failure's message only, no stack) when a cause is logged.
  */
-export const format = (options: Logger.Logger.Options<unknown>): string => {
+const format = (options: Logger.Logger.Options<unknown>): string => {
   const messages = Array.isArray(options.message) ? options.message : [options.message]
   const entry: Record<string, unknown> = {
     time: options.date.toISOString(),
@@ -117,12 +115,7 @@ export const format = (options: Logger.Logger.Options<unknown>): string => {
   return JSON.stringify(entry)
 }
 
-/**
- * A logger writing {@link format}ted lines with `write`.
- * @since 0.1.0
- * @category logging
- */
-export const makeLogger = (write: (line: string) => void): Logger.Logger<unknown, void> =>
+const makeLogger = (write: (line: string) => void): Logger.Logger<unknown, void> =>
   Logger.make((options) => write(format(options)))
 
 /**

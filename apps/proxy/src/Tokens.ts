@@ -28,24 +28,13 @@ import { Context, Data, Effect, Either, Layer, Option, Redacted, Schema } from "
 import { createHash, timingSafeEqual } from "node:crypto"
 import { parse as parseYaml } from "yaml"
 
-/**
- * Read or write access; `write` implies `read`.
- * @since 0.1.0
- * @category models
- */
-export const Access = Schema.Literal("read", "write")
-
-/**
- * One scope: an ML repo name or pattern (`*` matches any run of characters) and the access it grants.
- * @since 0.1.0
- * @category schemas
- */
-export const Scope = Schema.Struct({
+/** One scope: an ML repo name or pattern (`*` matches any run of characters), and `read` or `write` access. */
+const Scope = Schema.Struct({
   ml_repo: Schema.String.pipe(
     Schema.minLength(1, { message: () => "must not be empty: an ML repo name or a pattern such as \"nlp-*\" or \"*\"" }),
     Schema.pattern(/^[A-Za-z0-9*-]+$/, { message: () => "must be an ML repo name or a pattern of letters, digits, \"-\" and \"*\"" })
   ),
-  access: Access
+  access: Schema.Literal("read", "write")
 })
 
 const TokenText = Schema.String.pipe(
@@ -58,23 +47,18 @@ const Sha256Hex = Schema.String.pipe(
 )
 
 /**
- * One entry of the tokens file: `token` (or `token_sha256`), `subject`, `scopes`.
+ * The tokens file: `{"tokens": [{token | token_sha256, subject, scopes}]}`.
  * @since 0.1.0
  * @category schemas
  */
-export const Entry = Schema.Struct({
-  token: Schema.optional(Schema.Redacted(TokenText)),
-  token_sha256: Schema.optional(Sha256Hex),
-  subject: ModelVersion.Subject,
-  scopes: Schema.Array(Scope)
+export const TokensFile = Schema.Struct({
+  tokens: Schema.Array(Schema.Struct({
+    token: Schema.optional(Schema.Redacted(TokenText)),
+    token_sha256: Schema.optional(Sha256Hex),
+    subject: ModelVersion.Subject,
+    scopes: Schema.Array(Scope)
+  }))
 })
-
-/**
- * The tokens file: `{"tokens": Entry[]}`.
- * @since 0.1.0
- * @category schemas
- */
-export const TokensFile = Schema.Struct({ tokens: Schema.Array(Entry) })
 
 /**
  * What a caller may do: its subject, and whether it may read or write a given ML repo.
@@ -112,8 +96,6 @@ export interface Service {
   readonly mode: Mode
   /** Authenticates a bearer token. Fails with `Unauthorized` for a missing or unknown token. */
   readonly authenticate: (token: Option.Option<Redacted.Redacted<string>>) => Effect.Effect<Grant, RegistryError.Unauthorized>
-  /** The grant of a subject returned by `authenticate` (by identity); no access for any other. */
-  readonly grantOf: (subject: ModelVersion.Subject) => Grant
 }
 
 /**
@@ -135,12 +117,7 @@ const patternRegExp = (pattern: string) => new RegExp(`^${pattern.split("*").joi
 
 const digest = (text: string) => createHash("sha256").update(text, "utf8").digest()
 
-/**
- * The grant of a subject with scopes.
- * @since 0.1.0
- * @category constructors
- */
-export const makeGrant = (subject: ModelVersion.Subject, scopes: ReadonlyArray<typeof Scope.Type>): Grant => {
+const makeGrant = (subject: ModelVersion.Subject, scopes: ReadonlyArray<typeof Scope.Type>): Grant => {
   const readers = scopes.map((scope) => patternRegExp(scope.ml_repo))
   const writers = scopes.filter((scope) => scope.access === "write").map((scope) => patternRegExp(scope.ml_repo))
   return {
@@ -157,13 +134,8 @@ export const makeGrant = (subject: ModelVersion.Subject, scopes: ReadonlyArray<t
 const unauthorized = (message: string) => new RegistryError.Unauthorized({ message })
 const missing = unauthorized("missing bearer token: send Authorization: Bearer <token>")
 
-/**
- * The `Tokens` service over parsed entries. Fails with `TokensFileError` for an entry without a token or with a
- * token given twice.
- * @since 0.1.0
- * @category constructors
- */
-export const make = (file: typeof TokensFile.Type): Either.Either<Service, TokensFileError> => {
+/** The service over parsed entries; fails for an entry without a token or with a token given twice. */
+const make = (file: typeof TokensFile.Type): Either.Either<Service, TokensFileError> => {
   const entries: Array<{ readonly digest: Buffer; readonly grant: Grant }> = []
   const seen = new Set<string>()
   for (const [index, entry] of file.tokens.entries()) {
@@ -177,8 +149,6 @@ export const make = (file: typeof TokensFile.Type): Either.Either<Service, Token
     seen.add(key)
     entries.push({ digest: hash, grant: makeGrant(entry.subject, entry.scopes) })
   }
-  const grants = new Map(entries.map((entry) => [entry.grant.subject, entry.grant] as const))
-  const none = (subject: ModelVersion.Subject) => makeGrant(subject, [])
   return Either.right({
     mode: "tokens",
     authenticate: (token) =>
@@ -191,20 +161,14 @@ export const make = (file: typeof TokensFile.Type): Either.Either<Service, Token
           if (timingSafeEqual(presented, entry.digest) && found === undefined) found = entry.grant
         }
         return found === undefined ? Effect.fail(unauthorized("unknown bearer token")) : Effect.succeed(found)
-      }),
-    grantOf: (subject) => grants.get(subject) ?? none(subject)
+      })
   })
 }
 
 const decodeFile = Schema.decodeUnknownEither(TokensFile, { errors: "all", onExcessProperty: "error" })
 
-/**
- * Validates a parsed tokens file and builds the service. Fails with `TokensFileError` naming every bad place; a
- * malformed token is described, never shown.
- * @since 0.1.0
- * @category constructors
- */
-export const fromValue = (value: unknown, source: string): Either.Either<Service, TokensFileError> =>
+/** Validates a parsed tokens file and builds the service; a malformed token is described, never shown. */
+const fromValue = (value: unknown, source: string): Either.Either<Service, TokensFileError> =>
   decodeFile(value).pipe(
     Either.mapLeft((error) => {
       const problems = Validation.fromParseError(error, []).detail.map((issue) =>
@@ -280,10 +244,9 @@ export const anonymous: ModelVersion.Subject = {
  * @since 0.1.0
  * @category layers
  */
-export const layerInsecure: Layer.Layer<Tokens> = Layer.succeed(Tokens, {
-  mode: "insecure",
-  authenticate: () => Effect.succeed(makeGrant(anonymous, [{ ml_repo: "*", access: "write" }])),
-  grantOf: () => makeGrant(anonymous, [{ ml_repo: "*", access: "write" }])
+export const layerInsecure: Layer.Layer<Tokens> = Layer.sync(Tokens, (): Service => {
+  const grant = Effect.succeed(makeGrant(anonymous, [{ ml_repo: "*", access: "write" }]))
+  return { mode: "insecure", authenticate: () => grant }
 })
 
 /**
@@ -303,11 +266,10 @@ export const upstreamCaller: ModelVersion.Subject = {
  * @since 0.1.0
  * @category layers
  */
-export const layerPassthrough: Layer.Layer<Tokens> = Layer.succeed(Tokens, {
-  mode: "passthrough",
-  authenticate: (token) =>
-    Option.isNone(token) || Redacted.value(token.value).length === 0
-      ? Effect.fail(missing)
-      : Effect.succeed(makeGrant(upstreamCaller, [{ ml_repo: "*", access: "write" }])),
-  grantOf: () => makeGrant(upstreamCaller, [{ ml_repo: "*", access: "write" }])
+export const layerPassthrough: Layer.Layer<Tokens> = Layer.sync(Tokens, (): Service => {
+  const grant = Effect.succeed(makeGrant(upstreamCaller, [{ ml_repo: "*", access: "write" }]))
+  return {
+    mode: "passthrough",
+    authenticate: (token) => Option.isNone(token) || Redacted.value(token.value).length === 0 ? Effect.fail(missing) : grant
+  }
 })

@@ -3,8 +3,8 @@
  * the seed's request shape, conditional and idempotent upserts (CASES C2, C3), scopes, limits and extra routes.
  */
 import { assert, describe, it, layer } from "@effect/vitest"
-import { Context, Effect, Layer, Option } from "effect"
-import { Backend } from "../src/Backend.js"
+import { ModelVersions, RegistryError } from "@mreg/core"
+import { Context, Effect, Layer } from "effect"
 import * as Tokens from "../src/Tokens.js"
 import { auth, base, call, freshRepo, layerServer, put, SUBJECTS, TestServer, TOKENS } from "./utils.js"
 
@@ -460,7 +460,7 @@ layer(layerServer({ maxBodyBytes: 1024 * 1024 }), { excludeTestServices: true })
       ])
       assert.isFalse(spec.text.includes("HttpApiDecodeError"))
       assert.deepStrictEqual(Object.keys(spec.json.paths["/api/ml/v1/model-versions"].put.responses), [
-        "200", "400", "401", "403", "409", "412", "413", "422", "500", "502"
+        "200", "400", "401", "403", "409", "412", "413", "422", "500", "502", "503", "504"
       ])
       const docs = yield* call(`${url}/docs`)
       assert.strictEqual(docs.status, 200)
@@ -470,22 +470,18 @@ layer(layerServer({ maxBodyBytes: 1024 * 1024 }), { excludeTestServices: true })
     }))
 })
 
-/** A backend that answers only `ready`, with "not ready"; any other call is a bug of the test. */
-const notReadyBackend = Layer.succeed(Backend, {
-  mode: "embedded",
-  describe: "stub",
+/** A store that cannot be reached on `list` (so `/readyz` is not ready); any other call is a bug of the test. */
+const notReadyRegistry = Layer.succeed(ModelVersions.ModelVersions, {
   upsert: () => Effect.dieMessage("not implemented"),
   get: () => Effect.dieMessage("not implemented"),
-  mlRepoOf: () => Effect.dieMessage("not implemented"),
-  list: () => Effect.dieMessage("not implemented"),
+  list: () => Effect.fail(new RegistryError.StoreUnavailable({ message: "the registry store cannot be reached", retryAfter: 2 })),
   delete: () => Effect.dieMessage("not implemented"),
-  applyTags: () => Effect.dieMessage("not implemented"),
-  ready: Effect.succeed(Option.some("the registry store does not answer"))
+  applyTags: () => Effect.dieMessage("not implemented")
 })
 
 describe("Server (failing backend)", () => {
   const withServer = <A, E>(f: (server: typeof TestServer.Service) => Effect.Effect<A, E>) =>
-    Effect.flatMap(Layer.build(layerServer({ backend: notReadyBackend, tokens: Tokens.layerInsecure })), (context) =>
+    Effect.flatMap(Layer.build(layerServer({ registry: notReadyRegistry, tokens: Tokens.layerInsecure })), (context) =>
       f(Context.get(context, TestServer)))
 
   it.scopedLive("/readyz is 503 JSON when the store does not answer; /healthz stays 200", () =>
@@ -498,6 +494,18 @@ describe("Server (failing backend)", () => {
           message: "the registry store does not answer"
         }])
         assert.strictEqual((yield* call(`${url}/healthz`)).status, 200)
+      })))
+
+  it.scopedLive("a store that cannot be reached → 503 STORE_UNAVAILABLE with Retry-After", () =>
+    withServer(({ url }) =>
+      Effect.gen(function*() {
+        const answer = yield* call(`${url}/api/ml/v1/model-versions?ml_repo=nlp`)
+        assert.deepStrictEqual([answer.status, answer.headers.get("retry-after"), answer.json], [503, "2", {
+          statusCode: 503,
+          code: "STORE_UNAVAILABLE",
+          message: "the registry store cannot be reached",
+          details: { retryAfter: 2 }
+        }])
       })))
 
   it.scopedLive("an unexpected failure is 500 JSON without its text, and is logged", () =>

@@ -4,12 +4,11 @@
  */
 import { HttpServer } from "@effect/platform"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { SqlRegistry } from "@mreg/registry"
+import type { ModelVersions } from "@mreg/core"
+import { ModelVersionsSql } from "@mreg/registry"
 import { Context, Effect, Layer } from "effect"
 import { randomUUID } from "node:crypto"
 import { createServer } from "node:http"
-import type { Backend } from "../src/Backend.js"
-import * as Embedded from "../src/Embedded.js"
 import * as RequestLog from "../src/RequestLog.js"
 import * as Server from "../src/Server.js"
 import * as Tokens from "../src/Tokens.js"
@@ -75,11 +74,8 @@ export class TestServer extends Context.Tag("test/TestServer")<TestServer, {
   readonly logs: ReadonlyArray<string>
 }>() {}
 
-/** The embedded backend on a private in-memory SQLite registry. */
-export const embedded: Layer.Layer<Backend> = Embedded.layer.pipe(
-  Layer.provide(SqlRegistry.layerSqlite({ filename: ":memory:" })),
-  Layer.orDie
-)
+/** A private in-memory SQLite registry. */
+export const embedded: Layer.Layer<ModelVersions.ModelVersions> = ModelVersionsSql.layerSqlite({ filename: ":memory:" }).pipe(Layer.orDie)
 
 /**
  * The proxy served on 127.0.0.1, port 0; stops with the layer's scope. Default: embedded in-memory registry, the
@@ -87,14 +83,15 @@ export const embedded: Layer.Layer<Backend> = Embedded.layer.pipe(
  */
 export const layerServer = (options: {
   readonly maxBodyBytes?: number
-  readonly backend?: Layer.Layer<Backend>
+  readonly registry?: Layer.Layer<ModelVersions.ModelVersions>
+  readonly backend?: "embedded" | "upstream"
   readonly tokens?: Layer.Layer<Tokens.Tokens>
 } = {}): Layer.Layer<TestServer> => {
   const logs: Array<string> = []
   return Layer.effect(TestServer, HttpServer.addressFormattedWith((url) => Effect.succeed({ url, logs }))).pipe(
-    Layer.provideMerge(Server.layer({ maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024 })),
+    Layer.provideMerge(Server.layer({ maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024, backend: options.backend })),
     Layer.provide(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
-    Layer.provide(options.backend ?? embedded),
+    Layer.provide(options.registry ?? embedded),
     Layer.provide(options.tokens ?? Tokens.layer(tokensFile).pipe(Layer.orDie)),
     Layer.provide(RequestLog.layerTo((line) => logs.push(line))),
     Layer.orDie
