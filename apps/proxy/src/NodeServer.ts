@@ -106,15 +106,15 @@ const errorResponse = (body: RegistryError.ErrorBody | { readonly statusCode: nu
 /**
  * Wraps an app with the body limit: 413 `PAYLOAD_TOO_LARGE` for a `Content-Length` over `maxBodyBytes` before the
  * app runs; otherwise the app runs with `MaxBodySize` and limited body readers, and when a read crossed the limit
- * its answer is replaced by the 413. Also answers 400 to an HTTP/1.1 request without `Host`. For requests of the
- * Node server only (it reads the `IncomingMessage`); {@link layer} applies it to every app it serves.
+ * its answer is replaced by the 413. Also answers 400 to a Node HTTP/1.1 request without `Host`. {@link layer}
+ * applies it to every app it serves; apply it to an in-process web handler's app for the same limit there.
  * @since 0.1.0
  * @category middleware
  */
 export const limitBody = (maxBodyBytes: number) => <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
-    const source = NodeHttpServerRequest.toIncomingMessage(request)
-    if (source.httpVersion === "1.1" && request.headers.host === undefined) {
+    const source = NodeHttpServerRequest.toIncomingMessage(request) as Http.IncomingMessage | Request
+    if ("httpVersion" in source && source.httpVersion === "1.1" && request.headers.host === undefined) {
       return Effect.succeed(errorResponse({ statusCode: 400, code: "BAD_REQUEST", message: "the request has no Host header (required by HTTP/1.1)" }))
     }
     const declared = declaredLength(request)

@@ -94,7 +94,7 @@ export const layerTokens = (config: ProxyConfig): Layer.Layer<Tokens.Tokens, Tok
  * @category layers
  */
 export const layer = (config: ProxyConfig): Layer.Layer<never, ProxyConfigError | Tokens.TokensFileError, FileSystem.FileSystem> =>
-  Server.layer({ maxBodyBytes: config.maxBodyBytes, backend: Option.isSome(config.upstream) ? "upstream" : "embedded" }).pipe(
+  Server.layer({ backend: Option.isSome(config.upstream) ? "upstream" : "embedded" }).pipe(
     Layer.provide(
       NodeServer.layer({
         host: config.host,

@@ -32,8 +32,6 @@ import * as Tokens from "./Tokens.js"
  * @category models
  */
 export interface Options {
-  /** Largest accepted request body, in bytes (default 1 MiB). */
-  readonly maxBodyBytes: number
   /** What serves `ModelVersions`, for the startup log and `/readyz` (default `"embedded"`). */
   readonly backend?: "embedded" | "upstream" | undefined
 }
@@ -108,7 +106,7 @@ const upsertHeaders = (headers: typeof RegistryApi.UpsertHeaders.Type) => {
 const mlRepoNamed = (json: unknown): unknown =>
   Predicate.isRecord(json) && Predicate.isRecord(json.manifest) ? json.manifest.ml_repo : undefined
 
-const handlers = (options: Options) =>
+const handlers =
   HttpApiBuilder.group(Api, "modelVersions", (handlers) =>
     Effect.gen(function*() {
       const registry = yield* ModelVersions.ModelVersions
@@ -120,7 +118,7 @@ const handlers = (options: Options) =>
           Effect.gen(function*() {
             const grant = yield* Auth.CurrentGrant
             yield* Auth.requireSomeWrite(grant)
-            const { json } = yield* JsonBody.readJson(request, options.maxBodyBytes)
+            const json = yield* JsonBody.readJson(request)
             const named = mlRepoNamed(json)
             if (typeof named === "string") yield* Auth.requireWrite(grant, named)
             const checked = upsertHeaders(headers)
@@ -139,7 +137,7 @@ const handlers = (options: Options) =>
           Effect.gen(function*() {
             const grant = yield* Auth.CurrentGrant
             yield* Auth.requireSomeWrite(grant)
-            const { json } = yield* JsonBody.readJson(request, options.maxBodyBytes)
+            const json = yield* JsonBody.readJson(request)
             const decoded = decodeApplyTags(json)
             if (Either.isLeft(decoded)) return yield* Effect.fail(Validation.fromParseError(decoded.left, ["body"]))
             const id = yield* validId(decoded.right.model_version_id)
@@ -236,11 +234,11 @@ const extraRoutes = (options: Options) =>
 /**
  * Everything the server serves (API handlers with auth, extra routes, docs, error contract), as an `HttpApi.Api`
  * layer on a `ModelVersions` and `Tokens`. Serve it with {@link layer}, or in-process with
- * `HttpApiBuilder.toWebHandler` and {@link middleware}.
+ * `HttpApiBuilder.toWebHandler` and {@link middleware} around `NodeServer.limitBody` (the body limit).
  * @since 0.1.0
  * @category layers
  */
-export const layerApp = (options: Options) =>
+export const layerApp = (options: Options = {}) =>
   Layer.mergeAll(
     extraRoutes(options),
     HttpApiSwagger.layer({ path: "/docs" }),
@@ -248,7 +246,7 @@ export const layerApp = (options: Options) =>
       const forward = options.backend === "upstream" ? forwardHeaders(tokens.mode === "passthrough") : undefined
       return (app: HttpApp.Default) => ErrorResponse.middleware(rewritePrefix(forward === undefined ? app : forward(app)))
     }))
-  ).pipe(Layer.provideMerge(HttpApiBuilder.api(Api).pipe(Layer.provide(handlers(options)), Layer.provide(Auth.layer))))
+  ).pipe(Layer.provideMerge(HttpApiBuilder.api(Api).pipe(Layer.provide(handlers), Layer.provide(Auth.layer))))
 
 /**
  * The server on the `HttpServer` in context (e.g. `NodeHttpServer.layer`); logs one `listening` line with the bound
@@ -256,7 +254,7 @@ export const layerApp = (options: Options) =>
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options) =>
+export const layer = (options: Options = {}) =>
   Layer.effectDiscard(
     Effect.flatMap(Tokens.Tokens, (tokens) =>
       HttpServer.addressFormattedWith((url) =>

@@ -3,12 +3,11 @@
  * and `fetch` as an Effect that reads the whole answer.
  */
 import { HttpServer } from "@effect/platform"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type { ModelVersions } from "@mreg/core"
 import { ModelVersionsSql } from "@mreg/registry"
 import { Context, Effect, Layer } from "effect"
 import { randomUUID } from "node:crypto"
-import { createServer } from "node:http"
+import * as NodeServer from "../src/NodeServer.js"
 import * as RequestLog from "../src/RequestLog.js"
 import * as Server from "../src/Server.js"
 import * as Tokens from "../src/Tokens.js"
@@ -89,8 +88,8 @@ export const layerServer = (options: {
 } = {}): Layer.Layer<TestServer> => {
   const logs: Array<string> = []
   return Layer.effect(TestServer, HttpServer.addressFormattedWith((url) => Effect.succeed({ url, logs }))).pipe(
-    Layer.provideMerge(Server.layer({ maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024, backend: options.backend })),
-    Layer.provide(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
+    Layer.provideMerge(Server.layer({ backend: options.backend })),
+    Layer.provide(NodeServer.layer({ host: "127.0.0.1", port: 0, maxBodyBytes: options.maxBodyBytes })),
     Layer.provide(options.registry ?? embedded),
     Layer.provide(options.tokens ?? Tokens.layer(tokensFile).pipe(Layer.orDie)),
     Layer.provide(RequestLog.layerTo((line) => logs.push(line))),
