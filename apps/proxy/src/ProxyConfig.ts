@@ -24,6 +24,7 @@
  *
  * @since 0.1.0
  */
+import { MregConfig } from "@mreg/core"
 import { Data, Either, Option, type Redacted } from "effect"
 
 /**
@@ -70,13 +71,28 @@ export const isLoopback = (host: string): boolean => {
 const fail = (message: string) => Either.left(new ProxyConfigError({ message }))
 
 /**
- * Checks a configuration against the start rules. Fails with `ProxyConfigError` on the first broken rule.
+ * Checks a configuration against the start rules, and flag values against `MregConfig`'s rules (port, upstream URL,
+ * tenant, PostgreSQL URL); returns it with the upstream URL normalized. Fails with `ProxyConfigError` on the first
+ * broken rule.
  * @since 0.1.0
  * @category validation
  */
 export const validate = (config: ProxyConfig): Either.Either<ProxyConfig, ProxyConfigError> => {
-  if (config.host.trim().length === 0) return fail("HOST must not be empty")
-  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) return fail(`PORT must be an integer from 0 to 65535 (received ${config.port})`)
+  if (config.host.trim().length === 0) return fail("--host (HOST) must not be empty")
+  const checked = Either.all({
+    port: MregConfig.portNumber(String(config.port), "--port (PORT)"),
+    upstream: Option.match(config.upstream, {
+      onNone: () => Either.right(Option.none<string>()),
+      onSome: (url) => Either.map(MregConfig.baseUrl(url, "--upstream (TFY_HOST)"), Option.some)
+    }),
+    tenant: MregConfig.tenantName(config.tenant, "--tenant (MREG_TENANT)"),
+    databaseUrl: Option.match(config.databaseUrl, {
+      onNone: () => Either.right(Option.none<Redacted.Redacted<string>>()),
+      onSome: (url) => Either.map(MregConfig.postgresUrl(url, "--database-url (DATABASE_URL)"), Option.some)
+    })
+  })
+  if (Either.isLeft(checked)) return fail(checked.left.message)
+  config = { ...config, ...checked.right }
   if (!Number.isInteger(config.maxBodyBytes) || config.maxBodyBytes < 1) {
     return fail(`--max-body-bytes must be a positive integer (received ${config.maxBodyBytes})`)
   }
@@ -93,17 +109,6 @@ export const validate = (config: ProxyConfig): Either.Either<ProxyConfig, ProxyC
   }
   if (!Number.isInteger(config.upstreamRetries) || config.upstreamRetries < 0 || config.upstreamRetries > 10) {
     return fail(`--upstream-retries must be an integer from 0 to 10 (received ${config.upstreamRetries})`)
-  }
-  if (Option.isSome(config.upstream)) {
-    let url: URL | undefined
-    try {
-      url = new URL(config.upstream.value)
-    } catch {
-      url = undefined
-    }
-    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.search !== "" || url.hash !== "") {
-      return fail("--upstream (TFY_HOST) must be an http:// or https:// base URL without a query, such as https://acme.truefoundry.cloud")
-    }
   }
   if (config.insecureNoAuth) {
     if (Option.isSome(config.tokensFile)) return fail("--insecure-no-auth cannot be combined with a tokens file (MREG_TOKENS_FILE / --tokens-file): choose one")
