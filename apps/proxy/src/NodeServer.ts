@@ -1,21 +1,11 @@
 /**
- * The Node HTTP server the proxy listens with: `NodeHttpServer` with request limits.
+ * The Node HTTP server the proxy listens with: `NodeHttpServer` with request limits (README, "Configuration").
  *
- * - **Body size.** Every request is served with `HttpIncomingMessage.MaxBodySize` set to `maxBodyBytes`, and its
- *   body readers (`text`, `json`, `arrayBuffer`, `urlParamsBody`, `stream`) stop reading as soon as the limit is
- *   crossed, `Content-Length` or chunked. A request whose `Content-Length` is over the limit is refused before a
- *   byte of its body is read. Either way the answer is the contract's 413 `PAYLOAD_TOO_LARGE`
- *   (`details.limit` in bytes) with `Connection: close`, whatever the application made of the failed read.
- * - **Unread bodies are not drained.** A response that leaves while its request's body is still on the wire (an
- *   unauthenticated upload, a 413) carries `Connection: close`, and the connection is closed after it instead of
- *   Node reading the rest of the body to keep it alive.
- * - **Timeouts.** The headers must arrive within `headerTimeout` (default 10 s), the whole request within
- *   `bodyTimeout` (default 30 s); an idle keep-alive connection is closed after `keepAliveTimeout` (default 5 s).
- * - **Node's own refusals** — a malformed request (400 `BAD_REQUEST`), headers over `maxHeaderBytes` (431
- *   `HEADERS_TOO_LARGE`), a timeout (408 `REQUEST_TIMEOUT`) — are answered with the contract's JSON error body and
- *   `Connection: close`, and logged as one `request` line like every request (`method` and `path` are `null` when
- *   the request line was not parsed, `error_code` is Node's code).
- * - An HTTP/1.1 request without a `Host` header is answered 400 `BAD_REQUEST` in JSON too.
+ * - Body size: `HttpIncomingMessage.MaxBodySize` is `maxBodyBytes` and the body readers stop as soon as it is
+ *   crossed, `Content-Length` or chunked → 413 `PAYLOAD_TOO_LARGE`, `Connection: close`.
+ * - A response that leaves while its request's body is still on the wire closes the connection (no draining).
+ * - Timeouts for the headers and the whole request; Node's own refusals (400, 431, 408) answer with the contract's
+ *   JSON error body and are logged as one `request` line (`error_code`: Node's code).
  *
  * @since 0.1.0
  */
@@ -33,8 +23,7 @@ import * as RequestLog from "./RequestLog.js"
 /** Default largest request body: 1 MiB. @since 0.1.0 @category constants */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
-/** Default largest request line and headers: 16 KiB (Node's default). @since 0.1.0 @category constants */
-export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024
+const DEFAULT_MAX_HEADER_BYTES = 16 * 1024 // Node's default
 
 /** Default time for the request headers to arrive: 10 s. @since 0.1.0 @category constants */
 export const DEFAULT_HEADER_TIMEOUT: Duration.Duration = Duration.seconds(10)
@@ -42,8 +31,7 @@ export const DEFAULT_HEADER_TIMEOUT: Duration.Duration = Duration.seconds(10)
 /** Default time for the whole request (headers and body) to arrive: 30 s. @since 0.1.0 @category constants */
 export const DEFAULT_BODY_TIMEOUT: Duration.Duration = Duration.seconds(30)
 
-/** Default time an idle keep-alive connection stays open: 5 s. @since 0.1.0 @category constants */
-export const DEFAULT_KEEP_ALIVE_TIMEOUT: Duration.Duration = Duration.seconds(5)
+const DEFAULT_KEEP_ALIVE_TIMEOUT = Duration.seconds(5)
 
 /**
  * Options of {@link layer}. Sizes in bytes; a `headerTimeout` longer than `bodyTimeout` is cut to `bodyTimeout`.
@@ -92,13 +80,6 @@ const findTooLarge = (u: unknown): Option.Option<BodyTooLarge> => {
  */
 export const toPayloadTooLarge = (u: unknown): Option.Option<RegistryError.PayloadTooLarge> =>
   Option.map(findTooLarge(u), (e) => payloadTooLarge(e.limit, e.size))
-
-/**
- * Whether `u` is (or a `Cause` contains) the failure of a body read over this server's limit.
- * @since 0.1.0
- * @category errors
- */
-export const isBodyTooLarge = (u: unknown): boolean => Option.isSome(findTooLarge(u))
 
 const errorResponse = (body: RegistryError.ErrorBody | { readonly statusCode: number; readonly code: string; readonly message: string }) =>
   HttpServerResponse.unsafeJson(body, { status: body.statusCode, headers: { connection: "close" } })

@@ -1,26 +1,8 @@
 /**
- * The configuration of `mreg-proxy`, and the rules that stop it from starting unsafely.
- *
- * | flag | environment | default | meaning |
- * | --- | --- | --- | --- |
- * | `--host` | `HOST` | `127.0.0.1` | listen address |
- * | `--port` | `PORT` | `8080` | listen port (`0`: any free port, printed in the `listening` log line) |
- * | `--tokens-file` | `MREG_TOKENS_FILE` | — | tokens file (YAML or JSON), see `Tokens` |
- * | `--insecure-no-auth` | — | off | no auth, every caller is `anonymous`; loopback `HOST` only |
- * | `--max-body-bytes` | `MREG_MAX_BODY_BYTES` | `1048576` | largest request body (413 above) |
- * | `--header-timeout` | `MREG_HEADER_TIMEOUT` | `10` | seconds for the request headers to arrive (408 after), 1–3600 |
- * | `--body-timeout` | `MREG_BODY_TIMEOUT` | `30` | seconds for the whole request to arrive (408 after), 1–3600, ≥ header timeout |
- * | `--upstream` | `TFY_HOST` | — | control-plane base URL: forward instead of using the embedded registry |
- * | `--upstream-token` | `TFY_API_KEY` | — | bearer token sent upstream instead of the caller's (Redacted) |
- * | `--upstream-timeout-ms` | `MREG_UPSTREAM_TIMEOUT_MS` | `30000` | time limit of one upstream attempt (504 after) |
- * | `--upstream-retries` | `MREG_UPSTREAM_RETRIES` | `2` | retries of safe upstream requests on 502/503/504 or connection errors |
- * | `--home` | `MREG_HOME` | `~/.mreg` | folder of the embedded SQLite registry (`registry.db`) |
- * | `--database-url` | `DATABASE_URL` | — | PostgreSQL URL for the embedded registry (Redacted) |
- * | `--tenant` | `MREG_TENANT` | `default` | tenant in the FQNs of the embedded registry |
- *
- * Start rules: without a tokens file the proxy refuses to start unless `--insecure-no-auth` — except in upstream mode
- * without `--upstream-token`, where each caller's own bearer token is required and checked by the upstream
- * (pass-through). `--insecure-no-auth` refuses a non-loopback `HOST`, and cannot be combined with a tokens file.
+ * The configuration of `mreg-proxy` (flags and environment variables: README, "Configuration"; `mreg-proxy --help`)
+ * and the rules that stop it from starting unsafely: without a tokens file the proxy refuses to start unless
+ * `--insecure-no-auth` (loopback `HOST` only, not with a tokens file) — or in upstream mode without
+ * `--upstream-token`, where each caller's bearer token is required and checked by the upstream (pass-through).
  *
  * @since 0.1.0
  */
@@ -51,18 +33,10 @@ export interface ProxyConfig {
   readonly tenant: string
 }
 
-/**
- * A configuration the proxy refuses to start with; `message` says why and what to do (never a secret).
- * @since 0.1.0
- * @category errors
- */
+/** A configuration the proxy refuses to start with; `message` says why and what to do (never a secret). @since 0.1.0 @category errors */
 export class ProxyConfigError extends Data.TaggedError("ProxyConfigError")<{ readonly message: string }> {}
 
-/**
- * Whether a host name or address is loopback: `localhost`, `127.0.0.0/8`, `::1`.
- * @since 0.1.0
- * @category predicates
- */
+/** Whether a host name or address is loopback: `localhost`, `127.0.0.0/8`, `::1`. @since 0.1.0 @category predicates */
 export const isLoopback = (host: string): boolean => {
   const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1")
   return h === "localhost" || h === "::1" || h === "0:0:0:0:0:0:0:1" || /^127(?:\.\d{1,3}){3}$/.test(h) || h === "::ffff:127.0.0.1"

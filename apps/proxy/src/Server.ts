@@ -1,17 +1,11 @@
 /**
- * The HTTP server of the proxy: the `RegistryApi` contract implemented on the `ModelVersions` in context (the embedded
- * registry, or core's HTTP client pointed at an upstream), the extra routes, and the error contract around them.
+ * The HTTP server of the proxy: the `RegistryApi` contract on the `ModelVersions` in context (the embedded registry,
+ * or core's HTTP client pointed at an upstream), under `/api/ml/v1` and `/api/svc/v1`, with `/healthz`, `/readyz`,
+ * `/openapi.json` and `/docs` (README, "Endpoints").
  *
- * Routes:
- * - the model-version API under `/api/ml/v1` and `/api/svc/v1` (the second is rewritten to the first);
- * - `GET /healthz` → 200 `{"status":"ok"}` while the process runs;
- * - `GET /readyz` → 200 `{"status":"ok"}` when `ModelVersions.list({limit: 1})` answers, else 503 `NOT_READY`;
- * - `GET /openapi.json` (the contract as OpenAPI 3.1) and `GET /docs` (Swagger UI, inline: works offline).
- *
- * Order of checks, the first failure answers: authentication (401, before any byte of the body is read) → body size
- * (413) → JSON syntax (400 with line/column) → write scope on the manifest's `ml_repo` (403) → every header and body
- * problem at once (422) → the store. Query strings are validated into `ListQuery` (422 with `loc` `["query", name]`).
- * Unknown routes are 404 JSON; any unexpected failure is 500 JSON without details (see `ErrorResponse.middleware`).
+ * Order of checks, the first failure answers: authentication (401, before the body is read) → body size (413) → JSON
+ * syntax (400 with line/column) → write scope on the manifest's `ml_repo` (403) → every header and body problem at
+ * once (422) → the store. Every failure is a JSON error body (`ErrorResponse.middleware`).
  *
  * @since 0.1.0
  */
@@ -26,11 +20,7 @@ import * as ListParams from "./ListParams.js"
 import * as RequestLog from "./RequestLog.js"
 import * as Tokens from "./Tokens.js"
 
-/**
- * Options of the server.
- * @since 0.1.0
- * @category models
- */
+/** Options of the server. @since 0.1.0 @category models */
 export interface Options {
   /** What serves `ModelVersions`, for the startup log and `/readyz` (default `"embedded"`). */
   readonly backend?: "embedded" | "upstream" | undefined
@@ -53,9 +43,8 @@ const declared = HttpApi.make("RegistryApi").add(group).annotate(OpenApi.Title, 
 )
 
 /**
- * The contract served. `HttpApi.make` declares the framework's decode error (400) on every endpoint; the proxy answers
- * such problems with the contract's 422 instead (`ErrorResponse.middleware`, which maps every `RegistryError`), so
- * this copy declares no API-level error schema and admits every `RegistryError` in its handlers.
+ * The contract served, without the framework's 400 decode error: `ErrorResponse.middleware` answers those with the
+ * contract's 422 and maps every `RegistryError` the handlers fail with.
  * @since 0.1.0
  * @category api
  */
@@ -182,20 +171,14 @@ const handlers =
 
 const SVC = RegistryApi.SVC_PREFIX
 
-/**
- * `/api/svc/v1/…` is served as `/api/ml/v1/…`. Applied around the router only: the platform answers through the
- * request object it handed in, which must stay the original.
- */
+/** `/api/svc/v1/…` is served as `/api/ml/v1/…` (around the router only: the platform answers the original request). */
 const rewritePrefix = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
   Effect.updateService(app, HttpServerRequest.HttpServerRequest, (request) =>
     request.url === SVC || request.url.startsWith(`${SVC}/`) || request.url.startsWith(`${SVC}?`)
       ? request.modify({ url: RegistryApi.DEFAULT_PREFIX + request.url.slice(SVC.length) })
       : request)
 
-/**
- * Upstream mode: each call to the upstream carries the caller's `X-Request-Id` and, with pass-through auth, the
- * caller's `Authorization` (core's HTTP client reads them from `Http.ForwardHeaders`).
- */
+/** Upstream mode: calls carry the caller's `X-Request-Id` and, in pass-through, `Authorization` (`Http.ForwardHeaders`). */
 const forwardHeaders = (passthrough: boolean) => <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
   Effect.flatMap(
     Effect.all([HttpServerRequest.HttpServerRequest, Effect.serviceOption(RequestLog.RequestInfo)]),
@@ -206,11 +189,7 @@ const forwardHeaders = (passthrough: boolean) => <E, R>(app: HttpApp.Default<E, 
     }
   )
 
-/**
- * The serve-level middleware: request id and log line ({@link RequestLog.middleware}).
- * @since 0.1.0
- * @category middleware
- */
+/** The serve-level middleware: request id and log line ({@link RequestLog.middleware}). @since 0.1.0 @category middleware */
 export const middleware = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> => RequestLog.middleware(app)
 
 const extraRoutes = (options: Options) =>
@@ -248,12 +227,7 @@ export const layerApp = (options: Options = {}) =>
     }))
   ).pipe(Layer.provideMerge(HttpApiBuilder.api(Api).pipe(Layer.provide(handlers), Layer.provide(Auth.layer))))
 
-/**
- * The server on the `HttpServer` in context (e.g. `NodeHttpServer.layer`); logs one `listening` line with the bound
- * URL once it listens.
- * @since 0.1.0
- * @category layers
- */
+/** The server on the `HttpServer` in context; logs one `listening` line with the bound URL. @since 0.1.0 @category layers */
 export const layer = (options: Options = {}) =>
   Layer.effectDiscard(
     Effect.flatMap(Tokens.Tokens, (tokens) =>
