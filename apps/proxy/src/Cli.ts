@@ -91,9 +91,5 @@ export const command = Command.make("mreg-proxy", options, (config) =>
     )
   )
 
-/**
- * Runs the command on `argv` (as `process.argv`).
- * @since 0.1.0
- * @category running
- */
+/** Runs the command on `argv` (as `process.argv`). @since 0.1.0 @category running */
 export const run = Command.run(command, { name: "mreg-proxy", version: "0.1.0" })

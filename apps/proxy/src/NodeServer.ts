@@ -33,14 +33,9 @@ export const DEFAULT_BODY_TIMEOUT: Duration.Duration = Duration.seconds(30)
 
 const DEFAULT_KEEP_ALIVE_TIMEOUT = Duration.seconds(5)
 
-/**
- * Options of {@link layer}. Sizes in bytes; a `headerTimeout` longer than `bodyTimeout` is cut to `bodyTimeout`.
- * @since 0.1.0
- * @category models
- */
+/** Options of {@link layer}: sizes in bytes, `port` 0 for any free port; `headerTimeout` ≤ `bodyTimeout`. @since 0.1.0 @category models */
 export interface Options {
   readonly host: string
-  /** `0`: any free port. */
   readonly port: number
   readonly maxBodyBytes?: number | undefined
   readonly maxHeaderBytes?: number | undefined
@@ -49,12 +44,7 @@ export interface Options {
   readonly keepAliveTimeout?: Duration.DurationInput | undefined
 }
 
-/**
- * The 413 of a body over the limit: `the request body is 2097152 bytes; the limit is 1048576 bytes` (declared
- * size) or `the request body is larger than the limit of 1048576 bytes` (chunked).
- * @since 0.1.0
- * @category errors
- */
+/** The 413 of a body over the limit, with its declared `size` when there is one. @since 0.1.0 @category errors */
 export const payloadTooLarge = (limit: number, size?: number): RegistryError.PayloadTooLarge =>
   new RegistryError.PayloadTooLarge({
     message: size === undefined
@@ -72,12 +62,7 @@ const findTooLarge = (u: unknown): Option.Option<BodyTooLarge> => {
   return Option.none()
 }
 
-/**
- * The 413 for a failure of a body read under this server's limit: `u` is the `RequestError` a body reader failed
- * with, its cause, or a `Cause` containing it (as a failure or a defect). `None` for anything else.
- * @since 0.1.0
- * @category errors
- */
+/** The 413 of a body read that crossed the limit (`u`: its `RequestError`, cause, or a `Cause` with it). @since 0.1.0 @category errors */
 export const toPayloadTooLarge = (u: unknown): Option.Option<RegistryError.PayloadTooLarge> =>
   Option.map(findTooLarge(u), (e) => payloadTooLarge(e.limit, e.size))
 
@@ -174,10 +159,8 @@ const make = (options: Options) =>
   })
 
 /**
- * The `HttpServer` (with Node's platform context, as `NodeHttpServer.layer`) listening on `host:port` with the
- * limits of {@link Options}. Node's refusals are logged with the logger of the context the layer is built in.
- * Fails with `ServeError` when the address cannot be bound; closing the scope stops listening and waits for
- * in-flight requests.
+ * The `HttpServer` (with Node's platform context) on `host:port` with the limits of {@link Options}; `ServeError`
+ * when the address cannot be bound. Closing the scope stops listening and waits for in-flight requests.
  * @since 0.1.0
  * @category layers
  */

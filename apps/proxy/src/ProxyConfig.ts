@@ -9,11 +9,7 @@
 import { MregConfig } from "@mreg/core"
 import { Data, Either, Option, type Redacted } from "effect"
 
-/**
- * The resolved configuration.
- * @since 0.1.0
- * @category models
- */
+/** The resolved configuration. @since 0.1.0 @category models */
 export interface ProxyConfig {
   readonly host: string
   readonly port: number

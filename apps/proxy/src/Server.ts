@@ -10,13 +10,12 @@
  * @since 0.1.0
  */
 import { HttpApi, HttpApiBuilder, HttpApiGroup, HttpApiSwagger, type HttpApp, HttpServer, HttpServerRequest, OpenApi } from "@effect/platform"
-import { Fqn, ModelVersion, ModelVersions, RegistryApi, RegistryError, Validation } from "@mreg/core"
+import { Fqn, ListQueryParams, ModelVersion, ModelVersions, RegistryApi, RegistryError, Validation } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"
 import { Duration, Effect, Either, Layer, Option, Predicate, Schema } from "effect"
 import * as Auth from "./Auth.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import * as JsonBody from "./JsonBody.js"
-import * as ListParams from "./ListParams.js"
 import * as RequestLog from "./RequestLog.js"
 import * as Tokens from "./Tokens.js"
 
@@ -146,7 +145,7 @@ const handlers =
           Effect.gen(function*() {
             const grant = yield* Auth.CurrentGrant
             yield* Auth.requireSomeRead(grant)
-            const query = yield* ListParams.decode(urlParams)
+            const query = yield* ListQueryParams.decode(urlParams)
             if (!grant.readsAll) {
               const named = query.ml_repo ?? (query.fqn === undefined ? undefined : Either.getOrUndefined(Fqn.parse(query.fqn))?.mlRepo)
               if (named === undefined) {

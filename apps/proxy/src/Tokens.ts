@@ -38,11 +38,7 @@ const TokensFile = Schema.Struct({
   }))
 })
 
-/**
- * What a caller may do: its subject, and whether it may read or write a given ML repo.
- * @since 0.1.0
- * @category models
- */
+/** What a caller may do: its subject, and whether it may read or write a given ML repo. @since 0.1.0 @category models */
 export interface Grant {
   readonly subject: ModelVersion.Subject
   readonly canRead: (mlRepo: string) => boolean

@@ -1,10 +1,7 @@
 /**
- * Body readers with a size limit that keep the connection usable for the answer.
- *
- * The platform's readers (`text`, `json`, `arrayBuffer`, …) honour `HttpIncomingMessage.MaxBodySize`, but when the
- * limit is crossed they destroy the request stream, and Node destroys the socket of an unfinished request with it:
- * the client gets a reset instead of the 413. These readers stop reading (pause the stream) instead, fail with a
- * `RequestError` whose cause is {@link BodyTooLarge}, and record the overflow so the server can answer 413 and close.
+ * Body readers with a size limit that keep the connection usable for the answer: the platform's readers destroy the
+ * request stream at the limit (and Node the socket: a reset instead of the 413); these pause it, fail with a
+ * `RequestError` caused by {@link BodyTooLarge} and record the overflow, so the server can answer 413 and close.
  *
  * @internal
  */
