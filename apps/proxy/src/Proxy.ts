@@ -50,7 +50,11 @@ export const layerUpstream = (options: UpstreamOptions): Layer.Layer<ModelVersio
     timeout: Duration.millis(options.timeoutMs),
     retries: options.retries,
     retryBaseDelay: options.retryBaseDelay
-  }).pipe(Layer.provide(NodeHttpClient.layer))
+  }).pipe(
+    Layer.provide(NodeHttpClient.layerWithoutAgent),
+    // `NodeHttpClient.layer`'s agent does not keep connections alive: a new TCP connection per upstream request.
+    Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))
+  )
 
 /** {@link layerUpstream}, or the embedded registry (PostgreSQL with `databaseUrl`, else SQLite at `{home}/registry.db`). */
 const layerModelVersions = (config: ProxyConfig): Layer.Layer<ModelVersions.ModelVersions, ProxyConfigError> =>

@@ -55,9 +55,9 @@ export const Api: HttpApi.HttpApi<"RegistryApi", typeof group, RegistryError.Reg
 
 const decodeApplyTags = Schema.decodeUnknownEither(ModelVersions.ApplyTagsRequest, { errors: "all", onExcessProperty: "error" })
 const decodeId = Schema.decodeUnknownEither(ModelVersion.ModelVersionId)
-// Fields an upstream added that mreg does not know are kept on the way back.
-const encodeVersion = Schema.encodeSync(ModelVersion.ModelVersionResponse, { onExcessProperty: "preserve" })
-const encodePage = Schema.encodeSync(ModelVersion.ModelVersionPage, { onExcessProperty: "preserve" })
+// Responses are serialised as they are, not validated and encoded again: every `ModelVersion` here was decoded (store
+// rows, upstream answers, fields an upstream added kept) or built from validated parts, and no field of it is
+// transformed, so its JSON is its encoded form. Encoding re-ran every manifest rule (PEP 508, metadata walk, …).
 
 const validId = (id: string): Effect.Effect<ModelVersion.ModelVersionId, RegistryError.ValidationError> =>
   Either.match(decodeId(id), {
@@ -66,7 +66,7 @@ const validId = (id: string): Effect.Effect<ModelVersion.ModelVersionId, Registr
   })
 
 const one = (modelVersion: ModelVersion.ModelVersion, headers: Record<string, string>) =>
-  ErrorResponse.json(200, encodeVersion(new ModelVersion.ModelVersionResponse({ data: modelVersion })), headers)
+  ErrorResponse.json(200, { data: modelVersion }, headers)
 
 const withEtag = (etag: string | undefined, headers: Record<string, string> = {}) => (etag === undefined ? headers : { ...headers, etag })
 
@@ -155,7 +155,7 @@ const handlers =
             }
             const page = yield* registry.list(query)
             yield* Auth.requireRead(grant, new Set(page.data.map((mv) => mv.manifest.ml_repo)))
-            return ErrorResponse.json(200, encodePage(page))
+            return ErrorResponse.json(200, page)
           }))
         .handle("delete", ({ path }) =>
           Effect.gen(function*() {
