@@ -3,7 +3,7 @@
  * fresh `MREG_HOME` and checks exit codes, stdout (wire JSON or tables) and stderr exactly.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { BASE_FILE } from "@mreg/test-fixtures"
+import { BASE_FILE, wireVersion } from "@mreg/test-fixtures"
 import { Either, Effect } from "effect"
 import { spawnSync } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
@@ -596,19 +596,11 @@ describe.concurrent("tag and delete", () => {
 })
 
 describe.concurrent("--host and TFY_HOST (a control plane over HTTP)", () => {
-  const modelVersionOf = (manifest: Record<string, unknown>) => ({
-    id: "3d0c5a4e-1111-4222-8333-944455556666",
-    fqn: `model:acme/${manifest.ml_repo}/${manifest.name}:7`,
-    created_by_subject: { subjectId: "ci-bot", subjectType: "serviceaccount" },
-    manifest: { ...manifest, version: 7 },
-    ml_repo_id: "repo-1",
-    model_id: "model-1",
-    created_at: "2024-06-01T12:00:00.000Z",
-    updated_at: "2024-06-01T12:00:00.000Z",
-    tags: [],
-    metrics: [],
-    deployable: true
-  })
+  const modelVersionOf = (manifest: Record<string, unknown>) =>
+    wireVersion({ ...manifest as { ml_repo: string; name: string }, version: 7 }, {
+      id: "3d0c5a4e-1111-4222-8333-944455556666",
+      created_by_subject: { subjectId: "ci-bot", subjectType: "serviceaccount" }
+    })
 
   it.scoped("an invalid manifest exits 2 and the server receives no request (C7)", () =>
     Effect.gen(function*() {

@@ -5,6 +5,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { type ModelManifest, ModelVersions, Validation } from "@mreg/core"
 import { SqlRegistry } from "@mreg/registry"
+import { wireVersion } from "@mreg/test-fixtures"
 import { Effect, Either } from "effect"
 import { existsSync } from "node:fs"
 import { join } from "node:path"
@@ -380,19 +381,10 @@ describe.concurrent("mreg diff and mreg upsert --dry-run", () => {
   it.scoped("on a control plane (--host): reads with GET list requests only, never a PUT", () =>
     Effect.gen(function*() {
       const home = yield* tempHome
-      const stored = {
+      const stored = wireVersion({ ...BASE, version: 2, step: 0 }, {
         id: "3d0c5a4e-1111-4222-8333-944455556666",
-        fqn: "model:acme/nlp-team/sentiment-clf:2",
-        created_by_subject: { subjectId: "ci-bot", subjectType: "serviceaccount" },
-        manifest: { ...BASE, version: 2, step: 0 },
-        ml_repo_id: "repo-1",
-        model_id: "model-1",
-        created_at: "2024-06-01T12:00:00.000Z",
-        updated_at: "2024-06-01T12:00:00.000Z",
-        tags: [],
-        metrics: [],
-        deployable: true
-      }
+        created_by_subject: { subjectId: "ci-bot", subjectType: "serviceaccount" }
+      })
       const plane = yield* fakeControlPlane(() => ({
         status: 200,
         body: { data: [stored], pagination: { total: 1, offset: 0, limit: 1 } }

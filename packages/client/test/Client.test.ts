@@ -13,7 +13,7 @@ import {
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { onTestFinished } from "vitest"
-import { base, tempHome, withEnv } from "./utils.js"
+import { base, rejection, tempHome, withEnv } from "./utils.js"
 
 /** An embedded client on a fresh temp home, closed (and the home removed) when the test ends. */
 const embedded = (): { readonly client: Client; readonly home: string } => {
@@ -21,16 +21,6 @@ const embedded = (): { readonly client: Client; readonly home: string } => {
   const client = createClient({ embedded: { home } })
   onTestFinished(() => client.close())
   return { client, home }
-}
-
-/** The error a Promise rejects with (fails the test when it resolves). */
-const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  return assert.fail("expected the call to reject")
 }
 
 const isPlain = (value: unknown): boolean =>

@@ -15,22 +15,13 @@ import {
   ValidationError
 } from "@mreg/client"
 import { onTestFinished } from "vitest"
-import { base, fakeServer, json, type Reply, wireVersion } from "./utils.js"
+import { base, fakeServer, json, rejection, type Reply, wireVersion } from "./utils.js"
 
 /** A remote client on `url` with fast retries, closed when the test ends. */
 const remote = (url: string, options: Omit<ClientOptions & { host?: string }, "host" | "embedded"> = {}) => {
   const client = createClient({ host: url, apiKey: "secret-token", retries: 2, retryDelayMs: 1, timeoutMs: 2_000, ...options })
   onTestFinished(() => client.close())
   return client
-}
-
-const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  return assert.fail("expected the call to reject")
 }
 
 const html502: Reply = (_request, res) => {

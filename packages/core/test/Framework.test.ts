@@ -3,22 +3,8 @@ import { Framework } from "@mreg/core"
 import { Either, Schema } from "effect"
 import { decodeOk, minimal, problems } from "./utils.js"
 
-const ALL_TYPES = [
-  "transformers",
-  "tensorflow",
-  "sklearn",
-  "pytorch",
-  "keras",
-  "xgboost",
-  "lightgbm",
-  "fastai",
-  "h2o",
-  "onnx",
-  "spacy",
-  "statsmodels",
-  "gluon",
-  "paddle"
-]
+const ALL_TYPES = "transformers tensorflow sklearn pytorch keras xgboost lightgbm fastai h2o onnx spacy statsmodels gluon paddle"
+  .split(" ")
 
 const withFramework = (framework: unknown) => minimal({ framework })
 /** The decoded `framework` of a minimal manifest holding `framework`. */

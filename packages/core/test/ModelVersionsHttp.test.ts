@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ModelManifest, ModelVersion, ModelVersions, RegistryError } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"
+import { wireVersion } from "@mreg/test-fixtures"
 import { Effect, Redacted, Schema } from "effect"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -45,21 +46,13 @@ const manifest = new ModelManifest.ModelManifest({
 })
 
 /** A response as TrueFoundry documents it: no ETag, no Idempotent-Replayed, and a field mreg does not know. */
-const truefoundryData = {
-  id: "mv-1",
-  fqn: "model:acme/nlp-team/sentiment-clf:1",
+const truefoundryData = wireVersion({ ...manifest, version: 1, step: 0, lineage: { parent: "mv-0" } }, {
   created_by_subject: { subjectId: "u1", subjectType: "user", subjectSlug: "ada" },
-  manifest: { ...manifest, version: 1, step: 0, lineage: { parent: "mv-0" } },
-  ml_repo_id: "repo-1",
-  model_id: "model-1",
-  created_at: "2024-06-01T12:00:00.000Z",
-  updated_at: "2024-06-01T12:00:00.000Z",
   usage_code_snippet: "...",
-  tags: [],
   metrics: [{ key: "acc", value: 0.9, timestamp: 1717243200000, step: 1 }],
   deployable: false,
   artifact_size: 1234
-}
+})
 
 const run = <A>(url: string, f: (registry: ModelVersions.Service) => Effect.Effect<A, RegistryError.RegistryError>) =>
   Effect.flatMap(ModelVersions.ModelVersions, f).pipe(
