@@ -1,7 +1,7 @@
 /**
  * Shared helpers of the @mreg/client tests: manifests, temp homes and a scripted loopback HTTP server.
  */
-import type { ModelManifest, ModelVersion } from "@mreg/client"
+import { type ModelManifest, type ModelVersion, MregError } from "@mreg/client"
 import { base as sharedBase, wireVersion as sharedWireVersion } from "@mreg/test-fixtures"
 import { mkdtempSync, rmSync } from "node:fs"
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http"
@@ -21,6 +21,21 @@ export const rejection = async (promise: Promise<unknown>): Promise<unknown> => 
     return error
   }
   return assert.fail("expected the call to reject")
+}
+
+/** Checks that `error` is a `Class` and an `MregError` with this `status` and `code`; returns it as a `Class`. */
+export const expectMregError = <E extends MregError>(
+  error: unknown,
+  Class: new(...args: Array<any>) => E,
+  status: number | undefined,
+  code: string
+): E => {
+  assert.instanceOf(error, Class)
+  assert.instanceOf(error, MregError)
+  const typed = error as E
+  assert.strictEqual(typed.status, status)
+  assert.strictEqual(typed.code, code)
+  return typed
 }
 
 /** A temp folder removed when the current test ends. */
