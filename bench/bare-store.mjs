@@ -14,7 +14,7 @@
 import { randomUUID } from "node:crypto"
 import { createServer } from "node:http"
 import { pathToFileURL } from "node:url"
-import { requireFrom, requirePg } from "./lib.mjs"
+import { listen, requireFrom, requirePg } from "./lib.mjs"
 
 const TENANT = "default"
 const LOCK = process.env.BARE_PG_LOCK === "1"
@@ -161,13 +161,5 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       )
     })
   })
-  server.keepAliveTimeout = 65_000
-  server.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? "127.0.0.1", () => {
-    console.log(`listening on http://127.0.0.1:${server.address().port}`)
-  })
-  process.on("SIGTERM", () => {
-    server.close()
-    server.closeAllConnections()
-    store.close().finally(() => process.exit(0))
-  })
+  listen(server, () => store.close())
 }

@@ -9,6 +9,22 @@ import { fileURLToPath, pathToFileURL } from "node:url"
 /** The repository root (this file lives in `<root>/bench`). */
 export const root = fileURLToPath(new URL("..", import.meta.url))
 
+/**
+ * Serves a baseline `server` (bare store, upstream, forwarder) on HOST/PORT (default 127.0.0.1, random) with
+ * keep-alive, logs "listening on http://127.0.0.1:<port>", and on SIGTERM closes it, awaits `close` and exits 0.
+ */
+export const listen = (server, close = async () => {}) => {
+  server.keepAliveTimeout = 65_000
+  server.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? "127.0.0.1", () => {
+    console.log(`listening on http://127.0.0.1:${server.address().port}`)
+  })
+  process.on("SIGTERM", () => {
+    server.close()
+    server.closeAllConnections()
+    Promise.resolve().then(close).finally(() => process.exit(0))
+  })
+}
+
 // pnpm links a package only into the node_modules of the workspace packages that depend on it; the benchmark
 // borrows them from there instead of declaring its own.
 const BASES = ["packages/core", "packages/registry", "apps/proxy", "apps/cli"]

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs"
 import { Agent, createServer, request } from "node:http"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
-import { root } from "./lib.mjs"
+import { listen, root } from "./lib.mjs"
 
 /** The model version the upstream answers with: examples/base.json stored as version 1. */
 export const fixedModelVersion = () => {
@@ -30,18 +30,6 @@ export const fixedModelVersion = () => {
     metrics: [],
     deployable: true
   }
-}
-
-const listen = (server) => {
-  server.keepAliveTimeout = 65_000
-  server.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? "127.0.0.1", () => {
-    console.log(`listening on http://127.0.0.1:${server.address().port}`)
-  })
-  process.on("SIGTERM", () => {
-    server.close()
-    server.closeAllConnections()
-    process.exit(0)
-  })
 }
 
 const upstream = () => {

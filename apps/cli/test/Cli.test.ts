@@ -3,18 +3,20 @@
  * fresh `MREG_HOME` and checks exit codes, stdout (wire JSON or tables) and stderr exactly.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { BASE_FILE } from "@mreg/test-fixtures"
-import { Either, Effect } from "effect"
+import { BASE_FILE, wireVersion } from "@mreg/test-fixtures"
+import { Either, Effect, type Scope } from "effect"
 import { spawnSync } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { basename, join, relative } from "node:path"
 import * as ManifestFile from "../src/ManifestFile.js"
 import {
+  assertLlamaRows,
   BUNDLE,
   fakeControlPlane,
   FIXTURES,
   fixtureCase,
   json,
+  LLAMA,
   manifestFiles,
   mreg,
   PACKAGE_DIR,
@@ -23,9 +25,12 @@ import {
   tempHome
 } from "./utils.js"
 
+/** An `it.scoped` test whose body gets a fresh temporary `MREG_HOME` (removed when it ends). */
+const itHome = <A, E>(name: string, body: (home: string) => Effect.Effect<A, E, Scope.Scope>, timeout?: number) =>
+  it.scoped(name, () => Effect.flatMap(tempHome, body), timeout)
+
 const EXAMPLES = join(REPO_ROOT, "examples")
 const BASE = BASE_FILE
-const LLAMA = join(FIXTURES, "manifests", "llama-finetune.json")
 
 /** The manifest a file holds, parsed the way the CLI parses it (wrapper removed). */
 const manifestOf = (file: string): Record<string, unknown> => {
@@ -62,9 +67,8 @@ describe.concurrent("mreg bundle", () => {
     assert.isFalse(text.includes("better-sqlite3/lib"), "better-sqlite3 must stay external")
   })
 
-  it.scoped("--version prints the package version", () =>
+  itHome("--version prints the package version", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const run = yield* mreg(home, ["--version"])
       const pkg = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8"))
       assert.strictEqual(run.code, 0)
@@ -72,9 +76,8 @@ describe.concurrent("mreg bundle", () => {
       assert.strictEqual(run.stderr, "")
     }))
 
-  it.scoped("--help documents the exit codes", () =>
+  itHome("--help documents the exit codes", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const run = yield* mreg(home, ["--help"])
       assert.strictEqual(run.code, 0)
       const text = run.stdout.replace(/\s+/g, " ")
@@ -93,9 +96,8 @@ describe.concurrent("mreg bundle", () => {
       assert.notInclude(unknown.stderr, "\x1b")
     }))
 
-  it.scoped("completion bash|zsh|fish prints the completion script of @effect/cli; the bash one completes", () =>
+  itHome("completion bash|zsh|fish prints the completion script of @effect/cli; the bash one completes", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const bash = yield* mreg(home, ["completion", "bash"])
       assert.strictEqual(bash.code, 0, bash.stderr)
       const builtIn = yield* mreg(home, ["--completions", "bash"])
@@ -126,9 +128,8 @@ describe.concurrent("mreg bundle", () => {
       assert.include(other.stderr, "bash, zsh, fish")
     }))
 
-  it.scoped("usage errors exit 2: unknown command, unknown flag, missing argument, bad value, no command", () =>
+  itHome("usage errors exit 2: unknown command, unknown flag, missing argument, bad value, no command", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       for (const args of [["frobnicate"], ["list", "--bogus"], ["upsert"], ["get"], ["list", "--limit", "ten"], ["list", "--output", "xml"], []]) {
         const run = yield* mreg(home, args)
         assert.strictEqual(run.code, 2, `mreg ${args.join(" ")}: ${run.stderr}`)
@@ -148,9 +149,8 @@ describe.concurrent("upsert", () => {
   })
 
   for (const file of [...fixtures, ...examples]) {
-    it.scoped(`stores ${relative(REPO_ROOT, file)} as version 1`, () =>
+    itHome(`stores ${relative(REPO_ROOT, file)} as version 1`, (home) =>
       Effect.gen(function*() {
-        const home = yield* tempHome
         const run = yield* mreg(home, ["upsert", "-f", file])
         assert.strictEqual(run.code, 0, run.stderr)
         assert.strictEqual(run.stderr, "")
@@ -172,9 +172,8 @@ describe.concurrent("upsert", () => {
       }))
   }
 
-  it.scoped("keeps YAML string fields as written: unquoted python_version 3.10 stays \"3.10\" (C11)", () =>
+  itHome("keeps YAML string fields as written: unquoted python_version 3.10 stays \"3.10\" (C11)", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const run = yield* mreg(home, ["upsert", "-f", fixtureCase("python-unquoted.yaml")])
       assert.strictEqual(run.code, 0, run.stderr)
       const data = json(run).data
@@ -195,9 +194,8 @@ describe.concurrent("upsert", () => {
       })
     }))
 
-  it.scoped("accepts a bare manifest without the {\"manifest\": …} wrapper", () =>
+  itHome("accepts a bare manifest without the {\"manifest\": …} wrapper", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const run = yield* mreg(home, ["upsert", "-f", fixtureCase("bare-manifest.yaml")])
       assert.strictEqual(run.code, 0, run.stderr)
       const data = json(run).data
@@ -206,9 +204,8 @@ describe.concurrent("upsert", () => {
       assert.strictEqual(data.deployable, false)
     }))
 
-  it.scoped("reads a JSON manifest from stdin with -f -", () =>
+  itHome("reads a JSON manifest from stdin with -f -", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const run = yield* mreg(home, ["upsert", "-f", "-"], { stdin: readFileSync(BASE, "utf8") })
       assert.strictEqual(run.code, 0, run.stderr)
       const data = json(run).data
@@ -216,17 +213,15 @@ describe.concurrent("upsert", () => {
       assert.deepStrictEqual(data.manifest, storedAsVersion1(manifestOf(BASE)))
     }))
 
-  it.scoped("detects JSON by content in a file without an extension", () =>
+  itHome("detects JSON by content in a file without an extension", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const run = yield* mreg(home, ["upsert", "-f", fixtureCase("extensionless")])
       assert.strictEqual(run.code, 0, run.stderr)
       assert.strictEqual(json(run).data.fqn, "model:default/misc/no-extension:1")
     }))
 
-  it.scoped("the same manifest twice gives versions 1 then 2 (a new idempotency key per run)", () =>
+  itHome("the same manifest twice gives versions 1 then 2 (a new idempotency key per run)", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const first = json(yield* mreg(home, ["upsert", "-f", BASE]))
       const second = json(yield* mreg(home, ["upsert", "-f", BASE]))
       assert.strictEqual(first.data.fqn, "model:default/nlp-team/sentiment-clf:1")
@@ -235,9 +230,8 @@ describe.concurrent("upsert", () => {
       assert.notStrictEqual(first.data.id, second.data.id)
     }))
 
-  it.scoped("every upsert sends an idempotency key: a new UUID per run, or --idempotency-key (C3)", () =>
+  itHome("every upsert sends an idempotency key: a new UUID per run, or --idempotency-key (C3)", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       for (const args of [[], [], ["--idempotency-key", "k-123"]]) {
         const run = yield* mreg(home, ["upsert", "-f", BASE, ...args])
         assert.strictEqual(run.code, 0, run.stderr)
@@ -249,9 +243,8 @@ describe.concurrent("upsert", () => {
       assert.strictEqual(keys.filter((key) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(key)).length, 2)
     }))
 
-  it.scoped("a version alias used twice: the second run exits 3 with ALIAS_IN_USE", () =>
+  itHome("a version alias used twice: the second run exits 3 with ALIAS_IN_USE", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const first = yield* mreg(home, ["upsert", "-f", LLAMA])
       assert.strictEqual(first.code, 0, first.stderr)
       const second = yield* mreg(home, ["upsert", "-f", LLAMA])
@@ -263,9 +256,8 @@ describe.concurrent("upsert", () => {
       )
     }))
 
-  it.scoped("--idempotency-key replays the first response; the same key with another manifest exits 3", () =>
+  itHome("--idempotency-key replays the first response; the same key with another manifest exits 3", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const first = yield* mreg(home, ["upsert", "-f", BASE, "--idempotency-key", "k-123"])
       const retry = yield* mreg(home, ["upsert", "-f", BASE, "--idempotency-key", "k-123"])
       assert.strictEqual(retry.code, 0, retry.stderr)
@@ -279,9 +271,8 @@ describe.concurrent("upsert", () => {
       assert.include(other.stderr, "[IDEMPOTENCY_KEY_REUSED]")
     }))
 
-  it.scoped("--create-only and --if-match: a failed precondition exits 3, the current ETag passes", () =>
+  itHome("--create-only and --if-match: a failed precondition exits 3, the current ETag passes", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const created = yield* mreg(home, ["upsert", "-f", BASE, "--create-only", "-o", "table"])
       assert.strictEqual(created.code, 0, created.stderr)
       assert.match(created.stdout, /^Status: +created$/m)
@@ -300,9 +291,8 @@ describe.concurrent("upsert", () => {
       assert.match(updated.stdout, /^Description: +updated$/m)
     }))
 
-  it.scoped("an invalid manifest exits 2 before the registry is opened (C7)", () =>
+  itHome("an invalid manifest exits 2 before the registry is opened (C7)", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const file = fixtureCase("alias-without-v.yaml")
       const run = yield* mreg(home, ["upsert", "-f", file])
       assert.strictEqual(run.code, 2)
@@ -315,9 +305,8 @@ describe.concurrent("upsert", () => {
       assert.isFalse(existsSync(join(home, "registry.db")))
     }))
 
-  it.scoped("a version beyond the next one is a validation error from the registry, exit 2", () =>
+  itHome("a version beyond the next one is a validation error from the registry, exit 2", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const run = yield* mreg(home, ["upsert", "-f", "-"], {
         stdin: JSON.stringify({ manifest: { ...manifestOf(BASE), version: 3 } })
       })
@@ -329,9 +318,8 @@ describe.concurrent("upsert", () => {
       )
     }))
 
-  it.scoped("an unreadable file exits 2", () =>
+  itHome("an unreadable file exits 2", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const missing = join(home, "missing.json")
       const run = yield* mreg(home, ["upsert", "-f", missing])
       assert.strictEqual(run.code, 2)
@@ -340,9 +328,8 @@ describe.concurrent("upsert", () => {
 })
 
 describe.concurrent("validate", () => {
-  it.scoped("prints every problem with its place and exits 2 (C6)", () =>
+  itHome("prints every problem with its place and exits 2 (C6)", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const file = fixtureCase("framework-typos.json")
       const run = yield* mreg(home, ["validate", "-f", file])
       assert.strictEqual(run.code, 2)
@@ -360,9 +347,8 @@ describe.concurrent("validate", () => {
       assert.isFalse(existsSync(join(home, "registry.db")), "validate must never open the registry")
     }))
 
-  it.scoped("reports the alias and the python version together", () =>
+  itHome("reports the alias and the python version together", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const file = fixtureCase("alias-and-python.yaml")
       const run = yield* mreg(home, ["validate", "-f", file])
       assert.strictEqual(run.code, 2)
@@ -376,18 +362,16 @@ describe.concurrent("validate", () => {
       assert.include(lines[2], "(received \"py3.10\")")
     }))
 
-  it.scoped("an unquoted YAML version_alias 1.0 is checked as the text \"1.0\"", () =>
+  itHome("an unquoted YAML version_alias 1.0 is checked as the text \"1.0\"", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const run = yield* mreg(home, ["validate", "-f", fixtureCase("alias-without-v.yaml")])
       assert.strictEqual(run.code, 2)
       assert.include(run.stderr, "  manifest.version_alias: must match ")
       assert.include(run.stderr, "(received \"1.0\")")
     }))
 
-  it.scoped("JSON \"python_version\": 3.1 fails; YAML python_version: 3.10 passes (C11)", () =>
+  itHome("JSON \"python_version\": 3.1 fails; YAML python_version: 3.10 passes (C11)", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const number = fixtureCase("python-version-number.json")
       const failed = yield* mreg(home, ["validate", "-f", number])
       assert.strictEqual(failed.code, 2)
@@ -403,9 +387,8 @@ describe.concurrent("validate", () => {
       assert.strictEqual(passed.stderr, "")
     }))
 
-  it.scoped("syntax errors name the file, line and column, exit 2", () =>
+  itHome("syntax errors name the file, line and column, exit 2", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const cases: ReadonlyArray<readonly [string, string]> = [
         ["syntax-error.json", "invalid JSON in FILE at line 4, column 1: unexpected \"}\": expected a double-quoted property name after \",\""],
         ["nan.json", "invalid JSON in FILE at line 2, column 24: unexpected \"N\": NaN is not a JSON value (JSON has no NaN or Infinity)"],
@@ -419,9 +402,8 @@ describe.concurrent("validate", () => {
       }
     }))
 
-  it.scoped("every example in examples/ validates, and every file in examples/broken fails with exit 2", () =>
+  itHome("every example in examples/ validates, and every file in examples/broken fails with exit 2", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       for (const file of exampleManifests()) {
         const run = yield* mreg(home, ["validate", "-f", file])
         assert.strictEqual(run.code, 0, `${file}: ${run.stderr}`)
@@ -436,9 +418,8 @@ describe.concurrent("validate", () => {
 })
 
 describe.concurrent("get", () => {
-  it.scoped("by FQN, by alias FQN and by id prints exactly what upsert printed", () =>
+  itHome("by FQN, by alias FQN and by id prints exactly what upsert printed", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const upserted = json(yield* mreg(home, ["upsert", "-f", LLAMA]))
       const byFqn = yield* mreg(home, ["get", "model:default/llm-finetunes/support-assistant:1"])
       assert.strictEqual(byFqn.code, 0, byFqn.stderr)
@@ -450,9 +431,8 @@ describe.concurrent("get", () => {
       assert.strictEqual(byId.stdout, `${JSON.stringify(upserted, null, 2)}\n`)
     }))
 
-  it.scoped("--output table shows key/value lines", () =>
+  itHome("--output table shows key/value lines", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const upserted = json(yield* mreg(home, ["upsert", "-f", LLAMA]))
       const run = yield* mreg(home, ["get", upserted.data.id, "--output", "table"])
       assert.strictEqual(run.code, 0, run.stderr)
@@ -463,9 +443,8 @@ describe.concurrent("get", () => {
       assert.match(run.stdout, /^ETag: +".+"$/m)
     }))
 
-  it.scoped("--output yaml prints the same body as YAML, for get, list, upsert, tag and delete", () =>
+  itHome("--output yaml prints the same body as YAML, for get, list, upsert, tag and delete", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const upserted = yield* mreg(home, ["upsert", "-f", LLAMA, "--output", "yaml"])
       assert.strictEqual(upserted.code, 0, upserted.stderr)
       const body = ManifestFile.parse(upserted.stdout, "out.yaml").pipe(Either.getOrThrow) as any
@@ -481,9 +460,8 @@ describe.concurrent("get", () => {
       assert.strictEqual((yield* mreg(home, ["delete", id, "-o", "yaml"])).stdout, "{}\n")
     }))
 
-  it.scoped("an unknown id or FQN exits 4; a malformed FQN exits 2", () =>
+  itHome("an unknown id or FQN exits 4; a malformed FQN exits 2", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const unknown = yield* mreg(home, ["get", "00000000-0000-0000-0000-000000000000"])
       assert.strictEqual(unknown.code, 4)
       assert.strictEqual(unknown.stdout, "")
@@ -498,9 +476,8 @@ describe.concurrent("get", () => {
 })
 
 describe.concurrent("list", () => {
-  it.scoped("filters by --name and --ml-repo and pages with --limit and --offset", () =>
+  itHome("filters by --name and --ml-repo and pages with --limit and --offset", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       for (let i = 0; i < 3; i++) assert.strictEqual((yield* mreg(home, ["upsert", "-f", BASE])).code, 0)
       assert.strictEqual((yield* mreg(home, ["upsert", "-f", LLAMA])).code, 0)
       const versions = (body: any) => body.data.map((mv: any) => mv.manifest.version)
@@ -520,27 +497,18 @@ describe.concurrent("list", () => {
       assert.deepStrictEqual(none, { data: [], pagination: { total: 0, offset: 0, limit: 100 } })
     }))
 
-  it.scoped("--output table has FQN, VERSION, ALIAS, TAGS and CREATED columns", () =>
+  itHome("--output table has FQN, VERSION, ALIAS, TAGS and CREATED columns", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const created = json(yield* mreg(home, ["upsert", "-f", LLAMA]))
       const run = yield* mreg(home, ["list", "-o", "table"])
       assert.strictEqual(run.code, 0, run.stderr)
       const lines = run.stdout.trimEnd().split("\n")
-      assert.deepStrictEqual(lines[0]!.split(/ +/), ["FQN", "VERSION", "ALIAS", "TAGS", "CREATED"])
-      assert.deepStrictEqual(lines[1]!.split(/ +/), [
-        "model:default/llm-finetunes/support-assistant:1",
-        "1",
-        "v3-dev",
-        "-",
-        created.data.created_at
-      ])
+      assertLlamaRows(lines, created.data.created_at)
       assert.strictEqual(lines[2], "1 of 1 (offset 0, limit 100)")
     }))
 
-  it.scoped("an out-of-range --limit exits 2 naming the flag", () =>
+  itHome("an out-of-range --limit exits 2 naming the flag", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const run = yield* mreg(home, ["list", "--limit", "0"])
       assert.strictEqual(run.code, 2)
       assert.strictEqual(run.stderr, "error: invalid list options (1 problem)\n  --limit: must be an integer from 1 to 1000 (received 0)\n")
@@ -548,9 +516,8 @@ describe.concurrent("list", () => {
 })
 
 describe.concurrent("tag and delete", () => {
-  it.scoped("tag then list --tag; a tag held by another version exits 3 unless --force", () =>
+  itHome("tag then list --tag; a tag held by another version exits 3 unless --force", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const v1 = json(yield* mreg(home, ["upsert", "-f", BASE])).data
       const v2 = json(yield* mreg(home, ["upsert", "-f", BASE])).data
       const tagged = yield* mreg(home, ["tag", v1.id, "prod", "Stable"])
@@ -576,9 +543,8 @@ describe.concurrent("tag and delete", () => {
       assert.strictEqual(unknown.code, 4)
     }))
 
-  it.scoped("delete prints {}; then get exits 4, and delete again exits 4", () =>
+  itHome("delete prints {}; then get exits 4, and delete again exits 4", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const created = json(yield* mreg(home, ["upsert", "-f", BASE])).data
       const deleted = yield* mreg(home, ["delete", created.id])
       assert.strictEqual(deleted.code, 0, deleted.stderr)
@@ -596,23 +562,14 @@ describe.concurrent("tag and delete", () => {
 })
 
 describe.concurrent("--host and TFY_HOST (a control plane over HTTP)", () => {
-  const modelVersionOf = (manifest: Record<string, unknown>) => ({
-    id: "3d0c5a4e-1111-4222-8333-944455556666",
-    fqn: `model:acme/${manifest.ml_repo}/${manifest.name}:7`,
-    created_by_subject: { subjectId: "ci-bot", subjectType: "serviceaccount" },
-    manifest: { ...manifest, version: 7 },
-    ml_repo_id: "repo-1",
-    model_id: "model-1",
-    created_at: "2024-06-01T12:00:00.000Z",
-    updated_at: "2024-06-01T12:00:00.000Z",
-    tags: [],
-    metrics: [],
-    deployable: true
-  })
+  const modelVersionOf = (manifest: Record<string, unknown>) =>
+    wireVersion({ ...manifest as { ml_repo: string; name: string }, version: 7 }, {
+      id: "3d0c5a4e-1111-4222-8333-944455556666",
+      created_by_subject: { subjectId: "ci-bot", subjectType: "serviceaccount" }
+    })
 
-  it.scoped("an invalid manifest exits 2 and the server receives no request (C7)", () =>
+  itHome("an invalid manifest exits 2 and the server receives no request (C7)", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const plane = yield* fakeControlPlane(() => ({ status: 500, body: {} }))
       const file = fixtureCase("alias-without-v.yaml")
       const run = yield* mreg(home, ["upsert", "-f", file, "--host", plane.url])
@@ -621,9 +578,8 @@ describe.concurrent("--host and TFY_HOST (a control plane over HTTP)", () => {
       assert.strictEqual(plane.received.length, 0)
     }))
 
-  it.scoped("upsert PUTs {manifest} with the bearer token and an idempotency key, and prints the server's {data}", () =>
+  itHome("upsert PUTs {manifest} with the bearer token and an idempotency key, and prints the server's {data}", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const plane = yield* fakeControlPlane((request) => ({
         status: 200,
         body: { data: modelVersionOf(JSON.parse(request.body).manifest) },
@@ -647,9 +603,8 @@ describe.concurrent("--host and TFY_HOST (a control plane over HTTP)", () => {
       assert.isFalse(existsSync(join(home, "registry.db")), "a remote upsert must not open the embedded registry")
     }))
 
-  it.scoped("TFY_HOST is used without --host; the server's 404 exits 4 with its message", () =>
+  itHome("TFY_HOST is used without --host; the server's 404 exits 4 with its message", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
       const plane = yield* fakeControlPlane(() => ({
         status: 404,
         body: { statusCode: 404, code: "NOT_FOUND", message: "no model version with id \"abc\"" }
@@ -660,37 +615,28 @@ describe.concurrent("--host and TFY_HOST (a control plane over HTTP)", () => {
       assert.deepStrictEqual(plane.received.map((r) => `${r.method} ${r.url}`), ["GET /api/ml/v1/model-versions/abc"])
     }))
 
-  it.scoped("a --host or TFY_HOST that is not an http(s) URL exits 2", () =>
+  /** `mreg list` with `args` and `env` exits 2 printing exactly `stderr` (or, given a RegExp, something it matches). */
+  const listExits2 = (home: string, args: ReadonlyArray<string>, env: Record<string, string>, stderr: string | RegExp) =>
+    Effect.map(mreg(home, ["list", ...args], { env }), (run) => {
+      assert.strictEqual(run.code, 2)
+      if (typeof stderr === "string") assert.strictEqual(run.stderr, stderr)
+      else assert.match(run.stderr, stderr)
+    })
+
+  itHome("a --host or TFY_HOST that is not an http(s) URL exits 2", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
-      const flag = yield* mreg(home, ["list", "--host", "ftp://example.org"])
-      assert.strictEqual(flag.code, 2)
-      assert.strictEqual(
-        flag.stderr,
-        "error: --host must be an http(s) URL such as https://acme.truefoundry.cloud (received \"ftp://example.org\")\n"
-      )
-      const env = yield* mreg(home, ["list"], { env: { TFY_HOST: "example.org" } })
-      assert.strictEqual(env.code, 2)
-      assert.include(env.stderr, "error: TFY_HOST must be an http(s) URL")
+      yield* listExits2(home, ["--host", "ftp://example.org"], {},
+        "error: --host must be an http(s) URL such as https://acme.truefoundry.cloud (received \"ftp://example.org\")\n")
+      yield* listExits2(home, [], { TFY_HOST: "example.org" }, /error: TFY_HOST must be an http\(s\) URL/)
     }))
 
-  it.scoped("a bad MREG_TENANT, DATABASE_URL or a TFY_HOST with credentials exits 2, naming the variable, never a secret", () =>
+  itHome("a bad MREG_TENANT, DATABASE_URL or a TFY_HOST with credentials exits 2, naming the variable, never a secret", (home) =>
     Effect.gen(function*() {
-      const home = yield* tempHome
-      const tenant = yield* mreg(home, ["list"], { env: { MREG_TENANT: "acme/prod" } })
-      assert.strictEqual(tenant.code, 2)
-      assert.strictEqual(
-        tenant.stderr,
-        "error: MREG_TENANT must be 1–512 letters, digits and \"-\", starting and ending with a letter or digit (an FQN segment, like an ML repo name) (received \"acme/prod\")\n"
-      )
-      const database = yield* mreg(home, ["list"], { env: { DATABASE_URL: "mysql://root:hunter2@db/x" } })
-      assert.strictEqual(database.code, 2)
-      assert.strictEqual(database.stderr, "error: DATABASE_URL must be a postgres:// or postgresql:// URL (the value is secret and not shown)\n")
-      const credentials = yield* mreg(home, ["list"], { env: { TFY_HOST: "https://ada:hunter2@acme.example.com" } })
-      assert.strictEqual(credentials.code, 2)
-      assert.strictEqual(
-        credentials.stderr,
-        "error: TFY_HOST must not contain a user name or password: give the token as the API key (the value is not shown)\n"
-      )
+      yield* listExits2(home, [], { MREG_TENANT: "acme/prod" },
+        "error: MREG_TENANT must be 1–512 letters, digits and \"-\", starting and ending with a letter or digit (an FQN segment, like an ML repo name) (received \"acme/prod\")\n")
+      yield* listExits2(home, [], { DATABASE_URL: "mysql://root:hunter2@db/x" },
+        "error: DATABASE_URL must be a postgres:// or postgresql:// URL (the value is secret and not shown)\n")
+      yield* listExits2(home, [], { TFY_HOST: "https://ada:hunter2@acme.example.com" },
+        "error: TFY_HOST must not contain a user name or password: give the token as the API key (the value is not shown)\n")
     }))
 })

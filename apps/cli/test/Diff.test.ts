@@ -5,6 +5,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { type ModelManifest, ModelVersions, Validation } from "@mreg/core"
 import { SqlRegistry } from "@mreg/registry"
+import { wireVersion } from "@mreg/test-fixtures"
 import { Effect, Either } from "effect"
 import { existsSync } from "node:fs"
 import { join } from "node:path"
@@ -29,6 +30,17 @@ const BASE = {
   environment: { python_version: "3.10", pip_packages: ["torch==2.4.0"] },
   run_id: "run-1"
 }
+
+/** The plan of an update of BASE's version 1 with these `changes` and no problems. */
+const updateOfBase = (changes: ReadonlyArray<Diff.Change>): Diff.Plan => ({
+  action: "update",
+  ml_repo: "nlp-team",
+  name: "sentiment-clf",
+  version: 1,
+  fqn: "model:default/nlp-team/sentiment-clf:1",
+  changes,
+  problems: []
+})
 
 const withRegistry = <A, E>(f: (registry: ModelVersions.Service) => Effect.Effect<A, E>) =>
   Effect.flatMap(ModelVersions.ModelVersions, f).pipe(Effect.provide(SqlRegistry.layerSqlite({ filename: ":memory:" })))
@@ -104,22 +116,14 @@ describe("Diff.plan (embedded registry)", () => {
           metadata: { owner: "ana", accuracy: 0.93, dataset: "sst2" },
           environment: { python_version: "3.10", pip_packages: ["torch==2.4.0", "numpy<2"] }
         }))
-        assert.deepStrictEqual(plan, {
-          action: "update",
-          ml_repo: "nlp-team",
-          name: "sentiment-clf",
-          version: 1,
-          fqn: "model:default/nlp-team/sentiment-clf:1",
-          changes: [
-            { op: "add", path: "manifest.version_alias", to: "v1-prod" },
-            { op: "change", path: "manifest.description", from: "first", to: "second" },
-            { op: "change", path: "manifest.metadata.accuracy", from: 0.91, to: 0.93 },
-            { op: "add", path: "manifest.metadata.dataset", to: "sst2" },
-            { op: "remove", path: "manifest.framework", from: BASE.framework },
-            { op: "change", path: "manifest.environment.pip_packages", from: ["torch==2.4.0"], to: ["torch==2.4.0", "numpy<2"] }
-          ],
-          problems: []
-        })
+        assert.deepStrictEqual(plan, updateOfBase([
+          { op: "add", path: "manifest.version_alias", to: "v1-prod" },
+          { op: "change", path: "manifest.description", from: "first", to: "second" },
+          { op: "change", path: "manifest.metadata.accuracy", from: 0.91, to: 0.93 },
+          { op: "add", path: "manifest.metadata.dataset", to: "sst2" },
+          { op: "remove", path: "manifest.framework", from: BASE.framework },
+          { op: "change", path: "manifest.environment.pip_packages", from: ["torch==2.4.0"], to: ["torch==2.4.0", "numpy<2"] }
+        ]))
         assert.strictEqual(
           Diff.text(plan, Output.plain),
           [
@@ -295,19 +299,11 @@ describe.concurrent("mreg diff and mreg upsert --dry-run", () => {
       assert.deepStrictEqual(queryRegistry(home, "SELECT COUNT(*) AS n FROM idempotency_keys"), [{ n: 1 }])
 
       const asJson = yield* mreg(home, ["diff", "-f", "-", "--output", "json"], stdin(changed))
-      assert.deepStrictEqual(json(asJson), {
-        action: "update",
-        ml_repo: "nlp-team",
-        name: "sentiment-clf",
-        version: 1,
-        fqn: "model:default/nlp-team/sentiment-clf:1",
-        changes: [
-          { op: "change", path: "manifest.description", from: "first", to: "second" },
-          { op: "change", path: "manifest.metadata.accuracy", from: 0.91, to: 0.93 },
-          { op: "remove", path: "manifest.framework", from: BASE.framework }
-        ],
-        problems: []
-      })
+      assert.deepStrictEqual(json(asJson), updateOfBase([
+        { op: "change", path: "manifest.description", from: "first", to: "second" },
+        { op: "change", path: "manifest.metadata.accuracy", from: 0.91, to: 0.93 },
+        { op: "remove", path: "manifest.framework", from: BASE.framework }
+      ]))
       const asYaml = yield* mreg(home, ["upsert", "--dry-run", "-f", "-", "-o", "yaml"], stdin(changed))
       assert.isTrue(asYaml.stdout.startsWith("action: update\nml_repo: nlp-team\nname: sentiment-clf\nversion: 1\n"), asYaml.stdout)
     }))
@@ -380,19 +376,10 @@ describe.concurrent("mreg diff and mreg upsert --dry-run", () => {
   it.scoped("on a control plane (--host): reads with GET list requests only, never a PUT", () =>
     Effect.gen(function*() {
       const home = yield* tempHome
-      const stored = {
+      const stored = wireVersion({ ...BASE, version: 2, step: 0 }, {
         id: "3d0c5a4e-1111-4222-8333-944455556666",
-        fqn: "model:acme/nlp-team/sentiment-clf:2",
-        created_by_subject: { subjectId: "ci-bot", subjectType: "serviceaccount" },
-        manifest: { ...BASE, version: 2, step: 0 },
-        ml_repo_id: "repo-1",
-        model_id: "model-1",
-        created_at: "2024-06-01T12:00:00.000Z",
-        updated_at: "2024-06-01T12:00:00.000Z",
-        tags: [],
-        metrics: [],
-        deployable: true
-      }
+        created_by_subject: { subjectId: "ci-bot", subjectType: "serviceaccount" }
+      })
       const plane = yield* fakeControlPlane(() => ({
         status: 200,
         body: { data: [stored], pagination: { total: 1, offset: 0, limit: 1 } }

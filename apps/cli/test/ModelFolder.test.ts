@@ -12,6 +12,20 @@ import { json, MODEL_FOLDERS, mreg, tempDir, tempHome, writeModelFolders, writeT
 
 const inspect = (dir: string) => ModelFolder.inspect(dir).pipe(Effect.provide(NodeFileSystem.layer))
 
+/** What inspecting the distilbert-sst2 folder explains, in order (`mreg init` prints it on stderr). */
+const DISTILBERT_NOTES = [
+  "inferred metadata.license = apache-2.0 from README.md front matter",
+  "inferred framework.type = transformers from config.json (architectures DistilBertForSequenceClassification)",
+  "inferred framework.library_name = transformers from README.md front matter",
+  "inferred framework.pipeline_tag = text-classification from README.md front matter",
+  "inferred framework.base_model = distilbert/distilbert-base-uncased from README.md front matter",
+  "skipped requirements.txt line 2: pip option --extra-index-url",
+  "skipped requirements.txt line 6: pip option -r",
+  "skipped requirements.txt line 7: not a PEP 508 requirement (a path, a URL without \"name @\", or a variable?)",
+  "dropped pip option --hash from requirements.txt line 8 (kept the requirement before it)",
+  "inferred environment.pip_packages = [\"torch==2.4.0+cu121\",\"transformers[torch]>=4.44,<5\",\"numpy<2 ; python_version < \\\"3.13\\\"\"] from requirements.txt"
+]
+
 const noOptions: Omit<ModelFolder.ManifestOptions, "from"> = {
   name: Option.none(),
   mlRepo: Option.none(),
@@ -93,18 +107,7 @@ describe("ModelFolder.inspect", () => {
       })
       assert.deepStrictEqual(found.metadata, { license: "apache-2.0" })
       assert.deepStrictEqual(found.pipPackages, ["torch==2.4.0+cu121", "transformers[torch]>=4.44,<5", "numpy<2 ; python_version < \"3.13\""])
-      assert.deepStrictEqual(found.notes, [
-        "inferred metadata.license = apache-2.0 from README.md front matter",
-        "inferred framework.type = transformers from config.json (architectures DistilBertForSequenceClassification)",
-        "inferred framework.library_name = transformers from README.md front matter",
-        "inferred framework.pipeline_tag = text-classification from README.md front matter",
-        "inferred framework.base_model = distilbert/distilbert-base-uncased from README.md front matter",
-        "skipped requirements.txt line 2: pip option --extra-index-url",
-        "skipped requirements.txt line 6: pip option -r",
-        "skipped requirements.txt line 7: not a PEP 508 requirement (a path, a URL without \"name @\", or a variable?)",
-        "dropped pip option --hash from requirements.txt line 8 (kept the requirement before it)",
-        "inferred environment.pip_packages = [\"torch==2.4.0+cu121\",\"transformers[torch]>=4.44,<5\",\"numpy<2 ; python_version < \\\"3.13\\\"\"] from requirements.txt"
-      ])
+      assert.deepStrictEqual(found.notes, DISTILBERT_NOTES)
       assert.notInclude(found.notes.join("\n"), "s3cret", "pip option values are never echoed")
     }))
 
@@ -122,37 +125,42 @@ describe("ModelFolder.inspect", () => {
       ])
     }))
 
-  it.scoped("sentence-transformers layout: library and the sentence-similarity default", () =>
-    Effect.gen(function*() {
-      const root = writeModelFolders(yield* tempDir)
-      const found = yield* inspect(join(root, "all-MiniLM-L6-v2"))
-      assert.deepStrictEqual(found.framework, {
-        type: "transformers",
-        library_name: "sentence-transformers",
-        pipeline_tag: "sentence-similarity"
-      })
-      assert.deepStrictEqual(found.metadata, { license: "apache-2.0" })
-      assert.deepStrictEqual(found.notes, [
-        "inferred metadata.license = apache-2.0 from README.md front matter",
-        "inferred framework.type = transformers from modules.json (sentence-transformers layout)",
-        "inferred framework.library_name = sentence-transformers from README.md front matter",
-        "inferred framework.pipeline_tag = sentence-similarity from modules.json (the sentence-transformers default)"
-      ])
-    }))
-
-  it.scoped("diffusers layout: library and the text-to-image default", () =>
-    Effect.gen(function*() {
-      const root = writeModelFolders(yield* tempDir)
-      const found = yield* inspect(join(root, "sdxl-base"))
-      assert.deepStrictEqual(found.framework, { type: "transformers", library_name: "diffusers", pipeline_tag: "text-to-image" })
-      assert.deepStrictEqual(found.metadata, { license: "openrail++" })
-      assert.deepStrictEqual(found.notes, [
-        "inferred metadata.license = openrail++ from README.md front matter",
-        "inferred framework.type = transformers from model_index.json (diffusers layout (StableDiffusionXLPipeline))",
-        "inferred framework.library_name = diffusers from model_index.json",
-        "inferred framework.pipeline_tag = text-to-image from model_index.json (the diffusers default)"
-      ])
-    }))
+  for (
+    const { name, folder, framework, metadata, notes } of [
+      {
+        name: "sentence-transformers layout: library and the sentence-similarity default",
+        folder: "all-MiniLM-L6-v2",
+        framework: { type: "transformers", library_name: "sentence-transformers", pipeline_tag: "sentence-similarity" },
+        metadata: { license: "apache-2.0" },
+        notes: [
+          "inferred metadata.license = apache-2.0 from README.md front matter",
+          "inferred framework.type = transformers from modules.json (sentence-transformers layout)",
+          "inferred framework.library_name = sentence-transformers from README.md front matter",
+          "inferred framework.pipeline_tag = sentence-similarity from modules.json (the sentence-transformers default)"
+        ]
+      },
+      {
+        name: "diffusers layout: library and the text-to-image default",
+        folder: "sdxl-base",
+        framework: { type: "transformers", library_name: "diffusers", pipeline_tag: "text-to-image" },
+        metadata: { license: "openrail++" },
+        notes: [
+          "inferred metadata.license = openrail++ from README.md front matter",
+          "inferred framework.type = transformers from model_index.json (diffusers layout (StableDiffusionXLPipeline))",
+          "inferred framework.library_name = diffusers from model_index.json",
+          "inferred framework.pipeline_tag = text-to-image from model_index.json (the diffusers default)"
+        ]
+      }
+    ]
+  ) {
+    it.scoped(name, () =>
+      Effect.gen(function*() {
+        const found = yield* inspect(join(writeModelFolders(yield* tempDir), folder))
+        assert.deepStrictEqual(found.framework, framework)
+        assert.deepStrictEqual(found.metadata, metadata)
+        assert.deepStrictEqual(found.notes, notes)
+      }))
+  }
 
   it.scoped("front matter values that break the rules are skipped, with the reason", () =>
     Effect.gen(function*() {
@@ -338,16 +346,7 @@ describe.concurrent("mreg init", () => {
         run.stderr,
         [
           "inferred name = distilbert-sst2 from the folder name",
-          "inferred metadata.license = apache-2.0 from README.md front matter",
-          "inferred framework.type = transformers from config.json (architectures DistilBertForSequenceClassification)",
-          "inferred framework.library_name = transformers from README.md front matter",
-          "inferred framework.pipeline_tag = text-classification from README.md front matter",
-          "inferred framework.base_model = distilbert/distilbert-base-uncased from README.md front matter",
-          "skipped requirements.txt line 2: pip option --extra-index-url",
-          "skipped requirements.txt line 6: pip option -r",
-          "skipped requirements.txt line 7: not a PEP 508 requirement (a path, a URL without \"name @\", or a variable?)",
-          "dropped pip option --hash from requirements.txt line 8 (kept the requirement before it)",
-          "inferred environment.pip_packages = [\"torch==2.4.0+cu121\",\"transformers[torch]>=4.44,<5\",\"numpy<2 ; python_version < \\\"3.13\\\"\"] from requirements.txt",
+          ...DISTILBERT_NOTES,
           ""
         ].join("\n")
       )

@@ -15,7 +15,7 @@ import { BASE_FILE } from "@mreg/test-fixtures"
 import { Effect, type Scope } from "effect"
 import { spawn, spawnSync } from "node:child_process"
 import { join } from "node:path"
-import { BUNDLE, FIXTURES, json, mreg, tempHome } from "./utils.js"
+import { assertLlamaRows, BUNDLE, FIXTURES, json, LLAMA, mreg, tempHome } from "./utils.js"
 
 /** What a command left on the terminal: the text (no escape codes, no `\r`), the raw output, and its exit code. */
 interface Screen {
@@ -115,19 +115,12 @@ for (const driver of drivers) {
     it.scopedLive("list --output table: header, rows and count on screen; bold header in colour, none with NO_COLOR", () =>
       Effect.gen(function*() {
         const home = yield* tempHome
-        const created = json(yield* mreg(home, ["upsert", "-f", join(FIXTURES, "manifests", "llama-finetune.json")])).data
+        const created = json(yield* mreg(home, ["upsert", "-f", LLAMA])).data
         json(yield* mreg(home, ["upsert", "-f", BASE_FILE]))
         const expected = (screen: Screen) => {
           const lines = screen.text.trimEnd().split("\n")
           assert.strictEqual(lines.length, 4, screen.text)
-          assert.deepStrictEqual(lines[0]!.split(/ +/), ["FQN", "VERSION", "ALIAS", "TAGS", "CREATED"])
-          assert.deepStrictEqual(lines[1]!.split(/ +/), [
-            "model:default/llm-finetunes/support-assistant:1",
-            "1",
-            "v3-dev",
-            "-",
-            created.created_at
-          ])
+          assertLlamaRows(lines, created.created_at)
           assert.deepStrictEqual(lines[2]!.split(/ +/).slice(0, 4), ["model:default/nlp-team/sentiment-clf:1", "1", "-", "-"])
           assert.strictEqual(lines[3], "2 of 2 (offset 0, limit 100)")
           assert.strictEqual(lines[0]!.indexOf("VERSION"), lines[1]!.indexOf(" 1 ") + 1, "columns are aligned")

@@ -2,6 +2,7 @@
  * Helpers of the CLI tests: run the built bundle `dist/mreg.mjs` in a child process with its own temporary
  * `MREG_HOME`, and find the manifest files to feed it.
  */
+import { assert } from "@effect/vitest"
 import { Effect, type Scope } from "effect"
 import { spawn } from "node:child_process"
 import { createServer, type IncomingHttpHeaders } from "node:http"
@@ -20,6 +21,8 @@ export const REPO_ROOT = join(PACKAGE_DIR, "..", "..")
 export const BUNDLE = join(PACKAGE_DIR, "dist", "mreg.mjs")
 /** apps/cli/test/fixtures */
 export const FIXTURES = join(PACKAGE_DIR, "test", "fixtures")
+/** `test/fixtures/manifests/llama-finetune.json`: support-assistant in llm-finetunes, alias v3-dev. */
+export const LLAMA = join(FIXTURES, "manifests", "llama-finetune.json")
 /** A file of `test/fixtures/cases`. */
 export const fixtureCase = (name: string): string => join(FIXTURES, "cases", name)
 
@@ -28,6 +31,15 @@ export interface Run {
   readonly code: number | null
   readonly stdout: string
   readonly stderr: string
+}
+
+/**
+ * Checks the first two lines of a `list --output table`: the header, then the row of {@link LLAMA} as version 1
+ * (no tags) created at `createdAt`.
+ */
+export const assertLlamaRows = (lines: ReadonlyArray<string>, createdAt: string): void => {
+  assert.deepStrictEqual(lines[0]!.split(/ +/), ["FQN", "VERSION", "ALIAS", "TAGS", "CREATED"])
+  assert.deepStrictEqual(lines[1]!.split(/ +/), ["model:default/llm-finetunes/support-assistant:1", "1", "v3-dev", "-", createdAt])
 }
 
 /** A temporary `MREG_HOME`, removed when the scope closes. */

@@ -5,7 +5,6 @@ import {
   ConflictError,
   createClient,
   InternalError,
-  MregError,
   NotFoundError,
   PreconditionFailedError,
   ValidationError
@@ -13,7 +12,7 @@ import {
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { onTestFinished } from "vitest"
-import { base, tempHome, withEnv } from "./utils.js"
+import { base, expectMregError, rejection, tempHome, withEnv } from "./utils.js"
 
 /** An embedded client on a fresh temp home, closed (and the home removed) when the test ends. */
 const embedded = (): { readonly client: Client; readonly home: string } => {
@@ -21,16 +20,6 @@ const embedded = (): { readonly client: Client; readonly home: string } => {
   const client = createClient({ embedded: { home } })
   onTestFinished(() => client.close())
   return { client, home }
-}
-
-/** The error a Promise rejects with (fails the test when it resolves). */
-const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  return assert.fail("expected the call to reject")
 }
 
 const isPlain = (value: unknown): boolean =>
@@ -75,12 +64,8 @@ describe("createClient, embedded", () => {
 
     assert.strictEqual(await client.modelVersions.delete(upserted.data.id), undefined)
     const error = await rejection(client.modelVersions.get(upserted.data.id))
-    assert.instanceOf(error, NotFoundError)
-    assert.instanceOf(error, MregError)
+    const notFound = expectMregError(error, NotFoundError, 404, "NOT_FOUND")
     assert.instanceOf(error, Error)
-    const notFound = error as NotFoundError
-    assert.strictEqual(notFound.status, 404)
-    assert.strictEqual(notFound.code, "NOT_FOUND")
     assert.strictEqual(notFound.name, "NotFoundError")
     assert.strictEqual(notFound.message, `no model version with id "${upserted.data.id}"`)
     assert.deepStrictEqual(notFound.details, {})
@@ -269,11 +254,8 @@ describe("createClient, embedded", () => {
       () => iterator.next()
     ]) {
       const error = await rejection(call())
-      assert.instanceOf(error, ClientClosedError)
-      assert.instanceOf(error, MregError)
-      assert.strictEqual((error as ClientClosedError).code, "CLIENT_CLOSED")
-      assert.strictEqual((error as ClientClosedError).status, undefined)
-      assert.strictEqual((error as ClientClosedError).message, "the mreg client is closed: create a new one with createClient()")
+      const closed = expectMregError(error, ClientClosedError, undefined, "CLIENT_CLOSED")
+      assert.strictEqual(closed.message, "the mreg client is closed: create a new one with createClient()")
     }
 
     // The data is on disk: a new client on the same home sees it.

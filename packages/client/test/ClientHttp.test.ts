@@ -16,22 +16,13 @@ import {
   ValidationError
 } from "@mreg/client"
 import { onTestFinished } from "vitest"
-import { base, fakeServer, json, type Reply, wireVersion } from "./utils.js"
+import { base, expectMregError, fakeServer, json, rejection, type Reply, wireVersion } from "./utils.js"
 
 /** A remote client on `url` with fast retries, closed when the test ends. */
 const remote = (url: string, options: Omit<ClientOptions & { host?: string }, "host" | "embedded"> = {}) => {
   const client = createClient({ host: url, apiKey: "secret-token", retries: 2, retryDelayMs: 1, timeoutMs: 2_000, ...options })
   onTestFinished(() => client.close())
   return client
-}
-
-const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  return assert.fail("expected the call to reject")
 }
 
 const html502: Reply = (_request, res) => {
@@ -87,11 +78,7 @@ describe("createClient, remote", () => {
     const client = remote(server.url)
     const error = await rejection(client.modelVersions.upsert(base()))
     assert.notInstanceOf(error, SyntaxError)
-    assert.instanceOf(error, UpstreamError)
-    assert.instanceOf(error, MregError)
-    const upstream = error as UpstreamError
-    assert.strictEqual(upstream.status, 502)
-    assert.strictEqual(upstream.code, "UPSTREAM_ERROR")
+    const upstream = expectMregError(error, UpstreamError, 502, "UPSTREAM_ERROR")
     assert.deepStrictEqual(upstream.details, { upstreamStatus: 502 })
     assert.strictEqual(upstream.message, `${new URL(server.url).host} answered HTTP 502 without a JSON error body`)
     assert.notInclude(upstream.message, "secret-token")

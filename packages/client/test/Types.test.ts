@@ -38,10 +38,7 @@ describe("exported types", () => {
 
   it("a manifest literal from the README type-checks as ModelManifest", () => {
     const manifest: ModelManifest = {
-      type: "model-version",
-      name: "sentiment-clf",
-      ml_repo: "nlp-team",
-      metadata: { accuracy: 0.93 },
+      type: "model-version", name: "sentiment-clf", ml_repo: "nlp-team", metadata: { accuracy: 0.93 },
       source: { type: "external", uri: "s3://bucket/sentiment/1" },
       framework: { type: "transformers", pipeline_tag: "text-classification" }
     }

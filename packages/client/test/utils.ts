@@ -1,17 +1,42 @@
 /**
  * Shared helpers of the @mreg/client tests: manifests, temp homes and a scripted loopback HTTP server.
  */
-import type { ModelManifest, ModelVersion } from "@mreg/client"
-import { base as sharedBase } from "@mreg/test-fixtures"
+import { type ModelManifest, type ModelVersion, MregError } from "@mreg/client"
+import { base as sharedBase, wireVersion as sharedWireVersion } from "@mreg/test-fixtures"
 import { mkdtempSync, rmSync } from "node:fs"
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { onTestFinished } from "vitest"
+import { assert, onTestFinished } from "vitest"
 
 /** CASES.md `BASE` manifest (`@mreg/test-fixtures`), a fresh copy with some fields replaced. */
 export const base = (fields: Partial<ModelManifest> = {}): ModelManifest => sharedBase(fields) as ModelManifest
+
+/** The error a Promise rejects with (fails the test when it resolves). */
+export const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
+  try {
+    await promise
+  } catch (error) {
+    return error
+  }
+  return assert.fail("expected the call to reject")
+}
+
+/** Checks that `error` is a `Class` and an `MregError` with this `status` and `code`; returns it as a `Class`. */
+export const expectMregError = <E extends MregError>(
+  error: unknown,
+  Class: new(...args: Array<any>) => E,
+  status: number | undefined,
+  code: string
+): E => {
+  assert.instanceOf(error, Class)
+  assert.instanceOf(error, MregError)
+  const typed = error as E
+  assert.strictEqual(typed.status, status)
+  assert.strictEqual(typed.code, code)
+  return typed
+}
 
 /** A temp folder removed when the current test ends. */
 export const tempHome = (): string => {
@@ -70,21 +95,12 @@ export const json = (res: ServerResponse, status: number, body: unknown, headers
 }
 
 /** A stored model version as a server sends it (wire shape), for version `n` of BASE. */
-export const wireVersion = (n: number, fields: Partial<ModelVersion> = {}): ModelVersion => ({
-  id: `mv-${n}`,
-  fqn: `model:acme/nlp-team/sentiment-clf:${n}`,
-  created_by_subject: { subjectId: "u1", subjectType: "user", subjectSlug: "ada" },
-  manifest: { ...base(), version: n },
-  ml_repo_id: "repo-1",
-  model_id: "model-1",
-  created_at: "2024-06-01T12:00:00.000Z",
-  updated_at: "2024-06-01T12:00:00.000Z",
-  usage_code_snippet: "...",
-  tags: [],
-  metrics: [],
-  deployable: true,
-  ...fields
-})
+export const wireVersion = (n: number, fields: Partial<ModelVersion> = {}): ModelVersion =>
+  sharedWireVersion({ ...base(), version: n }, {
+    created_by_subject: { subjectId: "u1", subjectType: "user", subjectSlug: "ada" },
+    usage_code_snippet: "...",
+    ...fields
+  }) as ModelVersion
 
 /** Runs `f` with environment variables set (`undefined` removes one), restoring them afterwards. */
 export const withEnv = <A>(vars: Record<string, string | undefined>, f: () => A): A => {

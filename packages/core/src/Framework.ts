@@ -31,35 +31,44 @@ const ModelFilepath = Schema.String.pipe(
   Schema.minLength(1, { message: () => "must not be empty: give the model file's path inside the source" })
 )
 
-/** @since 0.1.0 @category schemas */
-export const SklearnModelSchema = Schema.Struct({
-  infer_method_name: Schema.Literal("predict", "predict_proba"),
-  inputs: Schema.Array(JsonObject),
-  outputs: Schema.Array(JsonObject)
-}).annotations({ identifier: "SklearnModelSchema" })
+/** `model_schema` of a file-based member: which method serves, and the input and output columns. */
+const modelSchema = <const Methods extends ReadonlyArray<string>>(identifier: string, ...methods: Methods) =>
+  Schema.Struct({
+    infer_method_name: Schema.Literal(...methods),
+    inputs: Schema.Array(JsonObject),
+    outputs: Schema.Array(JsonObject)
+  }).annotations({ identifier })
+
+/** A file-based member (sklearn, xgboost): its file, how it was serialized, and its `model_schema`. */
+const fileFramework = <const Type extends string, const Formats extends ReadonlyArray<string>, S extends Schema.Schema.Any>(
+  type: Type,
+  identifier: string,
+  formats: Formats,
+  model_schema: S
+) =>
+  Schema.Struct({
+    type: Schema.Literal(type),
+    model_filepath: Schema.optional(ModelFilepath),
+    serialization_format: Schema.optional(Schema.Literal(...formats)),
+    model_schema: Schema.optional(model_schema)
+  }).annotations({ identifier })
 
 /** @since 0.1.0 @category schemas */
-export const SklearnFramework = Schema.Struct({
-  type: Schema.Literal("sklearn"),
-  model_filepath: Schema.optional(ModelFilepath),
-  serialization_format: Schema.optional(Schema.Literal("cloudpickle", "joblib", "pickle")),
-  model_schema: Schema.optional(SklearnModelSchema)
-}).annotations({ identifier: "SklearnFramework" })
+export const SklearnModelSchema = modelSchema("SklearnModelSchema", "predict", "predict_proba")
 
 /** @since 0.1.0 @category schemas */
-export const XGBoostModelSchema = Schema.Struct({
-  infer_method_name: Schema.Literal("predict"),
-  inputs: Schema.Array(JsonObject),
-  outputs: Schema.Array(JsonObject)
-}).annotations({ identifier: "XGBoostModelSchema" })
+export const SklearnFramework = fileFramework("sklearn", "SklearnFramework", ["cloudpickle", "joblib", "pickle"], SklearnModelSchema)
 
 /** @since 0.1.0 @category schemas */
-export const XGBoostFramework = Schema.Struct({
-  type: Schema.Literal("xgboost"),
-  model_filepath: Schema.optional(ModelFilepath),
-  serialization_format: Schema.optional(Schema.Literal("cloudpickle", "joblib", "pickle", "json")),
-  model_schema: Schema.optional(XGBoostModelSchema)
-}).annotations({ identifier: "XGBoostFramework" })
+export const XGBoostModelSchema = modelSchema("XGBoostModelSchema", "predict")
+
+/** @since 0.1.0 @category schemas */
+export const XGBoostFramework = fileFramework(
+  "xgboost",
+  "XGBoostFramework",
+  ["cloudpickle", "joblib", "pickle", "json"],
+  XGBoostModelSchema
+)
 
 const typeOnly = <T extends string>(type: T) =>
   Schema.Struct({ type: Schema.Literal(type) }).annotations({ identifier: `${type}Framework` })

@@ -31,22 +31,24 @@ describe("Fqn", () => {
   })
 
   describe("parse", () => {
-    it("model:default/nlp-team/sentiment-clf:3 is version 3", () => {
-      assert.deepStrictEqual(parseOk("model:default/nlp-team/sentiment-clf:3"), {
-        tenant: "default",
-        mlRepo: "nlp-team",
-        name: "sentiment-clf",
-        version: 3
-      })
-    })
-
-    it("model:default/nlp-team/sentiment-clf:v3 is alias v3", () => {
-      assert.deepStrictEqual(parseOk("model:default/nlp-team/sentiment-clf:v3"), {
-        tenant: "default",
-        mlRepo: "nlp-team",
-        name: "sentiment-clf",
-        alias: "v3"
-      })
+    it.each([
+      {
+        title: "model:default/nlp-team/sentiment-clf:3 is version 3",
+        input: "model:default/nlp-team/sentiment-clf:3",
+        expected: { tenant: "default", mlRepo: "nlp-team", name: "sentiment-clf", version: 3 }
+      },
+      {
+        title: "model:default/nlp-team/sentiment-clf:v3 is alias v3",
+        input: "model:default/nlp-team/sentiment-clf:v3",
+        expected: { tenant: "default", mlRepo: "nlp-team", name: "sentiment-clf", alias: "v3" }
+      },
+      {
+        title: "keeps the case of every part",
+        input: "model:Acme/NLP-Team/Sentiment_CLF:12",
+        expected: { tenant: "Acme", mlRepo: "NLP-Team", name: "Sentiment_CLF", version: 12 }
+      }
+    ])("$title", ({ input, expected }) => {
+      assert.deepStrictEqual(parseOk(input), expected)
     })
 
     for (const alias of ["v1.0.0", "v1-prod", "v3-dev", "vLatest"]) {
@@ -56,15 +58,6 @@ describe("Fqn", () => {
         assert.strictEqual(fqn.version, undefined)
       })
     }
-
-    it("keeps the case of every part", () => {
-      assert.deepStrictEqual(parseOk("model:Acme/NLP-Team/Sentiment_CLF:12"), {
-        tenant: "Acme",
-        mlRepo: "NLP-Team",
-        name: "Sentiment_CLF",
-        version: 12
-      })
-    })
 
     for (const input of [
       "default/nlp-team/sentiment-clf:3",

@@ -9,26 +9,36 @@ const ALIAS_RULE =
 /** How `received` renders a string longer than 80 characters. */
 const longReceived = (value: string) => `(received ${JSON.stringify(value.slice(0, 80))}… (${value.length} characters))`
 
+/** A length limit's two tests: `max` characters decode (`accepted`, "a" × `max` unless given), `max + 1` do not. */
+const lengthLimit = (field: string, max: number, accepted = chars(max)) => {
+  it(`accepts ${max} characters`, () => {
+    assert.strictEqual((decodeOk(withFields({ [field]: accepted })) as unknown as Record<string, unknown>)[field], accepted)
+  })
+
+  it(`rejects ${max + 1} characters`, () => {
+    assert.deepStrictEqual(problems(withFields({ [field]: chars(max + 1) })), [
+      { loc: ["body", "manifest", field], msg: `must be at most ${max} characters ${longReceived(chars(max + 1))}`, type: "value_error" }
+    ])
+  })
+}
+
+/** One test per value of `field` that breaks its pattern: one value_error, `rule (received <value>)`. */
+const rejectsPattern = (field: string, values: ReadonlyArray<string>, rule: string, titleSuffix = "") => {
+  for (const value of values) {
+    it(`rejects ${JSON.stringify(value)}${titleSuffix}`, () => {
+      assert.deepStrictEqual(problems(withFields({ [field]: value })), [
+        { loc: ["body", "manifest", field], msg: `${rule} (received ${JSON.stringify(value)})`, type: "value_error" }
+      ])
+    })
+  }
+}
+
 describe("ModelManifest", () => {
   describe("BASE (CASES.md)", () => {
     it("decodes into a ModelManifest with every field as given", () => {
       const manifest = decodeOk(base())
       assert.instanceOf(manifest, ModelManifest.ModelManifest)
-      assert.deepStrictEqual(Schema.encodeSync(ModelManifest.ModelManifest)(manifest), {
-        type: "model-version",
-        name: "sentiment-clf",
-        ml_repo: "nlp-team",
-        metadata: {},
-        source: { type: "truefoundry", uri: "s3://bucket/sentiment/1" },
-        framework: {
-          type: "transformers",
-          library_name: "transformers",
-          pipeline_tag: "text-classification",
-          base_model: "distilbert/distilbert-base-uncased"
-        },
-        environment: { python_version: "3.10", pip_packages: ["transformers==4.44.0"] },
-        step: 0
-      })
+      assert.deepStrictEqual(Schema.encodeSync(ModelManifest.ModelManifest)(manifest), base())
     })
 
     it("needs only type, name, ml_repo, metadata and source; optional fields stay absent", () => {
@@ -64,19 +74,7 @@ describe("ModelManifest", () => {
   })
 
   describe("name", () => {
-    it("accepts 256 characters", () => {
-      assert.strictEqual(decodeOk(withFields({ name: chars(256) })).name, chars(256))
-    })
-
-    it("rejects 257 characters", () => {
-      assert.deepStrictEqual(problems(withFields({ name: chars(257) })), [
-        {
-          loc: ["body", "manifest", "name"],
-          msg: `must be at most 256 characters ${longReceived(chars(257))}`,
-          type: "value_error"
-        }
-      ])
-    })
+    lengthLimit("name", 256)
 
     it("rejects an empty name", () => {
       assert.deepStrictEqual(problems(withFields({ name: "" })), [
@@ -90,17 +88,8 @@ describe("ModelManifest", () => {
       assert.strictEqual(decodeOk(withFields({ name: "-x-" })).name, "-x-")
     })
 
-    for (const name of ["sentiment clf", "sentiment.clf", "nlp/sentiment", "modèle", "a:b"]) {
-      it(`rejects ${JSON.stringify(name)} (pattern)`, () => {
-        assert.deepStrictEqual(problems(withFields({ name })), [
-          {
-            loc: ["body", "manifest", "name"],
-            msg: `must contain only letters, digits, "_" and "-" (received ${JSON.stringify(name)})`,
-            type: "value_error"
-          }
-        ])
-      })
-    }
+    const nameRule = `must contain only letters, digits, "_" and "-"`
+    rejectsPattern("name", ["sentiment clf", "sentiment.clf", "nlp/sentiment", "modèle", "a:b"], nameRule, " (pattern)")
 
     it("rejects a number", () => {
       assert.deepStrictEqual(problems(withFields({ name: 7 })), [
@@ -112,20 +101,7 @@ describe("ModelManifest", () => {
   describe("ml_repo", () => {
     const mlRepoRule = `must start and end with a letter or digit and contain only letters, digits and "-"`
 
-    it("accepts 512 characters", () => {
-      const mlRepo = `a${chars(510, "-")}z`
-      assert.strictEqual(decodeOk(withFields({ ml_repo: mlRepo })).ml_repo, mlRepo)
-    })
-
-    it("rejects 513 characters", () => {
-      assert.deepStrictEqual(problems(withFields({ ml_repo: chars(513) })), [
-        {
-          loc: ["body", "manifest", "ml_repo"],
-          msg: `must be at most 512 characters ${longReceived(chars(513))}`,
-          type: "value_error"
-        }
-      ])
-    })
+    lengthLimit("ml_repo", 512, `a${chars(510, "-")}z`)
 
     for (const mlRepo of ["a", "7", "nlp-team", "NLP-Team-2", "a-b-c"]) {
       it(`accepts ${JSON.stringify(mlRepo)}`, () => {
@@ -133,17 +109,7 @@ describe("ModelManifest", () => {
       })
     }
 
-    for (const mlRepo of ["-nlp", "nlp-", "-", "nlp_team", "nlp team", "nlp.team", "_nlp"]) {
-      it(`rejects ${JSON.stringify(mlRepo)}`, () => {
-        assert.deepStrictEqual(problems(withFields({ ml_repo: mlRepo })), [
-          {
-            loc: ["body", "manifest", "ml_repo"],
-            msg: `${mlRepoRule} (received ${JSON.stringify(mlRepo)})`,
-            type: "value_error"
-          }
-        ])
-      })
-    }
+    rejectsPattern("ml_repo", ["-nlp", "nlp-", "-", "nlp_team", "nlp team", "nlp.team", "_nlp"], mlRepoRule)
 
     it("rejects an empty ml_repo", () => {
       assert.deepStrictEqual(problems(withFields({ ml_repo: "" })), [
@@ -223,17 +189,8 @@ describe("ModelManifest", () => {
       assert.strictEqual(decodeOk(withFields({ version_alias: alias })).version_alias, alias)
     })
 
-    for (const alias of ["1.0", "v", "v1..0", "v-1", "V1", "v1.", "v1_0", "v1 0", "", "prod"]) {
-      it(`rejects ${JSON.stringify(alias)}`, () => {
-        assert.deepStrictEqual(problems(withFields({ version_alias: alias })), [
-          {
-            loc: ["body", "manifest", "version_alias"],
-            msg: `${ALIAS_RULE} (received ${JSON.stringify(alias)})`,
-            type: "value_error"
-          }
-        ])
-      })
-    }
+    const badAliases = ["1.0", "v", "v1..0", "v-1", "V1", "v1.", "v1_0", "v1 0", "", "prod"]
+    rejectsPattern("version_alias", badAliases, ALIAS_RULE)
 
     it("rejects 129 characters", () => {
       const alias = `v${chars(128, "1")}`
@@ -254,19 +211,7 @@ describe("ModelManifest", () => {
   })
 
   describe("description", () => {
-    it("accepts 1024 characters", () => {
-      assert.strictEqual(decodeOk(withFields({ description: chars(1024) })).description, chars(1024))
-    })
-
-    it("rejects 1025 characters", () => {
-      assert.deepStrictEqual(problems(withFields({ description: chars(1025) })), [
-        {
-          loc: ["body", "manifest", "description"],
-          msg: `must be at most 1024 characters ${longReceived(chars(1025))}`,
-          type: "value_error"
-        }
-      ])
-    })
+    lengthLimit("description", 1024)
 
     it("accepts an empty description", () => {
       assert.strictEqual(decodeOk(withFields({ description: "" })).description, "")
@@ -294,19 +239,12 @@ describe("ModelManifest", () => {
   })
 
   describe("unknown fields", () => {
-    it("reports version_aliass as extra_forbidden with a did-you-mean", () => {
-      assert.deepStrictEqual(problems(withFields({ version_aliass: "v1" })), [
-        {
-          loc: ["body", "manifest", "version_aliass"],
-          msg: `is not a known field; did you mean "version_alias"?`,
-          type: "extra_forbidden"
-        }
-      ])
-    })
-
-    it("reports a field that resembles nothing without a guess", () => {
-      assert.deepStrictEqual(problems(withFields({ owner: "me" })), [
-        { loc: ["body", "manifest", "owner"], msg: "is not a known field", type: "extra_forbidden" }
+    it.each([
+      ["reports version_aliass as extra_forbidden with a did-you-mean", "version_aliass", "v1", `is not a known field; did you mean "version_alias"?`],
+      ["reports a field that resembles nothing without a guess", "owner", "me", "is not a known field"]
+    ])("%s", (_name, field, value, msg) => {
+      assert.deepStrictEqual(problems(withFields({ [field]: value })), [
+        { loc: ["body", "manifest", field], msg, type: "extra_forbidden" }
       ])
     })
   })

@@ -1,29 +1,17 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ModelVersion, Validation } from "@mreg/core"
+import { wireVersion } from "@mreg/test-fixtures"
 import { Either, Schema } from "effect"
 
-const data = {
-  id: "mv-1",
-  fqn: "model:acme/nlp-team/sentiment-clf:1",
-  created_by_subject: { subjectId: "u1", subjectType: "user" },
-  manifest: {
-    type: "model-version",
-    name: "sentiment-clf",
-    ml_repo: "nlp-team",
-    version: 1,
-    metadata: {},
-    source: { type: "truefoundry", uri: "s3://bucket/sentiment/1" },
-    lineage: { parent: "mv-0" }
-  },
-  ml_repo_id: "repo-1",
-  model_id: "model-1",
-  created_at: "2024-06-01T12:00:00.000Z",
-  updated_at: "2024-06-01T12:00:00.000Z",
-  tags: [],
-  metrics: [],
-  deployable: false,
-  artifact_size: 1234
-}
+const data = wireVersion({
+  type: "model-version",
+  name: "sentiment-clf",
+  ml_repo: "nlp-team",
+  version: 1,
+  metadata: {},
+  source: { type: "truefoundry", uri: "s3://bucket/sentiment/1" },
+  lineage: { parent: "mv-0" }
+}, { deployable: false, artifact_size: 1234 })
 
 describe("ModelVersion schemas keep fields mreg does not know", () => {
   it("ModelVersionResponse: a top-level field, one inside data and one inside manifest survive decode + encode", () => {

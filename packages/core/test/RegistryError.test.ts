@@ -55,28 +55,19 @@ describe("RegistryError", () => {
       )
     })
 
-    it("Unauthorized: 401", () => {
-      assert.deepStrictEqual(RegistryError.toBody(new Unauthorized({ message: "missing bearer token" })), {
-        statusCode: 401,
-        code: "UNAUTHORIZED",
-        message: "missing bearer token"
-      })
-    })
-
-    it("Forbidden: 403", () => {
-      assert.deepStrictEqual(RegistryError.toBody(new Forbidden({ message: "no write access to nlp-team" })), {
-        statusCode: 403,
-        code: "FORBIDDEN",
-        message: "no write access to nlp-team"
-      })
-    })
-
-    it("NotFound: 404", () => {
-      assert.deepStrictEqual(RegistryError.toBody(new NotFound({ message: "no model version abc" })), {
-        statusCode: 404,
-        code: "NOT_FOUND",
-        message: "no model version abc"
-      })
+    it.each([
+      ["Unauthorized: 401", new Unauthorized({ message: "missing bearer token" }), 401, "UNAUTHORIZED", "missing bearer token"],
+      ["Forbidden: 403", new Forbidden({ message: "no write access to nlp-team" }), 403, "FORBIDDEN", "no write access to nlp-team"],
+      ["NotFound: 404", new NotFound({ message: "no model version abc" }), 404, "NOT_FOUND", "no model version abc"],
+      [
+        "StoreError: 500 INTERNAL_ERROR",
+        new StoreError({ message: "the registry store failed" }),
+        500,
+        "INTERNAL_ERROR",
+        "the registry store failed"
+      ]
+    ] as const)("%s", (_name, error, statusCode, code, message) => {
+      assert.deepStrictEqual(RegistryError.toBody(error), { statusCode, code, message })
     })
 
     it("Conflict: 409 with the reason as code and its details", () => {
@@ -141,14 +132,6 @@ describe("RegistryError", () => {
         statusCode: 504,
         code: "GATEWAY_TIMEOUT",
         message: "upstream timed out after 30s"
-      })
-    })
-
-    it("StoreError: 500 INTERNAL_ERROR", () => {
-      assert.deepStrictEqual(RegistryError.toBody(new StoreError({ message: "the registry store failed" })), {
-        statusCode: 500,
-        code: "INTERNAL_ERROR",
-        message: "the registry store failed"
       })
     })
 

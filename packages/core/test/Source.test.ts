@@ -9,47 +9,28 @@ const decodedSource = (source: unknown): unknown => decodeOk(withSource(source))
 const at = (...path: Array<string>) => ["body", "manifest", "source", ...path]
 
 describe("Source", () => {
-  it("truefoundry with a uri", () => {
-    const source = { type: "truefoundry", uri: "s3://bucket/sentiment/1" }
+  it.each([
+    ["truefoundry with a uri", { type: "truefoundry", uri: "s3://bucket/sentiment/1" }],
+    ["truefoundry without a uri", { type: "truefoundry" }],
+    ["external with a uri", { type: "external", uri: "gs://gen-models/sdxl-base-1.0/" }],
+    ["local with file_or_folder", { type: "local", file_or_folder: "./artifacts/iris" }]
+  ])("%s", (_name, source) => {
     assert.deepStrictEqual(decodedSource(source), source)
   })
 
-  it("truefoundry without a uri", () => {
-    assert.deepStrictEqual(decodedSource({ type: "truefoundry" }), { type: "truefoundry" })
-  })
-
-  it("truefoundry with an empty uri is refused", () => {
-    assert.deepStrictEqual(problems(withSource({ type: "truefoundry", uri: "" })), [
-      { loc: at("uri"), msg: "must not be empty: give the artifact URI", type: "value_error" }
-    ])
-  })
-
-  it("external with a uri", () => {
-    const source = { type: "external", uri: "gs://gen-models/sdxl-base-1.0/" }
-    assert.deepStrictEqual(decodedSource(source), source)
-  })
-
-  it("external requires a uri", () => {
-    assert.deepStrictEqual(problems(withSource({ type: "external" })), [
-      { loc: at("uri"), msg: "is required", type: "missing" }
-    ])
-  })
-
-  it("external with an empty uri is refused", () => {
-    assert.deepStrictEqual(problems(withSource({ type: "external", uri: "" })), [
-      { loc: at("uri"), msg: "must not be empty: give the URI of the model files, such as s3://bucket/path/", type: "value_error" }
-    ])
-  })
-
-  it("local with file_or_folder", () => {
-    const source = { type: "local", file_or_folder: "./artifacts/iris" }
-    assert.deepStrictEqual(decodedSource(source), source)
-  })
-
-  it("local requires file_or_folder", () => {
-    assert.deepStrictEqual(problems(withSource({ type: "local" })), [
-      { loc: at("file_or_folder"), msg: "is required", type: "missing" }
-    ])
+  it.each([
+    ["truefoundry with an empty uri is refused", { type: "truefoundry", uri: "" }, "uri", "must not be empty: give the artifact URI", "value_error"],
+    ["external requires a uri", { type: "external" }, "uri", "is required", "missing"],
+    [
+      "external with an empty uri is refused",
+      { type: "external", uri: "" },
+      "uri",
+      "must not be empty: give the URI of the model files, such as s3://bucket/path/",
+      "value_error"
+    ],
+    ["local requires file_or_folder", { type: "local" }, "file_or_folder", "is required", "missing"]
+  ])("%s", (_name, source, field, msg, type) => {
+    assert.deepStrictEqual(problems(withSource(source)), [{ loc: at(field), msg, type }])
   })
 
   it("local with a uri instead of file_or_folder names both problems", () => {

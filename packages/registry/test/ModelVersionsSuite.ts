@@ -7,6 +7,7 @@
  */
 import { assert, describe, layer as withLayer } from "@effect/vitest"
 import { ModelManifest, ModelVersion, ModelVersions, RegistryError } from "@mreg/core"
+import { base as sharedBase } from "@mreg/test-fixtures"
 import { Effect, Layer } from "effect"
 import { randomUUID } from "node:crypto"
 
@@ -18,24 +19,11 @@ export interface SuiteOptions {
   readonly subjectOption: boolean
 }
 
-/** CASES.md BASE manifest, in a given ML repo. */
+/** CASES.md BASE manifest (`@mreg/test-fixtures`), in a given ML repo. */
 export const base = (mlRepo: string, overrides: Partial<typeof ModelManifest.ModelManifest.Encoded> = {}) =>
-  new ModelManifest.ModelManifest({
-    type: "model-version",
-    name: "sentiment-clf",
-    ml_repo: mlRepo,
-    metadata: {},
-    source: { type: "truefoundry", uri: "s3://bucket/sentiment/1" },
-    framework: {
-      type: "transformers",
-      library_name: "transformers",
-      pipeline_tag: "text-classification",
-      base_model: "distilbert/distilbert-base-uncased"
-    },
-    environment: { python_version: "3.10", pip_packages: ["transformers==4.44.0"] },
-    step: 0,
-    ...overrides
-  } as ConstructorParameters<typeof ModelManifest.ModelManifest>[0])
+  new ModelManifest.ModelManifest(
+    sharedBase({ ml_repo: mlRepo, ...overrides }) as ConstructorParameters<typeof ModelManifest.ModelManifest>[0]
+  )
 
 const freshRepo = () => `repo-${randomUUID().slice(0, 8)}`
 

@@ -109,12 +109,14 @@ const relay = (target: { readonly host: string; readonly port: number }) =>
 const url = process.env.MREG_TEST_DATABASE_URL
 if (url !== undefined && url !== "") {
   const target = new URL(url)
-  const through = (port: number) => {
+  /** A relay in front of the test server, listening: `cable` cuts and restores it, `via` is the URL through it. */
+  const relayed = Effect.gen(function*() {
+    const cable = yield* relay({ host: target.hostname, port: Number(target.port) })
     const via = new URL(url)
     via.hostname = "127.0.0.1"
-    via.port = String(port)
-    return Redacted.make(via.toString())
-  }
+    via.port = String(yield* cable.listen)
+    return { cable, via: Redacted.make(via.toString()) }
+  })
 
   describe("PostgreSQL that cannot be reached", () => {
     it.scoped("a server that refuses connections is unreachable, not a plain failure", () =>
@@ -125,9 +127,8 @@ if (url !== undefined && url !== "") {
 
     it.scoped("a connection cut under the client is unreachable", () =>
       Effect.gen(function*() {
-        const cable = yield* relay({ host: target.hostname, port: Number(target.port) })
-        const port = yield* cable.listen
-        const sql = Context.get(yield* Layer.build(PgClient.layer({ url: through(port), maxConnections: 1 })), SqlClient.SqlClient)
+        const { cable, via } = yield* relayed
+        const sql = Context.get(yield* Layer.build(PgClient.layer({ url: via, maxConnections: 1 })), SqlClient.SqlClient)
         yield* sql`SELECT 1`
         yield* cable.cut
         const error = yield* Effect.flip(sql`SELECT 1`)
@@ -136,9 +137,8 @@ if (url !== undefined && url !== "") {
 
     it.scoped("the registry answers StoreUnavailable while the server is away, and works again once it is back", () =>
       Effect.gen(function*() {
-        const cable = yield* relay({ host: target.hostname, port: Number(target.port) })
-        const port = yield* cable.listen
-        const registry = Context.get(yield* Layer.build(ModelVersionsSql.layerPg({ url: through(port), tenant: "pg" })), ModelVersions.ModelVersions)
+        const { cable, via } = yield* relayed
+        const registry = Context.get(yield* Layer.build(ModelVersionsSql.layerPg({ url: via, tenant: "pg" })), ModelVersions.ModelVersions)
         const repo = `away-${Date.now()}`
         const first = yield* registry.upsert(base(repo))
         yield* cable.cut

@@ -1,7 +1,7 @@
 /**
  * Test fixtures shared by mreg's packages (private, not published). The CASES.md `BASE` manifest lives once, in
  * `manifests/base.json` (a PUT body, `{"manifest": {…}}`), for tests that need it as a value ({@link base}) or as a
- * file ({@link BASE_FILE}).
+ * file ({@link BASE_FILE}), and a stored model version as a server sends it ({@link wireVersion}).
  *
  * @since 0.1.0
  */
@@ -56,3 +56,28 @@ export const base = <F extends Record<string, unknown> = {}>(fields?: F): BaseMa
   for (const [key, value] of Object.entries(fields ?? {})) if (value === undefined) delete out[key]
   return out as BaseManifest & F
 }
+
+/**
+ * A stored model version as a control plane sends it (wire shape, TrueFoundry's fields in their order) holding
+ * `manifest` (which carries its `version`): id `mv-<version>`, FQN in tenant `acme`, ids `repo-1`/`model-1`, both
+ * timestamps 2024-06-01T12:00:00.000Z, no tags or metrics, deployable; `fields` replace or add fields.
+ * @since 0.2.0
+ * @category constructors
+ */
+export const wireVersion = <F extends Record<string, unknown> = {}>(
+  manifest: { readonly ml_repo: string; readonly name: string; readonly version: number } & Record<string, unknown>,
+  fields?: F
+) => ({
+  id: `mv-${manifest.version}`,
+  fqn: `model:acme/${manifest.ml_repo}/${manifest.name}:${manifest.version}`,
+  created_by_subject: { subjectId: "u1", subjectType: "user" } as Record<string, string>,
+  manifest,
+  ml_repo_id: "repo-1",
+  model_id: "model-1",
+  created_at: "2024-06-01T12:00:00.000Z",
+  updated_at: "2024-06-01T12:00:00.000Z",
+  tags: [] as Array<unknown>,
+  metrics: [] as Array<unknown>,
+  deployable: true,
+  ...fields as F
+})

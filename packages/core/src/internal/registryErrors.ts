@@ -78,6 +78,22 @@ function row<const Tag extends string, const Status extends number, const Code e
  */
 export type RowName = keyof typeof Table
 
+/** The HTTP status of a row, as the annotation `HttpApi` reads. */
+const status = <A>(name: RowName) => HttpApiSchema.annotations<A>({ status: Table[name].status })
+
+/** An error class whose `statusCode` and `code` come from its row of {@link Table}. */
+const fromTable = <const Name extends RowName, C extends new(...args: Array<any>) => object>(name: Name, Base: C) =>
+  class extends Base {
+    /** From {@link Table}. @since 0.1.0 */
+    get statusCode(): (typeof Table)[Name]["status"] {
+      return Table[name].status
+    }
+    /** From {@link Table}. @since 0.1.0 */
+    get code(): (typeof Table)[Name]["code"] {
+      return Table[name].code
+    }
+  }
+
 /**
  * One validation problem: where (`loc`, starting with `"body"`, `"query"`, `"path"` or `"header"`), what (`msg`)
  * and its kind (`type`, such as `value_error`, `missing`, `type_error`, `extra_forbidden`).
@@ -95,15 +111,14 @@ export class ValidationIssue extends Schema.Class<ValidationIssue>("ValidationIs
  * @since 0.1.0
  * @category errors
  */
-export class ValidationError extends Schema.TaggedError<ValidationError>()(
+export class ValidationError extends fromTable(
   "ValidationError",
-  { detail: Schema.Array(ValidationIssue) },
-  HttpApiSchema.annotations({ status: Table.ValidationError.status })
+  Schema.TaggedError<ValidationError>()(
+    "ValidationError",
+    { detail: Schema.Array(ValidationIssue) },
+    status("ValidationError")
+  )
 ) {
-  /** From {@link Table}. @since 0.1.0 */
-  get statusCode(): 422 { return Table.ValidationError.status }
-  /** From {@link Table}. @since 0.1.0 */
-  get code(): "VALIDATION_ERROR" { return Table.ValidationError.code }
   /** `"<n> problem(s): <path>: <msg>; …"` @since 0.1.0 */
   override get message(): string {
     const shown = this.detail.map((issue) => `${formatLoc(issue.loc)}: ${issue.msg}`)
@@ -116,64 +131,44 @@ export class ValidationError extends Schema.TaggedError<ValidationError>()(
  * @since 0.1.0
  * @category errors
  */
-export class InvalidJson extends Schema.TaggedError<InvalidJson>()(
+export class InvalidJson extends fromTable(
   "InvalidJson",
-  { message: Schema.String, line: Schema.Number, column: Schema.Number },
-  HttpApiSchema.annotations({ status: Table.InvalidJson.status })
-) {
-  /** From {@link Table}. @since 0.1.0 */
-  get statusCode(): 400 { return Table.InvalidJson.status }
-  /** From {@link Table}. @since 0.1.0 */
-  get code(): "INVALID_JSON" { return Table.InvalidJson.code }
-}
+  Schema.TaggedError<InvalidJson>()(
+    "InvalidJson",
+    { message: Schema.String, line: Schema.Number, column: Schema.Number },
+    status("InvalidJson")
+  )
+) {}
 
 /**
  * No bearer token, or one the registry does not know (HTTP 401).
  * @since 0.1.0
  * @category errors
  */
-export class Unauthorized extends Schema.TaggedError<Unauthorized>()(
+export class Unauthorized extends fromTable(
   "Unauthorized",
-  { message: Schema.String },
-  HttpApiSchema.annotations({ status: Table.Unauthorized.status })
-) {
-  /** From {@link Table}. @since 0.1.0 */
-  get statusCode(): 401 { return Table.Unauthorized.status }
-  /** From {@link Table}. @since 0.1.0 */
-  get code(): "UNAUTHORIZED" { return Table.Unauthorized.code }
-}
+  Schema.TaggedError<Unauthorized>()("Unauthorized", { message: Schema.String }, status("Unauthorized"))
+) {}
 
 /**
  * A known token without the scope for this ML repo or operation (HTTP 403).
  * @since 0.1.0
  * @category errors
  */
-export class Forbidden extends Schema.TaggedError<Forbidden>()(
+export class Forbidden extends fromTable(
   "Forbidden",
-  { message: Schema.String },
-  HttpApiSchema.annotations({ status: Table.Forbidden.status })
-) {
-  /** From {@link Table}. @since 0.1.0 */
-  get statusCode(): 403 { return Table.Forbidden.status }
-  /** From {@link Table}. @since 0.1.0 */
-  get code(): "FORBIDDEN" { return Table.Forbidden.code }
-}
+  Schema.TaggedError<Forbidden>()("Forbidden", { message: Schema.String }, status("Forbidden"))
+) {}
 
 /**
  * No model version with that id or FQN, or it was deleted (HTTP 404).
  * @since 0.1.0
  * @category errors
  */
-export class NotFound extends Schema.TaggedError<NotFound>()(
+export class NotFound extends fromTable(
   "NotFound",
-  { message: Schema.String },
-  HttpApiSchema.annotations({ status: Table.NotFound.status })
-) {
-  /** From {@link Table}. @since 0.1.0 */
-  get statusCode(): 404 { return Table.NotFound.status }
-  /** From {@link Table}. @since 0.1.0 */
-  get code(): "NOT_FOUND" { return Table.NotFound.code }
-}
+  Schema.TaggedError<NotFound>()("NotFound", { message: Schema.String }, status("NotFound"))
+) {}
 
 /**
  * Why a write conflicts with what is stored (HTTP 409):
@@ -207,7 +202,7 @@ export class Conflict extends Schema.TaggedError<Conflict>()(
     message: Schema.String,
     details: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Union(Schema.String, Schema.Number) }))
   },
-  HttpApiSchema.annotations({ status: Table.Conflict.status })
+  status("Conflict")
 ) {
   /** From {@link Table}. @since 0.1.0 */
   get statusCode(): 409 { return Table.Conflict.status }
@@ -221,32 +216,20 @@ export class Conflict extends Schema.TaggedError<Conflict>()(
  * @since 0.1.0
  * @category errors
  */
-export class PreconditionFailed extends Schema.TaggedError<PreconditionFailed>()(
+export class PreconditionFailed extends fromTable(
   "PreconditionFailed",
-  { message: Schema.String, etag: Schema.optional(Schema.String) },
-  HttpApiSchema.annotations({ status: Table.PreconditionFailed.status })
-) {
-  /** From {@link Table}. @since 0.1.0 */
-  get statusCode(): 412 { return Table.PreconditionFailed.status }
-  /** From {@link Table}. @since 0.1.0 */
-  get code(): "PRECONDITION_FAILED" { return Table.PreconditionFailed.code }
-}
+  Schema.TaggedError<PreconditionFailed>()("PreconditionFailed", { message: Schema.String, etag: Schema.optional(Schema.String) }, status("PreconditionFailed"))
+) {}
 
 /**
  * The request body is larger than the configured limit (HTTP 413); `limit` in bytes.
  * @since 0.1.0
  * @category errors
  */
-export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()(
+export class PayloadTooLarge extends fromTable(
   "PayloadTooLarge",
-  { message: Schema.String, limit: Schema.Number },
-  HttpApiSchema.annotations({ status: Table.PayloadTooLarge.status })
-) {
-  /** From {@link Table}. @since 0.1.0 */
-  get statusCode(): 413 { return Table.PayloadTooLarge.status }
-  /** From {@link Table}. @since 0.1.0 */
-  get code(): "PAYLOAD_TOO_LARGE" { return Table.PayloadTooLarge.code }
-}
+  Schema.TaggedError<PayloadTooLarge>()("PayloadTooLarge", { message: Schema.String, limit: Schema.Number }, status("PayloadTooLarge"))
+) {}
 
 /**
  * The upstream control plane failed or did not answer: `status` 502 (`UPSTREAM_ERROR`: unreachable, 5xx, 429, or
@@ -262,7 +245,7 @@ export class UpstreamError extends Schema.TaggedError<UpstreamError>()(
     message: Schema.String,
     upstreamStatus: Schema.optional(Schema.Number)
   },
-  HttpApiSchema.annotations({ status: Table.UpstreamError.status })
+  status("UpstreamError")
 ) {
   /** @since 0.1.0 */
   get statusCode(): 502 | 504 { return this.status }
@@ -275,16 +258,10 @@ export class UpstreamError extends Schema.TaggedError<UpstreamError>()(
  * @since 0.1.0
  * @category errors
  */
-export class StoreError extends Schema.TaggedError<StoreError>()(
+export class StoreError extends fromTable(
   "StoreError",
-  { message: Schema.String },
-  HttpApiSchema.annotations({ status: Table.StoreError.status })
-) {
-  /** From {@link Table}. @since 0.1.0 */
-  get statusCode(): 500 { return Table.StoreError.status }
-  /** From {@link Table}. @since 0.1.0 */
-  get code(): "INTERNAL_ERROR" { return Table.StoreError.code }
-}
+  Schema.TaggedError<StoreError>()("StoreError", { message: Schema.String }, status("StoreError"))
+) {}
 
 /**
  * The registry's store cannot be reached right now (HTTP 503, `STORE_UNAVAILABLE`): the database is down or
@@ -293,19 +270,13 @@ export class StoreError extends Schema.TaggedError<StoreError>()(
  * @since 0.2.0
  * @category errors
  */
-export class StoreUnavailable extends Schema.TaggedError<StoreUnavailable>()(
+export class StoreUnavailable extends fromTable(
   "StoreUnavailable",
-  {
+  Schema.TaggedError<StoreUnavailable>()("StoreUnavailable", {
     message: Schema.String,
     retryAfter: Schema.optionalWith(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)), { default: () => 1 })
-  },
-  HttpApiSchema.annotations({ status: Table.StoreUnavailable.status })
-) {
-  /** From {@link Table}. @since 0.2.0 */
-  get statusCode(): 503 { return Table.StoreUnavailable.status }
-  /** From {@link Table}. @since 0.2.0 */
-  get code(): "STORE_UNAVAILABLE" { return Table.StoreUnavailable.code }
-}
+  }, status("StoreUnavailable"))
+) {}
 
 /**
  * Any error of the model-version API.
