@@ -62,7 +62,8 @@ const VALUES: ReadonlyArray<() => unknown> = [
   () => ["torch==2.*"], () => ["torch>=2.*"], () => [3.1], () => "3.10", () => "3", () => 3.1,
   // metadata and JSON objects
   () => ({ loss: NaN }), () => ({ when: new Date(0) }), () => ({ f: () => 1 }), () => ({ big: long(64 * 1024) }),
-  () => ({ big: long(64 * 1024 - 12) }), () => ({ nested: { deep: [1, "x", null, { ok: true }] } }),
+  () => ({ big: long(64 * 1024 - 12) }), () => ({ s: "é".repeat(32764) }), () => ({ s: "é".repeat(32765) }),
+  () => ({ s: "€".repeat(21843) }), () => ({ s: "é" + long(65527) }), () => ({ s: "é" + long(65526) }), () => ({ nested: { deep: [1, "x", null, { ok: true }] } }),
   () => ({ u: undefined }), cycle, symbolKeyed, hidden, protoKey, () => new Map(), () => ({ n: 10n })
 ]
 
