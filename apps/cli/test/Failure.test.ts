@@ -66,6 +66,8 @@ describe("Failure", () => {
       [new RegistryError.Forbidden({ message: "x" }), 1],
       [new RegistryError.UpstreamError({ status: 502, message: "x" }), 1],
       [new RegistryError.StoreError({ message: "x" }), 1],
+      [new RegistryError.StoreUnavailable({ message: "x" }), 1],
+      [new RegistryError.UpstreamError({ status: 504, message: "x" }), 1],
       [new Failure.Rejected({ problems: [{ path: "manifest.version", code: "VERSION_NOT_NEXT", message: "x" }] }), 2],
       [new Failure.Rejected({ problems: [{ path: "manifest.version", code: "VERSION_DELETED", message: "x" }] }), 3],
       [

@@ -10,6 +10,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   PreconditionFailedError,
+  StoreUnavailableError,
   UnauthorizedError,
   UpstreamError,
   ValidationError
@@ -197,6 +198,33 @@ describe("createClient, remote", () => {
     assert.instanceOf(error, InvalidJsonError)
     assert.strictEqual((error as InvalidJsonError).status, 400)
     assert.strictEqual(server.requests.length, 1)
+  })
+
+  it("retries a 503 STORE_UNAVAILABLE like 502/504: 503 then 200 is one success", async () => {
+    const unavailable = { statusCode: 503, code: "STORE_UNAVAILABLE", message: "the registry store is unavailable", details: { retryAfter: 1 } }
+    const server = await fakeServer((_request, res, index) =>
+      index === 0 ? json(res, 503, unavailable, { "retry-after": "1" }) : json(res, 200, { data: wireVersion(1) }))
+    const client = remote(server.url)
+    const found = await client.modelVersions.get("mv-1")
+    assert.deepStrictEqual(found.data, wireVersion(1))
+    assert.strictEqual(server.requests.length, 2)
+  })
+
+  it("a 503 that stays is a StoreUnavailableError after the retries", async () => {
+    const server = await fakeServer((_request, res) =>
+      json(res, 503, { statusCode: 503, code: "STORE_UNAVAILABLE", message: "the registry store is unavailable", details: { retryAfter: 3 } }))
+    const client = remote(server.url)
+    const error = await rejection(client.modelVersions.get("mv-1"))
+    assert.instanceOf(error, StoreUnavailableError)
+    assert.instanceOf(error, MregError)
+    assert.deepStrictEqual((error as StoreUnavailableError).toJSON(), {
+      statusCode: 503,
+      code: "STORE_UNAVAILABLE",
+      message: "the registry store is unavailable",
+      details: { retryAfter: 3 }
+    })
+    assert.strictEqual((error as StoreUnavailableError).name, "StoreUnavailableError")
+    assert.strictEqual(server.requests.length, 3)
   })
 
   it("a server slower than timeoutMs is an UpstreamError 504; a closed port is a 502", async () => {

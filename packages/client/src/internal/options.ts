@@ -4,7 +4,7 @@
  */
 import { type ModelVersions, MregConfig, type RegistryError } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"
-import { SqlRegistry } from "@mreg/registry"
+import { ModelVersionsSql } from "@mreg/registry"
 import { type Config, Duration, Effect, Either, type Layer, Option, Redacted } from "effect"
 import { join, resolve as resolvePath } from "node:path"
 import type { ClientOptions, Target } from "../Client.js"
@@ -99,8 +99,8 @@ const embeddedStore = (input: {
   const { home, tenant } = input
   const databaseUrl = input.databaseUrl ?? (home === undefined ? Option.getOrUndefined(env(MregConfig.databaseUrl)) : undefined)
   if (databaseUrl !== undefined) {
-    return { target: { mode: "embedded", store: "postgresql", tenant }, layer: SqlRegistry.layerPg({ url: databaseUrl, tenant }) }
+    return { target: { mode: "embedded", store: "postgresql", tenant }, layer: ModelVersionsSql.layerPg({ url: databaseUrl, tenant }) }
   }
-  const filename = home === undefined ? resolvePath(env(SqlRegistry.sqliteFilenameConfig)) : join(resolvePath(home), "registry.db")
-  return { target: { mode: "embedded", store: "sqlite", filename, tenant }, layer: SqlRegistry.layerSqlite({ filename, tenant }) }
+  const filename = home === undefined ? resolvePath(env(ModelVersionsSql.sqliteFilenameConfig)) : join(resolvePath(home), "registry.db")
+  return { target: { mode: "embedded", store: "sqlite", filename, tenant }, layer: ModelVersionsSql.layerSqlite({ filename, tenant }) }
 }
