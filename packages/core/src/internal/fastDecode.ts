@@ -54,7 +54,11 @@ const discriminator = (members: ReadonlyArray<SchemaAST.AST>): string | undefine
   return undefined
 }
 
-const compileTypeLiteral = (ast: SchemaAST.TypeLiteral, compile: Compile): FastDecoder | undefined => {
+const compileTypeLiteral = (
+  ast: SchemaAST.TypeLiteral,
+  compile: Compile,
+  prototype: object = Object.prototype
+): FastDecoder | undefined => {
   if (ast.indexSignatures.length > 0 || ast.propertySignatures.length === 0) return undefined
   const names: Array<string> = []
   const optional: Array<boolean> = []
@@ -76,7 +80,7 @@ const compileTypeLiteral = (ast: SchemaAST.TypeLiteral, compile: Compile): FastD
     for (let i = 0; i < keys.length; i++) if (!expected.has(keys[i]!)) return FAIL
     if (Object.getOwnPropertySymbols(input).length > 0) return FAIL
     const record = input as Record<string, unknown>
-    const output: Record<string, unknown> = {}
+    const output: Record<string, unknown> = prototype === Object.prototype ? {} : Object.create(prototype)
     for (let i = 0; i < count; i++) {
       const name = names[i]!
       if (optional[i] && !hasOwn.call(record, name)) continue
@@ -143,19 +147,16 @@ export interface SchemaClass {
 
 /**
  * For a class without field defaults, `new Class(props, true)` is `props` assigned to an object of its prototype:
- * build that directly (the constructor's copy and default lookup cost as much as checking the fields). A class
- * whose `new Class({}, true)` gets any own key has defaults and keeps its constructor.
+ * its struct is decoded straight into such an object (the constructor's copy and default lookup cost as much as
+ * checking the fields). A class whose `new Class({}, true)` gets any own key has defaults and keeps its constructor.
  */
-const construct = (klass: SchemaClass): ((props: object) => object) | undefined => {
-  if (Reflect.ownKeys(new klass({}, true)).length > 0) return undefined
-  const prototype = klass.prototype
-  return (props) => Object.assign(Object.create(prototype) as object, props)
-}
+const prototypeOf = (klass: SchemaClass): object | undefined =>
+  Reflect.ownKeys(new klass({}, true)).length > 0 ? undefined : klass.prototype
 
 /**
  * Compiles `root` (the decoding side) into a {@link FastDecoder}, or `undefined` when it holds a node this file
  * does not handle (then the caller always uses the schema's decoder). `classes` are the `Schema.Class`es in it
- * whose instances may be built without their constructor (see `construct`).
+ * whose instances may be built without their constructor (see `prototypeOf`).
  */
 export const compile = (root: SchemaAST.AST, classes: ReadonlyArray<SchemaClass> = []): FastDecoder | undefined => {
   const go: Compile = (ast) => compileNode(ast, go, classes)
@@ -164,14 +165,9 @@ export const compile = (root: SchemaAST.AST, classes: ReadonlyArray<SchemaClass>
 
 const compileNode = (ast: SchemaAST.AST, compile: Compile, classes: ReadonlyArray<SchemaClass>): FastDecoder | undefined => {
   const klass = classes.find((c) => c.ast === ast)
-  const build = klass === undefined ? undefined : construct(klass)
-  if (build !== undefined && ast._tag === "Transformation") {
-    const from = compile(ast.from)
-    if (from === undefined) return undefined
-    return (input) => {
-      const props = from(input)
-      return props === FAIL ? FAIL : build(props as object)
-    }
+  const prototype = klass === undefined ? undefined : prototypeOf(klass)
+  if (prototype !== undefined && ast._tag === "Transformation" && ast.from._tag === "TypeLiteral") {
+    return compileTypeLiteral(ast.from, compile, prototype)
   }
   switch (ast._tag) {
     case "StringKeyword":
