@@ -1,4 +1,6 @@
-// Row 1 of `pnpm bench`: manifests/s decoded by @mreg/core's `ModelManifest` vs ajv compiled from the JSON Schema
+// Row 1 of `pnpm bench`: manifests/s decoded by @mreg/core's `Validation.decodeManifest` (what the proxy, CLI and
+// client use: `ModelManifest` with `{ errors: "all", onExcessProperty: "error" }`, valid input on the fast path
+// compiled from the schema's AST) vs ajv compiled from the JSON Schema
 // that effect's `JSONSchema.make` derives from the same schema. Inputs: examples/*.json and *.yaml (the
 // `manifest` of each body), and one manifest with ~60 KiB of metadata.
 import { readdirSync, readFileSync } from "node:fs"
@@ -93,7 +95,14 @@ export const benchSchema = async ({ rounds = 5, roundMs = 400 } = {}) => {
   const ajv = new Ajv({ allErrors: true, strict: false })
   const validate = ajv.compile(schema)
 
-  const decode = Schema.decodeUnknownSync(ModelManifest, { errors: "all", onExcessProperty: "error" })
+  const decodeManifest = core.Validation.decodeManifest
+  const decode = (input) => {
+    const result = decodeManifest(input)
+    if (result._tag === "Left") throw new Error(result.left.detail.map((d) => `${d.loc.join(".")}: ${d.msg}`).join("; "))
+    return result.right
+  }
+  // Context: the schema's own decoder with the same options, without the fast path.
+  const schemaDecode = Schema.decodeUnknownSync(ModelManifest, { errors: "all", onExcessProperty: "error" })
   const examples = loadExamples()
   const base = examples.find((e) => e.file === "distilbert-sst2.json")?.manifest ?? examples[0].manifest
   const large = largeMetadataManifest(base)
@@ -120,9 +129,12 @@ export const benchSchema = async ({ rounds = 5, roundMs = 400 } = {}) => {
     rate(ajvFn, set.inputs, roundMs)
     const mreg = []
     const base = []
+    const schemaOnly = []
+    rate(schemaDecode, set.inputs, roundMs)
     for (let round = 0; round < rounds; round++) {
       mreg.push(rate(mregFn, set.inputs, roundMs))
       base.push(rate(ajvFn, set.inputs, roundMs))
+      schemaOnly.push(rate(schemaDecode, set.inputs, roundMs))
     }
     const m = median(mreg)
     const a = median(base)
@@ -146,8 +158,10 @@ export const benchSchema = async ({ rounds = 5, roundMs = 400 } = {}) => {
       mreg: m,
       ajv: a,
       ratio: m / a,
+      schemaDecoder: median(schemaOnly),
+      schemaDecoderRatio: median(schemaOnly) / a,
       ...(sized ? { ajvWithSizeCheck: sized, ratioToAjvWithSizeCheck: m / sized } : {}),
-      rounds: { mreg, ajv: base },
+      rounds: { mreg, ajv: base, schemaDecoder: schemaOnly },
       ok: rejected.length === 0,
       rejected
     })

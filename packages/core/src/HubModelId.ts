@@ -10,7 +10,10 @@
 import { Schema } from "effect"
 import { received } from "./internal/text.js"
 
-const PART = /^[A-Za-z0-9_](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?$/
+const PART_TEXT = "[A-Za-z0-9_](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?"
+const PART = new RegExp(`^${PART_TEXT}$`)
+/** `name` or `namespace/name` with valid parts: such an id is never path-like (no `.`, `/`, `~` or `:` first). */
+const PARTS = new RegExp(`^${PART_TEXT}(?:/${PART_TEXT})?$`)
 
 /**
  * Why `id` is not a Hub repo id, or `undefined` when it is one.
@@ -18,16 +21,18 @@ const PART = /^[A-Za-z0-9_](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?$/
  * @category validation
  */
 export const hubModelIdProblem = (id: string): string | undefined => {
-  const got = `(received ${received(id)})`
+  // The common case, valid, in one test; the checks below explain what is wrong.
+  if (id.length <= 96 && PARTS.test(id) && !id.includes("--") && !id.includes("..")) return undefined
+  const got = () => `(received ${received(id)})`
   if (id.length === 0) return "must not be empty: give a Hugging Face Hub repo id such as \"meta-llama/Llama-3.1-8B\""
-  if (/^(\.{1,2}\/|\/|~\/|[A-Za-z]:\\)/.test(id) || id.includes("\\") || id.split("/").length > 2) {
-    return `must be a Hugging Face Hub repo id (\`name\` or \`namespace/name\`), not a file path ${got}`
-  }
-  if (id.length > 96) return `must be at most 96 characters ${got}`
-  if (id.includes("--") || id.includes("..")) return `must not contain "--" or ".." ${got}`
   const parts = id.split("/")
+  if (/^(\.{1,2}\/|\/|~\/|[A-Za-z]:\\)/.test(id) || id.includes("\\") || parts.length > 2) {
+    return `must be a Hugging Face Hub repo id (\`name\` or \`namespace/name\`), not a file path ${got()}`
+  }
+  if (id.length > 96) return `must be at most 96 characters ${got()}`
+  if (id.includes("--") || id.includes("..")) return `must not contain "--" or ".." ${got()}`
   if (parts.some((part) => !PART.test(part))) {
-    return `must be \`name\` or \`namespace/name\` using letters, digits, ".", "_" and "-", not starting or ending with "-" or "." ${got}`
+    return `must be \`name\` or \`namespace/name\` using letters, digits, ".", "_" and "-", not starting or ending with "-" or "." ${got()}`
   }
   return undefined
 }

@@ -40,7 +40,8 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
  */
 export const jsonIssues = (value: unknown, path: ReadonlyArray<PropertyKey> = []): Array<Schema.FilterIssue> => {
   const issues: Array<Schema.FilterIssue> = []
-  const seen = new Set<object>()
+  // The objects and arrays being walked (the path's ancestors): meeting one again is a cycle.
+  const ancestors: Array<object> = []
   // One mutable path, copied only when a problem is found.
   const at: Array<PropertyKey> = [...path]
   const report = (message: string) => issues.push({ path: [...at], message })
@@ -54,8 +55,8 @@ export const jsonIssues = (value: unknown, path: ReadonlyArray<PropertyKey> = []
         return
       case "object": {
         if (v === null) return
-        if (seen.has(v)) return void report("must not refer to itself: JSON cannot hold a cycle")
-        seen.add(v)
+        if (ancestors.includes(v)) return void report("must not refer to itself: JSON cannot hold a cycle")
+        ancestors.push(v)
         if (Array.isArray(v)) {
           for (let i = 0; i < v.length; i++) {
             at.push(i)
@@ -71,7 +72,7 @@ export const jsonIssues = (value: unknown, path: ReadonlyArray<PropertyKey> = []
         } else {
           report(`must be a JSON value; received an instance of ${v.constructor?.name ?? "an unknown class"}`)
         }
-        seen.delete(v)
+        ancestors.pop()
         return
       }
       default:
@@ -110,6 +111,9 @@ export const JsonObject: Schema.Schema<JsonObject, { readonly [key: string]: unk
     Schema.annotations({ identifier: "JsonObject", arbitrary: jsonArbitrary })
   )
 
+const encoder = new TextEncoder()
+const scratch = new Uint8Array(MAX_METADATA_BYTES + 1)
+
 /**
  * `metadata` of a manifest: a JSON object serialized to at most {@link MAX_METADATA_BYTES} bytes.
  * Fails with a message naming the size limit and the received size.
@@ -121,7 +125,12 @@ export const Metadata: Schema.Schema<JsonObject, { readonly [key: string]: unkno
     const json = JSON.stringify(object)
     // A UTF-16 code unit is at most 3 bytes of UTF-8: short strings need no encoding to be measured.
     if (json.length * 3 <= MAX_METADATA_BYTES) return true
-    const bytes = new TextEncoder().encode(json).length
+    // Encoded into a reused buffer one byte longer than the limit, so that no allocation is needed to measure it.
+    if (json.length <= MAX_METADATA_BYTES) {
+      const { read, written } = encoder.encodeInto(json, scratch)
+      if (read === json.length && written <= MAX_METADATA_BYTES) return true
+    }
+    const bytes = encoder.encode(json).length
     return bytes <= MAX_METADATA_BYTES ||
       `must serialize to at most ${MAX_METADATA_BYTES} bytes of JSON (64 KiB); received ${bytes} bytes`
   }),

@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import { Effect, Either, ParseResult, Schema, SchemaAST } from "effect"
+import { compile, FAIL, type FastDecoder } from "./internal/fastDecode.js"
 import { didYouMean, received } from "./internal/text.js"
 import { ModelManifest, UpsertRequest } from "./ModelManifest.js"
 import { ValidationError, ValidationIssue } from "./RegistryError.js"
@@ -118,8 +119,27 @@ export const fromParseError = (
   return new ValidationError({ detail })
 }
 
-const decodeRequest = Schema.decodeUnknownEither(UpsertRequest, PARSE_OPTIONS)
-const decodeManifestEither = Schema.decodeUnknownEither(ModelManifest, PARSE_OPTIONS)
+/**
+ * The schema's decoder behind a fast path: valid input is decoded by the decoder compiled from the schema's own
+ * AST (internal/fastDecode.ts: same rules, no issue bookkeeping); anything else goes to `Schema.decodeUnknownEither`,
+ * whose errors are the ones reported.
+ */
+const withFastPath = <A, I>(
+  schema: Schema.Schema<A, I>,
+  prefix: ReadonlyArray<string>
+): (input: unknown) => Either.Either<A, ValidationError> => {
+  const slow = Schema.decodeUnknownEither(schema, PARSE_OPTIONS)
+  const fast: FastDecoder | undefined = compile(schema.ast, [ModelManifest, UpsertRequest])
+  return (input) => {
+    const value = fast === undefined ? FAIL : fast(input)
+    return value !== FAIL
+      ? Either.right(value as A)
+      : Either.mapLeft(slow(input), (error) => fromParseError(error, prefix))
+  }
+}
+
+const decodeRequest = withFastPath(UpsertRequest, ["body"])
+const decodeManifestEither = withFastPath(ModelManifest, ["body", "manifest"])
 
 /**
  * Decodes a PUT body `{"manifest": …}`. Fails with every problem, `loc`s starting `["body", …]`.
@@ -127,7 +147,7 @@ const decodeManifestEither = Schema.decodeUnknownEither(ModelManifest, PARSE_OPT
  * @category decoding
  */
 export const decodeUpsertRequest = (input: unknown): Either.Either<UpsertRequest, ValidationError> =>
-  Either.mapLeft(decodeRequest(input), (error) => fromParseError(error, ["body"]))
+  decodeRequest(input)
 
 /**
  * Decodes a bare manifest. Fails with every problem, `loc`s starting `["body", "manifest", …]`.
@@ -135,7 +155,7 @@ export const decodeUpsertRequest = (input: unknown): Either.Either<UpsertRequest
  * @category decoding
  */
 export const decodeManifest = (input: unknown): Either.Either<ModelManifest, ValidationError> =>
-  Either.mapLeft(decodeManifestEither(input), (error) => fromParseError(error, ["body", "manifest"]))
+  decodeManifestEither(input)
 
 /**
  * {@link decodeManifest} as an Effect.
