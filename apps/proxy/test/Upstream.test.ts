@@ -167,20 +167,20 @@ describe("Upstream", () => {
         assert.deepStrictEqual([conflict.status, conflict.json], [409, {
           statusCode: 409,
           code: "ALIAS_IN_USE",
-          message: "the request conflicts with the stored model version",
+          message: "the version alias is held by version 2",
           details: { version: 2 }
         }])
         assert.deepStrictEqual([invalid.status, invalid.json], [422, {
           statusCode: 422,
           code: "VALIDATION_ERROR",
-          message: "1 problem: manifest.name: is invalid",
-          detail: [{ loc: ["body", "manifest", "name"], msg: "is invalid", type: "value_error" }]
+          message: "1 problem: manifest.name: rejected by the upstream",
+          detail: [{ loc: ["body", "manifest", "name"], msg: "rejected by the upstream", type: "value_error" }]
         }])
-        assert.deepStrictEqual([bad.status, bad.json], [400, {
-          statusCode: 400,
-          code: "INVALID_JSON",
-          message: "the request body is not valid JSON",
-          details: { line: 0, column: 0 }
+        assert.deepStrictEqual([bad.status, bad.json], [502, {
+          statusCode: 502,
+          code: "UPSTREAM_ERROR",
+          message: "the upstream rejected a request mreg had validated (HTTP 400)",
+          details: { upstreamStatus: 400 }
         }])
         for (const answer of [conflict, invalid, bad]) {
           for (const text of ["Traceback", "psycopg2", "INSERT INTO", "hunter2", "SELECT"]) assert.notInclude(answer.text, text)
@@ -213,7 +213,7 @@ describe("Upstream", () => {
         assert.deepStrictEqual([down.status, down.headers.get("retry-after"), down.json], [503, "7", {
           statusCode: 503,
           code: "STORE_UNAVAILABLE",
-          message: "db down",
+          message: "the registry store is unavailable; retry later",
           details: { retryAfter: 7 }
         }])
         // The first attempt and 2 retries.

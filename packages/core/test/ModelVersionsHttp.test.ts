@@ -133,7 +133,7 @@ describe("ModelVersions/Http", () => {
       assert.deepStrictEqual(RegistryError.toBody(error), {
         statusCode: 413,
         code: "PAYLOAD_TOO_LARGE",
-        message: "body over 1048576 bytes",
+        message: "the request body is larger than the limit of 1048576 bytes",
         details: { limit: 1048576 }
       })
       assert.strictEqual(server.requests.length, 1)
@@ -185,7 +185,7 @@ describe("ModelVersions/Http", () => {
       assert.deepStrictEqual(RegistryError.toBody(error), {
         statusCode: 503,
         code: "STORE_UNAVAILABLE",
-        message: "db down",
+        message: "the registry store is unavailable; retry later",
         details: { retryAfter: 2 }
       })
       assert.strictEqual(server.requests.length, 4)
@@ -206,7 +206,7 @@ describe("ModelVersions/Http", () => {
       assert.deepStrictEqual(RegistryError.toBody(error), {
         statusCode: 409,
         code: "ALIAS_IN_USE",
-        message: "the request conflicts with the stored model version",
+        message: "version alias \"v1\" is held by another version of this model",
         details: { alias: "v1" }
       })
       assert.strictEqual(server.requests.length, 1)

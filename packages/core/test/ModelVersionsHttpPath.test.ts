@@ -48,7 +48,7 @@ describe("ModelVersions/Http: ids are one path segment", () => {
       const server = yield* recorder
       for (const [raw] of HOSTILE) {
         const got = yield* Effect.flip(run(server.url, (r) => r.get(id(raw))))
-        assert.strictEqual(got._tag, "NotFound")
+        assert.deepStrictEqual([got._tag, got.message], ["NotFound", `no model version with id ${JSON.stringify(raw)}`])
         const deleted = yield* Effect.flip(run(server.url, (r) => r.delete(id(raw))))
         assert.strictEqual(deleted._tag, "NotFound")
       }

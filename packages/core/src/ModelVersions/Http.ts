@@ -78,6 +78,10 @@ const pathSegment = (id: string): Option.Option<string> =>
 
 const notFound = (id: string) => new RegistryError.NotFound({ message: `no model version with id ${JSON.stringify(id)}` })
 
+/** A server's 404 for an id: the message is rebuilt from the caller's id (the server's text is never shown). */
+const withId = (id: string) => (error: RegistryError.RegistryError): RegistryError.RegistryError =>
+  error._tag === "NotFound" ? notFound(id) : error
+
 const lowerCase = (headers: Readonly<Record<string, string>>): Record<string, string> =>
   Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
 
@@ -182,7 +186,10 @@ export const make = (options: Options) =>
 
     const get = Effect.fn("ModelVersions.get")(function*(id: ModelVersionId) {
       const segment = yield* Effect.mapError(pathSegment(id), () => notFound(id))
-      const [body, response] = yield* call(client.modelVersions.get({ path: { id: segment }, withResponse: true }))
+      const [body, response] = yield* Effect.mapError(
+        call(client.modelVersions.get({ path: { id: segment }, withResponse: true })),
+        withId(id)
+      )
       return { modelVersion: body.data, etag: response.headers["etag"] } satisfies ModelVersions.Versioned
     })
 
@@ -208,7 +215,7 @@ export const make = (options: Options) =>
 
     const delete_ = Effect.fn("ModelVersions.delete")(function*(id: ModelVersionId) {
       const segment = yield* Effect.mapError(pathSegment(id), () => notFound(id))
-      yield* call(client.modelVersions.delete({ path: { id: segment } }))
+      yield* Effect.mapError(call(client.modelVersions.delete({ path: { id: segment } })), withId(id))
     })
 
     const applyTags = Effect.fn("ModelVersions.applyTags")(function*(request: ModelVersions.ApplyTagsRequest) {
