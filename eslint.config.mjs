@@ -24,9 +24,7 @@ export default tseslint.config(
       "**/*.d.ts",
       "bench/**",
       "examples/**",
-      "docs/**",
-      // TODO(#8): these are being rewritten by other slices of issue #8; lint them once those land.
-      "apps/proxy/**"
+      "docs/**"
     ]
   },
   {

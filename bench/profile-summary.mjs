@@ -51,14 +51,15 @@ export const STACKS = {
   // Schema.decodeUnknown / encodeUnknown's closures (effect 3.22 dist/esm/Schema.js), the proxy's own decoder, and
   // Schema.Class constructors (`klass`: they validate unless passed `true`).
   "schema decode (payload, headers)": "dist/esm/Schema.js:345|decodeUpsertRequest|Validation\\.js",
-  "schema encode (response)": "dist/esm/Schema.js:306|encodeSync|Embedded\\.js",
+  "schema encode": "dist/esm/Schema.js:306|encodeSync",
   "Schema.Class constructors (validation)": "^klass ",
-  "SQL (client, driver, statements)": "SqliteClient|better-sqlite3|@effect/sql|SqlRegistry|bare-store|pg/lib|PgClient",
+  "SQL (client, driver, statements)": "SqliteClient|better-sqlite3|@effect/sql|internal/sql/|bare-store|pg/lib|PgClient",
   "socket writes (writev)": "^writev ",
   "request log": "RequestLog",
   "JSON body (proxy)": "JsonBody",
+  "body limit (NodeServer, limitedBody)": "NodeServer\\.js|limitedBody",
   "auth, tokens": "Auth\\.js|Tokens\\.js",
-  "upstream client": "Upstream\\.js|HttpClient|httpClient|undici"
+  "upstream client": "ModelVersions/Http|HttpClient|httpClient|undici"
 }
 
 const LABELS = new Map(Object.entries(STACKS).map(([label, re]) => [re, label]))

@@ -15,6 +15,7 @@
 //   ever imports something else from it, esbuild fails with "No matching export" instead of bundling wrongly.
 // `MREG_BUNDLE_ANALYZE=1 node build.mjs` prints esbuild's analysis of what the bundle holds.
 import { analyzeMetafile, build } from "esbuild"
+import { createHash } from "node:crypto"
 import { chmod, readFile, writeFile } from "node:fs/promises"
 import { fileURLToPath } from "node:url"
 
@@ -103,7 +104,12 @@ const result = await build({
   logLevel: "warning"
 })
 
-const launcherSource = (await readFile(here("./launcher.mjs"), "utf8")).replace("__MREG_VERSION__", JSON.stringify(pkg.version))
+// The build id names the code cache: a cache is only ever used with the exact bundle it was made from (V8 checks
+// only the source's length, so two builds of one version must never share a cache file).
+const buildId = createHash("sha256").update(await readFile(outfile)).digest("hex").slice(0, 16)
+const launcherSource = (await readFile(here("./launcher.mjs"), "utf8"))
+  .replace("__MREG_VERSION__", JSON.stringify(pkg.version))
+  .replace("= __MREG_BUILD__", `= ${JSON.stringify(buildId)}`)
 await writeFile(launcher, `#!/usr/bin/env node\n${launcherSource}`)
 await chmod(launcher, 0o755)
 const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs)[0]].bytes

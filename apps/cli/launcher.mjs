@@ -3,9 +3,11 @@
 // Node 20 has no `module.enableCompileCache`: the bundle is compiled with `vm.Script` and the `cachedData` of an
 // earlier run, and the cache is (re)written at exit when there was none or V8 rejected it.
 //
-// The cache: `$XDG_CACHE_HOME/mreg` (default `~/.cache/mreg`), one file per mreg version, Node version,
-// architecture, bundle size and Node flags (`execArgv`, `NODE_OPTIONS`: V8 rejects a cache made under other V8
-// flags, so runs with and without a flag must not overwrite each other's). V8 also checks the source.
+// The cache: `$XDG_CACHE_HOME/mreg` (default `~/.cache/mreg`), one file per build of the bundle (`BUILD`,
+// a SHA-256 prefix of dist/mreg.cjs written in by build.mjs: V8 checks only the source's length, so a cache made
+// from another build of the same size would run that build's code), Node version, architecture and Node flags
+// (`execArgv`, `NODE_OPTIONS`: V8 rejects a cache made under other V8 flags, so runs with and without a flag must
+// not overwrite each other's).
 // `MREG_NO_COMPILE_CACHE=1` turns it off. Failures to read or write it are ignored: the cache only saves time.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
@@ -15,6 +17,7 @@ import { fileURLToPath } from "node:url"
 import { Script } from "node:vm"
 
 const VERSION = __MREG_VERSION__
+const BUILD = __MREG_BUILD__
 const bundle = fileURLToPath(new URL("./mreg.cjs", import.meta.url))
 const source = readFileSync(bundle, "utf8")
 
@@ -26,7 +29,7 @@ if (!process.env.MREG_NO_COMPILE_CACHE) {
   for (const char of `${process.execArgv.join(" ")}\0${process.env.NODE_OPTIONS ?? ""}`) {
     flags = Math.imul(flags ^ char.charCodeAt(0), 0x01000193) >>> 0
   }
-  cacheFile = join(base, "mreg", `v8-${VERSION}-${process.version}-${process.arch}-${source.length}-${flags.toString(16)}.cache`)
+  cacheFile = join(base, "mreg", `v8-${VERSION}-${BUILD}-${process.version}-${process.arch}-${flags.toString(16)}.cache`)
 }
 let cachedData
 if (cacheFile) {

@@ -1,12 +1,8 @@
 /**
- * Authentication and scopes: the `Authentication` middleware of the proxy's API parses the bearer token once,
- * authenticates it with `Tokens` and provides the caller's {@link CurrentGrant} to the handlers, which check scopes.
- *
- * - `Authorization: Bearer <token>` (scheme case-insensitive); anything else is 401 `UNAUTHORIZED`, as is an unknown
- *   token. The token stays `Redacted`. The middleware runs before the request body is read.
- * - Scopes: upsert needs write access to the manifest's ML repo; applyTags and delete need write access to the
- *   version's ML repo (looked up first); get and list need read access to every ML repo they return. A known token
- *   without the scope is 403 `FORBIDDEN`.
+ * Authentication and scopes: the `Authentication` middleware parses `Authorization: Bearer <token>` once (scheme
+ * case-insensitive; else 401 `UNAUTHORIZED`, as for an unknown token), before the body is read, and provides the
+ * caller's {@link CurrentGrant}; handlers check scopes with it (403 `FORBIDDEN`): write on the manifest's or the
+ * version's ML repo, read on every ML repo returned.
  *
  * @since 0.1.0
  */
@@ -16,11 +12,7 @@ import { Context, Effect, Layer, Option, Redacted } from "effect"
 import { RequestInfo } from "./RequestLog.js"
 import { type Grant, Tokens } from "./Tokens.js"
 
-/**
- * The grant of the caller of the current request (subject and scopes), provided by {@link Authentication}.
- * @since 0.1.0
- * @category tags
- */
+/** The grant (subject and scopes) of the current request's caller. @since 0.1.0 @category tags */
 export class CurrentGrant extends Context.Tag("@mreg/proxy/CurrentGrant")<CurrentGrant, Grant>() {}
 
 /**
@@ -42,11 +34,7 @@ const bearerToken = (header: string | undefined): Option.Option<Redacted.Redacte
   return match === null ? Option.none() : Option.some(Redacted.make(match[1]!))
 }
 
-/**
- * {@link Authentication} on the `Tokens` service; notes the subject in the request log.
- * @since 0.1.0
- * @category layers
- */
+/** {@link Authentication} on the `Tokens` service; notes the subject in the request log. @since 0.1.0 @category layers */
 export const layer: Layer.Layer<Authentication, never, Tokens> = Layer.effect(
   Authentication,
   Effect.map(Tokens, (tokens) =>
@@ -64,27 +52,15 @@ export const layer: Layer.Layer<Authentication, never, Tokens> = Layer.effect(
     }))
 )
 
-/**
- * `Forbidden` for the grant's subject: `subject "<subjectId>" <what>`.
- * @since 0.1.0
- * @category checks
- */
+/** `Forbidden` for the grant's subject: `subject "<subjectId>" <what>`. @since 0.1.0 @category checks */
 export const forbidden = (grant: Grant, what: string): RegistryError.Forbidden =>
   new RegistryError.Forbidden({ message: `subject ${JSON.stringify(grant.subject.subjectId)} ${what}` })
 
-/**
- * Fails with `Forbidden` unless the grant may write `mlRepo`.
- * @since 0.1.0
- * @category checks
- */
+/** Fails with `Forbidden` unless the grant may write `mlRepo`. @since 0.1.0 @category checks */
 export const requireWrite = (grant: Grant, mlRepo: string): Effect.Effect<void, RegistryError.Forbidden> =>
   grant.canWrite(mlRepo) ? Effect.void : Effect.fail(forbidden(grant, `may not write ML repo ${JSON.stringify(mlRepo)}`))
 
-/**
- * Fails with `Forbidden` unless the grant may read every one of `mlRepos`.
- * @since 0.1.0
- * @category checks
- */
+/** Fails with `Forbidden` unless the grant may read every one of `mlRepos`. @since 0.1.0 @category checks */
 export const requireRead = (grant: Grant, mlRepos: Iterable<string>): Effect.Effect<void, RegistryError.Forbidden> => {
   for (const mlRepo of mlRepos) {
     if (!grant.canRead(mlRepo)) return Effect.fail(forbidden(grant, `may not read ML repo ${JSON.stringify(mlRepo)}`))
@@ -92,18 +68,10 @@ export const requireRead = (grant: Grant, mlRepos: Iterable<string>): Effect.Eff
   return Effect.void
 }
 
-/**
- * Fails with `Forbidden` unless the grant may write at least one ML repo (checked before a write body is read).
- * @since 0.1.0
- * @category checks
- */
+/** Fails with `Forbidden` unless the grant may write some ML repo (before a body is read). @since 0.1.0 @category checks */
 export const requireSomeWrite = (grant: Grant): Effect.Effect<void, RegistryError.Forbidden> =>
   grant.writesAny ? Effect.void : Effect.fail(forbidden(grant, "has no write scope"))
 
-/**
- * Fails with `Forbidden` unless the grant may read at least one ML repo.
- * @since 0.1.0
- * @category checks
- */
+/** Fails with `Forbidden` unless the grant may read some ML repo. @since 0.1.0 @category checks */
 export const requireSomeRead = (grant: Grant): Effect.Effect<void, RegistryError.Forbidden> =>
   grant.readsAny ? Effect.void : Effect.fail(forbidden(grant, "has no read scope"))

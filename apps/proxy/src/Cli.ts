@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { Command, Options } from "@effect/cli"
+import { MregConfig } from "@mreg/core"
 import { Config, Duration, Effect, Either, Layer, Option } from "effect"
 import { homedir } from "node:os"
 import { join } from "node:path"
@@ -12,19 +13,16 @@ import * as NodeServer from "./NodeServer.js"
 import * as Proxy from "./Proxy.js"
 import * as ProxyConfig from "./ProxyConfig.js"
 
-const optionalText = (name: string, env: string, description: string) =>
-  Options.text(name).pipe(
-    Options.withFallbackConfig(Config.option(Config.string(env)).pipe(Config.map(Option.getOrUndefined))),
-    Options.map(Option.fromNullable),
-    Options.withDescription(`${description} (env ${env})`)
+/** A flag with an environment fallback read by `config` (flags win); `None` when neither is given. */
+const optional = <A>(flag: Options.Options<A>, config: Config.Config<Option.Option<A>>, description: string) =>
+  flag.pipe(
+    Options.map(Option.some),
+    Options.withFallbackConfig(config),
+    Options.withDescription(description)
   )
 
-const optionalSecret = (name: string, env: string, description: string) =>
-  Options.redacted(name).pipe(
-    Options.withFallbackConfig(Config.option(Config.redacted(env)).pipe(Config.map(Option.getOrUndefined))),
-    Options.map(Option.fromNullable),
-    Options.withDescription(`${description} (env ${env}; never logged)`)
-  )
+const optionalText = (name: string, env: string, description: string) =>
+  optional(Options.text(name), Config.option(Config.string(env)), `${description} (env ${env})`)
 
 const integer = (name: string, env: string, fallback: number, description: string) =>
   Options.integer(name).pipe(
@@ -34,10 +32,13 @@ const integer = (name: string, env: string, fallback: number, description: strin
 
 const options = {
   host: Options.text("host").pipe(
-    Options.withFallbackConfig(Config.string("HOST").pipe(Config.withDefault("127.0.0.1"))),
-    Options.withDescription("listen address (env HOST, default 127.0.0.1)")
+    Options.withFallbackConfig(MregConfig.host),
+    Options.withDescription(`listen address (env HOST, default ${MregConfig.DEFAULT_HOST})`)
   ),
-  port: integer("port", "PORT", 8080, "listen port; 0 picks a free port, printed in the \"listening\" log line"),
+  port: Options.integer("port").pipe(
+    Options.withFallbackConfig(MregConfig.port),
+    Options.withDescription(`listen port; 0 picks a free port, printed in the "listening" log line (env PORT, default ${MregConfig.DEFAULT_PORT})`)
+  ),
   tokensFile: optionalText("tokens-file", "MREG_TOKENS_FILE", "tokens file, YAML or JSON: token → subject and scopes per ML repo"),
   insecureNoAuth: Options.boolean("insecure-no-auth").pipe(
     Options.withDescription("serve without authentication (every caller is \"anonymous\"); only on a loopback HOST")
@@ -55,17 +56,21 @@ const options = {
     Duration.toSeconds(NodeServer.DEFAULT_BODY_TIMEOUT),
     "seconds for the whole request (headers and body) to arrive, 1-3600; 408 after"
   ),
-  upstream: optionalText("upstream", "TFY_HOST", "control-plane base URL: forward validated requests there instead of the embedded registry"),
-  upstreamToken: optionalSecret("upstream-token", "TFY_API_KEY", "bearer token sent upstream instead of the caller's"),
+  upstream: optional(
+    Options.text("upstream"),
+    MregConfig.tfyHost,
+    "control-plane base URL: forward validated requests there instead of the embedded registry (env TFY_HOST)"
+  ),
+  upstreamToken: optional(Options.redacted("upstream-token"), MregConfig.tfyApiKey, "bearer token sent upstream instead of the caller's (env TFY_API_KEY; never logged)"),
   upstreamTimeoutMs: integer("upstream-timeout-ms", "MREG_UPSTREAM_TIMEOUT_MS", Proxy.DEFAULT_UPSTREAM_TIMEOUT_MS, "time limit of one upstream attempt; 504 after"),
   upstreamRetries: integer("upstream-retries", "MREG_UPSTREAM_RETRIES", Proxy.DEFAULT_UPSTREAM_RETRIES, "retries of safe upstream requests on 502/503/504 and connection errors"),
   home: Options.text("home").pipe(
-    Options.withFallbackConfig(Config.string("MREG_HOME").pipe(Config.withDefault(join(homedir(), ".mreg")))),
+    Options.withFallbackConfig(MregConfig.mregHomeOr(join(homedir(), ".mreg"))),
     Options.withDescription("folder of the embedded SQLite registry, registry.db inside (env MREG_HOME, default ~/.mreg)")
   ),
-  databaseUrl: optionalSecret("database-url", "DATABASE_URL", "postgres:// URL: the embedded registry on PostgreSQL"),
+  databaseUrl: optional(Options.redacted("database-url"), MregConfig.databaseUrl, "postgres:// URL: the embedded registry on PostgreSQL (env DATABASE_URL; never logged)"),
   tenant: Options.text("tenant").pipe(
-    Options.withFallbackConfig(Config.string("MREG_TENANT").pipe(Config.withDefault("default"))),
+    Options.withFallbackConfig(MregConfig.mregTenant),
     Options.withDescription("tenant in the FQNs of the embedded registry (env MREG_TENANT, default default)")
   )
 }
@@ -86,9 +91,5 @@ export const command = Command.make("mreg-proxy", options, (config) =>
     )
   )
 
-/**
- * Runs the command on `argv` (as `process.argv`).
- * @since 0.1.0
- * @category running
- */
+/** Runs the command on `argv` (as `process.argv`). @since 0.1.0 @category running */
 export const run = Command.run(command, { name: "mreg-proxy", version: "0.1.0" })

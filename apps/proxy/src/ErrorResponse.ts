@@ -1,49 +1,31 @@
 /**
- * Error responses of the proxy: every non-2xx answer is a JSON body of the error contract (DESIGN.md, Errors),
- * `{"statusCode", "code", "message", "detail"?, "details"?}` — never HTML, never a stack trace, SQL or driver text.
- * {@link middleware} is the one place where failures become responses.
+ * Error responses: every non-2xx answer is a JSON body of the error contract, `{"statusCode", "code", "message",
+ * "detail"?, "details"?}` — never HTML, a stack trace, SQL or driver text. {@link middleware} is the one place where
+ * failures become responses.
  *
- * @since 0.1.0
+ * @internal
  */
 import { type HttpApiError, type HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { RegistryError } from "@mreg/core"
 import { Cause, Effect, Option, Predicate } from "effect"
 import { RequestInfo } from "./RequestLog.js"
 
-/**
- * A JSON response with a status and optional extra headers.
- * @since 0.1.0
- * @category constructors
- */
+/** A JSON response with a status and optional extra headers. */
 export const json = (status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): HttpServerResponse.HttpServerResponse =>
   HttpServerResponse.unsafeJson(body, { status, headers })
 
-/**
- * The response of a registry error: its wire body at its status, with the error's headers (`ETag` on a 412,
- * `Retry-After` on a 503).
- * @since 0.1.0
- * @category constructors
- */
+/** A registry error's wire body at its status, with its headers (`ETag` on a 412, `Retry-After` on a 503). */
 export const fromError = (error: RegistryError.RegistryError): HttpServerResponse.HttpServerResponse => {
   const body = RegistryError.toBody(error)
   return json(body.statusCode, body, RegistryError.headersOf(error))
 }
 
-/**
- * 503 `NOT_READY` from `/readyz`.
- * @since 0.1.0
- * @category constructors
- */
+/** 503 `NOT_READY` from `/readyz`. */
 export const notReady = (message: string): HttpServerResponse.HttpServerResponse =>
   json(503, { statusCode: 503, code: "NOT_READY", message })
 
-/**
- * The framework's request decoding error (`HttpApiDecodeError`) as the contract's 422 `VALIDATION_ERROR`, each issue
- * located under `where` (`"query"` for query parameters, `"header"` or `"path"`).
- * @since 0.1.0
- * @category conversions
- */
-export const fromDecodeError = (
+/** The framework's `HttpApiDecodeError` as the contract's 422, each issue located under `where`. */
+const fromDecodeError = (
   error: HttpApiError.HttpApiDecodeError,
   where: "query" | "header" | "path"
 ): RegistryError.ValidationError => {
@@ -75,11 +57,9 @@ const pathOf = (url: string) => {
 }
 
 /**
- * Turns every failure that leaves the router into a contract body: registry errors (from the handlers and the auth
- * middleware), the framework's decode error (→ 422: a `GET` decodes its query, a `PUT` its headers, others their
- * path), an unknown route (→ 404), anything else (→ 500 without details, logged with the request id).
- * @since 0.1.0
- * @category middleware
+ * Every failure that leaves the router as a contract body: registry errors, the framework's decode error (→ 422: a
+ * `GET` decodes its query, a `PUT` its headers, others their path), an unknown route (→ 404), anything else (→ 500
+ * without details, logged with the request id).
  */
 export const middleware = (app: HttpApp.Default): HttpApp.Default =>
   Effect.catchAllCause(app, (cause) =>

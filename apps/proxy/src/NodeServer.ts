@@ -1,21 +1,11 @@
 /**
- * The Node HTTP server the proxy listens with: `NodeHttpServer` with request limits.
+ * The Node HTTP server the proxy listens with: `NodeHttpServer` with request limits (README, "Configuration").
  *
- * - **Body size.** Every request is served with `HttpIncomingMessage.MaxBodySize` set to `maxBodyBytes`, and its
- *   body readers (`text`, `json`, `arrayBuffer`, `urlParamsBody`, `stream`) stop reading as soon as the limit is
- *   crossed, `Content-Length` or chunked. A request whose `Content-Length` is over the limit is refused before a
- *   byte of its body is read. Either way the answer is the contract's 413 `PAYLOAD_TOO_LARGE`
- *   (`details.limit` in bytes) with `Connection: close`, whatever the application made of the failed read.
- * - **Unread bodies are not drained.** A response that leaves while its request's body is still on the wire (an
- *   unauthenticated upload, a 413) carries `Connection: close`, and the connection is closed after it instead of
- *   Node reading the rest of the body to keep it alive.
- * - **Timeouts.** The headers must arrive within `headerTimeout` (default 10 s), the whole request within
- *   `bodyTimeout` (default 30 s); an idle keep-alive connection is closed after `keepAliveTimeout` (default 5 s).
- * - **Node's own refusals** — a malformed request (400 `BAD_REQUEST`), headers over `maxHeaderBytes` (431
- *   `HEADERS_TOO_LARGE`), a timeout (408 `REQUEST_TIMEOUT`) — are answered with the contract's JSON error body and
- *   `Connection: close`, and logged as one `request` line like every request (`method` and `path` are `null` when
- *   the request line was not parsed, `error_code` is Node's code).
- * - An HTTP/1.1 request without a `Host` header is answered 400 `BAD_REQUEST` in JSON too.
+ * - Body size: `HttpIncomingMessage.MaxBodySize` is `maxBodyBytes` and the body readers stop as soon as it is
+ *   crossed, `Content-Length` or chunked → 413 `PAYLOAD_TOO_LARGE`, `Connection: close`.
+ * - A response that leaves while its request's body is still on the wire closes the connection (no draining).
+ * - Timeouts for the headers and the whole request; Node's own refusals (400, 431, 408) answer with the contract's
+ *   JSON error body and are logged as one `request` line (`error_code`: Node's code).
  *
  * @since 0.1.0
  */
@@ -33,8 +23,7 @@ import * as RequestLog from "./RequestLog.js"
 /** Default largest request body: 1 MiB. @since 0.1.0 @category constants */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
-/** Default largest request line and headers: 16 KiB (Node's default). @since 0.1.0 @category constants */
-export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024
+const DEFAULT_MAX_HEADER_BYTES = 16 * 1024 // Node's default
 
 /** Default time for the request headers to arrive: 10 s. @since 0.1.0 @category constants */
 export const DEFAULT_HEADER_TIMEOUT: Duration.Duration = Duration.seconds(10)
@@ -42,17 +31,11 @@ export const DEFAULT_HEADER_TIMEOUT: Duration.Duration = Duration.seconds(10)
 /** Default time for the whole request (headers and body) to arrive: 30 s. @since 0.1.0 @category constants */
 export const DEFAULT_BODY_TIMEOUT: Duration.Duration = Duration.seconds(30)
 
-/** Default time an idle keep-alive connection stays open: 5 s. @since 0.1.0 @category constants */
-export const DEFAULT_KEEP_ALIVE_TIMEOUT: Duration.Duration = Duration.seconds(5)
+const DEFAULT_KEEP_ALIVE_TIMEOUT = Duration.seconds(5)
 
-/**
- * Options of {@link layer}. Sizes in bytes; a `headerTimeout` longer than `bodyTimeout` is cut to `bodyTimeout`.
- * @since 0.1.0
- * @category models
- */
+/** Options of {@link layer}: sizes in bytes, `port` 0 for any free port; `headerTimeout` ≤ `bodyTimeout`. @since 0.1.0 @category models */
 export interface Options {
   readonly host: string
-  /** `0`: any free port. */
   readonly port: number
   readonly maxBodyBytes?: number | undefined
   readonly maxHeaderBytes?: number | undefined
@@ -61,12 +44,7 @@ export interface Options {
   readonly keepAliveTimeout?: Duration.DurationInput | undefined
 }
 
-/**
- * The 413 of a body over the limit: `the request body is 2097152 bytes; the limit is 1048576 bytes` (declared
- * size) or `the request body is larger than the limit of 1048576 bytes` (chunked).
- * @since 0.1.0
- * @category errors
- */
+/** The 413 of a body over the limit, with its declared `size` when there is one. @since 0.1.0 @category errors */
 export const payloadTooLarge = (limit: number, size?: number): RegistryError.PayloadTooLarge =>
   new RegistryError.PayloadTooLarge({
     message: size === undefined
@@ -84,21 +62,9 @@ const findTooLarge = (u: unknown): Option.Option<BodyTooLarge> => {
   return Option.none()
 }
 
-/**
- * The 413 for a failure of a body read under this server's limit: `u` is the `RequestError` a body reader failed
- * with, its cause, or a `Cause` containing it (as a failure or a defect). `None` for anything else.
- * @since 0.1.0
- * @category errors
- */
+/** The 413 of a body read that crossed the limit (`u`: its `RequestError`, cause, or a `Cause` with it). @since 0.1.0 @category errors */
 export const toPayloadTooLarge = (u: unknown): Option.Option<RegistryError.PayloadTooLarge> =>
   Option.map(findTooLarge(u), (e) => payloadTooLarge(e.limit, e.size))
-
-/**
- * Whether `u` is (or a `Cause` contains) the failure of a body read over this server's limit.
- * @since 0.1.0
- * @category errors
- */
-export const isBodyTooLarge = (u: unknown): boolean => Option.isSome(findTooLarge(u))
 
 const errorResponse = (body: RegistryError.ErrorBody | { readonly statusCode: number; readonly code: string; readonly message: string }) =>
   HttpServerResponse.unsafeJson(body, { status: body.statusCode, headers: { connection: "close" } })
@@ -106,15 +72,15 @@ const errorResponse = (body: RegistryError.ErrorBody | { readonly statusCode: nu
 /**
  * Wraps an app with the body limit: 413 `PAYLOAD_TOO_LARGE` for a `Content-Length` over `maxBodyBytes` before the
  * app runs; otherwise the app runs with `MaxBodySize` and limited body readers, and when a read crossed the limit
- * its answer is replaced by the 413. Also answers 400 to an HTTP/1.1 request without `Host`. For requests of the
- * Node server only (it reads the `IncomingMessage`); {@link layer} applies it to every app it serves.
+ * its answer is replaced by the 413. Also answers 400 to a Node HTTP/1.1 request without `Host`. {@link layer}
+ * applies it to every app it serves; apply it to an in-process web handler's app for the same limit there.
  * @since 0.1.0
  * @category middleware
  */
 export const limitBody = (maxBodyBytes: number) => <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
-    const source = NodeHttpServerRequest.toIncomingMessage(request)
-    if (source.httpVersion === "1.1" && request.headers.host === undefined) {
+    const source = NodeHttpServerRequest.toIncomingMessage(request) as Http.IncomingMessage | Request
+    if ("httpVersion" in source && source.httpVersion === "1.1" && request.headers.host === undefined) {
       return Effect.succeed(errorResponse({ statusCode: 400, code: "BAD_REQUEST", message: "the request has no Host header (required by HTTP/1.1)" }))
     }
     const declared = declaredLength(request)
@@ -193,10 +159,8 @@ const make = (options: Options) =>
   })
 
 /**
- * The `HttpServer` (with Node's platform context, as `NodeHttpServer.layer`) listening on `host:port` with the
- * limits of {@link Options}. Node's refusals are logged with the logger of the context the layer is built in.
- * Fails with `ServeError` when the address cannot be bound; closing the scope stops listening and waits for
- * in-flight requests.
+ * The `HttpServer` (with Node's platform context) on `host:port` with the limits of {@link Options}; `ServeError`
+ * when the address cannot be bound. Closing the scope stops listening and waits for in-flight requests.
  * @since 0.1.0
  * @category layers
  */

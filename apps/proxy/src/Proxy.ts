@@ -1,8 +1,7 @@
 /**
  * The whole proxy from a `ProxyConfig`: the `ModelVersions` served (embedded registry or upstream), authentication,
- * and the HTTP server on Node with the request limits of `NodeServer`. Building the layer listens; closing its scope
- * shuts down gracefully, in this order: stop accepting
- * connections and wait for in-flight requests to finish (Node's `server.close`), then close the store.
+ * and the Node HTTP server with its limits. Closing the layer's scope stops accepting connections, waits for
+ * in-flight requests, then closes the store.
  *
  * @since 0.1.0
  */
@@ -24,11 +23,7 @@ export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000
 /** Default retries of an upstream request: 2. @since 0.1.0 @category constants */
 export const DEFAULT_UPSTREAM_RETRIES = 2
 
-/**
- * Options of {@link layerUpstream}.
- * @since 0.1.0
- * @category models
- */
+/** Options of {@link layerUpstream}. @since 0.1.0 @category models */
 export interface UpstreamOptions {
   /** Base URL of the control plane, e.g. `https://acme.truefoundry.cloud` (the API prefix is appended). */
   readonly baseUrl: string
@@ -43,8 +38,8 @@ export interface UpstreamOptions {
 }
 
 /**
- * `ModelVersions` at an upstream control plane: core's HTTP client on Node's keep-alive agent. The server puts the
- * caller's `X-Request-Id` — and, in pass-through auth, the caller's `Authorization` — into `Http.ForwardHeaders`.
+ * `ModelVersions` at an upstream control plane: core's HTTP client on Node's keep-alive agent (the server forwards
+ * the caller's `X-Request-Id` and, in pass-through, `Authorization` through `Http.ForwardHeaders`).
  * @since 0.1.0
  * @category layers
  */
@@ -55,16 +50,14 @@ export const layerUpstream = (options: UpstreamOptions): Layer.Layer<ModelVersio
     timeout: Duration.millis(options.timeoutMs),
     retries: options.retries,
     retryBaseDelay: options.retryBaseDelay
-  }).pipe(Layer.provide(NodeHttpClient.layer))
+  }).pipe(
+    Layer.provide(NodeHttpClient.layerWithoutAgent),
+    // `NodeHttpClient.layer`'s agent does not keep connections alive: a new TCP connection per upstream request.
+    Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))
+  )
 
-/**
- * The `ModelVersions` the proxy serves: with `upstream`, {@link layerUpstream}; else the embedded registry
- * (PostgreSQL when `databaseUrl` is set, else SQLite at `{home}/registry.db`). Fails with `ProxyConfigError` when the
- * store cannot be opened.
- * @since 0.1.0
- * @category layers
- */
-export const layerModelVersions = (config: ProxyConfig): Layer.Layer<ModelVersions.ModelVersions, ProxyConfigError> =>
+/** {@link layerUpstream}, or the embedded registry (PostgreSQL with `databaseUrl`, else SQLite at `{home}/registry.db`). */
+const layerModelVersions = (config: ProxyConfig): Layer.Layer<ModelVersions.ModelVersions, ProxyConfigError> =>
   Option.match(config.upstream, {
     onSome: (baseUrl) =>
       layerUpstream({ baseUrl, token: config.upstreamToken, timeoutMs: config.upstreamTimeoutMs, retries: config.upstreamRetries }),
@@ -75,12 +68,8 @@ export const layerModelVersions = (config: ProxyConfig): Layer.Layer<ModelVersio
       }).pipe(Layer.mapError((error) => new ProxyConfigError({ message: error.message })))
   })
 
-/**
- * Authentication chosen by the configuration: the tokens file, `--insecure-no-auth`, or pass-through.
- * @since 0.1.0
- * @category layers
- */
-export const layerTokens = (config: ProxyConfig): Layer.Layer<Tokens.Tokens, Tokens.TokensFileError, FileSystem.FileSystem> =>
+/** Authentication chosen by the configuration: the tokens file, `--insecure-no-auth`, or pass-through. */
+const layerTokens = (config: ProxyConfig): Layer.Layer<Tokens.Tokens, Tokens.TokensFileError, FileSystem.FileSystem> =>
   Option.match(config.tokensFile, {
     onSome: Tokens.layerFile,
     onNone: () => (config.insecureNoAuth ? Tokens.layerInsecure : Tokens.layerPassthrough)
@@ -94,7 +83,7 @@ export const layerTokens = (config: ProxyConfig): Layer.Layer<Tokens.Tokens, Tok
  * @category layers
  */
 export const layer = (config: ProxyConfig): Layer.Layer<never, ProxyConfigError | Tokens.TokensFileError, FileSystem.FileSystem> =>
-  Server.layer({ maxBodyBytes: config.maxBodyBytes, backend: Option.isSome(config.upstream) ? "upstream" : "embedded" }).pipe(
+  Server.layer({ backend: Option.isSome(config.upstream) ? "upstream" : "embedded" }).pipe(
     Layer.provide(
       NodeServer.layer({
         host: config.host,

@@ -1,36 +1,15 @@
 /**
- * The configuration of `mreg-proxy`, and the rules that stop it from starting unsafely.
- *
- * | flag | environment | default | meaning |
- * | --- | --- | --- | --- |
- * | `--host` | `HOST` | `127.0.0.1` | listen address |
- * | `--port` | `PORT` | `8080` | listen port (`0`: any free port, printed in the `listening` log line) |
- * | `--tokens-file` | `MREG_TOKENS_FILE` | — | tokens file (YAML or JSON), see `Tokens` |
- * | `--insecure-no-auth` | — | off | no auth, every caller is `anonymous`; loopback `HOST` only |
- * | `--max-body-bytes` | `MREG_MAX_BODY_BYTES` | `1048576` | largest request body (413 above) |
- * | `--header-timeout` | `MREG_HEADER_TIMEOUT` | `10` | seconds for the request headers to arrive (408 after), 1–3600 |
- * | `--body-timeout` | `MREG_BODY_TIMEOUT` | `30` | seconds for the whole request to arrive (408 after), 1–3600, ≥ header timeout |
- * | `--upstream` | `TFY_HOST` | — | control-plane base URL: forward instead of using the embedded registry |
- * | `--upstream-token` | `TFY_API_KEY` | — | bearer token sent upstream instead of the caller's (Redacted) |
- * | `--upstream-timeout-ms` | `MREG_UPSTREAM_TIMEOUT_MS` | `30000` | time limit of one upstream attempt (504 after) |
- * | `--upstream-retries` | `MREG_UPSTREAM_RETRIES` | `2` | retries of safe upstream requests on 502/503/504 or connection errors |
- * | `--home` | `MREG_HOME` | `~/.mreg` | folder of the embedded SQLite registry (`registry.db`) |
- * | `--database-url` | `DATABASE_URL` | — | PostgreSQL URL for the embedded registry (Redacted) |
- * | `--tenant` | `MREG_TENANT` | `default` | tenant in the FQNs of the embedded registry |
- *
- * Start rules: without a tokens file the proxy refuses to start unless `--insecure-no-auth` — except in upstream mode
- * without `--upstream-token`, where each caller's own bearer token is required and checked by the upstream
- * (pass-through). `--insecure-no-auth` refuses a non-loopback `HOST`, and cannot be combined with a tokens file.
+ * The configuration of `mreg-proxy` (flags and environment variables: README, "Configuration"; `mreg-proxy --help`)
+ * and the rules that stop it from starting unsafely: without a tokens file the proxy refuses to start unless
+ * `--insecure-no-auth` (loopback `HOST` only, not with a tokens file) — or in upstream mode without
+ * `--upstream-token`, where each caller's bearer token is required and checked by the upstream (pass-through).
  *
  * @since 0.1.0
  */
+import { MregConfig } from "@mreg/core"
 import { Data, Either, Option, type Redacted } from "effect"
 
-/**
- * The resolved configuration.
- * @since 0.1.0
- * @category models
- */
+/** The resolved configuration. @since 0.1.0 @category models */
 export interface ProxyConfig {
   readonly host: string
   readonly port: number
@@ -50,18 +29,10 @@ export interface ProxyConfig {
   readonly tenant: string
 }
 
-/**
- * A configuration the proxy refuses to start with; `message` says why and what to do (never a secret).
- * @since 0.1.0
- * @category errors
- */
+/** A configuration the proxy refuses to start with; `message` says why and what to do (never a secret). @since 0.1.0 @category errors */
 export class ProxyConfigError extends Data.TaggedError("ProxyConfigError")<{ readonly message: string }> {}
 
-/**
- * Whether a host name or address is loopback: `localhost`, `127.0.0.0/8`, `::1`.
- * @since 0.1.0
- * @category predicates
- */
+/** Whether a host name or address is loopback: `localhost`, `127.0.0.0/8`, `::1`. @since 0.1.0 @category predicates */
 export const isLoopback = (host: string): boolean => {
   const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1")
   return h === "localhost" || h === "::1" || h === "0:0:0:0:0:0:0:1" || /^127(?:\.\d{1,3}){3}$/.test(h) || h === "::ffff:127.0.0.1"
@@ -70,13 +41,28 @@ export const isLoopback = (host: string): boolean => {
 const fail = (message: string) => Either.left(new ProxyConfigError({ message }))
 
 /**
- * Checks a configuration against the start rules. Fails with `ProxyConfigError` on the first broken rule.
+ * Checks a configuration against the start rules, and flag values against `MregConfig`'s rules (port, upstream URL,
+ * tenant, PostgreSQL URL); returns it with the upstream URL normalized. Fails with `ProxyConfigError` on the first
+ * broken rule.
  * @since 0.1.0
  * @category validation
  */
 export const validate = (config: ProxyConfig): Either.Either<ProxyConfig, ProxyConfigError> => {
-  if (config.host.trim().length === 0) return fail("HOST must not be empty")
-  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) return fail(`PORT must be an integer from 0 to 65535 (received ${config.port})`)
+  if (config.host.trim().length === 0) return fail("--host (HOST) must not be empty")
+  const checked = Either.all({
+    port: MregConfig.portNumber(String(config.port), "--port (PORT)"),
+    upstream: Option.match(config.upstream, {
+      onNone: () => Either.right(Option.none<string>()),
+      onSome: (url) => Either.map(MregConfig.baseUrl(url, "--upstream (TFY_HOST)"), Option.some)
+    }),
+    tenant: MregConfig.tenantName(config.tenant, "--tenant (MREG_TENANT)"),
+    databaseUrl: Option.match(config.databaseUrl, {
+      onNone: () => Either.right(Option.none<Redacted.Redacted<string>>()),
+      onSome: (url) => Either.map(MregConfig.postgresUrl(url, "--database-url (DATABASE_URL)"), Option.some)
+    })
+  })
+  if (Either.isLeft(checked)) return fail(checked.left.message)
+  config = { ...config, ...checked.right }
   if (!Number.isInteger(config.maxBodyBytes) || config.maxBodyBytes < 1) {
     return fail(`--max-body-bytes must be a positive integer (received ${config.maxBodyBytes})`)
   }
@@ -93,17 +79,6 @@ export const validate = (config: ProxyConfig): Either.Either<ProxyConfig, ProxyC
   }
   if (!Number.isInteger(config.upstreamRetries) || config.upstreamRetries < 0 || config.upstreamRetries > 10) {
     return fail(`--upstream-retries must be an integer from 0 to 10 (received ${config.upstreamRetries})`)
-  }
-  if (Option.isSome(config.upstream)) {
-    let url: URL | undefined
-    try {
-      url = new URL(config.upstream.value)
-    } catch {
-      url = undefined
-    }
-    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.search !== "" || url.hash !== "") {
-      return fail("--upstream (TFY_HOST) must be an http:// or https:// base URL without a query, such as https://acme.truefoundry.cloud")
-    }
   }
   if (config.insecureNoAuth) {
     if (Option.isSome(config.tokensFile)) return fail("--insecure-no-auth cannot be combined with a tokens file (MREG_TOKENS_FILE / --tokens-file): choose one")

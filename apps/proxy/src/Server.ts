@@ -1,39 +1,26 @@
 /**
- * The HTTP server of the proxy: the `RegistryApi` contract implemented on the `ModelVersions` in context (the embedded
- * registry, or core's HTTP client pointed at an upstream), the extra routes, and the error contract around them.
+ * The HTTP server of the proxy: the `RegistryApi` contract on the `ModelVersions` in context (the embedded registry,
+ * or core's HTTP client pointed at an upstream), under `/api/ml/v1` and `/api/svc/v1`, with `/healthz`, `/readyz`,
+ * `/openapi.json` and `/docs` (README, "Endpoints").
  *
- * Routes:
- * - the model-version API under `/api/ml/v1` and `/api/svc/v1` (the second is rewritten to the first);
- * - `GET /healthz` → 200 `{"status":"ok"}` while the process runs;
- * - `GET /readyz` → 200 `{"status":"ok"}` when `ModelVersions.list({limit: 1})` answers, else 503 `NOT_READY`;
- * - `GET /openapi.json` (the contract as OpenAPI 3.1) and `GET /docs` (Swagger UI, inline: works offline).
- *
- * Order of checks, the first failure answers: authentication (401, before any byte of the body is read) → body size
- * (413) → JSON syntax (400 with line/column) → write scope on the manifest's `ml_repo` (403) → every header and body
- * problem at once (422) → the store. Query strings are validated into `ListQuery` (422 with `loc` `["query", name]`).
- * Unknown routes are 404 JSON; any unexpected failure is 500 JSON without details (see `ErrorResponse.middleware`).
+ * Order of checks, the first failure answers: authentication (401, before the body is read) → body size (413) → JSON
+ * syntax (400 with line/column) → write scope on the manifest's `ml_repo` (403) → every header and body problem at
+ * once (422) → the store. Every failure is a JSON error body (`ErrorResponse.middleware`).
  *
  * @since 0.1.0
  */
 import { HttpApi, HttpApiBuilder, HttpApiGroup, HttpApiSwagger, type HttpApp, HttpServer, HttpServerRequest, OpenApi } from "@effect/platform"
-import { Fqn, ModelVersion, ModelVersions, RegistryApi, RegistryError, Validation } from "@mreg/core"
+import { Fqn, ListQueryParams, ModelVersion, ModelVersions, RegistryApi, RegistryError, Validation } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"
 import { Duration, Effect, Either, Layer, Option, Predicate, Schema } from "effect"
 import * as Auth from "./Auth.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import * as JsonBody from "./JsonBody.js"
-import * as ListParams from "./ListParams.js"
 import * as RequestLog from "./RequestLog.js"
 import * as Tokens from "./Tokens.js"
 
-/**
- * Options of the server.
- * @since 0.1.0
- * @category models
- */
+/** Options of the server. @since 0.1.0 @category models */
 export interface Options {
-  /** Largest accepted request body, in bytes (default 1 MiB). */
-  readonly maxBodyBytes: number
   /** What serves `ModelVersions`, for the startup log and `/readyz` (default `"embedded"`). */
   readonly backend?: "embedded" | "upstream" | undefined
 }
@@ -55,9 +42,8 @@ const declared = HttpApi.make("RegistryApi").add(group).annotate(OpenApi.Title, 
 )
 
 /**
- * The contract served. `HttpApi.make` declares the framework's decode error (400) on every endpoint; the proxy answers
- * such problems with the contract's 422 instead (`ErrorResponse.middleware`, which maps every `RegistryError`), so
- * this copy declares no API-level error schema and admits every `RegistryError` in its handlers.
+ * The contract served, without the framework's 400 decode error: `ErrorResponse.middleware` answers those with the
+ * contract's 422 and maps every `RegistryError` the handlers fail with.
  * @since 0.1.0
  * @category api
  */
@@ -69,9 +55,9 @@ export const Api: HttpApi.HttpApi<"RegistryApi", typeof group, RegistryError.Reg
 
 const decodeApplyTags = Schema.decodeUnknownEither(ModelVersions.ApplyTagsRequest, { errors: "all", onExcessProperty: "error" })
 const decodeId = Schema.decodeUnknownEither(ModelVersion.ModelVersionId)
-// Fields an upstream added that mreg does not know are kept on the way back.
-const encodeVersion = Schema.encodeSync(ModelVersion.ModelVersionResponse, { onExcessProperty: "preserve" })
-const encodePage = Schema.encodeSync(ModelVersion.ModelVersionPage, { onExcessProperty: "preserve" })
+// Responses are serialised as they are, not validated and encoded again: every `ModelVersion` here was decoded (store
+// rows, upstream answers, fields an upstream added kept) or built from validated parts, and no field of it is
+// transformed, so its JSON is its encoded form. Encoding re-ran every manifest rule (PEP 508, metadata walk, …).
 
 const validId = (id: string): Effect.Effect<ModelVersion.ModelVersionId, RegistryError.ValidationError> =>
   Either.match(decodeId(id), {
@@ -80,7 +66,7 @@ const validId = (id: string): Effect.Effect<ModelVersion.ModelVersionId, Registr
   })
 
 const one = (modelVersion: ModelVersion.ModelVersion, headers: Record<string, string>) =>
-  ErrorResponse.json(200, encodeVersion(new ModelVersion.ModelVersionResponse({ data: modelVersion })), headers)
+  ErrorResponse.json(200, { data: modelVersion }, headers)
 
 const withEtag = (etag: string | undefined, headers: Record<string, string> = {}) => (etag === undefined ? headers : { ...headers, etag })
 
@@ -108,7 +94,7 @@ const upsertHeaders = (headers: typeof RegistryApi.UpsertHeaders.Type) => {
 const mlRepoNamed = (json: unknown): unknown =>
   Predicate.isRecord(json) && Predicate.isRecord(json.manifest) ? json.manifest.ml_repo : undefined
 
-const handlers = (options: Options) =>
+const handlers =
   HttpApiBuilder.group(Api, "modelVersions", (handlers) =>
     Effect.gen(function*() {
       const registry = yield* ModelVersions.ModelVersions
@@ -120,7 +106,7 @@ const handlers = (options: Options) =>
           Effect.gen(function*() {
             const grant = yield* Auth.CurrentGrant
             yield* Auth.requireSomeWrite(grant)
-            const { json } = yield* JsonBody.readJson(request, options.maxBodyBytes)
+            const json = yield* JsonBody.readJson(request)
             const named = mlRepoNamed(json)
             if (typeof named === "string") yield* Auth.requireWrite(grant, named)
             const checked = upsertHeaders(headers)
@@ -139,7 +125,7 @@ const handlers = (options: Options) =>
           Effect.gen(function*() {
             const grant = yield* Auth.CurrentGrant
             yield* Auth.requireSomeWrite(grant)
-            const { json } = yield* JsonBody.readJson(request, options.maxBodyBytes)
+            const json = yield* JsonBody.readJson(request)
             const decoded = decodeApplyTags(json)
             if (Either.isLeft(decoded)) return yield* Effect.fail(Validation.fromParseError(decoded.left, ["body"]))
             const id = yield* validId(decoded.right.model_version_id)
@@ -159,7 +145,7 @@ const handlers = (options: Options) =>
           Effect.gen(function*() {
             const grant = yield* Auth.CurrentGrant
             yield* Auth.requireSomeRead(grant)
-            const query = yield* ListParams.decode(urlParams)
+            const query = yield* ListQueryParams.decode(urlParams)
             if (!grant.readsAll) {
               const named = query.ml_repo ?? (query.fqn === undefined ? undefined : Either.getOrUndefined(Fqn.parse(query.fqn))?.mlRepo)
               if (named === undefined) {
@@ -169,7 +155,7 @@ const handlers = (options: Options) =>
             }
             const page = yield* registry.list(query)
             yield* Auth.requireRead(grant, new Set(page.data.map((mv) => mv.manifest.ml_repo)))
-            return ErrorResponse.json(200, encodePage(page))
+            return ErrorResponse.json(200, page)
           }))
         .handle("delete", ({ path }) =>
           Effect.gen(function*() {
@@ -184,20 +170,14 @@ const handlers = (options: Options) =>
 
 const SVC = RegistryApi.SVC_PREFIX
 
-/**
- * `/api/svc/v1/…` is served as `/api/ml/v1/…`. Applied around the router only: the platform answers through the
- * request object it handed in, which must stay the original.
- */
+/** `/api/svc/v1/…` is served as `/api/ml/v1/…` (around the router only: the platform answers the original request). */
 const rewritePrefix = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
   Effect.updateService(app, HttpServerRequest.HttpServerRequest, (request) =>
     request.url === SVC || request.url.startsWith(`${SVC}/`) || request.url.startsWith(`${SVC}?`)
       ? request.modify({ url: RegistryApi.DEFAULT_PREFIX + request.url.slice(SVC.length) })
       : request)
 
-/**
- * Upstream mode: each call to the upstream carries the caller's `X-Request-Id` and, with pass-through auth, the
- * caller's `Authorization` (core's HTTP client reads them from `Http.ForwardHeaders`).
- */
+/** Upstream mode: calls carry the caller's `X-Request-Id` and, in pass-through, `Authorization` (`Http.ForwardHeaders`). */
 const forwardHeaders = (passthrough: boolean) => <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
   Effect.flatMap(
     Effect.all([HttpServerRequest.HttpServerRequest, Effect.serviceOption(RequestLog.RequestInfo)]),
@@ -208,11 +188,7 @@ const forwardHeaders = (passthrough: boolean) => <E, R>(app: HttpApp.Default<E, 
     }
   )
 
-/**
- * The serve-level middleware: request id and log line ({@link RequestLog.middleware}).
- * @since 0.1.0
- * @category middleware
- */
+/** The serve-level middleware: request id and log line ({@link RequestLog.middleware}). @since 0.1.0 @category middleware */
 export const middleware = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> => RequestLog.middleware(app)
 
 const extraRoutes = (options: Options) =>
@@ -236,11 +212,11 @@ const extraRoutes = (options: Options) =>
 /**
  * Everything the server serves (API handlers with auth, extra routes, docs, error contract), as an `HttpApi.Api`
  * layer on a `ModelVersions` and `Tokens`. Serve it with {@link layer}, or in-process with
- * `HttpApiBuilder.toWebHandler` and {@link middleware}.
+ * `HttpApiBuilder.toWebHandler` and {@link middleware} around `NodeServer.limitBody` (the body limit).
  * @since 0.1.0
  * @category layers
  */
-export const layerApp = (options: Options) =>
+export const layerApp = (options: Options = {}) =>
   Layer.mergeAll(
     extraRoutes(options),
     HttpApiSwagger.layer({ path: "/docs" }),
@@ -248,15 +224,10 @@ export const layerApp = (options: Options) =>
       const forward = options.backend === "upstream" ? forwardHeaders(tokens.mode === "passthrough") : undefined
       return (app: HttpApp.Default) => ErrorResponse.middleware(rewritePrefix(forward === undefined ? app : forward(app)))
     }))
-  ).pipe(Layer.provideMerge(HttpApiBuilder.api(Api).pipe(Layer.provide(handlers(options)), Layer.provide(Auth.layer))))
+  ).pipe(Layer.provideMerge(HttpApiBuilder.api(Api).pipe(Layer.provide(handlers), Layer.provide(Auth.layer))))
 
-/**
- * The server on the `HttpServer` in context (e.g. `NodeHttpServer.layer`); logs one `listening` line with the bound
- * URL once it listens.
- * @since 0.1.0
- * @category layers
- */
-export const layer = (options: Options) =>
+/** The server on the `HttpServer` in context; logs one `listening` line with the bound URL. @since 0.1.0 @category layers */
+export const layer = (options: Options = {}) =>
   Layer.effectDiscard(
     Effect.flatMap(Tokens.Tokens, (tokens) =>
       HttpServer.addressFormattedWith((url) =>

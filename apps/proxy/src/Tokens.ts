@@ -1,24 +1,7 @@
 /**
- * Who may call the proxy: bearer tokens, each mapped to a subject and to read/write scopes per ML repo, loaded from a
- * tokens file (`MREG_TOKENS_FILE` / `--tokens-file`, YAML or JSON).
- *
- * ```yaml
- * tokens:
- *   - token: "mreg_dev_alice_4f9c2d71b8e04a6f"   # or token_sha256: <hex SHA-256 of the token>
- *     subject:
- *       subjectId: u-alice
- *       subjectType: user            # user | team | serviceaccount | virtualaccount
- *       subjectSlug: alice           # optional
- *       subjectDisplayName: Alice    # optional
- *     scopes:
- *       - { ml_repo: "nlp-*", access: write }   # write implies read
- *       - { ml_repo: "*", access: read }
- * ```
- *
- * - `ml_repo` is an ML repo name or a pattern where `*` stands for any run of characters (`*` alone: every repo).
- * - A token is at least 16 characters. Tokens are compared by their SHA-256 digests in constant time, kept
- *   `Redacted`, and never logged or echoed; a file may hold `token_sha256` instead of the token itself.
- * - Unknown fields, duplicate tokens and malformed entries stop the proxy at start with the entry's place.
+ * Who may call the proxy: bearer tokens from a tokens file (YAML or JSON; format in the README, "Tokens file"), each
+ * mapped to a subject and read/write scopes per ML repo (`*` in a pattern matches any run of characters). Tokens are
+ * compared by SHA-256 digest in constant time, kept `Redacted`, never logged.
  *
  * @since 0.1.0
  */
@@ -28,7 +11,6 @@ import { Context, Data, Effect, Either, Layer, Option, Redacted, Schema } from "
 import { createHash, timingSafeEqual } from "node:crypto"
 import { parse as parseYaml } from "yaml"
 
-/** One scope: an ML repo name or pattern (`*` matches any run of characters), and `read` or `write` access. */
 const Scope = Schema.Struct({
   ml_repo: Schema.String.pipe(
     Schema.minLength(1, { message: () => "must not be empty: an ML repo name or a pattern such as \"nlp-*\" or \"*\"" }),
@@ -46,12 +28,8 @@ const Sha256Hex = Schema.String.pipe(
   Schema.pattern(/^[0-9a-fA-F]{64}$/, { message: () => "must be the 64 hex digits of a SHA-256 digest" })
 )
 
-/**
- * The tokens file: `{"tokens": [{token | token_sha256, subject, scopes}]}`.
- * @since 0.1.0
- * @category schemas
- */
-export const TokensFile = Schema.Struct({
+/** The tokens file: `{"tokens": [{token | token_sha256, subject, scopes}]}`. */
+const TokensFile = Schema.Struct({
   tokens: Schema.Array(Schema.Struct({
     token: Schema.optional(Schema.Redacted(TokenText)),
     token_sha256: Schema.optional(Sha256Hex),
@@ -60,56 +38,35 @@ export const TokensFile = Schema.Struct({
   }))
 })
 
-/**
- * What a caller may do: its subject, and whether it may read or write a given ML repo.
- * @since 0.1.0
- * @category models
- */
+/** What a caller may do: its subject, and whether it may read or write a given ML repo. @since 0.1.0 @category models */
 export interface Grant {
   readonly subject: ModelVersion.Subject
   readonly canRead: (mlRepo: string) => boolean
   readonly canWrite: (mlRepo: string) => boolean
-  /** Reads every ML repo (a `*` scope). */
+  /** `*` scopes: every ML repo. */
   readonly readsAll: boolean
-  /** Writes every ML repo (a `*` write scope). */
   readonly writesAll: boolean
-  /** Reads at least one ML repo. */
+  /** At least one ML repo. */
   readonly readsAny: boolean
-  /** Writes at least one ML repo. */
   readonly writesAny: boolean
 }
 
 /**
- * How the proxy authenticates: `tokens` (a tokens file), `insecure` (`--insecure-no-auth`: everyone is the anonymous
- * subject), `passthrough` (upstream mode without a tokens file: a bearer token is required and the upstream checks it).
- * @since 0.1.0
- * @category models
- */
-export type Mode = "tokens" | "insecure" | "passthrough"
-
-/**
- * The `Tokens` service.
+ * The `Tokens` service. `mode`: `tokens` (a tokens file), `insecure` (`--insecure-no-auth`), `passthrough` (upstream
+ * mode without a tokens file: a bearer token is required, the upstream checks it).
  * @since 0.1.0
  * @category models
  */
 export interface Service {
-  readonly mode: Mode
+  readonly mode: "tokens" | "insecure" | "passthrough"
   /** Authenticates a bearer token. Fails with `Unauthorized` for a missing or unknown token. */
   readonly authenticate: (token: Option.Option<Redacted.Redacted<string>>) => Effect.Effect<Grant, RegistryError.Unauthorized>
 }
 
-/**
- * The `Tokens` service tag.
- * @since 0.1.0
- * @category tags
- */
+/** The `Tokens` service tag. @since 0.1.0 @category tags */
 export class Tokens extends Context.Tag("proxy/Tokens")<Tokens, Service>() {}
 
-/**
- * The tokens file cannot be read or is malformed; `message` names the file and the place, never a token.
- * @since 0.1.0
- * @category errors
- */
+/** The tokens file cannot be read or is malformed; `message` names the file and place, never a token. @since 0.1.0 @category errors */
 export class TokensFileError extends Data.TaggedError("TokensFileError")<{ readonly message: string }> {}
 
 /** `nlp-*` → `/^nlp-.*$/`; patterns hold only letters, digits, "-" and "*" (checked by {@link Scope}). */
@@ -181,11 +138,7 @@ const fromValue = (value: unknown, source: string): Either.Either<Service, Token
     Either.flatMap(make)
   )
 
-/**
- * Parses the text of a tokens file (YAML or JSON). Fails with `TokensFileError` naming every bad place.
- * @since 0.1.0
- * @category constructors
- */
+/** Parses a tokens file (YAML or JSON); `TokensFileError` names every bad place. @since 0.1.0 @category constructors */
 export const parse = (text: string, source: string): Either.Either<Service, TokensFileError> => {
   let value: unknown
   try {
@@ -199,11 +152,7 @@ export const parse = (text: string, source: string): Either.Either<Service, Toke
   return fromValue(value, source)
 }
 
-/**
- * `Tokens` from a tokens file. Fails with `TokensFileError` when it cannot be read or is malformed.
- * @since 0.1.0
- * @category layers
- */
+/** `Tokens` from a tokens file; `TokensFileError` when it cannot be read or is malformed. @since 0.1.0 @category layers */
 export const layerFile = (path: string): Layer.Layer<Tokens, TokensFileError, FileSystem.FileSystem> =>
   Layer.effect(
     Tokens,
@@ -216,22 +165,11 @@ export const layerFile = (path: string): Layer.Layer<Tokens, TokensFileError, Fi
     })
   )
 
-/**
- * `Tokens` from entries given in code (tests, embedding).
- * @since 0.1.0
- * @category layers
- */
+/** `Tokens` from entries given in code (tests, embedding). @since 0.1.0 @category layers */
 export const layer = (file: typeof TokensFile.Encoded): Layer.Layer<Tokens, TokensFileError> =>
-  Layer.effect(
-    Tokens,
-    Effect.suspend(() => fromValue(file, "the tokens given"))
-  )
+  Layer.effect(Tokens, Effect.suspend(() => fromValue(file, "the tokens given")))
 
-/**
- * The subject of every caller with `--insecure-no-auth`.
- * @since 0.1.0
- * @category constants
- */
+/** The subject of every caller with `--insecure-no-auth`. @since 0.1.0 @category constants */
 export const anonymous: ModelVersion.Subject = {
   subjectId: "anonymous",
   subjectType: "user",
@@ -239,33 +177,20 @@ export const anonymous: ModelVersion.Subject = {
   subjectDisplayName: "anonymous (mreg-proxy --insecure-no-auth)"
 }
 
-/**
- * `--insecure-no-auth`: no token needed, every caller is {@link anonymous} with write access to every ML repo.
- * @since 0.1.0
- * @category layers
- */
+/** `--insecure-no-auth`: no token needed, every caller is {@link anonymous}, writing everywhere. @since 0.1.0 @category layers */
 export const layerInsecure: Layer.Layer<Tokens> = Layer.sync(Tokens, (): Service => {
   const grant = Effect.succeed(makeGrant(anonymous, [{ ml_repo: "*", access: "write" }]))
   return { mode: "insecure", authenticate: () => grant }
 })
 
-/**
- * The subject recorded for callers in pass-through mode (the upstream knows who they are).
- * @since 0.1.0
- * @category constants
- */
-export const upstreamCaller: ModelVersion.Subject = {
+/** The subject recorded for callers in pass-through mode (the upstream knows who they are). */
+const upstreamCaller: ModelVersion.Subject = {
   subjectId: "upstream-authenticated",
   subjectType: "user",
   subjectDisplayName: "caller authenticated by the upstream"
 }
 
-/**
- * Upstream mode without a tokens file: a bearer token is required (401 without one) and forwarded; the upstream
- * decides whether it is valid and what it may do.
- * @since 0.1.0
- * @category layers
- */
+/** Pass-through (upstream mode, no tokens file): a bearer token is required and forwarded. @since 0.1.0 @category layers */
 export const layerPassthrough: Layer.Layer<Tokens> = Layer.sync(Tokens, (): Service => {
   const grant = Effect.succeed(makeGrant(upstreamCaller, [{ ml_repo: "*", access: "write" }]))
   return {

@@ -1,7 +1,7 @@
 /**
  * @mreg/proxy: `mreg-proxy`, an HTTP server for the model-version API, on the embedded registry or in front of an
  * upstream control plane. Its public surface: the whole proxy from a configuration (`Proxy`, `ProxyConfig`, `Cli`),
- * the served contract (`Server`), and who may call it (`Tokens`, `Auth`).
+ * the served contract (`Server`) and the Node server with its request limits (`NodeServer`), and who may call it (`Tokens`, `Auth`).
  * @since 0.1.0
  */
 
@@ -9,6 +9,8 @@
 export * as Auth from "./Auth.js"
 /** @since 0.1.0 */
 export * as Cli from "./Cli.js"
+/** @since 0.1.0 */
+export * as NodeServer from "./NodeServer.js"
 /** @since 0.1.0 */
 export * as Proxy from "./Proxy.js"
 /** @since 0.1.0 */

@@ -19,7 +19,7 @@ import { embedded, layerServer, TestServer, TOKENS, tokensFile } from "./utils.j
 const overHttp = (registry: Layer.Layer<ModelVersions.ModelVersions>, tokens: Layer.Layer<Tokens.Tokens>, backend: "embedded" | "upstream") =>
   Layer.merge(
     Http.layer({ baseUrl: "", apiKey: Redacted.make(TOKENS.alice), retryBaseDelay: "10 millis" }),
-    Server.layer({ maxBodyBytes: 1024 * 1024, backend }).pipe(
+    Server.layer({ backend }).pipe(
       Layer.provide(registry),
       Layer.provide(tokens),
       Layer.provide(RequestLog.layerTo(() => {}))

@@ -7,6 +7,7 @@ import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { FastCheck as fc, Layer } from "effect"
 import { afterAll } from "vitest"
+import * as NodeServer from "../src/NodeServer.js"
 import * as RequestLog from "../src/RequestLog.js"
 import * as Server from "../src/Server.js"
 import * as Tokens from "../src/Tokens.js"
@@ -16,12 +17,12 @@ const LIMIT = 64 * 1024
 const logLines: Array<string> = []
 
 const { dispose, handler } = HttpApiBuilder.toWebHandler(
-  Layer.mergeAll(Server.layerApp({ maxBodyBytes: LIMIT }), HttpServer.layerContext).pipe(
+  Layer.mergeAll(Server.layerApp(), HttpServer.layerContext).pipe(
     Layer.provide(embedded),
     Layer.provide(Tokens.layer(tokensFile).pipe(Layer.orDie)),
     Layer.provide(RequestLog.layerTo((line) => logLines.push(line)))
   ),
-  { middleware: Server.middleware }
+  { middleware: (app) => Server.middleware(NodeServer.limitBody(LIMIT)(app)) }
 )
 afterAll(() => dispose())
 

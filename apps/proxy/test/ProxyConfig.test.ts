@@ -73,13 +73,26 @@ describe("ProxyConfig", () => {
   })
 
   it("checks numbers and the upstream URL", () => {
-    assert.strictEqual(refusal({ port: 70000 }), "PORT must be an integer from 0 to 65535 (received 70000)")
+    assert.strictEqual(refusal({ port: 70000 }), "--port (PORT) must be an integer from 0 to 65535 (received \"70000\")")
     assert.strictEqual(refusal({ maxBodyBytes: 0 }), "--max-body-bytes must be a positive integer (received 0)")
     assert.strictEqual(refusal({ upstreamRetries: 11 }), "--upstream-retries must be an integer from 0 to 10 (received 11)")
     assert.strictEqual(
       refusal({ upstream: Option.some("ftp://x") }),
-      "--upstream (TFY_HOST) must be an http:// or https:// base URL without a query, such as https://acme.truefoundry.cloud"
+      "--upstream (TFY_HOST) must be an http(s) URL such as https://acme.truefoundry.cloud (received \"ftp://x\")"
     )
+  })
+
+  it("checks flag values with MregConfig's rules: tenant, PostgreSQL URL; normalizes the upstream URL", () => {
+    assert.strictEqual(
+      refusal({ tenant: "a/b" }),
+      "--tenant (MREG_TENANT) must be 1–512 letters, digits and \"-\", starting and ending with a letter or digit (an FQN segment, like an ML repo name) (received \"a/b\")"
+    )
+    assert.strictEqual(
+      refusal({ databaseUrl: Option.some(Redacted.make("mysql://secret")) }),
+      "--database-url (DATABASE_URL) must be a postgres:// or postgresql:// URL (the value is secret and not shown)"
+    )
+    const upstream = ProxyConfig.validate(config({ upstream: Option.some("https://tfy.example.com/x/") }))
+    assert.deepStrictEqual(Either.map(upstream, (config) => config.upstream), Either.right(Option.some("https://tfy.example.com/x")))
   })
 
   it("knows loopback addresses", () => {

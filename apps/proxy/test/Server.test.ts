@@ -14,7 +14,10 @@ const carol = auth(TOKENS.carol)
 
 // @effect/vitest's `layer` changes the shared `it` (a later `layer` call would nest in this one): a file has one; other
 // servers are built per test.
-layer(layerServer({ maxBodyBytes: 1024 * 1024 }), { excludeTestServices: true })("Server (embedded, raw HTTP)", (it) => {
+/** The 400 INVALID_JSON body with its message and position. */
+const invalidJson = (message: string, line: number, column: number) => ({ statusCode: 400, code: "INVALID_JSON", message, details: { line, column } })
+
+layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)", (it) => {
   it.effect("the seed's request shape: PUT {manifest} → 200 {data} with ETag, the caller as created_by_subject", () =>
     Effect.gen(function*() {
       const { url } = yield* TestServer
@@ -64,34 +67,29 @@ layer(layerServer({ maxBodyBytes: 1024 * 1024 }), { excludeTestServices: true })
   "source": {"type": "truefoundry", "uri": "s3://bucket/sentiment/1"}}}`
       const answer = yield* put(url, body, alice)
       assert.strictEqual(answer.status, 400)
-      assert.deepStrictEqual(answer.json, {
-        statusCode: 400,
-        code: "INVALID_JSON",
-        message: "invalid JSON at line 2, column 24: unexpected \"N\": NaN is not a JSON value (JSON has no NaN or Infinity)",
-        details: { line: 2, column: 24 }
-      })
+      assert.deepStrictEqual(answer.json, invalidJson("invalid JSON at line 2, column 24: unexpected \"N\": NaN is not a JSON value (JSON has no NaN or Infinity)", 2, 24))
     }))
 
   it.effect("400: a truncated body, a trailing comma, an empty body", () =>
     Effect.gen(function*() {
       const { url } = yield* TestServer
       const truncated = yield* put(url, "{\"manifest\": {\"type\": ", alice)
-      assert.deepStrictEqual([truncated.status, truncated.json], [400, {
-        statusCode: 400,
-        code: "INVALID_JSON",
-        message: "invalid JSON at line 1, column 23: unexpected end of input: expected a JSON value",
-        details: { line: 1, column: 23 }
-      }])
+      assert.deepStrictEqual([truncated.status, truncated.json], [400, invalidJson("invalid JSON at line 1, column 23: unexpected end of input: expected a JSON value", 1, 23)])
       const comma = yield* put(url, "{\"manifest\": {\n\"type\": \"model-version\",\n}}", alice)
       assert.deepStrictEqual(comma.json.details, { line: 3, column: 1 })
       assert.strictEqual(comma.json.message, "invalid JSON at line 3, column 1: unexpected \"}\": expected a double-quoted property name after \",\"")
       const empty = yield* put(url, "", alice)
-      assert.deepStrictEqual([empty.status, empty.json], [400, {
-        statusCode: 400,
-        code: "INVALID_JSON",
-        message: "the request body is empty: expected a JSON object",
-        details: { line: 1, column: 1 }
-      }])
+      assert.deepStrictEqual([empty.status, empty.json], [400, invalidJson("the request body is empty: expected a JSON object", 1, 1)])
+    }))
+
+  it.effect("400: nesting deeper than 64 levels, bytes that are not UTF-8", () =>
+    Effect.gen(function*() {
+      const { url } = yield* TestServer
+      const deep = yield* put(url, `{"manifest": ${"[".repeat(100_000)}${"]".repeat(100_000)}}`, alice)
+      assert.deepStrictEqual([deep.status, deep.json], [400, invalidJson("invalid JSON at line 1, column 77: nested deeper than 64 levels", 1, 77)])
+      const body = new Uint8Array([...new TextEncoder().encode("{\n\"a\": \""), 0xff, ...new TextEncoder().encode("\"}")])
+      const bytes = yield* call(`${url}/api/ml/v1/model-versions`, { method: "PUT", headers: alice, body })
+      assert.deepStrictEqual([bytes.status, bytes.json.message, bytes.json.details], [400, "invalid JSON at line 2, column 7: the body is not valid UTF-8", { line: 2, column: 7 }])
     }))
 
   it.effect("401 without a token, with a wrong token, with another scheme", () =>
@@ -322,7 +320,7 @@ layer(layerServer({ maxBodyBytes: 1024 * 1024 }), { excludeTestServices: true })
       assert.strictEqual(after.status, 200)
     }))
 
-  it.effect("413 for a streamed body without Content-Length, counted while it arrives", () =>
+  it.effect("413 for a streamed body without Content-Length, as soon as it crosses the limit", () =>
     Effect.gen(function*() {
       const { url } = yield* TestServer
       const chunk = new TextEncoder().encode("x".repeat(64 * 1024))
@@ -343,7 +341,7 @@ layer(layerServer({ maxBodyBytes: 1024 * 1024 }), { excludeTestServices: true })
       assert.deepStrictEqual([answer.status, answer.json], [413, {
         statusCode: 413,
         code: "PAYLOAD_TOO_LARGE",
-        message: `the request body is ${40 * 64 * 1024} bytes; the limit is 1048576 bytes`,
+        message: "the request body is larger than the limit of 1048576 bytes",
         details: { limit: 1048576 }
       }])
     }))

@@ -1,39 +1,21 @@
 /**
- * Shared helpers of the proxy tests: the CASES.md BASE manifest, test tokens, a proxy served on 127.0.0.1 port 0,
+ * Shared helpers of the proxy tests: the BASE manifest, test tokens, a proxy served on 127.0.0.1 port 0,
  * and `fetch` as an Effect that reads the whole answer.
  */
 import { HttpServer } from "@effect/platform"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type { ModelVersions } from "@mreg/core"
 import { ModelVersionsSql } from "@mreg/registry"
+import * as Fixtures from "@mreg/test-fixtures"
 import { Context, Effect, Layer } from "effect"
 import { randomUUID } from "node:crypto"
-import { createServer } from "node:http"
+import * as NodeServer from "../src/NodeServer.js"
 import * as RequestLog from "../src/RequestLog.js"
 import * as Server from "../src/Server.js"
 import * as Tokens from "../src/Tokens.js"
 
-/** CASES.md BASE manifest in an ML repo, a fresh copy each call; `fields` replace (or, `undefined`, remove) fields. */
-export const base = (mlRepo = "nlp-team", fields: Record<string, unknown> = {}): Record<string, unknown> => {
-  const out: Record<string, unknown> = {
-    type: "model-version",
-    name: "sentiment-clf",
-    ml_repo: mlRepo,
-    metadata: {},
-    source: { type: "truefoundry", uri: "s3://bucket/sentiment/1" },
-    framework: {
-      type: "transformers",
-      library_name: "transformers",
-      pipeline_tag: "text-classification",
-      base_model: "distilbert/distilbert-base-uncased"
-    },
-    environment: { python_version: "3.10", pip_packages: ["transformers==4.44.0"] },
-    step: 0,
-    ...fields
-  }
-  for (const key of Object.keys(fields)) if (fields[key] === undefined) delete out[key]
-  return out
-}
+/** The BASE manifest (`@mreg/test-fixtures`) in an ML repo; `fields` replace (or, `undefined`, remove) fields. */
+export const base = (mlRepo = "nlp-team", fields: Record<string, unknown> = {}): Record<string, unknown> =>
+  ({ ...Fixtures.base({ ml_repo: mlRepo, ...fields }) })
 
 /** A fresh ML repo name with a prefix (tests never share a repo). */
 export const freshRepo = (prefix = "nlp") => `${prefix}-${randomUUID().slice(0, 8)}`
@@ -89,8 +71,8 @@ export const layerServer = (options: {
 } = {}): Layer.Layer<TestServer> => {
   const logs: Array<string> = []
   return Layer.effect(TestServer, HttpServer.addressFormattedWith((url) => Effect.succeed({ url, logs }))).pipe(
-    Layer.provideMerge(Server.layer({ maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024, backend: options.backend })),
-    Layer.provide(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
+    Layer.provideMerge(Server.layer({ backend: options.backend })),
+    Layer.provide(NodeServer.layer({ host: "127.0.0.1", port: 0, maxBodyBytes: options.maxBodyBytes })),
     Layer.provide(options.registry ?? embedded),
     Layer.provide(options.tokens ?? Tokens.layer(tokensFile).pipe(Layer.orDie)),
     Layer.provide(RequestLog.layerTo((line) => logs.push(line))),

@@ -14,6 +14,8 @@ export * as HubModelId from "./HubModelId.js"
 /** @since 0.1.0 */
 export * as JsonText from "./JsonText.js"
 /** @since 0.1.0 */
+export * as ListQueryParams from "./ListQueryParams.js"
+/** @since 0.1.0 */
 export * as Metadata from "./Metadata.js"
 /** @since 0.1.0 */
 export * as MregConfig from "./MregConfig.js"

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Fqn, MregConfig } from "@mreg/core"
+import * as Http from "@mreg/core/ModelVersions/Http"
 import { type Config, ConfigProvider, Effect, Either, FastCheck, Option, Redacted } from "effect"
 
 /** Reads `config` from exactly these variables. */
@@ -182,5 +183,12 @@ describe("MregConfig", () => {
       assert.notInclude(message, "topsecret")
       assert.include(message, "TFY_HOST must not contain a user name or password")
     })
+  })
+
+  it("Http.config reads TFY_HOST and TFY_API_KEY through the same rules", () => {
+    assert.deepStrictEqual(ok(Http.config, { TFY_HOST: "https://acme.example.com/tfy/" }), { baseUrl: "https://acme.example.com/tfy", apiKey: undefined })
+    assert.strictEqual(Redacted.value(ok(Http.config, { TFY_HOST: "http://h", TFY_API_KEY: "k" }).apiKey!), "k")
+    assert.strictEqual(refused(Http.config, { TFY_HOST: "ftp://nope" }), `${URL_RULE} (received "ftp://nope")`)
+    assert.strictEqual(refused(Http.config, {}), "TFY_HOST is required")
   })
 })

@@ -20,10 +20,11 @@
  * @since 0.1.0
  */
 import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientError, HttpClientRequest } from "@effect/platform"
-import { Config, Context, Duration, Effect, Layer, Option, ParseResult, Redacted, Schedule } from "effect"
+import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, ParseResult, Redacted, Schedule } from "effect"
 import type { ModelManifest } from "../ModelManifest.js"
 import type { ModelVersionId } from "../ModelVersion.js"
 import * as ModelVersions from "../ModelVersions.js"
+import * as MregConfig from "../MregConfig.js"
 import * as RegistryApi from "../RegistryApi.js"
 import * as RegistryError from "../RegistryError.js"
 
@@ -242,16 +243,16 @@ export const layerFetch = (options: Options): Layer.Layer<ModelVersions.ModelVer
   layer(options).pipe(Layer.provide(FetchHttpClient.layer))
 
 /**
- * The control plane from the environment: `TFY_HOST` (required) and `TFY_API_KEY` (optional, Redacted).
+ * The control plane from the environment, read by `MregConfig.remote`: `TFY_HOST` (required; `MregConfig.baseUrl`'s
+ * rule, trailing `/` removed) and `TFY_API_KEY` (optional, Redacted).
  * @since 0.1.0
  * @category config
  */
-export const config: Config.Config<Options> = Config.all({
-  baseUrl: Config.string("TFY_HOST").pipe(
-    Config.validate({ message: "TFY_HOST must be an http(s) URL", validation: (url) => /^https?:\/\/[^\s]+$/.test(url) })
-  ),
-  apiKey: Config.option(Config.redacted("TFY_API_KEY")).pipe(Config.map(Option.getOrUndefined))
-})
+export const config: Config.Config<Options> = Config.mapOrFail(MregConfig.remote, ({ apiKey, host }) =>
+  Option.match(host, {
+    onNone: () => Either.left(ConfigError.MissingData(["TFY_HOST"], "TFY_HOST is required: the control-plane base URL")),
+    onSome: (baseUrl) => Either.right({ baseUrl, apiKey: Option.getOrUndefined(apiKey) })
+  }))
 
 /**
  * `layerFetch` configured from `TFY_HOST` and `TFY_API_KEY`.

@@ -10,7 +10,7 @@ import { Effect, Option, Schema } from "effect"
 import { randomUUID } from "node:crypto"
 import { makeIdempotency, requestHash } from "./idempotency.js"
 import { decoded, type makeQueries } from "./queries.js"
-import { canonical, Count, encodeManifest, etagOf, ManifestJson, toModelVersion, type VersionRow } from "./rows.js"
+import { canonical, Count, encodeManifest, etagOf, toModelVersion, type VersionRow } from "./rows.js"
 import { StaleRead, type Store } from "./store.js"
 
 /** `If-Match` values: a list of ETags, weak or strong, or `*`. */
@@ -30,7 +30,6 @@ const missing = () => new RegistryError.StoreError({ message: "the registry stor
 const IdRow = Schema.Struct({ id: Schema.String })
 const AliasRow = Schema.Struct({ version: Schema.Number, alias: Schema.String })
 const RevisionRow = Schema.Struct({ revision: Schema.Number })
-const decodeManifestJson = Schema.decode(ManifestJson)
 
 interface ModelIds {
   readonly modelId: string
@@ -172,18 +171,22 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
       yield* checkAlias(ids.modelId, manifest.version_alias, null)
       const id = randomUUID()
       const step = manifest.step ?? 0
-      const text = JSON.stringify(encodeManifest(new ModelManifest.ModelManifest({ ...manifest, version: requested, step }, true)))
+      // `manifest` was decoded by `ModelManifest`; the stored copy adds the allocated version and step.
+      // Keys in schema order, as a later read of the row gives them.
+      const fields = encodeManifest({ ...manifest, version: requested, step } as ModelManifest.ModelManifest)
+      const storedManifest = new ModelManifest.ModelManifest(fields as ModelManifest.ModelManifest, true)
+      const text = JSON.stringify(fields)
       yield* sql`INSERT INTO model_versions
         (id, model_id, version, manifest, alias, alias_key, step, run_id, created_by, created_at, updated_at, revision)
         VALUES (${id}, ${ids.modelId}, ${requested}, ${text}, ${manifest.version_alias ?? null},
           ${manifest.version_alias?.toLowerCase() ?? null}, ${step}, ${manifest.run_id ?? null},
           ${JSON.stringify(subject)}, ${at}, ${at}, 1)`
-      // The row just written, without reading it back: the manifest as stored (its JSON text, decoded).
+      // The row just written, without reading it back or decoding the manifest again.
       const stored: VersionRow = {
         id,
         model_id: ids.modelId,
         version: requested,
-        manifest: yield* decoded(decodeManifestJson(text)),
+        manifest: storedManifest,
         alias: manifest.version_alias ?? null,
         step,
         run_id: manifest.run_id ?? null,

@@ -1,7 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ModelVersions, RegistryApi } from "@mreg/core"
+import { ListQueryParams, ModelVersions, RegistryApi } from "@mreg/core"
 import { Either, Schema } from "effect"
-import * as ListParams from "../src/ListParams.js"
 
 /** The parameters of a search string as the framework decodes them (repeated lists become arrays). */
 const decode = (search: string) => {
@@ -10,10 +9,10 @@ const decode = (search: string) => {
     const seen = params[key]
     params[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value]
   }
-  return ListParams.decode(Schema.decodeUnknownSync(RegistryApi.ListUrlParams)(params))
+  return ListQueryParams.decode(Schema.decodeUnknownSync(RegistryApi.ListUrlParams)(params))
 }
 
-describe("ListParams", () => {
+describe("ListQueryParams", () => {
   it("decodes numbers from strings and lists from commas or repetition; ignores unknown parameters", () => {
     assert.deepStrictEqual(
       decode("?ml_repo=nlp&name=clf&version=3&limit=10&offset=20&run_ids=a,b&run_ids=c&run_steps=1&run_steps=2,3&tag=prod&other=x"),

@@ -8,12 +8,17 @@
  *   integers ≥ 0;
  * - any other parameter is ignored (clients of TrueFoundry's API may send more).
  *
- * Every problem is reported at once as a 422 `ValidationError` with `loc` `["query", <name>]`.
+ * Every problem is reported at once as a 422 `ValidationError` with `loc` `["query", <name>]`. Used by servers of
+ * the contract (`mreg-proxy`).
  *
  * @since 0.1.0
  */
-import { Fqn, ModelVersions, type RegistryApi, RegistryError, Validation } from "@mreg/core"
 import { Either, Schema } from "effect"
+import * as Fqn from "./Fqn.js"
+import * as ModelVersions from "./ModelVersions.js"
+import type * as RegistryApi from "./RegistryApi.js"
+import * as RegistryError from "./RegistryError.js"
+import * as Validation from "./Validation.js"
 
 const TEXT = ["fqn", "ml_repo_id", "ml_repo", "model_id", "name", "tag"] as const
 const INTEGERS = ["version", "limit", "offset"] as const
