@@ -118,6 +118,11 @@ const handlers =
             const { manifest } = decoded.right
             yield* Auth.requireWrite(grant, manifest.ml_repo)
             const result = yield* registry.upsert(manifest, { ...checked.options, subject: grant.subject })
+            // An upstream's answer is checked against the caller's scope: it must be the version that was asked for.
+            const answered = result.modelVersion.manifest
+            if (answered.ml_repo !== manifest.ml_repo || answered.name !== manifest.name) {
+              return yield* new RegistryError.UpstreamError({ status: 502, message: "the upstream answered with a model version of another ML repo" })
+            }
             return one(result.modelVersion, withEtag(result.etag, result.replayed ? { "idempotent-replayed": "true" } : {}))
           }))
         // Raw for the same reasons as upsert: size limit, JSON syntax errors, every body problem at once.

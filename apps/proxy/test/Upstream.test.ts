@@ -237,4 +237,23 @@ describe("Upstream", () => {
         assert.strictEqual(unknown.status, 401)
         assert.strictEqual(fake.seen.length, 3)
       }), { tokens: Tokens.layer(tokensFile).pipe(Layer.orDie), token: "upstream-secret-token-1" }))
+
+  it.scopedLive("an upsert answer of another ML repo or model is 502 UPSTREAM_ERROR, never shown to the writer", () =>
+    withProxy(({ fake, url }) =>
+      Effect.gen(function*() {
+        fake.script.push(
+          Fake.reply(200, { data: remoteVersion("secret-repo") }),
+          Fake.reply(200, { data: { ...remoteVersion("vision-lab"), manifest: { ...base("vision-lab"), name: "other-model", version: 1 } } })
+        )
+        for (let i = 0; i < 2; i++) {
+          const answer = yield* put(url, base("vision-lab"), auth(TOKENS.bob))
+          assert.deepStrictEqual([answer.status, answer.json], [502, {
+            statusCode: 502,
+            code: "UPSTREAM_ERROR",
+            message: "the upstream answered with a model version of another ML repo"
+          }])
+          assert.notInclude(answer.text, "secret-repo")
+        }
+        assert.strictEqual(fake.seen.length, 2)
+      }), { tokens: Tokens.layer(tokensFile).pipe(Layer.orDie), token: "upstream-secret-token-1" }))
 })
