@@ -4,6 +4,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer, Option, Redacted } from "effect"
+import { createHash } from "node:crypto"
 import * as Proxy from "../src/Proxy.js"
 import * as Tokens from "../src/Tokens.js"
 import * as Fake from "./FakeUpstream.js"
@@ -255,5 +256,16 @@ describe("Upstream", () => {
           assert.notInclude(answer.text, "secret-repo")
         }
         assert.strictEqual(fake.seen.length, 2)
+      }), { tokens: Tokens.layer(tokensFile).pipe(Layer.orDie), token: "upstream-secret-token-1" }))
+
+  it.scopedLive("with --upstream-token, an Idempotency-Key is forwarded as sha256(subjectId + \"\\n\" + key): subjects never share one", () =>
+    withProxy(({ fake, url }) =>
+      Effect.gen(function*() {
+        fake.fallback = Fake.reply(200, { data: remoteVersion("vision-lab") })
+        const headers = { "idempotency-key": "same-key" }
+        assert.strictEqual((yield* put(url, base("vision-lab"), { ...auth(TOKENS.alice), ...headers })).status, 200)
+        assert.strictEqual((yield* put(url, base("vision-lab"), { ...auth(TOKENS.bob), ...headers })).status, 200)
+        const sha = (text: string) => createHash("sha256").update(text).digest("hex")
+        assert.deepStrictEqual(fake.seen.map((s) => s.headers["idempotency-key"]), [sha("u-alice\nsame-key"), sha("sa-bob\nsame-key")])
       }), { tokens: Tokens.layer(tokensFile).pipe(Layer.orDie), token: "upstream-secret-token-1" }))
 })
