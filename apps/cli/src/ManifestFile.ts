@@ -123,7 +123,8 @@ const reasonText = (reason: string, fallback: string): string => {
 }
 
 /**
- * Reads a manifest file as UTF-8 text (`-`: standard input). Fails with `FileError` when it cannot be read.
+ * Reads a manifest file as UTF-8 text (`-`: standard input). Fails with `FileError` when it cannot be read, is a
+ * folder, or is a FIFO, socket or block device (refused before it is opened: opening a FIFO would wait for a writer).
  * @since 0.1.0
  * @category reading
  */
@@ -133,6 +134,9 @@ export const read = (file: string): Effect.Effect<string, FileError, FileSystem.
       Effect.flatMap((info) =>
         info.type === "Directory"
           ? Effect.fail(new FileError({ file, message: `cannot read ${file}: it is a folder, not a manifest file` }))
+          : info.type !== "File" && info.type !== "CharacterDevice"
+          // Opening a FIFO blocks until a writer comes (and a socket or block device is no manifest): refused unopened.
+          ? Effect.fail(new FileError({ file, message: `cannot read ${file}: it is not a regular file (${info.type})` }))
           : Effect.tryPromise({
             try: () => readLimited(createReadStream(file)),
             catch: (error) =>

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { spawnSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -26,6 +26,19 @@ describe("input limits", () => {
     const result = mreg(["validate", "-f", "/dev/zero"])
     assert.strictEqual(result.status, 2)
     assert.strictEqual(result.stderr, "error: /dev/zero is larger than 16777216 bytes (16 MiB): not a manifest\n")
+  })
+
+  it("a FIFO is refused before it is opened (no hang): exit 2", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mreg-fifo-"))
+    try {
+      const fifo = join(dir, "f.yaml")
+      execFileSync("mkfifo", [fifo])
+      const result = mreg(["validate", "-f", fifo])
+      assert.strictEqual(result.status, 2)
+      assert.strictEqual(result.stderr, `error: cannot read ${fifo}: it is not a regular file (FIFO)\n`)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it("a folder is not a manifest file", () => {

@@ -12,7 +12,8 @@
 import { HttpApi, HttpApiBuilder, HttpApiGroup, HttpApiSwagger, type HttpApp, HttpServer, HttpServerRequest, OpenApi } from "@effect/platform"
 import { Fqn, ListQueryParams, ModelVersion, ModelVersions, RegistryApi, RegistryError, Validation } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"
-import { Duration, Effect, Either, Layer, Option, Predicate, Schema } from "effect"
+import { Context, Duration, Effect, Either, Layer, Option, Predicate, Schema } from "effect"
+import { createHash } from "node:crypto"
 import * as Auth from "./Auth.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import * as JsonBody from "./JsonBody.js"
@@ -94,6 +95,16 @@ const upsertHeaders = (headers: typeof RegistryApi.UpsertHeaders.Type) => {
 const mlRepoNamed = (json: unknown): unknown =>
   Predicate.isRecord(json) && Predicate.isRecord(json.manifest) ? json.manifest.ml_repo : undefined
 
+/**
+ * Whether the upstream sees one token for every caller (`--upstream-token`): an `Idempotency-Key` is then forwarded
+ * as the hex SHA-256 of `subjectId + "\n" + key`, so two callers' keys never meet at the upstream.
+ */
+class SharedUpstreamToken extends Context.Reference<SharedUpstreamToken>()("@mreg/proxy/Server/SharedUpstreamToken", {
+  defaultValue: () => false
+}) {}
+
+const scopedKey = (subjectId: string, key: string) => createHash("sha256").update(`${subjectId}\n${key}`).digest("hex")
+
 const handlers =
   HttpApiBuilder.group(Api, "modelVersions", (handlers) =>
     Effect.gen(function*() {
@@ -117,7 +128,15 @@ const handlers =
             }
             const { manifest } = decoded.right
             yield* Auth.requireWrite(grant, manifest.ml_repo)
-            const result = yield* registry.upsert(manifest, { ...checked.options, subject: grant.subject })
+            const shared = yield* SharedUpstreamToken
+            const key = checked.options.idempotencyKey
+            const options = shared && key !== undefined ? { ...checked.options, idempotencyKey: scopedKey(grant.subject.subjectId, key) } : checked.options
+            const result = yield* registry.upsert(manifest, { ...options, subject: grant.subject })
+            // An upstream's answer is checked against the caller's scope: it must be the version that was asked for.
+            const answered = result.modelVersion.manifest
+            if (answered.ml_repo !== manifest.ml_repo || answered.name !== manifest.name) {
+              return yield* new RegistryError.UpstreamError({ status: 502, message: "the upstream answered with a model version of another ML repo" })
+            }
             return one(result.modelVersion, withEtag(result.etag, result.replayed ? { "idempotent-replayed": "true" } : {}))
           }))
         // Raw for the same reasons as upsert: size limit, JSON syntax errors, every body problem at once.
@@ -177,14 +196,17 @@ const rewritePrefix = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> 
       ? request.modify({ url: RegistryApi.DEFAULT_PREFIX + request.url.slice(SVC.length) })
       : request)
 
-/** Upstream mode: calls carry the caller's `X-Request-Id` and, in pass-through, `Authorization` (`Http.ForwardHeaders`). */
+/**
+ * Upstream mode: calls carry the caller's `X-Request-Id` and, in pass-through, `Authorization` (`Http.ForwardHeaders`);
+ * with an injected upstream token, idempotency keys are scoped to the caller ({@link SharedUpstreamToken}).
+ */
 const forwardHeaders = (passthrough: boolean) => <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
   Effect.flatMap(
     Effect.all([HttpServerRequest.HttpServerRequest, Effect.serviceOption(RequestLog.RequestInfo)]),
     ([request, info]) => {
       const headers: Record<string, string> = Option.isSome(info) ? { "x-request-id": info.value.requestId } : {}
       if (passthrough && request.headers.authorization !== undefined) headers.authorization = request.headers.authorization
-      return Effect.provideService(app, Http.ForwardHeaders, headers)
+      return app.pipe(Effect.provideService(Http.ForwardHeaders, headers), Effect.provideService(SharedUpstreamToken, !passthrough))
     }
   )
 

@@ -4,6 +4,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer, Option, Redacted } from "effect"
+import { createHash } from "node:crypto"
 import * as Proxy from "../src/Proxy.js"
 import * as Tokens from "../src/Tokens.js"
 import * as Fake from "./FakeUpstream.js"
@@ -167,20 +168,20 @@ describe("Upstream", () => {
         assert.deepStrictEqual([conflict.status, conflict.json], [409, {
           statusCode: 409,
           code: "ALIAS_IN_USE",
-          message: "the request conflicts with the stored model version",
+          message: "the version alias is held by version 2",
           details: { version: 2 }
         }])
         assert.deepStrictEqual([invalid.status, invalid.json], [422, {
           statusCode: 422,
           code: "VALIDATION_ERROR",
-          message: "1 problem: manifest.name: is invalid",
-          detail: [{ loc: ["body", "manifest", "name"], msg: "is invalid", type: "value_error" }]
+          message: "1 problem: manifest.name: rejected by the upstream",
+          detail: [{ loc: ["body", "manifest", "name"], msg: "rejected by the upstream", type: "value_error" }]
         }])
-        assert.deepStrictEqual([bad.status, bad.json], [400, {
-          statusCode: 400,
-          code: "INVALID_JSON",
-          message: "the request body is not valid JSON",
-          details: { line: 0, column: 0 }
+        assert.deepStrictEqual([bad.status, bad.json], [502, {
+          statusCode: 502,
+          code: "UPSTREAM_ERROR",
+          message: "the upstream rejected a request mreg had validated (HTTP 400)",
+          details: { upstreamStatus: 400 }
         }])
         for (const answer of [conflict, invalid, bad]) {
           for (const text of ["Traceback", "psycopg2", "INSERT INTO", "hunter2", "SELECT"]) assert.notInclude(answer.text, text)
@@ -213,7 +214,7 @@ describe("Upstream", () => {
         assert.deepStrictEqual([down.status, down.headers.get("retry-after"), down.json], [503, "7", {
           statusCode: 503,
           code: "STORE_UNAVAILABLE",
-          message: "db down",
+          message: "the registry store is unavailable; retry later",
           details: { retryAfter: 7 }
         }])
         // The first attempt and 2 retries.
@@ -236,5 +237,35 @@ describe("Upstream", () => {
         const unknown = yield* call(`${url}/api/ml/v1/model-versions/mv-123`, { headers: caller })
         assert.strictEqual(unknown.status, 401)
         assert.strictEqual(fake.seen.length, 3)
+      }), { tokens: Tokens.layer(tokensFile).pipe(Layer.orDie), token: "upstream-secret-token-1" }))
+
+  it.scopedLive("an upsert answer of another ML repo or model is 502 UPSTREAM_ERROR, never shown to the writer", () =>
+    withProxy(({ fake, url }) =>
+      Effect.gen(function*() {
+        fake.script.push(
+          Fake.reply(200, { data: remoteVersion("secret-repo") }),
+          Fake.reply(200, { data: { ...remoteVersion("vision-lab"), manifest: { ...base("vision-lab"), name: "other-model", version: 1 } } })
+        )
+        for (let i = 0; i < 2; i++) {
+          const answer = yield* put(url, base("vision-lab"), auth(TOKENS.bob))
+          assert.deepStrictEqual([answer.status, answer.json], [502, {
+            statusCode: 502,
+            code: "UPSTREAM_ERROR",
+            message: "the upstream answered with a model version of another ML repo"
+          }])
+          assert.notInclude(answer.text, "secret-repo")
+        }
+        assert.strictEqual(fake.seen.length, 2)
+      }), { tokens: Tokens.layer(tokensFile).pipe(Layer.orDie), token: "upstream-secret-token-1" }))
+
+  it.scopedLive("with --upstream-token, an Idempotency-Key is forwarded as sha256(subjectId + \"\\n\" + key): subjects never share one", () =>
+    withProxy(({ fake, url }) =>
+      Effect.gen(function*() {
+        fake.fallback = Fake.reply(200, { data: remoteVersion("vision-lab") })
+        const headers = { "idempotency-key": "same-key" }
+        assert.strictEqual((yield* put(url, base("vision-lab"), { ...auth(TOKENS.alice), ...headers })).status, 200)
+        assert.strictEqual((yield* put(url, base("vision-lab"), { ...auth(TOKENS.bob), ...headers })).status, 200)
+        const sha = (text: string) => createHash("sha256").update(text).digest("hex")
+        assert.deepStrictEqual(fake.seen.map((s) => s.headers["idempotency-key"]), [sha("u-alice\nsame-key"), sha("sa-bob\nsame-key")])
       }), { tokens: Tokens.layer(tokensFile).pipe(Layer.orDie), token: "upstream-secret-token-1" }))
 })

@@ -5,7 +5,6 @@ import {
   createClient,
   ForbiddenError,
   InternalError,
-  InvalidJsonError,
   MregError,
   NotFoundError,
   PayloadTooLargeError,
@@ -96,7 +95,7 @@ describe("createClient, remote", () => {
     assert.instanceOf(error, PayloadTooLargeError)
     assert.strictEqual((error as PayloadTooLargeError).status, 413)
     assert.strictEqual((error as PayloadTooLargeError).code, "PAYLOAD_TOO_LARGE")
-    assert.strictEqual((error as PayloadTooLargeError).message, "request body over 1048576 bytes")
+    assert.strictEqual((error as PayloadTooLargeError).message, "the request body is larger than the limit of 1048576 bytes")
     assert.deepStrictEqual((error as PayloadTooLargeError).details, { limit: 1048576 })
     assert.strictEqual(server.requests.length, 1)
   })
@@ -115,7 +114,7 @@ describe("createClient, remote", () => {
     const conflict = error as ConflictError
     assert.strictEqual(conflict.status, 409)
     assert.strictEqual(conflict.code, "ALIAS_IN_USE")
-    assert.strictEqual(conflict.message, "version alias \"v1\" is held by version 2 of this model")
+    assert.strictEqual(conflict.message, "version alias \"v1\" is held by version 2")
     assert.deepStrictEqual(conflict.details, { field: "manifest.version_alias", alias: "v1", version: 2 })
     assert.strictEqual(server.requests.length, 1)
   })
@@ -131,7 +130,7 @@ describe("createClient, remote", () => {
     assert.strictEqual(server.requests.length, 0)
   })
 
-  it("each error status maps to its class, with the server's message and details, without retries", async () => {
+  it("each error status maps to its class, with mreg's message for it and the checked details, without retries", async () => {
     const bodies: Record<string, [number, unknown]> = {
       "e400": [400, { statusCode: 400, code: "INVALID_JSON", message: "bad JSON at line 1 column 5", details: { line: 1, column: 5 } }],
       "e401": [401, { statusCode: 401, code: "UNAUTHORIZED", message: "unknown token" }],
@@ -156,13 +155,13 @@ describe("createClient, remote", () => {
     const call = (id: string) =>
       ["e400", "e412", "e422"].includes(id) ? client.modelVersions.upsert(base(), { idempotencyKey: id }) : client.modelVersions.get(id)
     const expected: Array<[string, new(...args: Array<any>) => MregError, number, string, string, Record<string, unknown>]> = [
-      ["e400", InvalidJsonError, 400, "INVALID_JSON", "bad JSON at line 1 column 5", { line: 1, column: 5 }],
-      ["e401", UnauthorizedError, 401, "UNAUTHORIZED", "unknown token", {}],
-      ["e403", ForbiddenError, 403, "FORBIDDEN", "no access to nlp-team", {}],
+      ["e400", UpstreamError, 502, "UPSTREAM_ERROR", "the upstream rejected a request mreg had validated (HTTP 400)", { upstreamStatus: 400 }],
+      ["e401", UnauthorizedError, 401, "UNAUTHORIZED", "the API key is missing or not accepted", {}],
+      ["e403", ForbiddenError, 403, "FORBIDDEN", "the API key lacks the permission for this request", {}],
       ["e404", NotFoundError, 404, "NOT_FOUND", "no model version with id \"e404\"", {}],
-      ["e412", PreconditionFailedError, 412, "PRECONDITION_FAILED", "version 1 has changed", { etag: "\"mv-1.3\"" }],
+      ["e412", PreconditionFailedError, 412, "PRECONDITION_FAILED", "the If-Match or If-None-Match precondition failed", { etag: "\"mv-1.3\"" }],
       ["e422", ValidationError, 422, "VALIDATION_ERROR", "1 problem: manifest.version: the next version is 2", {}],
-      ["e500", InternalError, 500, "INTERNAL_ERROR", "the registry store failed", {}]
+      ["e500", InternalError, 500, "INTERNAL_ERROR", "the registry failed on its side", {}]
     ]
     for (const [id, type, status, code, message, details] of expected) {
       const error = await rejection(call(id))
@@ -182,8 +181,8 @@ describe("createClient, remote", () => {
     const server = await fakeServer((_request, res) => json(res, 400, { statusCode: 400, code: "BAD", message: "nope" }))
     const client = remote(server.url)
     const error = await rejection(client.modelVersions.get("mv-1"))
-    assert.instanceOf(error, InvalidJsonError)
-    assert.strictEqual((error as InvalidJsonError).status, 400)
+    assert.instanceOf(error, UpstreamError)
+    assert.strictEqual((error as UpstreamError).status, 502)
     assert.strictEqual(server.requests.length, 1)
   })
 
@@ -207,7 +206,7 @@ describe("createClient, remote", () => {
     assert.deepStrictEqual((error as StoreUnavailableError).toJSON(), {
       statusCode: 503,
       code: "STORE_UNAVAILABLE",
-      message: "the registry store is unavailable",
+      message: "the registry store is unavailable; retry later",
       details: { retryAfter: 3 }
     })
     assert.strictEqual((error as StoreUnavailableError).name, "StoreUnavailableError")

@@ -120,18 +120,21 @@ describe("ModelVersions/Http", () => {
       assert.notInclude(error.message, "secret-token")
     }))
 
-  // An error body of the contract comes back as the same error; `requests` counts the first try and the retries.
+  // An error body of the contract comes back as mreg's error (fixed message for the status, typed details);
+  // `requests` counts the first try and the retries.
   for (
-    const { name, body, call, requests } of [
+    const { name, body, expected, call, requests } of [
       {
         name: "a 413 is not retried",
         body: { statusCode: 413, code: "PAYLOAD_TOO_LARGE", message: "body over 1048576 bytes", details: { limit: 1048576 } },
+        expected: { statusCode: 413, code: "PAYLOAD_TOO_LARGE", message: "the request body is larger than the limit of 1048576 bytes", details: { limit: 1048576 } },
         call: (r: ModelVersions.Service) => r.upsert(manifest),
         requests: 1
       },
       {
         name: "a 503 that stays: StoreUnavailable after the retries",
         body: { statusCode: 503, code: "STORE_UNAVAILABLE", message: "db down", details: { retryAfter: 2 } },
+        expected: { statusCode: 503, code: "STORE_UNAVAILABLE", message: "the registry store is unavailable; retry later", details: { retryAfter: 2 } },
         call: (r: ModelVersions.Service) => r.get("mv-1" as never),
         requests: 4
       }
@@ -141,7 +144,7 @@ describe("ModelVersions/Http", () => {
       Effect.gen(function*() {
         const server = yield* scripted([json(body.statusCode, body)])
         const error = yield* Effect.flip(run(server.url, call))
-        assert.deepStrictEqual(RegistryError.toBody(error), body)
+        assert.deepStrictEqual(RegistryError.toBody(error), expected)
         assert.strictEqual(server.requests.length, requests)
       }))
   }
@@ -200,7 +203,7 @@ describe("ModelVersions/Http", () => {
       assert.deepStrictEqual(RegistryError.toBody(error), {
         statusCode: 409,
         code: "ALIAS_IN_USE",
-        message: "the request conflicts with the stored model version",
+        message: "version alias \"v1\" is held by another version of this model",
         details: { alias: "v1" }
       })
       assert.strictEqual(server.requests.length, 1)

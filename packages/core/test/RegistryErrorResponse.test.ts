@@ -8,12 +8,12 @@ const SQL = "(sqlalchemy.exc.IntegrityError) [SQL: INSERT INTO model_versions (i
 const body = (error: RegistryError.RegistryError) => RegistryError.toBody(error)
 
 describe("RegistryError.fromResponse", () => {
-  it("keeps an mreg body with safe text as it is", () => {
+  it("an mreg 409 keeps its typed details; the message is mreg's own for the reason, built from them", () => {
     const text = JSON.stringify({ statusCode: 409, code: "ALIAS_IN_USE", message: "v1 is held by version 2", details: { alias: "v1", version: 2 } })
     assert.deepStrictEqual(body(RegistryError.fromResponse(409, text)), {
       statusCode: 409,
       code: "ALIAS_IN_USE",
-      message: "v1 is held by version 2",
+      message: "version alias \"v1\" is held by version 2",
       details: { alias: "v1", version: 2 }
     })
   })
@@ -23,7 +23,7 @@ describe("RegistryError.fromResponse", () => {
     assert.deepStrictEqual(body(RegistryError.fromResponse(409, text)), {
       statusCode: 409,
       code: "ALIAS_IN_USE",
-      message: "the request conflicts with the stored model version",
+      message: "version alias \"v1\" is held by another version of this model",
       details: { alias: "v1" }
     })
   })
@@ -33,7 +33,7 @@ describe("RegistryError.fromResponse", () => {
     assert.deepStrictEqual(body(RegistryError.fromResponse(409, text)), {
       statusCode: 409,
       code: "CONFLICT",
-      message: "duplicate",
+      message: "the request conflicts with the stored model version",
       details: { version: 3 }
     })
   })
@@ -48,20 +48,20 @@ describe("RegistryError.fromResponse", () => {
     assert.deepStrictEqual(body(RegistryError.fromResponse(422, text)), {
       statusCode: 422,
       code: "VALIDATION_ERROR",
-      message: "2 problems: manifest.name: field required; manifest.version_alias: is invalid",
+      message: "2 problems: manifest.name: field required; manifest.version_alias: rejected by the upstream",
       detail: [
         { loc: ["body", "manifest", "name"], msg: "field required", type: "missing" },
-        { loc: ["body", "manifest", "version_alias"], msg: "is invalid", type: "value_error" }
+        { loc: ["body", "manifest", "version_alias"], msg: "rejected by the upstream", type: "value_error" }
       ]
     })
   })
 
-  it("400 {detail: traceback} → INVALID_JSON with mreg's message", () => {
+  it("400 {detail: traceback} → 502 UPSTREAM_ERROR carrying 400, with a fixed message (not INVALID_JSON)", () => {
     assert.deepStrictEqual(body(RegistryError.fromResponse(400, JSON.stringify({ detail: TRACEBACK }))), {
-      statusCode: 400,
-      code: "INVALID_JSON",
-      message: "the request body is not valid JSON",
-      details: { line: 0, column: 0 }
+      statusCode: 502,
+      code: "UPSTREAM_ERROR",
+      message: "the upstream rejected a request mreg had validated (HTTP 400)",
+      details: { upstreamStatus: 400 }
     })
   })
 
@@ -83,7 +83,7 @@ describe("RegistryError.fromResponse", () => {
     assert.deepStrictEqual(body(from(JSON.stringify({ statusCode: 503, code: "STORE_UNAVAILABLE", message: "db down", details: { retryAfter: 4 } }))), {
       statusCode: 503,
       code: "STORE_UNAVAILABLE",
-      message: "db down",
+      message: "the registry store is unavailable; retry later",
       details: { retryAfter: 4 }
     })
     const fromHeader = from(JSON.stringify({ message: "psycopg2.OperationalError: could not connect" }), { "retry-after": "9" })
@@ -98,7 +98,7 @@ describe("RegistryError.fromResponse", () => {
     assert.strictEqual(from("Service Unavailable")._tag, "UpstreamError")
   })
 
-  it("504 → GATEWAY_TIMEOUT; a decodable 502 keeps its safe message", () => {
+  it("504 → GATEWAY_TIMEOUT; a decodable 502 gets mreg's message", () => {
     assert.deepStrictEqual(body(RegistryError.fromResponse(504, "<html>Gateway Timeout</html>", { from: "tfy.example" })), {
       statusCode: 504,
       code: "GATEWAY_TIMEOUT",
@@ -108,7 +108,7 @@ describe("RegistryError.fromResponse", () => {
     assert.deepStrictEqual(body(RegistryError.fromResponse(502, JSON.stringify({ statusCode: 502, code: "UPSTREAM_ERROR", message: "cannot reach db.example" }))), {
       statusCode: 502,
       code: "UPSTREAM_ERROR",
-      message: "cannot reach db.example",
+      message: "the upstream control plane failed",
       details: { upstreamStatus: 502 }
     })
   })

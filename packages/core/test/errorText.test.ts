@@ -19,10 +19,32 @@ const SQLALCHEMY =
 const DSN = "could not connect to server (host=db.internal port=5432 user=mreg password=hunter2 dbname=registry)"
 
 describe("safeText", () => {
-  it("keeps one printable line of at most 300 characters", () => {
+  it("keeps one printable line of at most 200 characters", () => {
     assert.strictEqual(safeText("version alias v1 is held by version 2"), "version alias v1 is held by version 2")
     assert.strictEqual(safeText("  no model version mv-1  "), "no model version mv-1")
-    assert.strictEqual(safeText("a".repeat(300)), "a".repeat(300))
+    assert.strictEqual(safeText("a".repeat(200)), "a".repeat(200))
+    assert.strictEqual(safeText("a".repeat(201)), undefined)
+    assert.strictEqual(safeText("Größe ist ungültig"), "Größe ist ungültig")
+  })
+
+  it("drops secrets, network details, driver and runtime text, and bidi, zero-width or replacement characters", () => {
+    for (
+      const text of [
+        "connection to server at \"db.internal.corp\" (10.0.3.7), port 5432 failed",
+        "ER_ACCESS_DENIED_ERROR: Access denied for user 'root'",
+        "invalid request: api_key=sk_live_51HxyzSECRETabc",
+        "token Bearer eyJhbGciOi.s3cr3t rejected",
+        "java.lang.NullPointerException at com.acme.Upsert.run(Upsert.java:88)",
+        "ERROR: relation \"model_versions\" does not exist at character 15",
+        "redis://:hunter2@cache.internal:6379",
+        "AKIAIOSFODNN7EXAMPLE",
+        "the Authorization header",
+        "client secret expired",
+        "ok \u202etxt.exe",
+        "zero\u200bwidth",
+        "bad \ufffd byte"
+      ]
+    ) assert.strictEqual(safeText(text), undefined, text)
   })
 
   it("drops a Python traceback, its last line, and SQLAlchemy text with SQL and parameters", () => {

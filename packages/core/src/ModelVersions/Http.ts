@@ -69,6 +69,20 @@ const ENDPOINT_HEADERS = new Set(["idempotency-key", "if-match", "if-none-match"
 
 const newKey = () => globalThis.crypto.randomUUID()
 
+/**
+ * An id as exactly one path segment: `HttpApiClient` pastes path params into the URL as they are, so `/`, `?`, `#`,
+ * `\` or `%` in an id would change the path or the query. `.` and `..` alone are dot-segments that a URL parser
+ * resolves (even as `%2E`), so such an id can name no model version: `None`, and the call is `NotFound`.
+ */
+const pathSegment = (id: string): Option.Option<string> =>
+  id === "." || id === ".." ? Option.none() : Option.some(encodeURIComponent(id))
+
+const notFound = (id: string) => new RegistryError.NotFound({ message: `no model version with id ${JSON.stringify(id)}` })
+
+/** A server's 404 for an id: the message is rebuilt from the caller's id (the server's text is never shown). */
+const withId = (id: string) => (error: RegistryError.RegistryError): RegistryError.RegistryError =>
+  error._tag === "NotFound" ? notFound(id) : error
+
 const lowerCase = (headers: Readonly<Record<string, string>>): Record<string, string> =>
   Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
 
@@ -172,7 +186,11 @@ export const make = (options: Options) =>
     })
 
     const get = Effect.fn("ModelVersions.get")(function*(id: ModelVersionId) {
-      const [body, response] = yield* call(client.modelVersions.get({ path: { id }, withResponse: true }))
+      const segment = yield* Effect.mapError(pathSegment(id), () => notFound(id))
+      const [body, response] = yield* Effect.mapError(
+        call(client.modelVersions.get({ path: { id: segment }, withResponse: true })),
+        withId(id)
+      )
       return { modelVersion: body.data, etag: response.headers["etag"] } satisfies ModelVersions.Versioned
     })
 
@@ -197,7 +215,8 @@ export const make = (options: Options) =>
     })
 
     const delete_ = Effect.fn("ModelVersions.delete")(function*(id: ModelVersionId) {
-      yield* call(client.modelVersions.delete({ path: { id } }))
+      const segment = yield* Effect.mapError(pathSegment(id), () => notFound(id))
+      yield* Effect.mapError(call(client.modelVersions.delete({ path: { id: segment } })), withId(id))
     })
 
     const applyTags = Effect.fn("ModelVersions.applyTags")(function*(request: ModelVersions.ApplyTagsRequest) {

@@ -7,42 +7,65 @@
  */
 
 /** The longest message kept from a foreign body. */
-export const MAX_SAFE_TEXT = 300
+export const MAX_SAFE_TEXT = 200
 
-/** Text that looks like a stack trace, driver or SQL output, or a secret. */
-const UNSAFE: ReadonlyArray<RegExp> = [
+/** The only characters a kept text may hold: printable ASCII, letters and digits (no control, bidi, zero-width, U+FFFD). */
+const ALLOWED = /^[\x20-\x7e\p{L}\p{N}]+$/u
+
+/** Words that name a secret. */
+const SECRET_WORDS = /password|passwd|secret|token|api[_-]?key|bearer|authorization|credential/i
+
+/** Secrets themselves: an AWS access key id, credentials in a URL, a `password=` pair. */
+const SECRETS: ReadonlyArray<RegExp> = [/AKIA[0-9A-Z]{16}/, /[a-z][a-z0-9+.-]*:\/\/[^ ]*@/i, /password\s*=/i]
+
+/** Text that looks like a stack trace, driver, SQL or network detail. */
+const MARKERS: ReadonlyArray<RegExp> = [
   /traceback/i,
+  /exception|\berror:|\bfatal:|\bER_[A-Z_]+/i,
   /\bFile "/,
-  / {2}at /,
-  /\bat [\w.$<>[\]]+ \(.*:\d+:\d+\)/,
-  /psycopg/i,
-  /sqlalchemy/i,
-  /\bsqlstate\b/i,
-  /duplicate key value/i,
-  /violates [\w ]*constraint/i,
-  /\[SQL: /,
-  /\[parameters: /,
-  /password\s*=/i,
-  /\b(?:postgres(?:ql)?|mysql|mongodb(?:\+srv)?):\/\//i,
-  /\binsert\s+into\b/i,
-  /\bselect\b.+\bfrom\b/i,
-  /\bupdate\s+\S+\s+set\b/i,
-  /\bdelete\s+from\b/i
+  /\bat [\w$<>]+(?:\.[\w$<>]+)+ ?\(/,
+  /\.(?:py|java|js|ts|go|rb|cs|kt|scala|php):\d+/i,
+  /psycopg|sqlalchemy|sqlstate|hibernate|jdbc|prisma/i,
+  /duplicate key value|violates [\w ]*constraint|\brelation "|at character \d+/i,
+  /\[SQL: |\[parameters: /,
+  /\b(?:postgres(?:ql)?|mysql|mongodb(?:\+srv)?|redis):\/\//i,
+  /\binsert\s+into\b|\bselect\b.+\bfrom\b|\bupdate\s+\S+\s+set\b|\bdelete\s+from\b/i
 ]
 
-/** Control characters (including line breaks), DEL, C1 controls and Unicode line/paragraph separators. */
-const NOT_PRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
+/** Network details: an IPv4 address, a port. */
+const NETWORK = /\b\d{1,3}(?:\.\d{1,3}){3}\b|\bport \d+/i
 
 /**
- * `value` when it is safe to show a user: a string of one line, 1–300 characters, printable, and not looking like
- * a traceback, driver or SQL text, or a connection string; `undefined` otherwise.
+ * `value` when it is safe to show a user, by an allowlist: a string of one line, 1–200 characters of printable ASCII,
+ * letters and digits only (no control, bidi, zero-width or replacement characters), naming no secret (`password`,
+ * `token`, `api_key`, `bearer`, an AWS key id, credentials in a URL, …) and not looking like a traceback, driver, SQL
+ * or network text; `undefined` otherwise.
  */
 export const safeText = (value: unknown): string | undefined => {
   if (typeof value !== "string") return undefined
   const text = value.trim()
-  if (text.length === 0 || text.length > MAX_SAFE_TEXT || NOT_PRINTABLE.test(text)) return undefined
-  return UNSAFE.some((pattern) => pattern.test(text)) ? undefined : text
+  if (text.length === 0 || text.length > MAX_SAFE_TEXT || !ALLOWED.test(text)) return undefined
+  return SECRET_WORDS.test(text) || NETWORK.test(text) || [...SECRETS, ...MARKERS].some((pattern) => pattern.test(text)) ? undefined : text
 }
+
+/** Control characters (including line breaks), DEL, C1 controls, Unicode line/paragraph separators, bidi and zero-width. */
+const NOT_PRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffd]/
+
+/**
+ * The message of an mreg wire body decoded by the contract's error schemas (`fromBody`, the inverse of `toBody`):
+ * one printable line of 1–300 characters without traceback, driver or SQL markers; `undefined` otherwise. Error
+ * answers of a server (`fromResponse`, what the HTTP client uses) keep only {@link safeText}, and only where the
+ * status allows any text at all.
+ */
+export const wireText = (value: unknown): string | undefined => {
+  if (typeof value !== "string") return undefined
+  const text = value.trim()
+  if (text.length === 0 || text.length > 300 || NOT_PRINTABLE.test(text)) return undefined
+  return [...SECRETS, ...MARKERS].some((pattern) => pattern.test(text)) ? undefined : text
+}
+
+/** An identifier-like string: a part of a 422 issue's `loc`. */
+export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/
 
 /** One validation problem as read from a foreign body (not yet checked for safety). */
 export interface ForeignIssue {

@@ -4,7 +4,8 @@
  * @internal
  */
 import { Schema } from "effect"
-import { type ForeignBody, type ForeignIssue, parseBody, retryAfterSeconds, safeText } from "./errorText.js"
+import { ModelManifest, VERSION_ALIAS_PATTERN } from "../ModelManifest.js"
+import { type ForeignBody, type ForeignIssue, IDENTIFIER, parseBody, retryAfterSeconds, safeText, wireText } from "./errorText.js"
 import {
   Conflict,
   ConflictReason,
@@ -145,30 +146,66 @@ const int = (value: unknown, min: number): number | undefined =>
 
 const safeLoc = (loc: unknown): ReadonlyArray<string | number> => {
   if (!Array.isArray(loc) || loc.length === 0) return ["body"]
-  const parts = loc.map((part) => (typeof part === "number" ? int(part, 0) : safeText(part)))
+  const parts = loc.map((part) => (typeof part === "number" ? int(part, 0) : typeof part === "string" && IDENTIFIER.test(part) ? part : undefined))
   return parts.every((part) => part !== undefined) ? parts : ["body"]
 }
+
+/** The msg of a foreign 422 issue that is not safe text. */
+const REJECTED = "rejected by the upstream"
 
 const safeIssue = (issue: ForeignIssue): ValidationIssue =>
   new ValidationIssue({
     loc: safeLoc(issue.loc),
-    msg: safeText(issue.msg) ?? "is invalid",
+    msg: safeText(issue.msg) ?? REJECTED,
     type: typeof issue.type === "string" && /^[a-z_.]{1,64}$/.test(issue.type) ? issue.type : "value_error"
   })
 
-const conflictDetails = (details: Readonly<Record<string, unknown>>): Record<string, string | number> | undefined => {
-  const kept = { field: safeText(details.field), alias: safeText(details.alias), tag: safeText(details.tag), version: int(details.version, 1) }
-  return defined(kept) as Record<string, string | number> | undefined
+/** The names a conflict's `field` may take: the manifest's top-level fields, alone or as `manifest.<field>`, and `tags`. */
+const FIELDS = new Set<string>([
+  ...Object.keys(ModelManifest.fields).flatMap((field) => [field, `manifest.${field}`]),
+  "tags"
+])
+const TAG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
+const ETAG = /^(W\/)?"[\x21\x23-\x7e]{0,250}"$/
+
+const conflictDetails = (details: Readonly<Record<string, unknown>>) => {
+  const text = (value: unknown, ok: (text: string) => boolean) => (typeof value === "string" && ok(value) ? value : undefined)
+  return {
+    field: text(details.field, (field) => FIELDS.has(field)),
+    alias: text(details.alias, (alias) => alias.length <= 128 && VERSION_ALIAS_PATTERN.test(alias)),
+    tag: text(details.tag, (tag) => TAG.test(tag)),
+    version: int(details.version, 1)
+  }
+}
+
+/** mreg's own message for a conflict, built only from checked details. */
+const conflictMessage = (reason: typeof ConflictReason.Type, kept: ReturnType<typeof conflictDetails>): string => {
+  const holder = kept.version === undefined ? "another version of this model" : `version ${kept.version}`
+  switch (reason) {
+    case "ALIAS_IN_USE":
+      return kept.alias === undefined ? `the version alias is held by ${holder}` : `version alias "${kept.alias}" is held by ${holder}`
+    case "TAG_IN_USE":
+      return kept.tag === undefined ? `the tag is held by ${holder}` : `tag "${kept.tag}" is held by ${holder}`
+    case "IMMUTABLE_FIELD":
+      return `${kept.field ?? "a field"} is fixed when a version is created and cannot change`
+    case "VERSION_DELETED":
+      return `${kept.version === undefined ? "the version" : `version ${kept.version}`} was deleted and version numbers are never reused`
+    case "IDEMPOTENCY_KEY_REUSED":
+      return "the Idempotency-Key was already used with a different request; use a new key for a new request"
+    case "CONFLICT":
+      return Table.Conflict.message
+  }
 }
 
 /**
- * The error for an HTTP status and the parts of an error body (unchecked). Only safe text is kept (one line,
- * ≤ 300 characters, printable, no traceback, driver or SQL text — otherwise the row's own message), and only the
- * typed `details` fields of the error.
+ * The error for an HTTP status and the parts of an error body (unchecked); only the typed `details` fields that pass
+ * strict patterns are kept. `strict` (a server's answer, `fromResponse`): the message is mreg's own for the row or
+ * conflict reason, and a 422 issue keeps only identifier-like `loc`s and {@link safeText} msgs. Otherwise (`fromBody`,
+ * mreg's own wire body): a message that passes `wireText` is kept.
  */
-const fromParts = (status: number, body: ForeignBody | undefined): RegistryError => {
+const fromParts = (status: number, body: ForeignBody | undefined, strict: boolean): RegistryError => {
   const name = byStatus.get(status) ?? "UpstreamError"
-  const message = safeText(body?.message) ?? Table[name].message
+  const message = (strict ? undefined : wireText(body?.message)) ?? Table[name].message
   const details = body?.details ?? {}
   switch (name) {
     case "InvalidJson":
@@ -182,14 +219,18 @@ const fromParts = (status: number, body: ForeignBody | undefined): RegistryError
     case "Conflict": {
       const reason = Schema.is(ConflictReason)(body?.code) ? body.code : "CONFLICT"
       const kept = conflictDetails(details)
-      return new Conflict({ reason, message, ...(kept === undefined ? {} : { details: kept }) })
+      const typed = defined(kept) as Record<string, string | number> | undefined
+      return new Conflict({ reason, message: strict ? conflictMessage(reason, kept) : message, ...(typed === undefined ? {} : { details: typed }) })
     }
     case "PreconditionFailed": {
-      const etag = typeof details.etag === "string" && /^(W\/)?"[\x21\x23-\x7e]{0,256}"$/.test(details.etag) ? details.etag : undefined
-      return new PreconditionFailed(etag === undefined ? { message } : { message, etag })
+      const etag = typeof details.etag === "string" && ETAG.test(details.etag) ? details.etag : undefined
+      const text = strict ? Table.PreconditionFailed.message : message
+      return new PreconditionFailed(etag === undefined ? { message: text } : { message: text, etag })
     }
-    case "PayloadTooLarge":
-      return new PayloadTooLarge({ message, limit: int(details.limit, 0) ?? 0 })
+    case "PayloadTooLarge": {
+      const limit = int(details.limit, 0) ?? 0
+      return new PayloadTooLarge({ message: strict && limit > 0 ? `the request body is larger than the limit of ${limit} bytes` : message, limit })
+    }
     case "ValidationError": {
       const issues = body?.detail?.map(safeIssue) ?? []
       return new ValidationError({
@@ -217,7 +258,7 @@ const fromParts = (status: number, body: ForeignBody | undefined): RegistryError
  * @category decoding
  */
 export const fromBody = (status: number, body: typeof ErrorBodySchema.Type | undefined): RegistryError =>
-  fromParts(status, body === undefined ? undefined : { ...body, details: body.details ?? {}, detail: body.detail })
+  fromParts(status, body === undefined ? undefined : { ...body, details: body.details ?? {}, detail: body.detail }, false)
 
 /**
  * Decodes an error answer of another server (an upstream control plane) into mreg's own error; its text never
@@ -225,7 +266,10 @@ export const fromBody = (status: number, body: typeof ErrorBodySchema.Type | und
  * names the server in messages (default `"the upstream"`).
  * - Understood bodies: mreg's and TrueFoundry's `{statusCode, code, message, details?}`, FastAPI's
  *   `{"detail": "…"}` and `{"detail": [{loc, msg, type}]}`, `{"message"|"error": "…"}`; they map by status as in
- *   {@link fromBody} (503 → `StoreUnavailable`, `retryAfter` from `details` or `Retry-After`).
+ *   {@link fromBody} (503 → `StoreUnavailable`, `retryAfter` from `details` or `Retry-After`), by an allowlist: the
+ *   message is always mreg's own for the status or conflict reason; 409/412 keep typed details that pass strict
+ *   patterns; a 422 keeps identifier-like `loc`s and safe msgs (else `rejected by the upstream`).
+ * - A 400 is `UpstreamError` 502 with `upstreamStatus: 400`: mreg validated the request, so the upstream disagrees.
  * - A 504 is `UpstreamError` 504 `GATEWAY_TIMEOUT`, whatever its body.
  * - Anything else — an empty, HTML or non-JSON body, or a status mreg has no error for — is `UpstreamError` 502
  *   `UPSTREAM_ERROR` with `upstreamStatus`.
@@ -244,12 +288,13 @@ export const fromResponse = (
     const what = body === undefined ? "without a JSON error body" : "with an error mreg does not know"
     return new UpstreamError({ status: 502, message: `${from} answered HTTP ${status} ${what}`, upstreamStatus: status })
   }
-  if (status === 502) {
-    return new UpstreamError({ status: 502, message: safeText(body.message) ?? Table.UpstreamError.message, upstreamStatus: 502 })
+  if (status === 400) {
+    return new UpstreamError({ status: 502, message: "the upstream rejected a request mreg had validated (HTTP 400)", upstreamStatus: 400 })
   }
+  if (status === 502) return new UpstreamError({ status: 502, message: Table.UpstreamError.message, upstreamStatus: 502 })
   if (status === 503) {
     const retryAfter = retryAfterSeconds(body.details.retryAfter) ?? retryAfterSeconds(options.headers?.["retry-after"]) ?? 1
-    return new StoreUnavailable({ message: safeText(body.message) ?? Table.StoreUnavailable.message, retryAfter })
+    return new StoreUnavailable({ message: Table.StoreUnavailable.message, retryAfter })
   }
-  return fromParts(status, body)
+  return fromParts(status, body, true)
 }
