@@ -9,7 +9,7 @@
  */
 import { Data, Either } from "effect"
 import { received } from "./internal/text.js"
-import { VERSION_ALIAS_PATTERN } from "./ModelManifest.js"
+import { MAX_INTEGER, VERSION_ALIAS_PATTERN } from "./ModelManifest.js"
 
 /**
  * A parsed FQN: the version part is either a number or an alias.
@@ -54,8 +54,8 @@ export const parse = (input: string): Either.Either<Fqn, FqnError> => {
   const [, tenant, mlRepo, name, tail] = match
   if (/^\d+$/.test(tail)) {
     const version = Number(tail)
-    if (version < 1 || !Number.isSafeInteger(version)) {
-      return Either.left(new FqnError({ input, message: `has version ${tail}; versions are integers ≥ 1` }))
+    if (version < 1 || version > MAX_INTEGER) {
+      return Either.left(new FqnError({ input, message: `has version ${tail}; versions are integers from 1 to ${MAX_INTEGER}` }))
     }
     return Either.right({ tenant, mlRepo, name, version })
   }

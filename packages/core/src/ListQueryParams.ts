@@ -15,6 +15,7 @@
  */
 import { Either, Schema } from "effect"
 import * as Fqn from "./Fqn.js"
+import { MAX_INTEGER } from "./ModelManifest.js"
 import * as ModelVersions from "./ModelVersions.js"
 import type * as RegistryApi from "./RegistryApi.js"
 import * as RegistryError from "./RegistryError.js"
@@ -28,7 +29,9 @@ const decodeListQuery = Schema.decodeUnknownEither(ModelVersions.ListQuery, { er
 const issue = (field: string, msg: string, type = "value_error") =>
   new RegistryError.ValidationIssue({ loc: ["query", field], msg, type })
 
-const integer = /^(?:0|[1-9]\d{0,8})$/
+const digits = /^(?:0|[1-9]\d*)$/
+/** A decimal integer the store can hold (at most `MAX_INTEGER`). */
+const integer = { test: (text: string) => digits.test(text) && Number(text) <= MAX_INTEGER }
 
 /**
  * Validates query parameters into a `ListQuery`. Fails with a `ValidationError` listing every bad parameter.
@@ -54,6 +57,7 @@ export const decode = (
     const value = params[field]
     if (value === undefined) continue
     if (integer.test(value)) out[field] = Number(value)
+    else if (digits.test(value)) issues.push(issue(field, `must be at most ${MAX_INTEGER} (received ${JSON.stringify(value.slice(0, 32))})`))
     else issues.push(issue(field, `must be a whole number written in digits (received ${JSON.stringify(value)})`, "type_error"))
   }
   const list = (field: "run_ids" | "run_steps"): Array<string> | undefined => {
@@ -67,7 +71,7 @@ export const decode = (
   if (runSteps !== undefined) {
     const bad = runSteps.filter((step) => !integer.test(step))
     if (bad.length > 0) {
-      issues.push(issue("run_steps", `must be whole numbers ≥ 0, comma-separated or repeated (received ${bad.map((b) => JSON.stringify(b)).join(", ")})`, "type_error"))
+      issues.push(issue("run_steps", `must be whole numbers from 0 to ${MAX_INTEGER}, comma-separated or repeated (received ${bad.map((b) => JSON.stringify(b)).join(", ")})`, "type_error"))
     } else {
       out.run_steps = runSteps.map(Number)
     }

@@ -56,10 +56,19 @@ export const MlRepoName = Schema.String.pipe(
   Schema.annotations({ identifier: "MlRepoName" })
 )
 
+/**
+ * The largest version number or step the registry stores: 2147483647 (2^31 − 1, a 32-bit `INTEGER` column on SQLite
+ * and PostgreSQL). Larger numbers are a validation error, never a store failure.
+ * @since 0.2.0
+ * @category constants
+ */
+export const MAX_INTEGER = 2_147_483_647
+
 const integer = (min: number, what: string) =>
   Schema.Number.annotations({ message: (issue) => `must be an integer ≥ ${min}, ${what} ${got(issue)}` }).pipe(
     Schema.int({ message: (issue) => `must be a whole number ${got(issue)}` }),
-    Schema.greaterThanOrEqualTo(min, { message: (issue) => `must be ≥ ${min} ${got(issue)}` })
+    Schema.greaterThanOrEqualTo(min, { message: (issue) => `must be ≥ ${min} ${got(issue)}` }),
+    Schema.lessThanOrEqualTo(MAX_INTEGER, { message: (issue) => `must be at most ${MAX_INTEGER} ${got(issue)}` })
   )
 
 /**

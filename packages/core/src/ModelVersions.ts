@@ -10,7 +10,7 @@
  * @since 0.1.0
  */
 import { Context, type Effect, Schema } from "effect"
-import type { ModelManifest } from "./ModelManifest.js"
+import { type ModelManifest, MAX_INTEGER } from "./ModelManifest.js"
 import type { ModelVersion, ModelVersionId, ModelVersionPage, Subject } from "./ModelVersion.js"
 import type { RegistryError } from "./RegistryError.js"
 
@@ -29,10 +29,12 @@ export class ListQuery extends Schema.Class<ListQuery>("ListQuery")({
   ml_repo: Schema.optional(Schema.String),
   model_id: Schema.optional(Schema.String),
   name: Schema.optional(Schema.String),
-  version: Schema.optional(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))),
+  version: Schema.optional(
+    Schema.Int.pipe(Schema.between(1, MAX_INTEGER, { message: (issue) => `must be an integer from 1 to ${MAX_INTEGER} (received ${String(issue.actual)})` }))
+  ),
   tag: Schema.optional(Schema.String),
   run_ids: Schema.optional(CommaList),
-  run_steps: Schema.optional(Schema.Array(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)))),
+  run_steps: Schema.optional(Schema.Array(Schema.Int.pipe(Schema.between(0, MAX_INTEGER)))),
   limit: Schema.optional(
     Schema.Int.pipe(Schema.between(1, 1000, { message: (issue) => `must be an integer from 1 to 1000 (received ${String(issue.actual)})` }))
   ),

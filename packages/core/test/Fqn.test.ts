@@ -82,14 +82,17 @@ describe("Fqn", () => {
     it("rejects version 0", () => {
       assert.strictEqual(
         parseError("model:default/nlp-team/sentiment-clf:0").message,
-        "has version 0; versions are integers ≥ 1"
+        "has version 0; versions are integers from 1 to 2147483647"
       )
     })
 
-    it("rejects a version beyond the safe integers", () => {
-      assert.strictEqual(
-        parseError("model:default/nlp-team/sentiment-clf:9007199254740993").message,
-        "has version 9007199254740993; versions are integers ≥ 1"
+    it("rejects a version beyond what the store holds (2^31 − 1)", () => {
+      assert.deepStrictEqual(
+        [
+          parseError("model:default/nlp-team/sentiment-clf:2147483648").message,
+          parseOk("model:default/nlp-team/sentiment-clf:2147483647").version
+        ],
+        ["has version 2147483648; versions are integers from 1 to 2147483647", 2147483647]
       )
     })
 
@@ -113,7 +116,7 @@ describe("Fqn", () => {
 
     it("no version number is ever a valid alias, and every valid alias parses as an alias", () => {
       FastCheck.assert(
-        FastCheck.property(FastCheck.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), (version) => {
+        FastCheck.property(FastCheck.integer({ min: 1, max: ModelManifest.MAX_INTEGER }), (version) => {
           assert.isTrue(Either.isLeft(Schema.decodeUnknownEither(ModelManifest.VersionAlias)(String(version))))
           assert.strictEqual(parseOk(Fqn.format({ tenant: "t", mlRepo: "r", name: "n", version })).version, version)
         })

@@ -31,6 +31,19 @@ describe("ListQueryParams", () => {
     assert.deepStrictEqual(decode("?fqn=model:default/nlp/clf:v1"), Either.right(new ModelVersions.ListQuery({ fqn: "model:default/nlp/clf:v1" })))
   })
 
+  it("numbers the store cannot hold (over 2^31 − 1) are a 422 naming the limit, never a store failure", () => {
+    const result = decode("?version=2147483648&run_steps=2147483648&offset=99999999999999999999")
+    assert.isTrue(Either.isLeft(result))
+    if (Either.isLeft(result)) {
+      assert.deepStrictEqual(result.left.detail.map((issue) => [issue.loc, issue.msg]), [
+        [["query", "version"], "must be at most 2147483647 (received \"2147483648\")"],
+        [["query", "offset"], "must be at most 2147483647 (received \"99999999999999999999\")"],
+        [["query", "run_steps"], "must be whole numbers from 0 to 2147483647, comma-separated or repeated (received \"2147483648\")"]
+      ])
+    }
+    assert.deepStrictEqual(decode("?version=2147483647"), Either.right(new ModelVersions.ListQuery({ version: 2147483647 })))
+  })
+
   it("reports every bad parameter at ['query', name]", () => {
     const result = decode("?limit=1001&offset=x&version=0&name=&run_steps=-1&tag=a")
     assert.isTrue(Either.isLeft(result))
@@ -38,8 +51,8 @@ describe("ListQueryParams", () => {
       assert.deepStrictEqual(result.left.detail.map((d) => [d.loc, d.msg]), [
         [["query", "name"], "must not be empty"],
         [["query", "offset"], "must be a whole number written in digits (received \"x\")"],
-        [["query", "run_steps"], "must be whole numbers ≥ 0, comma-separated or repeated (received \"-1\")"],
-        [["query", "version"], "Expected a number greater than or equal to 1, actual 0"],
+        [["query", "run_steps"], "must be whole numbers from 0 to 2147483647, comma-separated or repeated (received \"-1\")"],
+        [["query", "version"], "must be an integer from 1 to 2147483647 (received 0)"],
         [["query", "limit"], "must be an integer from 1 to 1000 (received 1001)"]
       ])
     }

@@ -123,8 +123,15 @@ describe("ModelManifest", () => {
       assert.strictEqual(decodeOk(withFields({ version: 1 })).version, 1)
     })
 
-    it("accepts a large integer", () => {
-      assert.strictEqual(decodeOk(withFields({ version: 2 ** 31 })).version, 2 ** 31)
+    it("accepts the largest integer the store holds, 2^31 − 1", () => {
+      assert.strictEqual(decodeOk(withFields({ version: 2 ** 31 - 1 })).version, 2 ** 31 - 1)
+    })
+
+    it("rejects 2^31 (a PostgreSQL INTEGER overflow, never a store failure)", () => {
+      assert.deepStrictEqual(problems(withFields({ version: 2 ** 31, step: 2 ** 31 })), [
+        { loc: ["body", "manifest", "version"], msg: "must be at most 2147483647 (received 2147483648)", type: "value_error" },
+        { loc: ["body", "manifest", "step"], msg: "must be at most 2147483647 (received 2147483648)", type: "value_error" }
+      ])
     })
 
     it("rejects 0", () => {
