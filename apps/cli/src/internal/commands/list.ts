@@ -1,0 +1,60 @@
+/**
+ * `mreg list`.
+ * @internal
+ */
+import { Command, Options } from "@effect/cli"
+import { ModelVersions, RegistryError, Validation } from "@mreg/core"
+import { Effect, Either, Option, Schema } from "effect"
+import * as Failure from "../../Failure.js"
+import * as Output from "../../Output.js"
+import * as Registry from "../../Registry.js"
+import { output, printAs, withRegistry } from "./shared.js"
+
+/** `--flag` names of the `ListQuery` fields the `list` command sets. */
+const LIST_FLAGS: Record<string, string> = {
+  ml_repo: "--ml-repo",
+  name: "--name",
+  tag: "--tag",
+  limit: "--limit",
+  offset: "--offset"
+}
+
+const decodeListQuery = Schema.decodeUnknownEither(ModelVersions.ListQuery, { errors: "all", onExcessProperty: "error" })
+
+export const list = (options: Registry.Layers) =>
+  Command.make(
+    "list",
+    {
+      mlRepo: Options.text("ml-repo").pipe(Options.optional, Options.withDescription("only this ML repo (by name)")),
+      name: Options.text("name").pipe(Options.optional, Options.withDescription("only models with this name")),
+      tag: Options.text("tag").pipe(Options.optional, Options.withDescription("only versions with this tag (ignoring case)")),
+      limit: Options.integer("limit").pipe(Options.optional, Options.withDescription(`page size, 1–1000 (default ${ModelVersions.DEFAULT_LIMIT})`)),
+      offset: Options.integer("offset").pipe(Options.optional, Options.withDescription("versions to skip (default 0)")),
+      output,
+      host: Registry.host
+    },
+    (args) =>
+      Effect.gen(function*() {
+        const raw = Object.fromEntries(
+          Object.entries({
+            ml_repo: Option.getOrUndefined(args.mlRepo),
+            name: Option.getOrUndefined(args.name),
+            tag: Option.getOrUndefined(args.tag),
+            limit: Option.getOrUndefined(args.limit),
+            offset: Option.getOrUndefined(args.offset)
+          }).filter(([, value]) => value !== undefined)
+        )
+        const query = yield* Either.mapLeft(decodeListQuery(raw), (error) => {
+          const validation = Validation.fromParseError(error, [])
+          return new Failure.InvalidInput({
+            what: "list options",
+            error: new RegistryError.ValidationError({
+              detail: validation.detail.map((issue) =>
+                new RegistryError.ValidationIssue({ ...issue, loc: [LIST_FLAGS[String(issue.loc[0])] ?? String(issue.loc[0])] }))
+            })
+          })
+        })
+        const page = yield* withRegistry(options, args.host, (registry) => registry.list(query))
+        yield* printAs(args.output, () => Output.pageBody(page), (style) => Output.pageTable(page, style))
+      })
+  ).pipe(Command.withDescription("List model versions, newest version first within each model, with offset pagination."))

@@ -1,0 +1,59 @@
+/**
+ * Options, arguments and printing shared by the `mreg` commands.
+ * @internal
+ */
+import { Args, Options } from "@effect/cli"
+import { ModelVersion, ModelVersions, RegistryError } from "@mreg/core"
+import { Effect } from "effect"
+import * as Diff from "../../Diff.js"
+import * as Failure from "../../Failure.js"
+import * as Output from "../../Output.js"
+import * as Registry from "../../Registry.js"
+
+export const outputChoice = Options.choice("output", Output.FORMATS).pipe(Options.withAlias("o"))
+
+export const output = outputChoice.pipe(
+  Options.withDefault("json" as Output.Format),
+  Options.withDescription("json: the API's response body (default); yaml: the same body as YAML; table: readable columns")
+)
+
+export const file = Options.text("file").pipe(
+  Options.withAlias("f"),
+  Options.withDescription(
+    "manifest file: {\"manifest\": {…}} or a bare manifest, JSON (.json) or YAML (.yaml, .yml); - reads stdin"
+  )
+)
+
+export const modelVersionId = (name: string) =>
+  Args.text({ name }).pipe(Args.withSchema(ModelVersion.ModelVersionId))
+
+/** Runs `f` on the registry that `--host` / `TFY_HOST` choose, built for this call only. */
+export const withRegistry = <A, E>(
+  options: Registry.Layers,
+  host: Parameters<typeof Registry.target>[0],
+  f: (registry: ModelVersions.Service) => Effect.Effect<A, E>
+): Effect.Effect<A, E | RegistryError.RegistryError | Failure.UsageError> =>
+  Effect.flatMap(
+    Registry.target(host),
+    (target) => Effect.flatMap(ModelVersions.ModelVersions, f).pipe(Effect.provide(Registry.layer(options, target)))
+  )
+
+export const print = (text: string) => Effect.flatMap(Output.Output, (out) => out.stdout(text))
+
+/** Prints `body` as JSON or YAML, or `table(palette of stdout)`. */
+export const printAs = (format: Output.Format, body: () => unknown, table: (style: Output.Palette) => string) =>
+  Effect.flatMap(Output.Output, (out) => out.stdout(format === "table" ? table(out.stdoutStyle) : Output.data(format, body())))
+
+export const printModelVersion = (format: Output.Format, versioned: ModelVersions.Versioned, extras: Output.Extras = {}) =>
+  printAs(
+    format,
+    () => Output.modelVersionBody(versioned.modelVersion),
+    (style) => Output.modelVersionTable(versioned.modelVersion, { etag: versioned.etag, ...extras }, style)
+  )
+
+/** Prints a predicted upsert, then fails with `Rejected` when the registry would refuse it. */
+export const printPlan = (format: Output.Format, plan: Diff.Plan) =>
+  Effect.gen(function*() {
+    yield* printAs(format, () => Diff.body(plan), (style) => Diff.text(plan, style))
+    if (plan.problems.length > 0) return yield* Effect.fail(new Failure.Rejected({ problems: plan.problems }))
+  })

@@ -1,0 +1,55 @@
+/**
+ * Reading `requirements.txt` the way pip does, for `ModelFolder`.
+ * @internal
+ */
+import { Environment } from "@mreg/core"
+
+/**
+ * The requirements of a `requirements.txt`, why each other line was skipped, and the pip options dropped from the
+ * end of a requirement (1-based line numbers).
+ * @since 0.1.0
+ * @category models
+ */
+export interface Requirements {
+  readonly packages: ReadonlyArray<string>
+  readonly skipped: ReadonlyArray<{ readonly line: number; readonly reason: string }>
+  readonly dropped: ReadonlyArray<{ readonly line: number; readonly option: string }>
+}
+
+/**
+ * Reads a `requirements.txt` the way pip does: `\` at the end of a line continues it, `#` at the start of a line or
+ * after whitespace starts a comment, blank lines are ignored. Lines starting with `-` are pip options (skipped, only
+ * the option's name is reported); options after a requirement (`--hash=…`) are dropped; a line that is not a PEP 508
+ * requirement (a path, a bare URL, `${VAR}`) is skipped. Requirements are kept exactly as written otherwise.
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parseRequirements = (text: string): Requirements => {
+  const packages: Array<string> = []
+  const skipped: Array<{ line: number; reason: string }> = []
+  const dropped: Array<{ line: number; option: string }> = []
+  const lines = text.replace(/^\ufeff/, "").split(/\r?\n/)
+  for (let i = 0; i < lines.length; i++) {
+    const number = i + 1
+    let line = lines[i]!
+    while (/(^|[^\\])\\$/.test(line) && i + 1 < lines.length) {
+      line = line.slice(0, -1) + lines[++i]!
+    }
+    const content = line.replace(/(^|\s)#.*$/, "").trim()
+    if (content.length === 0) continue
+    if (content.startsWith("-")) {
+      const option = /^-{1,2}[A-Za-z][A-Za-z0-9-]*/.exec(content)?.[0] ?? "-"
+      skipped.push({ line: number, reason: `pip option ${option}${option === "-e" || option === "--editable" ? " (editable install)" : ""}` })
+      continue
+    }
+    const cut = /\s+--[A-Za-z]/.exec(content)
+    const requirement = cut === null ? content : content.slice(0, cut.index)
+    if (Environment.requirementProblem(requirement) !== undefined) {
+      skipped.push({ line: number, reason: "not a PEP 508 requirement (a path, a URL without \"name @\", or a variable?)" })
+      continue
+    }
+    if (cut !== null) dropped.push({ line: number, option: /--[A-Za-z][A-Za-z0-9-]*/.exec(content.slice(cut.index))![0] })
+    packages.push(requirement)
+  }
+  return { packages, skipped, dropped }
+}
