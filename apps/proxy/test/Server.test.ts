@@ -385,7 +385,7 @@ layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)
         { loc: ["query", "fqn"], msg: "must be model:{tenant}/{ml_repo}/{name}:{version or alias} (received \"nope\")", type: "value_error" },
         { loc: ["query", "version"], msg: "must be a whole number written in digits (received \"x\")", type: "type_error" },
         { loc: ["query", "offset"], msg: "must be a whole number written in digits (received \"-1\")", type: "type_error" },
-        { loc: ["query", "run_steps"], msg: "must be whole numbers ≥ 0, comma-separated or repeated (received \"b\")", type: "type_error" },
+        { loc: ["query", "run_steps"], msg: "must be whole numbers from 0 to 2147483647, comma-separated or repeated (received \"b\")", type: "type_error" },
         { loc: ["query", "limit"], msg: "must be an integer from 1 to 1000 (received 0)", type: "value_error" }
       ])
       const twice = yield* call(`${url}/api/ml/v1/model-versions?limit=1&limit=2`, { headers: alice })
