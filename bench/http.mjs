@@ -91,7 +91,7 @@ export const benchSqlite = async (config, tmp) => {
  * bareRowLock }`.
  */
 export const benchPg = async (config, tmp, url) => {
-  if (!url) return { skipped: "skipped: no PostgreSQL (PostgreSQL 15 not found, or it did not start)" }
+  if (!url) return { skipped: "skipped: no PostgreSQL (it did not start: see above)" }
   const missing = proxyMissing()
   const pg = requirePg()
   const admin = new pg.Client({ connectionString: url })

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm bench`: builds what it needs, measures mreg against a baseline taken in the same run, prints a markdown
 // table and writes bench/results.json. Not part of `pnpm test`. Everything listens on 127.0.0.1 only, every load
-// run is bounded, and every process it starts is stopped at the end (PostgreSQL by scripts/pg.sh's exit trap).
+// run is bounded, and every process it starts is stopped at the end (PostgreSQL too, also on failure or Ctrl-C).
 //
 // Rows (baseline in brackets; ratio = mreg / baseline):
 //   schema     ModelManifest decode, manifests/s               [ajv on the JSON Schema from JSONSchema.make; with
@@ -18,12 +18,13 @@
 // Environment: BENCH_DURATION (seconds of each load run, default 10), BENCH_CONNECTIONS (default 32), BENCH_RUNS
 // (spawns per CLI command, default 15), BENCH_WARMUP (seconds of load before each measured run, default half the
 // run and at most 5), BENCH_ONLY (comma list of schema,cli,sqlite,pg,upstream), BENCH_SKIP_BUILD=1.
-// Without MREG_TEST_DATABASE_URL it re-runs itself under scripts/pg.sh, which starts a throwaway PostgreSQL 15.
-import { spawn, spawnSync } from "node:child_process"
+// Without MREG_TEST_DATABASE_URL it starts a throwaway PostgreSQL (scripts/pg.mjs) for the pg row.
+import { spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { cpus, loadavg, tmpdir, totalmem } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { startPostgres } from "./pg.mjs"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const SECTIONS = ["schema", "cli", "sqlite", "pg", "upstream"]
@@ -36,19 +37,7 @@ for (const name of only) {
   }
 }
 
-const PG_CTL = "/usr/lib/postgresql/15/bin/pg_ctl"
-if (wanted("pg") && !process.env.MREG_TEST_DATABASE_URL && !process.env.MREG_BENCH_PG_TRIED && existsSync(PG_CTL) && process.platform === "linux") {
-  // bash keeps running after node exits, so scripts/pg.sh's EXIT trap stops the cluster even on failure.
-  const child = spawn("bash", ["-c", `source scripts/pg.sh && { mreg_pg_start || echo "PostgreSQL did not start: its rows are skipped" >&2; }; node scripts/bench.mjs`], {
-    cwd: root,
-    env: { ...process.env, MREG_BENCH_PG_TRIED: "1" },
-    stdio: "inherit"
-  })
-  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal))
-  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 : 1)))
-} else {
-  await main()
-}
+await main()
 
 async function main() {
   const started = performance.now()
@@ -89,8 +78,20 @@ async function main() {
   const { benchPg, benchSqlite, benchUpstream } = await import("../bench/http.mjs")
   const { stopAll } = await import("../bench/lib.mjs")
 
+  // Without MREG_TEST_DATABASE_URL the pg row gets a throwaway PostgreSQL (scripts/pg.mjs, as in `pnpm test`).
+  let pg
+  if (wanted("pg") && !process.env.MREG_TEST_DATABASE_URL) {
+    step("starting PostgreSQL (scripts/pg.mjs)")
+    try {
+      pg = await startPostgres()
+      process.env.MREG_TEST_DATABASE_URL = pg.url
+    } catch (error) {
+      console.error(`PostgreSQL did not start (${error.message}): its rows are skipped`)
+    }
+  }
+
   const tmp = mkdtempSync(join(tmpdir(), "mreg-bench-"))
-  // Interrupted: stop the servers, remove the temporary folder, exit (scripts/pg.sh's trap stops PostgreSQL).
+  // Interrupted: stop the servers, remove the temporary folder, exit (scripts/pg.mjs stops PostgreSQL on the signal).
   for (const signal of ["SIGINT", "SIGTERM"]) {
     process.once(signal, () => {
       console.error(`\n${signal}: stopping`)
@@ -120,6 +121,7 @@ async function main() {
     await run("upstream", () => benchUpstream(config, tmp))
   } finally {
     rmSync(tmp, { recursive: true, force: true })
+    await pg?.stop()
   }
 
   const rows = tableRows(raw)
