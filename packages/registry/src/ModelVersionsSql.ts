@@ -39,6 +39,7 @@ import { dirname, join, resolve } from "node:path"
 import { migrations } from "./internal/migrations.js"
 import { makeQueries } from "./internal/sql/queries.js"
 import { classify } from "./internal/sqlErrors.js"
+import { isMissingNativeBuild, missingNativeBuildMessage } from "./internal/sqliteDriver.js"
 import { fromSqlError, makeStore, RETRY_AFTER_UNREACHABLE, type StoreFailure, unavailable } from "./internal/sql/store.js"
 import { makeTags } from "./internal/sql/tags.js"
 import { makeUpsert } from "./internal/sql/upsert.js"
@@ -173,7 +174,9 @@ const ensureFolder = (folder: string): void => {
  * A SQLite `SqlClient` on a file (WAL mode, busy timeout 5 s, every statement prepared once and kept for the life of
  * the connection). The file's folder is created when missing; `":memory:"` gives a private in-memory database. A
  * file that cannot be created or opened fails with `StoreError` "cannot open the registry at <filename>" (a
- * setting to fix, not a store to wait for).
+ * setting to fix, not a store to wait for); a driver without a native build for this Node.js (better-sqlite3 installed
+ * with its install script skipped) fails with `StoreError` "the SQLite driver better-sqlite3 has no native build for
+ * Node.js <version> …", naming the command that fixes it.
  * @since 0.2.0
  * @category layers
  */
@@ -187,7 +190,13 @@ export const layerSqliteClient = (filename: string): Layer.Layer<SqlClient.SqlCl
       },
       catch: cannotOpen
     })
-  ).pipe(Layer.catchAllCause(() => Layer.fail(cannotOpen())))
+  ).pipe(Layer.catchAllCause((cause) =>
+    Layer.fail(
+      isMissingNativeBuild(cause)
+        ? new RegistryError.StoreError({ message: missingNativeBuildMessage(process.versions.node) })
+        : cannotOpen()
+    )
+  ))
 }
 
 /**
