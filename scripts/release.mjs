@@ -3,11 +3,15 @@
 //   node scripts/release.mjs pack   — build everything, then `pnpm pack` each package into .tmp/release/
 //   node scripts/release.mjs check  — pack, then `publint --strict` and `attw --pack --profile esm-only` on each
 //   node scripts/release.mjs smoke  — pack, then install the tarballs into an empty folder with npm and use them
-//                                     as a new user would: `npx mreg --help`, an embedded `mreg upsert`, and the
-//                                     client from a plain .mjs and a .cjs file.
+//                                     as a new user would: the client (with core and registry), then the CLI and the
+//                                     proxy, with no npm warning; LICENSE, README, metadata, no .tsbuildinfo or tests
+//                                     in each; each package imports; `npx mreg --help`, an embedded `mreg upsert`;
+//                                     the client from .mjs and .cjs; the READMEs' examples; and in a second folder,
+//                                     `npm install --ignore-scripts`: mreg, mreg-proxy and the client name the
+//                                     missing native SQLite build and how to fix it (exit 1).
 // Exits non-zero on the first failure, with the failing command's output.
 import { spawnSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -47,19 +51,89 @@ const check = () => {
   }
 }
 
+// The packages' names by folder, and the tarball of each (`pnpm pack` names them `mreg-core-0.1.0.tgz`, …).
+const tarballOf = (tarballs, dir) => {
+  const name = JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8")).name
+  const file = tarballs.find((t) => t.split(/[\\/]/).pop().startsWith(`${name.replace("@", "").replace("/", "-")}-`))
+  if (file === undefined) throw new Error(`no tarball for ${name}`)
+  return file
+}
+
+/**
+ * An empty folder with a package.json. `allowScripts` is npm 11's list of dependencies whose install scripts may
+ * run (npm warns about any other); older npm ignores the field. better-sqlite3 builds the SQLite addon; the other two
+ * are optional native accelerators of @effect/platform.
+ */
+const emptyFolder = (prefix) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  const allowScripts = { "better-sqlite3": true, "@parcel/watcher": true, "msgpackr-extract": true }
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "smoke", private: true, version: "0.0.0", allowScripts }))
+  return dir
+}
+
+/** `npm install` as a new user runs it; fails on any warning (ERESOLVE, EBADENGINE, deprecations…) on stderr. */
+const npmInstall = (dir, args) => {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_config_/i.test(key) || /^npm_config_(registry|cache|.*proxy)$/i.test(key)))
+  const result = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--no-update-notifier", ...args], { cwd: dir, encoding: "utf8", env })
+  const warnings = (result.stderr ?? "").split("\n").filter((line) => /^npm (warn|WARN|ERR)/.test(line))
+  if (result.status !== 0 || warnings.length > 0) {
+    throw new Error(`\`npm install ${args.map((a) => a.split(/[\\/]/).pop()).join(" ")}\` ${result.status !== 0 ? `failed (exit ${result.status})` : "warned"}:\n${result.stderr}`)
+  }
+}
+
+/** Runs a command in `dir`; resolves to `{status, stdout, stderr}` without failing. */
+const attempt = (command, args, options) => spawnSync(command, args, { encoding: "utf8", ...options })
+
+/** The first ```js block after "## Example" in a package's README: its runnable example. */
+const readmeExample = (dir) => {
+  const text = readFileSync(join(root, dir, "README.md"), "utf8")
+  const match = /## Example[\s\S]*?```js\n([\s\S]*?)```/.exec(text)
+  if (match === null) throw new Error(`${dir}/README.md has no \`## Example\` with a js block`)
+  return match[1]
+}
+
 const smoke = () => {
   const tarballs = pack()
-  const dir = mkdtempSync(join(tmpdir(), "mreg-smoke-"))
+  const tarball = (dir) => tarballOf(tarballs, dir)
+  const dir = emptyFolder("mreg-smoke-")
+  const bare = emptyFolder("mreg-smoke-no-scripts-")
+  const env = { ...process.env, MREG_HOME: join(dir, "home"), TFY_HOST: "", TFY_API_KEY: "", DATABASE_URL: "" }
+  const check = (ok, what) => {
+    if (!ok) throw new Error(what)
+  }
   try {
-    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "smoke", private: true, version: "0.0.0" }))
-    run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs], { cwd: dir })
-    const env = { ...process.env, MREG_HOME: join(dir, "home"), TFY_HOST: "", TFY_API_KEY: "" }
+    // 1. The client with its workspace dependencies' tarballs (what `npm install @mreg/client` fetches), then the
+    //    CLI and the proxy: no warning on stderr.
+    npmInstall(dir, ["packages/client", "packages/core", "packages/registry"].map(tarball))
+    npmInstall(dir, ["apps/cli", "apps/proxy"].map(tarball))
+    console.log("smoke: npm install of the client (with core, registry), then the CLI and the proxy: no warning")
+
+    // 2. Every package: LICENSE, metadata, no build info or tests; each one loads.
+    for (const pkg of packages) {
+      const installed = join(dir, "node_modules", JSON.parse(readFileSync(join(root, pkg, "package.json"), "utf8")).name)
+      const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"))
+      check(existsSync(join(installed, "LICENSE")) && readFileSync(join(installed, "LICENSE"), "utf8").startsWith("MIT License"), `${manifest.name}: no MIT LICENSE file`)
+      check(existsSync(join(installed, "README.md")), `${manifest.name}: no README.md`)
+      for (const field of ["description", "license", "author", "homepage", "bugs", "keywords"]) check(manifest[field] !== undefined, `${manifest.name}: no "${field}"`)
+      check(manifest.repository?.directory === pkg, `${manifest.name}: repository.directory is not ${pkg}`)
+      const stray = readdirSync(installed, { recursive: true }).filter((f) => /\.tsbuildinfo$|\.test\.[cm]?[jt]s$/.test(String(f)))
+      check(stray.length === 0, `${manifest.name} ships ${stray.join(", ")}`)
+    }
+    for (const name of ["@mreg/core", "@mreg/registry", "@mreg/client", "@mreg/proxy"]) {
+      const loaded = run("node", ["--input-type=module", "-e", `const m = await import(${JSON.stringify(name)}); console.log(Object.keys(m).length)`], { cwd: dir, env })
+      check(Number(loaded) > 0, `import of ${name} exported nothing`)
+    }
+    console.log("smoke: each package has LICENSE, README, metadata, no .tsbuildinfo or tests, and imports")
+
+    // 3. The CLI: help, an embedded upsert.
     const help = run("npx", ["--no-install", "mreg", "--help"], { cwd: dir, env })
-    if (!help.includes("upsert")) throw new Error("`mreg --help` does not list upsert")
+    check(help.includes("upsert"), "`mreg --help` does not list upsert")
     const manifest = JSON.parse(readFileSync(join(root, "examples", "distilbert-sst2.json"), "utf8"))
     writeFileSync(join(dir, "m.json"), JSON.stringify(manifest))
     const upserted = JSON.parse(run("npx", ["--no-install", "mreg", "upsert", "-f", "m.json"], { cwd: dir, env }))
-    if (upserted.data.fqn !== "model:default/nlp-sentiment/distilbert-sst2:1") throw new Error(`unexpected fqn ${upserted.data.fqn}`)
+    check(upserted.data.fqn === "model:default/nlp-sentiment/distilbert-sst2:1", `unexpected fqn ${upserted.data.fqn}`)
+
+    // 4. The client from ESM and CommonJS, and the runnable examples of the READMEs.
     const script = (kind) => `${kind === "cjs" ? `const { createClient } = require("@mreg/client")` : `import { createClient } from "@mreg/client"`}
 const main = async () => {
   const client = createClient({ embedded: { home: process.env.MREG_HOME } })
@@ -73,16 +147,42 @@ main().catch((error) => { console.error(error); process.exit(1) })
     writeFileSync(join(dir, "client.cjs"), script("cjs"))
     for (const file of ["client.mjs", "client.cjs"]) {
       const got = JSON.parse(run("node", [file], { cwd: dir, env }))
-      if (got.total !== 1 || got.fqn !== "model:default/nlp-sentiment/distilbert-sst2:1") {
-        throw new Error(`${file} printed ${JSON.stringify(got)}`)
-      }
+      check(got.total === 1 && got.fqn === "model:default/nlp-sentiment/distilbert-sst2:1", `${file} printed ${JSON.stringify(got)}`)
     }
-    console.log("smoke: npx mreg --help, embedded mreg upsert, client from .mjs and .cjs: ok")
+    const examples = {
+      "packages/core": ['did you mean "text-classification"', "model:default/nlp/sentiment-clf:1"],
+      "packages/registry": ["model:default/nlp/sentiment-clf:1"]
+    }
+    for (const [pkg, expected] of Object.entries(examples)) {
+      writeFileSync(join(dir, "example.mjs"), readmeExample(pkg))
+      const printed = run("node", ["example.mjs"], { cwd: dir, env })
+      for (const text of expected) check(printed.includes(text), `the example of ${pkg}/README.md did not print ${text}:\n${printed}`)
+    }
+    run("node", [join("node_modules", "@mreg", "client", "examples", "embedded.mjs")], { cwd: dir, env })
+    console.log("smoke: npx mreg --help, embedded mreg upsert, client from .mjs and .cjs, README examples: ok")
+
+    // 5. Install scripts skipped: the SQLite driver has no native build; the CLI, the proxy and the client say so.
+    npmInstall(bare, ["--ignore-scripts", ...["apps/cli", "apps/proxy", "packages/client", "packages/core", "packages/registry"].map(tarball)])
+    const bareEnv = { ...env, MREG_HOME: join(bare, "home") }
+    writeFileSync(join(bare, "m.json"), JSON.stringify(manifest))
+    writeFileSync(join(bare, "client.mjs"), script("esm"))
+    const expected = `the SQLite driver better-sqlite3 has no native build for Node.js ${process.versions.node} (`
+    const attempts = {
+      "mreg upsert": attempt("npx", ["--no-install", "mreg", "upsert", "-f", "m.json"], { cwd: bare, env: bareEnv }),
+      "mreg-proxy": attempt("npx", ["--no-install", "mreg-proxy", "--insecure-no-auth", "--port", "0"], { cwd: bare, env: bareEnv, timeout: 60_000 }),
+      "the client": attempt("node", ["client.mjs"], { cwd: bare, env: bareEnv })
+    }
+    for (const [what, result] of Object.entries(attempts)) {
+      check(result.status === 1 && result.stderr.includes(expected) && result.stderr.includes("npm rebuild better-sqlite3"),
+        `${what} without the native SQLite build: exit ${result.status ?? result.signal}, stderr:\n${result.stderr}`)
+    }
+    console.log("smoke: npm install --ignore-scripts: mreg, mreg-proxy and the client name the missing SQLite build, exit 1")
   } catch (error) {
     console.error(`smoke: ${error.message}`)
-    process.exit(1)
+    process.exitCode = 1
   } finally {
     rmSync(dir, { recursive: true, force: true })
+    rmSync(bare, { recursive: true, force: true })
   }
 }
 

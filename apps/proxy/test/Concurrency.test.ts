@@ -141,7 +141,7 @@ const races = (name: string, env: () => Record<string, string>) =>
 const pgUrl = process.env.MREG_TEST_DATABASE_URL
 if (pgUrl === undefined || pgUrl === "") {
   describe("two processes on one PostgreSQL database", () => {
-    it("needs MREG_TEST_DATABASE_URL (pnpm test starts a throwaway PostgreSQL 15 and sets it)", () => {
+    it("needs MREG_TEST_DATABASE_URL (pnpm test starts a throwaway PostgreSQL and sets it)", () => {
       assert.fail("MREG_TEST_DATABASE_URL is not set")
     })
   })

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto"
 import { onTestFinished } from "vitest"
 import { base } from "./utils.js"
 
-// `pnpm test` starts a throwaway PostgreSQL 15 and sets MREG_TEST_DATABASE_URL; a bare `vitest run` skips these.
+// `pnpm test` starts a throwaway PostgreSQL and sets MREG_TEST_DATABASE_URL; a bare `vitest run` skips these.
 const url = process.env.MREG_TEST_DATABASE_URL
 
 describe.skipIf(url === undefined || url === "")("createClient, embedded on PostgreSQL", () => {

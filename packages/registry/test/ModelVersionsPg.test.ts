@@ -4,11 +4,11 @@ import { ModelVersionsSql } from "@mreg/registry"
 import { Effect, Redacted } from "effect"
 import { base, modelVersionsSuite } from "./ModelVersionsSuite.js"
 
-// PostgreSQL tests never skip: `pnpm test` starts a throwaway cluster (scripts/pg.sh) and passes its URL.
+// PostgreSQL tests never skip: `pnpm test` starts a throwaway cluster (scripts/pg.mjs) and passes its URL.
 const url = process.env.MREG_TEST_DATABASE_URL
 if (url === undefined || url === "") {
   describe("PostgreSQL", () => {
-    it("needs MREG_TEST_DATABASE_URL (pnpm test starts a throwaway PostgreSQL 15 and sets it)", () => {
+    it("needs MREG_TEST_DATABASE_URL (pnpm test starts a throwaway PostgreSQL and sets it)", () => {
       assert.fail("MREG_TEST_DATABASE_URL is not set")
     })
   })
