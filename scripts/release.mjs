@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import semver from "semver"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const out = join(root, ".tmp", "release")
@@ -81,6 +82,19 @@ const npmInstall = (dir, args) => {
   }
 }
 
+/**
+ * The installed packages (`name@version`) whose `engines.node` does not admit the oldest Node.js mreg supports (the
+ * root package.json's `engines.node`, e.g. 20.19.0): npm only warns about the Node.js that runs it.
+ */
+const OLDEST_NODE = semver.minVersion(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).engines.node).version
+const enginesRefusing = (dir) =>
+  readdirSync(join(dir, "node_modules"), { recursive: true })
+    .map(String)
+    .filter((file) => /(^|[\\/])node_modules[\\/](@[^\\/]+[\\/])?[^@\\/][^\\/]*[\\/]package\.json$/.test(`node_modules/${file}`))
+    .map((file) => JSON.parse(readFileSync(join(dir, "node_modules", file), "utf8")))
+    .filter((pkg) => typeof pkg.engines?.node === "string" && !semver.satisfies(OLDEST_NODE, pkg.engines.node))
+    .map((pkg) => `${pkg.name}@${pkg.version} (engines.node ${pkg.engines.node})`)
+
 /** Runs a command in `dir`; resolves to `{status, stdout, stderr}` without failing. */
 const attempt = (command, args, options) => spawnSync(command, args, { encoding: "utf8", ...options })
 
@@ -106,7 +120,9 @@ const smoke = () => {
     //    CLI and the proxy: no warning on stderr.
     npmInstall(dir, ["packages/client", "packages/core", "packages/registry"].map(tarball))
     npmInstall(dir, ["apps/cli", "apps/proxy"].map(tarball))
-    console.log("smoke: npm install of the client (with core, registry), then the CLI and the proxy: no warning")
+    const refusing = enginesRefusing(dir)
+    check(refusing.length === 0, `dependencies that refuse Node.js ${OLDEST_NODE}: ${refusing.join(", ")}`)
+    console.log("smoke: npm install of the client (with core, registry), then the CLI and the proxy: no warning; every engines.node admits the oldest Node.js supported")
 
     // 2. Every package: LICENSE, metadata, no build info or tests; each one loads.
     for (const pkg of packages) {

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause } from "effect"
+import { Cause, Either } from "effect"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
@@ -13,14 +13,8 @@ import { isMissingNativeBuild, missingNativeBuildMessage } from "../src/internal
 const dir = mkdtempSync(join(tmpdir(), "mreg-sqlite-driver-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const thrown = (f: () => unknown): unknown => {
-  try {
-    f()
-  } catch (error) {
-    return error
-  }
-  throw new Error("expected f to throw")
-}
+/** What `f` throws (fails the test when it returns). */
+const thrown = (f: () => unknown): unknown => Either.getOrThrow(Either.flip(Either.try(f)))
 
 const requireFromDriver = createRequire(createRequire(import.meta.url).resolve("better-sqlite3"))
 const bindings = requireFromDriver("bindings") as (options: { bindings: string; module_root: string }) => unknown
