@@ -14,12 +14,13 @@
 // The cluster lives in a fresh temporary folder, listens on 127.0.0.1 only (a free port, its Unix socket in that
 // folder), trusts loopback connections, runs with fsync off, and is stopped (fast shutdown) and removed by `stop()`,
 // on Ctrl-C / SIGTERM and when the process exits. PostgreSQL refuses to run as root: run as root (CI), the cluster
-// runs as the `postgres` OS user when there is one, else as `nobody`; nothing is added to the system.
+// runs as the `postgres` OS user when there is one, else as `nobody` (from a copy of the binaries in the cluster's
+// folder when that user cannot read the checkout); nothing is added to the system.
 import { spawn, spawnSync } from "node:child_process"
-import { chownSync, mkdtempSync, rmSync } from "node:fs"
+import { chownSync, cpSync, mkdtempSync, rmSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join, relative } from "node:path"
 import { createRequire } from "node:module"
 import { fileURLToPath, pathToFileURL } from "node:url"
 
@@ -69,12 +70,23 @@ const freePort = () =>
     })
   })
 
+/**
+ * The binaries as `user` can run them: as they are, or, when the checkout is not readable by that user (a clone
+ * under /root), a copy of the platform package's `native/` folder (about 60 MB) inside the cluster's folder.
+ */
+const runnableBy = (user, { initdb, postgres }, dir) => {
+  if (user === undefined || spawnSync(initdb, ["--version"], { uid: user.uid, gid: user.gid }).status === 0) return { initdb, postgres }
+  const native = dirname(dirname(initdb))
+  cpSync(native, join(dir, "native"), { recursive: true, verbatimSymlinks: true })
+  return { initdb: join(dir, "native", relative(native, initdb)), postgres: join(dir, "native", relative(native, postgres)) }
+}
+
 /** Runs a binary to completion as `user`; rejects with its output when it fails. */
 const runAs = (user, file, args) => {
   const result = spawnSync(file, args, { encoding: "utf8", env: { ...process.env, LC_ALL: "C" }, ...(user && { uid: user.uid, gid: user.gid }) })
   if (result.error || result.status !== 0) {
     const why = result.error?.code === "EACCES" && user
-      ? `user ${user.name} cannot run ${file}: the checkout must be readable by other users when the tests run as root`
+      ? `user ${user.name} cannot run ${file}`
       : `${result.error?.message ?? `exit code ${result.status}`}\n${result.stdout}${result.stderr}`
     throw new Error(`${file.split(/[\\/]/).pop()} failed: ${why}`)
   }
@@ -87,7 +99,7 @@ const runAs = (user, file, args) => {
  * exits with 130) and, without waiting, when the process exits.
  */
 export const startPostgres = async () => {
-  const { initdb, postgres } = await binaries()
+  const installed = await binaries()
   const user = serverUser()
   const dir = mkdtempSync(join(tmpdir(), "mreg-pg-"))
   const remove = () => rmSync(dir, { recursive: true, force: true })
@@ -118,6 +130,7 @@ export const startPostgres = async () => {
   process.once("SIGTERM", onSignal)
   try {
     if (user !== undefined) chownSync(dir, user.uid, user.gid)
+    const { initdb, postgres } = runnableBy(user, installed, dir)
     const data = join(dir, "data")
     runAs(user, initdb, ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"])
     const port = await freePort()
