@@ -183,7 +183,7 @@ export interface ModelVersionsClient {
   /**
    * Sets the tags of a model version (1–128 letters, digits, `.`, `_`, `-`, starting with a letter or digit; unique
    * within a model, ignoring case). Rejects with `ValidationError`, `NotFoundError`, or `ConflictError`
-   * `TAG_IN_USE` (`details.version` holds the tag) unless `force`.
+   * `TAG_IN_USE` (`facts.version` holds the tag) unless `force`.
    */
   readonly applyTags: (id: string, tags: ReadonlyArray<string>, options?: ApplyTagsOptions) => Promise<void>
 }
