@@ -73,6 +73,17 @@ export const modelVersionsSuite = <E>(
             const { modelVersion } = yield* registry.upsert(base(freshRepo()), { subject })
             assert.deepStrictEqual(modelVersion.created_by_subject, subject)
           }))
+
+        it.effect("records external-identity, agent-identity and role subjects as they are", () =>
+          Effect.gen(function*() {
+            const registry = yield* service
+            const repo = freshRepo()
+            for (const subjectType of ["external-identity", "agent-identity", "role"]) {
+              const subject = { subjectId: `id-${subjectType}`, subjectType }
+              const { modelVersion } = yield* registry.upsert(base(repo), { subject })
+              assert.deepStrictEqual((yield* registry.get(modelVersion.id)).modelVersion.created_by_subject, subject)
+            }
+          }))
       }
 
       it.effect("deployable needs a framework and a non-local source", () =>
