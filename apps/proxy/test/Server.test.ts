@@ -382,8 +382,8 @@ layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)
       const bad = yield* call(`${url}/api/ml/v1/model-versions?limit=0&offset=-1&version=x&run_steps=1,b&fqn=nope`, { headers: alice })
       assert.strictEqual(bad.status, 422)
       assert.deepStrictEqual(bad.json.detail, [
-        { loc: ["query", "fqn"], msg: "must be model:{tenant}/{ml_repo}/{name}:{version or alias} (received \"nope\")", type: "value_error" },
-        { loc: ["query", "version"], msg: "must be a whole number written in digits (received \"x\")", type: "type_error" },
+        { loc: ["query", "fqn"], msg: "must be model:{tenant}/{ml_repo}/{name}, optionally followed by :{version, alias or latest} (received \"nope\")", type: "value_error" },
+        { loc: ["query", "version"], msg: "must be a whole number written in digits or latest (received \"x\")", type: "type_error" },
         { loc: ["query", "offset"], msg: "must be a whole number written in digits (received \"-1\")", type: "type_error" },
         { loc: ["query", "run_steps"], msg: "must be whole numbers from 0 to 2147483647, comma-separated or repeated (received \"b\")", type: "type_error" },
         { loc: ["query", "limit"], msg: "must be an integer from 1 to 1000 (received 0)", type: "value_error" }

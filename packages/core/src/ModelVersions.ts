@@ -18,8 +18,11 @@ const CommaList = Schema.Array(Schema.String)
 
 /**
  * Filters and paging of `list` (query `fqn, ml_repo_id, model_id, name, version, tag, run_ids, run_steps, limit,
- * offset`; mreg adds `ml_repo`, the ML repo's name). `limit` is 1–1000 (default 100), `offset` ≥ 0 (default 0).
- * Results are ordered by ML repo, model name, then version number descending — a stable order.
+ * offset`; mreg adds `ml_repo`, the ML repo's name). `fqn` is a model FQN (`model:{tenant}/{ml_repo}/{name}`: all
+ * its versions) or a model version FQN (`…:{version}`, `…:{alias}`, `…:latest`); `version` is a number from 1 to
+ * 2^31 − 1 or `"latest"` (the highest live version of each matching model). `limit` is 1–1000 (default 100),
+ * `offset` ≥ 0 (default 0). Results are ordered by ML repo, model name, then version number descending — a stable
+ * order.
  * @since 0.1.0
  * @category models
  */
@@ -30,7 +33,9 @@ export class ListQuery extends Schema.Class<ListQuery>("ListQuery")({
   model_id: Schema.optional(Schema.String),
   name: Schema.optional(Schema.String),
   version: Schema.optional(
-    Schema.Int.pipe(Schema.between(1, MAX_INTEGER, { message: (issue) => `must be an integer from 1 to ${MAX_INTEGER} (received ${String(issue.actual)})` }))
+    Schema.Union(Schema.Int, Schema.Literal("latest")).pipe(Schema.filter((version) => version === "latest" || (version >= 1 && version <= MAX_INTEGER), {
+      message: (issue) => `must be an integer from 1 to ${MAX_INTEGER} (received ${String(issue.actual)})`
+    }))
   ),
   tag: Schema.optional(Schema.String),
   run_ids: Schema.optional(CommaList),
