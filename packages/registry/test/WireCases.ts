@@ -5,9 +5,9 @@
  */
 import type { Vitest } from "@effect/vitest"
 import { assert } from "@effect/vitest"
-import { ModelManifest, ModelVersion, ModelVersions, type RegistryError } from "@mreg/core"
+import { ModelManifest, ModelVersion, ModelVersions, type RegistryError, Validation } from "@mreg/core"
 import { base as sharedBase } from "@mreg/test-fixtures"
-import { Effect } from "effect"
+import { Effect, Either, Schema } from "effect"
 import { randomUUID } from "node:crypto"
 
 const freshRepo = () => `wire-${randomUUID().slice(0, 8)}`
@@ -92,6 +92,30 @@ export const wireCases = (
         }
       }))
   }
+
+  it.effect("an id holding a NUL character (U+0000) is NotFound for get and delete, never a store failure", () =>
+    Effect.gen(function*() {
+      const registry = yield* service
+      const { modelVersion } = yield* registry.upsert(base(freshRepo()))
+      const id = ModelVersion.ModelVersionId.make(`${modelVersion.id}\u0000`)
+      const got = yield* Effect.flip(registry.get(id))
+      const deleted = yield* Effect.flip(registry.delete(id))
+      assert.deepStrictEqual([got._tag, deleted._tag], ["NotFound", "NotFound"])
+      assert.strictEqual((yield* registry.get(modelVersion.id)).modelVersion.id, modelVersion.id)
+    }))
+
+  it.effect("a NUL character (U+0000) in a manifest, tags or list query breaks a schema rule before any store sees it", () =>
+    Effect.sync(() => {
+      const rule = "must not contain a NUL character (U+0000)"
+      const manifest = Validation.decodeManifest({ ...sharedBase({ ml_repo: "r" }), run_id: "a\u0000", metadata: { "\u0000": 1 } })
+      assert.deepStrictEqual(
+        Either.mapLeft(manifest, (error) => error.detail.map((d) => [d.loc.join("."), d.msg.startsWith(rule)])),
+        Either.left([["body.manifest.metadata.\u0000", true], ["body.manifest.run_id", true]])
+      )
+      const query = Schema.decodeUnknownEither(ModelVersions.ListQuery)({ name: "\u0000" })
+      const tags = Schema.decodeUnknownEither(ModelVersions.ApplyTagsRequest)({ model_version_id: "x", tags: ["a\u0000"] })
+      assert.deepStrictEqual([Either.isLeft(query), Either.isLeft(tags)], [true, true])
+    }))
 
   it.effect("a deleted or unknown model has no latest version", () =>
     Effect.gen(function*() {

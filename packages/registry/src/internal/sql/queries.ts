@@ -27,6 +27,9 @@ const ListRequest = Schema.Struct({ filter: Fragment, limit: Schema.Number, offs
 
 export const notFound = (id: string) => new RegistryError.NotFound({ message: `no model version with id "${id}"` })
 
+/** Whether an id can be stored at all: PostgreSQL's text refuses U+0000 (such an id names no version). */
+const storable = (id: string): boolean => !id.includes("\u0000")
+
 /** `v` is the highest live version of its model (`…:latest`, `version=latest`). */
 const isLatest = (sql: Store["sql"]) =>
   sql`v.version = (SELECT MAX(l.version) FROM model_versions l WHERE l.model_id = v.model_id AND l.deleted_at IS NULL)`
@@ -53,9 +56,9 @@ export const makeQueries = (store: Store) => {
   const { sql, tenant } = store
   const selectVersion = sql.unsafe(SELECT_VERSION)
 
-  /** A live (not deleted) version by id. */
+  /** A live (not deleted) version by id. An id no store can hold (a NUL character) is none, never a store failure. */
   const findLive = (id: string): Effect.Effect<Option.Option<VersionRow>, SqlError | RegistryError.StoreError> =>
-    decoded(findLiveRow(id))
+    storable(id) ? decoded(findLiveRow(id)) : Effect.succeedNone
   const findLiveRow = SqlSchema.findOne({
     Request: Schema.String,
     Result: VersionRow,
