@@ -426,6 +426,13 @@ describe.concurrent("get", () => {
       assert.deepStrictEqual(json(byFqn), upserted)
       const byAlias = yield* mreg(home, ["get", "model:default/llm-finetunes/support-assistant:v3-dev"])
       assert.deepStrictEqual(json(byAlias), upserted)
+      const latest = yield* mreg(home, ["get", "model:default/llm-finetunes/support-assistant:latest"])
+      assert.deepStrictEqual(json(latest), upserted)
+      const model = yield* mreg(home, ["get", "model:default/llm-finetunes/support-assistant"])
+      assert.deepStrictEqual([model.code, model.stderr], [
+        2,
+        "error: invalid FQN \"model:default/llm-finetunes/support-assistant\": names a model, not a model version: add :{version}, :{alias} or :latest (received \"model:default/llm-finetunes/support-assistant\")\n"
+      ])
       const byId = yield* mreg(home, ["get", upserted.data.id])
       assert.deepStrictEqual(json(byId), upserted)
       assert.strictEqual(byId.stdout, `${JSON.stringify(upserted, null, 2)}\n`)

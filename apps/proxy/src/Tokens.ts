@@ -28,12 +28,15 @@ const Sha256Hex = Schema.String.pipe(
   Schema.pattern(/^[0-9a-fA-F]{64}$/, { message: () => "must be the 64 hex digits of a SHA-256 digest" })
 )
 
+/** A subject of the tokens file: as `created_by_subject`, but `subjectType` must be one of the known types. */
+const TokenSubject = Schema.Struct({ ...ModelVersion.Subject.fields, subjectType: ModelVersion.SubjectType })
+
 /** The tokens file: `{"tokens": [{token | token_sha256, subject, scopes}]}`. */
 const TokensFile = Schema.Struct({
   tokens: Schema.Array(Schema.Struct({
     token: Schema.optional(Schema.Redacted(TokenText)),
     token_sha256: Schema.optional(Sha256Hex),
-    subject: ModelVersion.Subject,
+    subject: TokenSubject,
     scopes: Schema.Array(Scope)
   }))
 })

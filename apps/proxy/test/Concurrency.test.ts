@@ -121,7 +121,7 @@ const races = (name: string, env: () => Record<string, string>) =>
       assert.deepStrictEqual(count(codes.map(() => 1)), { 1: 15 })
       assert.isTrue(codes.every((code) => code === "ALIAS_IN_USE"))
       const holder = results.find((r) => r.status === 200)!.body.data.manifest.version
-      const named = results.filter((r) => r.status === 409).map((r) => r.body.details.version)
+      const named = results.filter((r) => r.status === 409).map((r) => r.body.details[0].version)
       assert.isTrue(named.every((v) => v === holder))
     })
 
@@ -134,7 +134,7 @@ const races = (name: string, env: () => Record<string, string>) =>
         put(urls[i % 2]!, manifest(repo, { version: 1, description: `writer ${i}` }), { "if-match": etag }))
       assert.deepStrictEqual(count(results.map((r) => r.status)), { 200: 1, 412: 15 })
       const winner = results.find((r) => r.status === 200)!
-      assert.isTrue(results.filter((r) => r.status === 412).every((r) => r.body.details.etag === winner.etag))
+      assert.isTrue(results.filter((r) => r.status === 412).every((r) => r.body.details[0].etag === winner.etag))
     })
   })
 

@@ -87,7 +87,7 @@ const TOO_LARGE_CHUNKED = {
   statusCode: 413,
   code: "PAYLOAD_TOO_LARGE",
   message: `the request body is larger than the limit of ${MiB} bytes`,
-  details: { limit: MiB }
+  details: [{ limit: MiB }]
 }
 
 /**
@@ -146,7 +146,7 @@ describe("NodeServer", () => {
         statusCode: 413,
         code: "PAYLOAD_TOO_LARGE",
         message: `the request body is ${2 * MiB} bytes; the limit is ${MiB} bytes`,
-        details: { limit: MiB }
+        details: [{ limit: MiB }]
       })
       assert.strictEqual(answer.headers.connection, "close")
       assert.deepStrictEqual(stable(logs), [{ level: "info", msg: "request", method: "PUT", path: "/text", status: 413, subject: null }])
@@ -263,7 +263,7 @@ describe("NodeServer", () => {
         statusCode: 413,
         code: "PAYLOAD_TOO_LARGE",
         message: "the request body is 20 bytes; the limit is 10 bytes",
-        details: { limit: 10 }
+        details: [{ limit: 10 }]
       })
     )
     for (const u of [new Error("maxBytes exceeded"), undefined, Cause.fail("x"), Cause.die(new Error("boom"))]) {

@@ -15,7 +15,7 @@ const carol = auth(TOKENS.carol)
 // @effect/vitest's `layer` changes the shared `it` (a later `layer` call would nest in this one): a file has one; other
 // servers are built per test.
 /** The 400 INVALID_JSON body with its message and position. */
-const invalidJson = (message: string, line: number, column: number) => ({ statusCode: 400, code: "INVALID_JSON", message, details: { line, column } })
+const invalidJson = (message: string, line: number, column: number) => ({ statusCode: 400, code: "INVALID_JSON", message, details: [{ line, column }] })
 
 layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)", (it) => {
   it.effect("the seed's request shape: PUT {manifest} → 200 {data} with ETag, the caller as created_by_subject", () =>
@@ -76,7 +76,7 @@ layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)
       const truncated = yield* put(url, "{\"manifest\": {\"type\": ", alice)
       assert.deepStrictEqual([truncated.status, truncated.json], [400, invalidJson("invalid JSON at line 1, column 23: unexpected end of input: expected a JSON value", 1, 23)])
       const comma = yield* put(url, "{\"manifest\": {\n\"type\": \"model-version\",\n}}", alice)
-      assert.deepStrictEqual(comma.json.details, { line: 3, column: 1 })
+      assert.deepStrictEqual(comma.json.details, [{ line: 3, column: 1 }])
       assert.strictEqual(comma.json.message, "invalid JSON at line 3, column 1: unexpected \"}\": expected a double-quoted property name after \",\"")
       const empty = yield* put(url, "", alice)
       assert.deepStrictEqual([empty.status, empty.json], [400, invalidJson("the request body is empty: expected a JSON object", 1, 1)])
@@ -89,7 +89,7 @@ layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)
       assert.deepStrictEqual([deep.status, deep.json], [400, invalidJson("invalid JSON at line 1, column 77: nested deeper than 64 levels", 1, 77)])
       const body = new Uint8Array([...new TextEncoder().encode("{\n\"a\": \""), 0xff, ...new TextEncoder().encode("\"}")])
       const bytes = yield* call(`${url}/api/ml/v1/model-versions`, { method: "PUT", headers: alice, body })
-      assert.deepStrictEqual([bytes.status, bytes.json.message, bytes.json.details], [400, "invalid JSON at line 2, column 7: the body is not valid UTF-8", { line: 2, column: 7 }])
+      assert.deepStrictEqual([bytes.status, bytes.json.message, bytes.json.details], [400, "invalid JSON at line 2, column 7: the body is not valid UTF-8", [{ line: 2, column: 7 }]])
     }))
 
   it.effect("401 without a token, with a wrong token, with another scheme", () =>
@@ -203,14 +203,14 @@ layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)
         code: "IMMUTABLE_FIELD",
         message:
           "manifest.source is fixed when a version is created and cannot change: stored {\"type\":\"truefoundry\",\"uri\":\"s3://bucket/sentiment/1\"}, received {\"type\":\"truefoundry\",\"uri\":\"s3://other\"}",
-        details: { field: "manifest.source" }
+        details: [{ field: "manifest.source" }]
       }])
       const alias = yield* put(url, base(repo, { version_alias: "v1-PROD" }), alice)
       assert.deepStrictEqual([alias.status, alias.json], [409, {
         statusCode: 409,
         code: "ALIAS_IN_USE",
         message: "version alias \"v1-PROD\" is held by version 1 of this model (as \"v1-prod\"); aliases are unique within a model, ignoring case",
-        details: { field: "manifest.version_alias", alias: "v1-prod", version: 1 }
+        details: [{ field: "manifest.version_alias", alias: "v1-prod", version: 1 }]
       }])
       const v2 = (yield* put(url, base(repo), alice)).json.data
       const tag = (id: string, tags: Array<string>) =>
@@ -222,7 +222,7 @@ layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)
         statusCode: 409,
         code: "TAG_IN_USE",
         message: "tag \"prod\" is held by version 1 of this model; tags are unique within a model, ignoring case; pass force to move it",
-        details: { field: "tags", tag: "prod", version: 1 }
+        details: [{ field: "tags", tag: "prod", version: 1 }]
       }])
       const deleted = yield* call(`${url}/api/ml/v1/model-versions/${v1.id}`, { method: "DELETE", headers: alice })
       assert.deepStrictEqual([deleted.status, deleted.json], [200, {}])
@@ -231,7 +231,7 @@ layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)
         statusCode: 409,
         code: "VERSION_DELETED",
         message: `version 1 of ${repo}/sentiment-clf was deleted and version numbers are never reused; omit "version" to create version 3`,
-        details: { field: "manifest.version", version: 1 }
+        details: [{ field: "manifest.version", version: 1 }]
       }])
     }))
 
@@ -250,7 +250,7 @@ layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)
         statusCode: 412,
         code: "PRECONDITION_FAILED",
         message: `version 1 has changed since ${etag1}: its current ETag is ${etag2}`,
-        details: { etag: etag2 }
+        details: [{ etag: etag2 }]
       }])
     }))
 
@@ -273,7 +273,7 @@ layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)
         statusCode: 412,
         code: "PRECONDITION_FAILED",
         message: "version 3 already exists and If-None-Match: * allows only creating it",
-        details: { etag: winner.headers.get("etag") }
+        details: [{ etag: winner.headers.get("etag") }]
       })
       const stored = yield* call(`${url}/api/ml/v1/model-versions/${winner.json.data.id}`, { headers: alice })
       assert.deepStrictEqual(stored.json, winner.json)
@@ -314,7 +314,7 @@ layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)
         statusCode: 413,
         code: "PAYLOAD_TOO_LARGE",
         message: `the request body is ${Buffer.byteLength(body)} bytes; the limit is 1048576 bytes`,
-        details: { limit: 1048576 }
+        details: [{ limit: 1048576 }]
       }])
       const after = yield* call(`${url}/healthz`)
       assert.strictEqual(after.status, 200)
@@ -342,7 +342,7 @@ layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)
         statusCode: 413,
         code: "PAYLOAD_TOO_LARGE",
         message: "the request body is larger than the limit of 1048576 bytes",
-        details: { limit: 1048576 }
+        details: [{ limit: 1048576 }]
       }])
     }))
 
@@ -382,8 +382,8 @@ layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)
       const bad = yield* call(`${url}/api/ml/v1/model-versions?limit=0&offset=-1&version=x&run_steps=1,b&fqn=nope`, { headers: alice })
       assert.strictEqual(bad.status, 422)
       assert.deepStrictEqual(bad.json.detail, [
-        { loc: ["query", "fqn"], msg: "must be model:{tenant}/{ml_repo}/{name}:{version or alias} (received \"nope\")", type: "value_error" },
-        { loc: ["query", "version"], msg: "must be a whole number written in digits (received \"x\")", type: "type_error" },
+        { loc: ["query", "fqn"], msg: "must be model:{tenant}/{ml_repo}/{name}, optionally followed by :{version, alias or latest} (received \"nope\")", type: "value_error" },
+        { loc: ["query", "version"], msg: "must be a whole number written in digits or latest (received \"x\")", type: "type_error" },
         { loc: ["query", "offset"], msg: "must be a whole number written in digits (received \"-1\")", type: "type_error" },
         { loc: ["query", "run_steps"], msg: "must be whole numbers from 0 to 2147483647, comma-separated or repeated (received \"b\")", type: "type_error" },
         { loc: ["query", "limit"], msg: "must be an integer from 1 to 1000 (received 0)", type: "value_error" }
@@ -502,7 +502,7 @@ describe("Server (failing backend)", () => {
           statusCode: 503,
           code: "STORE_UNAVAILABLE",
           message: "the registry store cannot be reached",
-          details: { retryAfter: 2 }
+          details: [{ retryAfter: 2 }]
         }])
       })))
 

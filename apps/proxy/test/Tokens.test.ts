@@ -53,6 +53,29 @@ describe("Tokens", () => {
       )
     }))
 
+  it.effect("every TrueFoundry subject type is accepted, external-identity, agent-identity and role included", () =>
+    Effect.gen(function*() {
+      const types = ["user", "team", "serviceaccount", "virtualaccount", "external-identity", "agent-identity", "role"]
+      const tokens = service(JSON.stringify({
+        tokens: types.map((subjectType, i) => ({ token: `subject-token-${i}-0123456789`, subject: { subjectId: `s-${i}`, subjectType }, scopes: [] }))
+      }))
+      const subjects = yield* Effect.forEach(types, (_, i) => authenticate(tokens, `subject-token-${i}-0123456789`))
+      assert.deepStrictEqual(
+        subjects.map((grant) => Either.map(grant, (g) => g.subject)),
+        types.map((subjectType, i) => Either.right({ subjectId: `s-${i}`, subjectType }))
+      )
+    }))
+
+  it("an unknown subjectType is an error naming the field, the allowed values and the received value", () => {
+    const result = Tokens.parse("tokens:\n  - {token: abcdefghijklmnop, subject: {subjectId: a, subjectType: robot}, scopes: []}\n", "tokens.yaml")
+    assert.deepStrictEqual(
+      Either.mapLeft(result, (e) => e.message),
+      Either.left(
+        "tokens.yaml is not a valid tokens file: tokens[0].subject.subjectType: must be one of \"user\", \"team\", \"serviceaccount\", \"virtualaccount\", \"external-identity\", \"agent-identity\", \"role\" (received \"robot\")"
+      )
+    )
+  })
+
   it("malformed files name every place, never the token", () => {
     const result = Tokens.parse(
       "tokens:\n  - token: tiny\n    subject: {subjectId: a}\n    scopes: [{ml_repo: 'a b', access: all}]\n    extra: 1\n",

@@ -135,7 +135,7 @@ describe("Upstream", () => {
           statusCode: 502,
           code: "UPSTREAM_ERROR",
           message: `${hostOf(fake.url)} answered HTTP 502 without a JSON error body`,
-          details: { upstreamStatus: 502 }
+          details: [{ upstreamStatus: 502 }]
         }])
         assert.strictEqual(fake.seen.length, 3)
       })))
@@ -169,7 +169,7 @@ describe("Upstream", () => {
           statusCode: 409,
           code: "ALIAS_IN_USE",
           message: "the version alias is held by version 2",
-          details: { version: 2 }
+          details: [{ version: 2 }]
         }])
         assert.deepStrictEqual([invalid.status, invalid.json], [422, {
           statusCode: 422,
@@ -181,7 +181,7 @@ describe("Upstream", () => {
           statusCode: 502,
           code: "UPSTREAM_ERROR",
           message: "the upstream rejected a request mreg had validated (HTTP 400)",
-          details: { upstreamStatus: 400 }
+          details: [{ upstreamStatus: 400 }]
         }])
         for (const answer of [conflict, invalid, bad]) {
           for (const text of ["Traceback", "psycopg2", "INSERT INTO", "hunter2", "SELECT"]) assert.notInclude(answer.text, text)
@@ -200,13 +200,13 @@ describe("Upstream", () => {
           statusCode: 502,
           code: "UPSTREAM_ERROR",
           message: `${host} answered HTTP 409 without a JSON error body`,
-          details: { upstreamStatus: 409 }
+          details: [{ upstreamStatus: 409 }]
         }])
         assert.deepStrictEqual([teapot.status, teapot.json], [502, {
           statusCode: 502,
           code: "UPSTREAM_ERROR",
           message: `${host} answered HTTP 418 with an error mreg does not know`,
-          details: { upstreamStatus: 418 }
+          details: [{ upstreamStatus: 418 }]
         }])
         assert.strictEqual(fake.seen.length, 2)
         fake.fallback = Fake.reply(503, { statusCode: 503, code: "STORE_UNAVAILABLE", message: "db down" }, { "retry-after": "7" })
@@ -215,7 +215,7 @@ describe("Upstream", () => {
           statusCode: 503,
           code: "STORE_UNAVAILABLE",
           message: "the registry store is unavailable; retry later",
-          details: { retryAfter: 7 }
+          details: [{ retryAfter: 7 }]
         }])
         // The first attempt and 2 retries.
         assert.strictEqual(fake.seen.length, 5)

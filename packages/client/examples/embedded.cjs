@@ -24,7 +24,7 @@ async function main() {
     await client.modelVersions.upsert(manifest)
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error
-    console.log(`${error.status} ${error.code}: held by version ${error.details.version}`)
+    console.log(`${error.status} ${error.code}: held by version ${error.facts.version}`)
   } finally {
     await client.close()
   }

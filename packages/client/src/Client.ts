@@ -156,9 +156,10 @@ export interface ModelVersionsClient {
   /** Reads one model version by id. Rejects with `NotFoundError` (also once deleted). */
   readonly get: (id: string) => Promise<ModelVersionResult>
   /**
-   * Reads one model version by FQN, `model:{tenant}/{ml_repo}/{name}:{version}` or `…:{alias}` (`…:v1-prod`).
-   * Makes two calls (a list by FQN, then a get for the ETag). Rejects with `ValidationError` (not an FQN, nothing
-   * sent) or `NotFoundError`.
+   * Reads one model version by FQN, `model:{tenant}/{ml_repo}/{name}:{version}`, `…:{alias}` (`…:v1-prod`) or
+   * `…:latest` (the highest live version). Makes two calls (a list by FQN, then a get for the ETag). Rejects with
+   * `ValidationError` (not a model version FQN — a model FQN without `:…` included —, nothing sent) or
+   * `NotFoundError`.
    */
   readonly getByFqn: (fqn: string) => Promise<ModelVersionResult>
   /**
@@ -183,7 +184,7 @@ export interface ModelVersionsClient {
   /**
    * Sets the tags of a model version (1–128 letters, digits, `.`, `_`, `-`, starting with a letter or digit; unique
    * within a model, ignoring case). Rejects with `ValidationError`, `NotFoundError`, or `ConflictError`
-   * `TAG_IN_USE` (`details.version` holds the tag) unless `force`.
+   * `TAG_IN_USE` (`facts.version` holds the tag) unless `force`.
    */
   readonly applyTags: (id: string, tags: ReadonlyArray<string>, options?: ApplyTagsOptions) => Promise<void>
 }

@@ -3,8 +3,9 @@
  *
  * Every error the client rejects with is an {@link MregError} carrying the HTTP `status` of the failure (the same
  * status the embedded registry would answer over HTTP), a stable machine-readable `code`, a one-line `message`
- * (never a stack trace, SQL or driver text) and `details` (an object, `{}` when there are none). `toJSON()` gives the
- * wire error body `{statusCode, code, message, details?, detail?}`.
+ * (never a stack trace, SQL or driver text) and `details` (TrueFoundry's `HttpError.details`: a list of objects, `[]`
+ * when there are none; {@link MregError.facts} merges them into one object). `toJSON()` gives the wire error body
+ * `{statusCode, code, message, details?, detail?}`.
  *
  * | class | `status` | `code` |
  * | --- | --- | --- |
@@ -41,7 +42,8 @@ export interface ValidationIssue {
 }
 
 /**
- * The wire error body: `{statusCode, code, message, details?}`, plus `detail` (the issues) for a 422.
+ * The wire error body, TrueFoundry's `HttpError`: `{statusCode, code, message, details?}` with `details` a list of
+ * objects, plus `detail` (the issues) for a 422.
  * @since 0.1.0
  * @category models
  */
@@ -49,7 +51,7 @@ export interface ErrorBody {
   readonly statusCode: number | undefined
   readonly code: string
   readonly message: string
-  readonly details?: Readonly<Record<string, unknown>>
+  readonly details?: ErrorDetails
   readonly detail?: ReadonlyArray<ValidationIssue>
 }
 
@@ -63,6 +65,14 @@ export type ConflictCode = typeof RegistryError.ConflictReason.Type
 type Table = typeof RegistryError.Table
 
 /**
+ * The `details` of an error body: a list of objects (TrueFoundry's `HttpError.details`), e.g.
+ * `[{ field: "manifest.version_alias", alias: "v1", version: 2 }]`.
+ * @since 0.2.0
+ * @category models
+ */
+export type ErrorDetails = ReadonlyArray<Readonly<Record<string, unknown>>>
+
+/**
  * What every error class takes.
  * @since 0.1.0
  * @category models
@@ -71,7 +81,7 @@ export interface MregErrorInit {
   readonly message: string
   readonly status: number | undefined
   readonly code: string
-  readonly details?: Readonly<Record<string, unknown>> | undefined
+  readonly details?: ErrorDetails | undefined
   readonly cause?: unknown
 }
 
@@ -80,7 +90,9 @@ export interface MregErrorInit {
  * - `status`: the HTTP status (422, 404, 409, …; `undefined` only for {@link ClientClosedError});
  * - `code`: a stable upper-case code (`NOT_FOUND`, `ALIAS_IN_USE`, …);
  * - `message`: one line for people;
- * - `details`: structured facts, e.g. `{ field: "manifest.version_alias", alias: "v1", version: 2 }`; `{}` when none.
+ * - `details`: structured facts as on the wire, a list of objects, e.g.
+ *   `[{ field: "manifest.version_alias", alias: "v1", version: 2 }]`; `[]` when none;
+ * - `facts`: the same merged into one object, e.g. `error.facts.version`.
  * @since 0.1.0
  * @category errors
  */
@@ -89,15 +101,24 @@ export class MregError extends Error {
   readonly status: number | undefined
   /** A stable machine-readable code. @since 0.1.0 */
   readonly code: string
-  /** Structured facts about the failure (`{}` when there are none). @since 0.1.0 */
-  readonly details: Readonly<Record<string, unknown>>
+  /** Structured facts about the failure, as the wire body's list of objects (`[]` when there are none). @since 0.1.0 */
+  readonly details: ErrorDetails
 
   constructor(init: MregErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause })
     this.name = "MregError"
     this.status = init.status
     this.code = init.code
-    this.details = init.details ?? {}
+    this.details = init.details ?? []
+  }
+
+  /**
+   * The objects of {@link MregError.details} merged into one (the first value of a key wins; `{}` when there are
+   * none): `conflict.facts.version` is the version holding an alias or tag.
+   * @since 0.2.0
+   */
+  get facts(): Readonly<Record<string, unknown>> {
+    return Object.assign({}, ...[...this.details].reverse())
   }
 
   /**
@@ -106,7 +127,7 @@ export class MregError extends Error {
    */
   toJSON(): ErrorBody {
     const body = { statusCode: this.status, code: this.code, message: this.message }
-    return Object.keys(this.details).length === 0 ? body : { ...body, details: this.details }
+    return this.details.length === 0 ? body : { ...body, details: this.details }
   }
 }
 
@@ -144,7 +165,7 @@ export class ValidationError extends MregError {
  */
 export interface RowErrorInit {
   readonly message: string
-  readonly details?: Readonly<Record<string, unknown>> | undefined
+  readonly details?: ErrorDetails | undefined
   readonly cause?: unknown
 }
 
@@ -160,7 +181,7 @@ const fromRow = <const Name extends RegistryError.RowName>(row: Name, name: stri
   }
 
 /**
- * The server could not parse the request body as JSON (HTTP 400); `details` has the 1-based `line` and `column`.
+ * The server could not parse the request body as JSON (HTTP 400); `facts` has the 1-based `line` and `column`.
  * @since 0.1.0
  * @category errors
  */
@@ -189,10 +210,10 @@ export class NotFoundError extends fromRow("NotFound", "NotFoundError") {}
 
 /**
  * A write that conflicts with stored state (HTTP 409). `code` says which rule:
- * - `IMMUTABLE_FIELD`: `source`, `step` or `run_id` differs from the value fixed at creation (`details.field`);
- * - `VERSION_DELETED`: the explicit version number was deleted; numbers are never reused (`details.version`);
- * - `ALIAS_IN_USE`: another version of the model holds the alias, ignoring case (`details.version` holds it);
- * - `TAG_IN_USE`: another version holds the tag and `force` was not given (`details.version`, `details.tag`);
+ * - `IMMUTABLE_FIELD`: `source`, `step` or `run_id` differs from the value fixed at creation (`facts.field`);
+ * - `VERSION_DELETED`: the explicit version number was deleted; numbers are never reused (`facts.version`);
+ * - `ALIAS_IN_USE`: another version of the model holds the alias, ignoring case (`facts.version` holds it);
+ * - `TAG_IN_USE`: another version holds the tag and `force` was not given (`facts.version`, `facts.tag`);
  * - `IDEMPOTENCY_KEY_REUSED`: the idempotency key was used before with a different manifest;
  * - `CONFLICT`: any other conflict a control plane reports.
  * @since 0.1.0
@@ -201,7 +222,7 @@ export class NotFoundError extends fromRow("NotFound", "NotFoundError") {}
 export class ConflictError extends MregError {
   declare readonly status: Table["Conflict"]["status"]
   declare readonly code: ConflictCode
-  constructor(init: { readonly message: string; readonly code: ConflictCode; readonly details?: Readonly<Record<string, unknown>> | undefined }) {
+  constructor(init: { readonly message: string; readonly code: ConflictCode; readonly details?: ErrorDetails | undefined }) {
     super({ ...init, status: RegistryError.Table.Conflict.status })
     this.name = "ConflictError"
   }
@@ -209,14 +230,14 @@ export class ConflictError extends MregError {
 
 /**
  * `ifMatch` did not match the stored version's current ETag, or `ifNoneMatch: "*"` met an existing version
- * (HTTP 412). `details.etag` is the current ETag when the server sent one.
+ * (HTTP 412). `facts.etag` is the current ETag when the server sent one.
  * @since 0.1.0
  * @category errors
  */
 export class PreconditionFailedError extends fromRow("PreconditionFailed", "PreconditionFailedError") {}
 
 /**
- * The request body is larger than the server accepts (HTTP 413); `details.limit` is the limit in bytes when the
+ * The request body is larger than the server accepts (HTTP 413); `facts.limit` is the limit in bytes when the
  * server said it. Never retried.
  * @since 0.1.0
  * @category errors
@@ -234,7 +255,7 @@ export class InternalError extends fromRow("StoreError", "InternalError") {}
 
 /**
  * The registry's store could not be reached (HTTP 503, `STORE_UNAVAILABLE`), still so after the retries (a remote
- * client retries 503 like 502 and 504). `details.retryAfter` is the wait in seconds the server suggested.
+ * client retries 503 like 502 and 504). `facts.retryAfter` is the wait in seconds the server suggested.
  * @since 0.2.0
  * @category errors
  */
@@ -243,7 +264,7 @@ export class StoreUnavailableError extends fromRow("StoreUnavailable", "StoreUna
 /**
  * The control plane could not be reached or answered with a gateway error, after the retries: `status` 502
  * (`UPSTREAM_ERROR`: connection refused, 5xx, 429, a body that is not JSON such as an HTML error page) or 504
- * (`GATEWAY_TIMEOUT`: no answer within `timeoutMs`). `details.upstreamStatus` is the HTTP status the server
+ * (`GATEWAY_TIMEOUT`: no answer within `timeoutMs`). `facts.upstreamStatus` is the HTTP status the server
  * answered with, when it answered with something mreg could not decode.
  * @since 0.1.0
  * @category errors
@@ -251,7 +272,7 @@ export class StoreUnavailableError extends fromRow("StoreUnavailable", "StoreUna
 export class UpstreamError extends MregError {
   declare readonly status: Table["UpstreamError"]["status"] | Table["GatewayTimeout"]["status"]
   declare readonly code: Table["UpstreamError"]["code"] | Table["GatewayTimeout"]["code"]
-  constructor(init: { readonly message: string; readonly status: 502 | 504; readonly details?: Readonly<Record<string, unknown>> | undefined }) {
+  constructor(init: { readonly message: string; readonly status: 502 | 504; readonly details?: ErrorDetails | undefined }) {
     const row = init.status === 504 ? RegistryError.Table.GatewayTimeout : RegistryError.Table.UpstreamError
     super({ ...init, status: row.status, code: row.code })
     this.name = "UpstreamError"

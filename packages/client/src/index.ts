@@ -44,6 +44,8 @@ export {
   ConflictError,
   /** @since 0.1.0 */
   type ErrorBody,
+  /** @since 0.2.0 */
+  type ErrorDetails,
   /** @since 0.1.0 */
   ForbiddenError,
   /** @since 0.1.0 */

@@ -68,7 +68,8 @@ describe("createClient, embedded", () => {
     assert.instanceOf(error, Error)
     assert.strictEqual(notFound.name, "NotFoundError")
     assert.strictEqual(notFound.message, `no model version with id "${upserted.data.id}"`)
-    assert.deepStrictEqual(notFound.details, {})
+    assert.deepStrictEqual(notFound.details, [])
+    assert.deepStrictEqual(notFound.facts, {})
     assert.deepStrictEqual(notFound.toJSON(), {
       statusCode: 404,
       code: "NOT_FOUND",
@@ -119,7 +120,7 @@ describe("createClient, embedded", () => {
     const conflict = error as ConflictError
     assert.strictEqual(conflict.status, 409)
     assert.strictEqual(conflict.code, "ALIAS_IN_USE")
-    assert.deepStrictEqual(conflict.details, { field: "manifest.version_alias", alias: "v1-prod", version: 1 })
+    assert.deepStrictEqual(conflict.details, [{ field: "manifest.version_alias", alias: "v1-prod", version: 1 }])
     assert.strictEqual(
       conflict.message,
       "version alias \"v1-PROD\" is held by version 1 of this model (as \"v1-prod\"); aliases are unique within a model, ignoring case"
@@ -135,7 +136,7 @@ describe("createClient, embedded", () => {
     const error = await rejection(client.modelVersions.applyTags(v2.data.id, ["prod"]))
     assert.instanceOf(error, ConflictError)
     assert.strictEqual((error as ConflictError).code, "TAG_IN_USE")
-    assert.deepStrictEqual((error as ConflictError).details, { field: "tags", tag: "prod", version: 1 })
+    assert.deepStrictEqual((error as ConflictError).details, [{ field: "tags", tag: "prod", version: 1 }])
     await client.modelVersions.applyTags(v2.data.id, ["prod"], { force: true })
     assert.deepStrictEqual((await client.modelVersions.get(v1.data.id)).data.tags, [])
     assert.deepStrictEqual((await client.modelVersions.get(v2.data.id)).data.tags, ["prod"])
@@ -199,7 +200,8 @@ describe("createClient, embedded", () => {
     assert.instanceOf(stale, PreconditionFailedError)
     assert.strictEqual((stale as PreconditionFailedError).status, 412)
     assert.strictEqual((stale as PreconditionFailedError).code, "PRECONDITION_FAILED")
-    assert.deepStrictEqual((stale as PreconditionFailedError).details, { etag: updated.etag })
+    assert.deepStrictEqual((stale as PreconditionFailedError).details, [{ etag: updated.etag }])
+    assert.deepStrictEqual((stale as PreconditionFailedError).facts, { etag: updated.etag })
 
     const exists = await rejection(client.modelVersions.upsert(base({ version: 1 }), { ifNoneMatch: "*" }))
     assert.instanceOf(exists, PreconditionFailedError)

@@ -78,7 +78,7 @@ describe("createClient, remote", () => {
     const error = await rejection(client.modelVersions.upsert(base()))
     assert.notInstanceOf(error, SyntaxError)
     const upstream = expectMregError(error, UpstreamError, 502, "UPSTREAM_ERROR")
-    assert.deepStrictEqual(upstream.details, { upstreamStatus: 502 })
+    assert.deepStrictEqual(upstream.details, [{ upstreamStatus: 502 }])
     assert.strictEqual(upstream.message, `${new URL(server.url).host} answered HTTP 502 without a JSON error body`)
     assert.notInclude(upstream.message, "secret-token")
     assert.notInclude(String(upstream.stack), "secret-token")
@@ -89,14 +89,14 @@ describe("createClient, remote", () => {
 
   it("a 413 JSON answer is a PayloadTooLargeError and is not retried (C12)", async () => {
     const server = await fakeServer((_request, res) =>
-      json(res, 413, { statusCode: 413, code: "PAYLOAD_TOO_LARGE", message: "request body over 1048576 bytes", details: { limit: 1048576 } }))
+      json(res, 413, { statusCode: 413, code: "PAYLOAD_TOO_LARGE", message: "request body over 1048576 bytes", details: [{ limit: 1048576 }] }))
     const client = remote(server.url)
     const error = await rejection(client.modelVersions.upsert(base({ metadata: { blob: "x".repeat(1000) } })))
     assert.instanceOf(error, PayloadTooLargeError)
     assert.strictEqual((error as PayloadTooLargeError).status, 413)
     assert.strictEqual((error as PayloadTooLargeError).code, "PAYLOAD_TOO_LARGE")
     assert.strictEqual((error as PayloadTooLargeError).message, "the request body is larger than the limit of 1048576 bytes")
-    assert.deepStrictEqual((error as PayloadTooLargeError).details, { limit: 1048576 })
+    assert.deepStrictEqual((error as PayloadTooLargeError).details, [{ limit: 1048576 }])
     assert.strictEqual(server.requests.length, 1)
   })
 
@@ -106,7 +106,7 @@ describe("createClient, remote", () => {
         statusCode: 409,
         code: "ALIAS_IN_USE",
         message: "version alias \"v1\" is held by version 2 of this model",
-        details: { field: "manifest.version_alias", alias: "v1", version: 2 }
+        details: [{ field: "manifest.version_alias", alias: "v1" }, { version: 2 }]
       }))
     const client = remote(server.url)
     const error = await rejection(client.modelVersions.upsert(base({ version_alias: "v1" })))
@@ -115,7 +115,9 @@ describe("createClient, remote", () => {
     assert.strictEqual(conflict.status, 409)
     assert.strictEqual(conflict.code, "ALIAS_IN_USE")
     assert.strictEqual(conflict.message, "version alias \"v1\" is held by version 2")
-    assert.deepStrictEqual(conflict.details, { field: "manifest.version_alias", alias: "v1", version: 2 })
+    assert.deepStrictEqual(conflict.details, [{ field: "manifest.version_alias", alias: "v1", version: 2 }])
+    assert.deepStrictEqual(conflict.facts, { field: "manifest.version_alias", alias: "v1", version: 2 })
+    assert.strictEqual(conflict.facts.version, 2)
     assert.strictEqual(server.requests.length, 1)
   })
 
@@ -125,7 +127,7 @@ describe("createClient, remote", () => {
     const error = await rejection(client.modelVersions.upsert(base({ metadata: { loss: Number.NaN } })))
     assert.instanceOf(error, ValidationError)
     assert.deepStrictEqual((error as ValidationError).issues.map((issue) => issue.loc), [["body", "manifest", "metadata", "loss"]])
-    const badFqn = await rejection(client.modelVersions.getByFqn("model:acme/nlp-team/sentiment-clf:latest"))
+    const badFqn = await rejection(client.modelVersions.getByFqn("model:acme/nlp-team/sentiment-clf"))
     assert.instanceOf(badFqn, ValidationError)
     assert.strictEqual(server.requests.length, 0)
   })
@@ -154,14 +156,14 @@ describe("createClient, remote", () => {
     // Errors of the upsert endpoint travel on upsert; the others on get.
     const call = (id: string) =>
       ["e400", "e412", "e422"].includes(id) ? client.modelVersions.upsert(base(), { idempotencyKey: id }) : client.modelVersions.get(id)
-    const expected: Array<[string, new(...args: Array<any>) => MregError, number, string, string, Record<string, unknown>]> = [
-      ["e400", UpstreamError, 502, "UPSTREAM_ERROR", "the upstream rejected a request mreg had validated (HTTP 400)", { upstreamStatus: 400 }],
-      ["e401", UnauthorizedError, 401, "UNAUTHORIZED", "the API key is missing or not accepted", {}],
-      ["e403", ForbiddenError, 403, "FORBIDDEN", "the API key lacks the permission for this request", {}],
-      ["e404", NotFoundError, 404, "NOT_FOUND", "no model version with id \"e404\"", {}],
-      ["e412", PreconditionFailedError, 412, "PRECONDITION_FAILED", "the If-Match or If-None-Match precondition failed", { etag: "\"mv-1.3\"" }],
-      ["e422", ValidationError, 422, "VALIDATION_ERROR", "1 problem: manifest.version: the next version is 2", {}],
-      ["e500", InternalError, 500, "INTERNAL_ERROR", "the registry failed on its side", {}]
+    const expected: Array<[string, new(...args: Array<any>) => MregError, number, string, string, ReadonlyArray<Record<string, unknown>>]> = [
+      ["e400", UpstreamError, 502, "UPSTREAM_ERROR", "the upstream rejected a request mreg had validated (HTTP 400)", [{ upstreamStatus: 400 }]],
+      ["e401", UnauthorizedError, 401, "UNAUTHORIZED", "the API key is missing or not accepted", []],
+      ["e403", ForbiddenError, 403, "FORBIDDEN", "the API key lacks the permission for this request", []],
+      ["e404", NotFoundError, 404, "NOT_FOUND", "no model version with id \"e404\"", []],
+      ["e412", PreconditionFailedError, 412, "PRECONDITION_FAILED", "the If-Match or If-None-Match precondition failed", [{ etag: "\"mv-1.3\"" }]],
+      ["e422", ValidationError, 422, "VALIDATION_ERROR", "1 problem: manifest.version: the next version is 2", []],
+      ["e500", InternalError, 500, "INTERNAL_ERROR", "the registry failed on its side", []]
     ]
     for (const [id, type, status, code, message, details] of expected) {
       const error = await rejection(call(id))
@@ -207,7 +209,7 @@ describe("createClient, remote", () => {
       statusCode: 503,
       code: "STORE_UNAVAILABLE",
       message: "the registry store is unavailable; retry later",
-      details: { retryAfter: 3 }
+      details: [{ retryAfter: 3 }]
     })
     assert.strictEqual((error as StoreUnavailableError).name, "StoreUnavailableError")
     assert.strictEqual(server.requests.length, 3)

@@ -2,8 +2,9 @@
  * The query parameters of `GET {prefix}/model-versions` (as the contract's `ListUrlParams` decoded them), validated
  * into a `ListQuery`.
  *
- * - `fqn`, `ml_repo_id`, `ml_repo`, `model_id`, `name`, `tag`: text, not empty; `fqn` must parse as an FQN;
- * - `version` (≥ 1), `limit` (1–1000), `offset` (≥ 0): decimal integers;
+ * - `fqn`, `ml_repo_id`, `ml_repo`, `model_id`, `name`, `tag`: text, not empty; `fqn` must parse as a model FQN or
+ *   a model version FQN (`…:latest` included);
+ * - `version` (1 to 2^31 − 1, or `latest`), `limit` (1–1000), `offset` (≥ 0): decimal integers;
  * - `run_ids`, `run_steps`: repeated (`run_ids=a&run_ids=b`) or comma-separated (`run_ids=a,b`); steps are
  *   integers ≥ 0;
  * - any other parameter is ignored (clients of TrueFoundry's API may send more).
@@ -56,9 +57,10 @@ export const decode = (
   for (const field of INTEGERS) {
     const value = params[field]
     if (value === undefined) continue
-    if (integer.test(value)) out[field] = Number(value)
+    if (field === "version" && value === Fqn.LATEST) out[field] = value
+    else if (integer.test(value)) out[field] = Number(value)
     else if (digits.test(value)) issues.push(issue(field, `must be at most ${MAX_INTEGER} (received ${JSON.stringify(value.slice(0, 32))})`))
-    else issues.push(issue(field, `must be a whole number written in digits (received ${JSON.stringify(value)})`, "type_error"))
+    else issues.push(issue(field, `must be a whole number written in digits${field === "version" ? " or latest" : ""} (received ${JSON.stringify(value)})`, "type_error"))
   }
   const list = (field: "run_ids" | "run_steps"): Array<string> | undefined => {
     const value = params[field]

@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
+import { hasNul, nulMessage } from "./internal/nul.js"
 import { received } from "./internal/text.js"
 
 /**
@@ -34,7 +35,8 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
 }
 
 /**
- * Walks a value and returns one `{ path, message }` per place that is not JSON.
+ * Walks a value and returns one `{ path, message }` per place that is not JSON, or holds a string (value or key)
+ * with a NUL character (U+0000), which a store cannot hold.
  * @since 0.1.0
  * @category validation
  */
@@ -48,6 +50,8 @@ export const jsonIssues = (value: unknown, path: ReadonlyArray<PropertyKey> = []
   const walk = (v: unknown): void => {
     switch (typeof v) {
       case "string":
+        if (hasNul(v)) report(nulMessage(v))
+        return
       case "boolean":
         return
       case "number":
@@ -66,7 +70,8 @@ export const jsonIssues = (value: unknown, path: ReadonlyArray<PropertyKey> = []
         } else if (isPlainObject(v)) {
           for (const key of Object.keys(v)) {
             at.push(key)
-            walk(v[key])
+            if (hasNul(key)) report(nulMessage(key))
+            else walk(v[key])
             at.pop()
           }
         } else {

@@ -17,11 +17,15 @@
  * | `step` | integer ≥ 0 |
  * | `run_id` | non-empty string, ≤ 256 characters |
  *
+ * No string anywhere in a manifest (metadata keys included) may hold a NUL character (U+0000): a store cannot
+ * hold it, so it is a validation error, `must not contain a NUL character (U+0000)`, on every backend.
+ *
  * @since 0.1.0
  */
 import { Schema } from "effect"
 import { Environment } from "./Environment.js"
 import { Framework } from "./Framework.js"
+import { noNul, nulIssues } from "./internal/nul.js"
 import { received } from "./internal/text.js"
 import { Metadata } from "./Metadata.js"
 import { Source } from "./Source.js"
@@ -34,6 +38,7 @@ const got = (issue: { readonly actual: unknown }) => `(received ${received(issue
  * @category schemas
  */
 export const ModelName = Schema.String.pipe(
+  noNul,
   Schema.minLength(1, { message: () => "must not be empty" }),
   Schema.maxLength(256, { message: (issue) => `must be at most 256 characters ${got(issue)}` }),
   Schema.pattern(/^[A-Za-z0-9_-]+$/, {
@@ -48,6 +53,7 @@ export const ModelName = Schema.String.pipe(
  * @category schemas
  */
 export const MlRepoName = Schema.String.pipe(
+  noNul,
   Schema.minLength(1, { message: () => "must not be empty" }),
   Schema.maxLength(512, { message: (issue) => `must be at most 512 characters ${got(issue)}` }),
   Schema.pattern(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, {
@@ -99,6 +105,7 @@ export const VERSION_ALIAS_PATTERN = /^v[a-zA-Z0-9]+([.-][a-zA-Z0-9]+)*$/
  * @category schemas
  */
 export const VersionAlias = Schema.String.pipe(
+  noNul,
   Schema.maxLength(128, { message: (issue) => `must be at most 128 characters ${got(issue)}` }),
   Schema.pattern(VERSION_ALIAS_PATTERN, {
     message: (issue) =>
@@ -123,16 +130,18 @@ export class ModelManifest extends Schema.Class<ModelManifest>("ModelManifest")(
   version_alias: Schema.optional(VersionAlias),
   description: Schema.optional(
     Schema.String.pipe(
+      noNul,
       Schema.maxLength(1024, { message: (issue) => `must be at most 1024 characters ${got(issue)}` })
     )
   ),
   metadata: Metadata,
-  source: Source,
-  framework: Schema.optional(Framework),
-  environment: Schema.optional(Environment),
+  source: Source.pipe(Schema.filter(nulIssues)),
+  framework: Schema.optional(Framework.pipe(Schema.filter(nulIssues))),
+  environment: Schema.optional(Environment.pipe(Schema.filter(nulIssues))),
   step: Schema.optional(Step),
   run_id: Schema.optional(
     Schema.String.pipe(
+      noNul,
       Schema.minLength(1, { message: () => "must not be empty" }),
       Schema.maxLength(256, { message: (issue) => `must be at most 256 characters ${got(issue)}` })
     )

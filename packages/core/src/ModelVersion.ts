@@ -32,11 +32,19 @@ export const ModelVersionId = Schema.String.pipe(
 export type ModelVersionId = typeof ModelVersionId.Type
 
 /**
- * Known subject types; an upstream may send others, which are accepted as strings.
+ * Known subject types (TrueFoundry's): `user`, `team`, `serviceaccount`, `virtualaccount`, `external-identity`,
+ * `agent-identity`, `role`. An upstream may send others, which {@link Subject} accepts as strings.
  * @since 0.1.0
  * @category constants
  */
-export const SUBJECT_TYPES = ["user", "team", "serviceaccount", "virtualaccount"] as const
+export const SUBJECT_TYPES = ["user", "team", "serviceaccount", "virtualaccount", "external-identity", "agent-identity", "role"] as const
+
+/**
+ * One of the known {@link SUBJECT_TYPES}, strictly (what mreg itself writes, e.g. from the proxy's tokens file).
+ * @since 0.2.0
+ * @category schemas
+ */
+export const SubjectType = Schema.Literal(...SUBJECT_TYPES).annotations({ identifier: "SubjectType" })
 
 /**
  * Who created a model version: `{subjectId, subjectType, subjectSlug?, subjectDisplayName?}`.
@@ -45,7 +53,7 @@ export const SUBJECT_TYPES = ["user", "team", "serviceaccount", "virtualaccount"
  */
 export const Subject = Schema.Struct({
   subjectId: Schema.String,
-  subjectType: Schema.Union(Schema.Literal(...SUBJECT_TYPES), Schema.String),
+  subjectType: Schema.Union(SubjectType, Schema.String),
   subjectSlug: Schema.optional(Schema.String),
   subjectDisplayName: Schema.optional(Schema.String)
 }).annotations({ identifier: "Subject" })

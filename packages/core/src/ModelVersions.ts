@@ -10,29 +10,37 @@
  * @since 0.1.0
  */
 import { Context, type Effect, Schema } from "effect"
+import { noNul } from "./internal/nul.js"
 import { type ModelManifest, MAX_INTEGER } from "./ModelManifest.js"
 import type { ModelVersion, ModelVersionId, ModelVersionPage, Subject } from "./ModelVersion.js"
 import type { RegistryError } from "./RegistryError.js"
 
-const CommaList = Schema.Array(Schema.String)
+/** Query text: any string without a NUL character (U+0000), which no store can hold. */
+const QueryText = Schema.String.pipe(noNul)
+const CommaList = Schema.Array(QueryText)
 
 /**
  * Filters and paging of `list` (query `fqn, ml_repo_id, model_id, name, version, tag, run_ids, run_steps, limit,
- * offset`; mreg adds `ml_repo`, the ML repo's name). `limit` is 1–1000 (default 100), `offset` ≥ 0 (default 0).
- * Results are ordered by ML repo, model name, then version number descending — a stable order.
+ * offset`; mreg adds `ml_repo`, the ML repo's name). No text may hold a NUL character (U+0000). `fqn` is a model FQN (`model:{tenant}/{ml_repo}/{name}`: all
+ * its versions) or a model version FQN (`…:{version}`, `…:{alias}`, `…:latest`); `version` is a number from 1 to
+ * 2^31 − 1 or `"latest"` (the highest live version of each matching model). `limit` is 1–1000 (default 100),
+ * `offset` ≥ 0 (default 0). Results are ordered by ML repo, model name, then version number descending — a stable
+ * order.
  * @since 0.1.0
  * @category models
  */
 export class ListQuery extends Schema.Class<ListQuery>("ListQuery")({
-  fqn: Schema.optional(Schema.String),
-  ml_repo_id: Schema.optional(Schema.String),
-  ml_repo: Schema.optional(Schema.String),
-  model_id: Schema.optional(Schema.String),
-  name: Schema.optional(Schema.String),
+  fqn: Schema.optional(QueryText),
+  ml_repo_id: Schema.optional(QueryText),
+  ml_repo: Schema.optional(QueryText),
+  model_id: Schema.optional(QueryText),
+  name: Schema.optional(QueryText),
   version: Schema.optional(
-    Schema.Int.pipe(Schema.between(1, MAX_INTEGER, { message: (issue) => `must be an integer from 1 to ${MAX_INTEGER} (received ${String(issue.actual)})` }))
+    Schema.Union(Schema.Int, Schema.Literal("latest")).pipe(Schema.filter((version) => version === "latest" || (version >= 1 && version <= MAX_INTEGER), {
+      message: (issue) => `must be an integer from 1 to ${MAX_INTEGER} (received ${String(issue.actual)})`
+    }))
   ),
-  tag: Schema.optional(Schema.String),
+  tag: Schema.optional(QueryText),
   run_ids: Schema.optional(CommaList),
   run_steps: Schema.optional(Schema.Array(Schema.Int.pipe(Schema.between(0, MAX_INTEGER)))),
   limit: Schema.optional(
@@ -92,9 +100,10 @@ export const MAX_TAGS = 256
  * @category models
  */
 export class ApplyTagsRequest extends Schema.Class<ApplyTagsRequest>("ApplyTagsRequest")({
-  model_version_id: Schema.String.pipe(Schema.minLength(1, { message: () => "must not be empty" })),
+  model_version_id: Schema.String.pipe(noNul, Schema.minLength(1, { message: () => "must not be empty" })),
   tags: Schema.Array(
     Schema.String.pipe(
+      noNul,
       Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, {
         message: (issue) =>
           `must be 1–128 letters, digits, ".", "_" or "-", starting with a letter or digit (received ${JSON.stringify(String(issue.actual).slice(0, 140))})`

@@ -11,7 +11,7 @@ const parseError = (input: string): Fqn.FqnError => {
   return result.left
 }
 
-const SHAPE = "must be model:{tenant}/{ml_repo}/{name}:{version or alias}"
+const SHAPE = "must be model:{tenant}/{ml_repo}/{name}, optionally followed by :{version, alias or latest}"
 
 describe("Fqn", () => {
   describe("format", () => {
@@ -61,7 +61,6 @@ describe("Fqn", () => {
 
     for (const input of [
       "default/nlp-team/sentiment-clf:3",
-      "model:default/nlp-team/sentiment-clf",
       "model:nlp-team/sentiment-clf:3",
       "model:default/nlp-team/sentiment-clf/x:3",
       "model:default/nlp-team/sentiment-clf:",
@@ -96,14 +95,39 @@ describe("Fqn", () => {
       )
     })
 
-    for (const tail of ["V3", "3a", "1.0", "latest", "v", "v1..0", "-1"]) {
+    for (const tail of ["V3", "3a", "1.0", "Latest", "LATEST", "v", "v1..0", "-1"]) {
       it(`rejects ${tail} after the colon`, () => {
         assert.strictEqual(
           parseError(`model:default/nlp-team/sentiment-clf:${tail}`).message,
-          `has ${JSON.stringify(tail)} after the colon: give a version number or an alias starting with "v"`
+          `has ${JSON.stringify(tail)} after the colon: give a version number, an alias starting with "v", or latest`
         )
       })
     }
+  })
+
+  describe("model FQNs and latest", () => {
+    it("model:{tenant}/{ml_repo}/{name} is a model FQN; :latest names the highest live version", () => {
+      const model = parseOk("model:default/nlp-team/sentiment-clf")
+      assert.deepStrictEqual(model, { tenant: "default", mlRepo: "nlp-team", name: "sentiment-clf" })
+      assert.isTrue(Fqn.isModel(model))
+      const latest = parseOk("model:default/nlp-team/sentiment-clf:latest")
+      assert.deepStrictEqual(latest, { tenant: "default", mlRepo: "nlp-team", name: "sentiment-clf", latest: true })
+      assert.isFalse(Fqn.isModel(latest))
+      assert.isFalse(Fqn.isModel(parseOk("model:default/nlp-team/sentiment-clf:v1")))
+      assert.strictEqual(Fqn.formatModel(model), "model:default/nlp-team/sentiment-clf")
+      assert.strictEqual(Fqn.format({ ...model, version: Fqn.LATEST }), "model:default/nlp-team/sentiment-clf:latest")
+    })
+
+    it("parseModelVersion takes version, alias and latest FQNs and rejects a model FQN saying what to add", () => {
+      assert.deepStrictEqual(
+        ["model:a/b/c:3", "model:a/b/c:v3", "model:a/b/c:latest"].map((input) => Either.isRight(Fqn.parseModelVersion(input))),
+        [true, true, true]
+      )
+      assert.deepStrictEqual(
+        Either.mapLeft(Fqn.parseModelVersion("model:a/b/c"), (error) => error.message),
+        Either.left("names a model, not a model version: add :{version}, :{alias} or :latest (received \"model:a/b/c\")")
+      )
+    })
   })
 
   describe("C4: digits are a version, v-prefixed is an alias", () => {

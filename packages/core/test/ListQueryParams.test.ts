@@ -44,6 +44,23 @@ describe("ListQueryParams", () => {
     assert.deepStrictEqual(decode("?version=2147483647"), Either.right(new ModelVersions.ListQuery({ version: 2147483647 })))
   })
 
+  it("version=latest and model FQNs are accepted; another word is a 422 naming latest", () => {
+    assert.deepStrictEqual(decode("?version=latest"), Either.right(new ModelVersions.ListQuery({ version: "latest" })))
+    assert.deepStrictEqual(
+      decode("?fqn=model:default/nlp-team/sentiment-clf"),
+      Either.right(new ModelVersions.ListQuery({ fqn: "model:default/nlp-team/sentiment-clf" }))
+    )
+    assert.deepStrictEqual(
+      decode("?fqn=model:default/nlp-team/sentiment-clf:latest"),
+      Either.right(new ModelVersions.ListQuery({ fqn: "model:default/nlp-team/sentiment-clf:latest" }))
+    )
+    const newest = decode("?version=newest")
+    assert.deepStrictEqual(
+      Either.mapLeft(newest, (error) => error.detail.map((d) => [d.loc, d.msg])),
+      Either.left([[["query", "version"], "must be a whole number written in digits or latest (received \"newest\")"]])
+    )
+  })
+
   it("reports every bad parameter at ['query', name]", () => {
     const result = decode("?limit=1001&offset=x&version=0&name=&run_steps=-1&tag=a")
     assert.isTrue(Either.isLeft(result))

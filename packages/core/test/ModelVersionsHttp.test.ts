@@ -126,15 +126,15 @@ describe("ModelVersions/Http", () => {
     const { name, body, expected, call, requests } of [
       {
         name: "a 413 is not retried",
-        body: { statusCode: 413, code: "PAYLOAD_TOO_LARGE", message: "body over 1048576 bytes", details: { limit: 1048576 } },
-        expected: { statusCode: 413, code: "PAYLOAD_TOO_LARGE", message: "the request body is larger than the limit of 1048576 bytes", details: { limit: 1048576 } },
+        body: { statusCode: 413, code: "PAYLOAD_TOO_LARGE", message: "body over 1048576 bytes", details: [{ limit: 1048576 }] },
+        expected: { statusCode: 413, code: "PAYLOAD_TOO_LARGE", message: "the request body is larger than the limit of 1048576 bytes", details: [{ limit: 1048576 }] },
         call: (r: ModelVersions.Service) => r.upsert(manifest),
         requests: 1
       },
       {
         name: "a 503 that stays: StoreUnavailable after the retries",
         body: { statusCode: 503, code: "STORE_UNAVAILABLE", message: "db down", details: { retryAfter: 2 } },
-        expected: { statusCode: 503, code: "STORE_UNAVAILABLE", message: "the registry store is unavailable; retry later", details: { retryAfter: 2 } },
+        expected: { statusCode: 503, code: "STORE_UNAVAILABLE", message: "the registry store is unavailable; retry later", details: [{ retryAfter: 2 }] },
         call: (r: ModelVersions.Service) => r.get("mv-1" as never),
         requests: 4
       }
@@ -196,7 +196,7 @@ describe("ModelVersions/Http", () => {
           code: "ALIAS_IN_USE",
           message: "Traceback (most recent call last):\n  File \"/app/db.py\", line 3, in upsert\n" +
             "psycopg2.errors.UniqueViolation: duplicate key value violates unique constraint \"uq_alias\"",
-          details: { alias: "v1", query: "INSERT INTO model_versions (alias) VALUES ('v1')" }
+          details: [{ alias: "v1", query: "INSERT INTO model_versions (alias) VALUES ('v1')" }]
         })
       ])
       const error = yield* Effect.flip(run(server.url, (r) => r.upsert(manifest)))
@@ -204,7 +204,7 @@ describe("ModelVersions/Http", () => {
         statusCode: 409,
         code: "ALIAS_IN_USE",
         message: "version alias \"v1\" is held by another version of this model",
-        details: { alias: "v1" }
+        details: [{ alias: "v1" }]
       })
       assert.strictEqual(server.requests.length, 1)
     }))
@@ -217,7 +217,7 @@ describe("ModelVersions/Http", () => {
         statusCode: 502,
         code: "UPSTREAM_ERROR",
         message: `${new URL(server.url).host} answered HTTP 400 without a JSON error body`,
-        details: { upstreamStatus: 400 }
+        details: [{ upstreamStatus: 400 }]
       })
       assert.strictEqual(server.requests.length, 1)
     }))

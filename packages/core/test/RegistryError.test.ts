@@ -51,7 +51,7 @@ describe("RegistryError", () => {
     it("InvalidJson: 400 with line and column", () => {
       assert.deepStrictEqual(
         RegistryError.toBody(new InvalidJson({ message: "Unexpected token N in JSON", line: 3, column: 17 })),
-        { statusCode: 400, code: "INVALID_JSON", message: "Unexpected token N in JSON", details: { line: 3, column: 17 } }
+        { statusCode: 400, code: "INVALID_JSON", message: "Unexpected token N in JSON", details: [{ line: 3, column: 17 }] }
       )
     })
 
@@ -79,12 +79,12 @@ describe("RegistryError", () => {
           statusCode: 409,
           code: "IMMUTABLE_FIELD",
           message: "source is fixed at creation",
-          details: { field: "manifest.source" }
+          details: [{ field: "manifest.source" }]
         }
       )
       assert.deepStrictEqual(
         RegistryError.toBody(new Conflict({ reason: "ALIAS_IN_USE", message: "v3 is held by version 5", details: { version: 5 } })),
-        { statusCode: 409, code: "ALIAS_IN_USE", message: "v3 is held by version 5", details: { version: 5 } }
+        { statusCode: 409, code: "ALIAS_IN_USE", message: "v3 is held by version 5", details: [{ version: 5 }] }
       )
     })
 
@@ -107,7 +107,7 @@ describe("RegistryError", () => {
     it("PreconditionFailed: 412 with the current etag", () => {
       assert.deepStrictEqual(
         RegistryError.toBody(new PreconditionFailed({ message: "version 3 exists", etag: "\"mv-3-r1\"" })),
-        { statusCode: 412, code: "PRECONDITION_FAILED", message: "version 3 exists", details: { etag: "\"mv-3-r1\"" } }
+        { statusCode: 412, code: "PRECONDITION_FAILED", message: "version 3 exists", details: [{ etag: "\"mv-3-r1\"" }] }
       )
       assert.deepStrictEqual(RegistryError.toBody(new PreconditionFailed({ message: "If-Match did not match" })), {
         statusCode: 412,
@@ -119,14 +119,14 @@ describe("RegistryError", () => {
     it("PayloadTooLarge: 413 with the limit", () => {
       assert.deepStrictEqual(
         RegistryError.toBody(new PayloadTooLarge({ message: "body larger than 1048576 bytes", limit: 1048576 })),
-        { statusCode: 413, code: "PAYLOAD_TOO_LARGE", message: "body larger than 1048576 bytes", details: { limit: 1048576 } }
+        { statusCode: 413, code: "PAYLOAD_TOO_LARGE", message: "body larger than 1048576 bytes", details: [{ limit: 1048576 }] }
       )
     })
 
     it("UpstreamError: 502 UPSTREAM_ERROR with the upstream status, 504 GATEWAY_TIMEOUT without", () => {
       assert.deepStrictEqual(
         RegistryError.toBody(new UpstreamError({ status: 502, message: "upstream answered HTML", upstreamStatus: 502 })),
-        { statusCode: 502, code: "UPSTREAM_ERROR", message: "upstream answered HTML", details: { upstreamStatus: 502 } }
+        { statusCode: 502, code: "UPSTREAM_ERROR", message: "upstream answered HTML", details: [{ upstreamStatus: 502 }] }
       )
       assert.deepStrictEqual(RegistryError.toBody(new UpstreamError({ status: 504, message: "upstream timed out after 30s" })), {
         statusCode: 504,

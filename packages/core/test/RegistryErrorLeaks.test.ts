@@ -33,7 +33,7 @@ describe("RegistryError.fromResponse: an upstream's text is shown only by the al
       statusCode: 502,
       code: "UPSTREAM_ERROR",
       message: "the upstream rejected a request mreg had validated (HTTP 400)",
-      details: { upstreamStatus: 400 }
+      details: [{ upstreamStatus: 400 }]
     })
   })
 
@@ -48,13 +48,13 @@ describe("RegistryError.fromResponse: an upstream's text is shown only by the al
       statusCode: 409,
       code: "TAG_IN_USE",
       message: "tag \"prod\" is held by version 2",
-      details: { field: "tags", tag: "prod", version: 2 }
+      details: [{ field: "tags", tag: "prod", version: 2 }]
     })
     assert.deepStrictEqual(body(409, { code: "IMMUTABLE_FIELD", message: "x", details: { field: "manifest.ml_repo" } }), {
       statusCode: 409,
       code: "IMMUTABLE_FIELD",
       message: "manifest.ml_repo is fixed when a version is created and cannot change",
-      details: { field: "manifest.ml_repo" }
+      details: [{ field: "manifest.ml_repo" }]
     })
     assert.deepStrictEqual(body(409, { code: "VERSION_DELETED", message: "x", details: { field: "manifest.nope", version: 0 } }), {
       statusCode: 409,
@@ -74,7 +74,7 @@ describe("RegistryError.fromResponse: an upstream's text is shown only by the al
       statusCode: 412,
       code: "PRECONDITION_FAILED",
       message: "the If-Match or If-None-Match precondition failed",
-      details: { etag }
+      details: [{ etag }]
     })
     assert.deepStrictEqual(body(412, { message: "x", details: { etag: `"${"a".repeat(255)}"` } }), {
       statusCode: 412,

@@ -14,7 +14,7 @@ describe("RegistryError.fromResponse", () => {
       statusCode: 409,
       code: "ALIAS_IN_USE",
       message: "version alias \"v1\" is held by version 2",
-      details: { alias: "v1", version: 2 }
+      details: [{ alias: "v1", version: 2 }]
     })
   })
 
@@ -24,7 +24,7 @@ describe("RegistryError.fromResponse", () => {
       statusCode: 409,
       code: "ALIAS_IN_USE",
       message: "version alias \"v1\" is held by another version of this model",
-      details: { alias: "v1" }
+      details: [{ alias: "v1" }]
     })
   })
 
@@ -34,7 +34,7 @@ describe("RegistryError.fromResponse", () => {
       statusCode: 409,
       code: "CONFLICT",
       message: "the request conflicts with the stored model version",
-      details: { version: 3 }
+      details: [{ version: 3 }]
     })
   })
 
@@ -61,7 +61,7 @@ describe("RegistryError.fromResponse", () => {
       statusCode: 502,
       code: "UPSTREAM_ERROR",
       message: "the upstream rejected a request mreg had validated (HTTP 400)",
-      details: { upstreamStatus: 400 }
+      details: [{ upstreamStatus: 400 }]
     })
   })
 
@@ -73,7 +73,7 @@ describe("RegistryError.fromResponse", () => {
         statusCode: 502,
         code: "UPSTREAM_ERROR",
         message: `tfy.example answered HTTP ${status} ${status === 418 ? "with an error mreg does not know" : "without a JSON error body"}`,
-        details: { upstreamStatus: status }
+        details: [{ upstreamStatus: status }]
       })
     }
   })
@@ -84,14 +84,14 @@ describe("RegistryError.fromResponse", () => {
       statusCode: 503,
       code: "STORE_UNAVAILABLE",
       message: "the registry store is unavailable; retry later",
-      details: { retryAfter: 4 }
+      details: [{ retryAfter: 4 }]
     })
     const fromHeader = from(JSON.stringify({ message: "psycopg2.OperationalError: could not connect" }), { "retry-after": "9" })
     assert.deepStrictEqual(body(fromHeader), {
       statusCode: 503,
       code: "STORE_UNAVAILABLE",
       message: "the registry store is unavailable; retry later",
-      details: { retryAfter: 9 }
+      details: [{ retryAfter: 9 }]
     })
     assert.deepStrictEqual(RegistryError.headersOf(fromHeader), { "retry-after": "9" })
     assert.strictEqual((from(JSON.stringify({ error: "maintenance" })) as RegistryError.StoreUnavailable).retryAfter, 1)
@@ -103,13 +103,13 @@ describe("RegistryError.fromResponse", () => {
       statusCode: 504,
       code: "GATEWAY_TIMEOUT",
       message: "tfy.example timed out (HTTP 504)",
-      details: { upstreamStatus: 504 }
+      details: [{ upstreamStatus: 504 }]
     })
     assert.deepStrictEqual(body(RegistryError.fromResponse(502, JSON.stringify({ statusCode: 502, code: "UPSTREAM_ERROR", message: "cannot reach db.example" }))), {
       statusCode: 502,
       code: "UPSTREAM_ERROR",
       message: "the upstream control plane failed",
-      details: { upstreamStatus: 502 }
+      details: [{ upstreamStatus: 502 }]
     })
   })
 

@@ -66,7 +66,7 @@ describe("RegistryError.Table", () => {
       statusCode: 503,
       code: "STORE_UNAVAILABLE",
       message: "the registry store is unavailable",
-      details: { retryAfter: 1 }
+      details: [{ retryAfter: 1 }]
     })
     assert.deepStrictEqual(R.headersOf(new R.StoreUnavailable({ message: "m", retryAfter: 7 })), { "retry-after": "7" })
   })
@@ -99,7 +99,7 @@ describe("RegistryError.Table", () => {
       statusCode: 503,
       code: "STORE_UNAVAILABLE",
       message: "down",
-      details: { retryAfter: 2 }
+      details: [{ retryAfter: 2 }]
     })
   })
 })

@@ -10,6 +10,7 @@ import { ModelManifest, ModelVersion, ModelVersions, RegistryError } from "@mreg
 import { base as sharedBase } from "@mreg/test-fixtures"
 import { Effect, Layer } from "effect"
 import { randomUUID } from "node:crypto"
+import { wireCases } from "./WireCases.js"
 
 /** What an implementation can do beyond the wire contract. */
 export interface SuiteOptions {
@@ -40,6 +41,7 @@ export const modelVersionsSuite = <E>(
   describe(name, () => {
     withLayer(layer, { timeout: 120_000, excludeTestServices: true })((it) => {
       const service = ModelVersions.ModelVersions
+      wireCases(it, options)
 
       it.effect("creates version 1 with the stored manifest, FQN, step 0 and deployable", () =>
         Effect.gen(function*() {

@@ -39,10 +39,10 @@ const decodeApplyTags = Schema.decodeUnknownEither(ModelVersions.ApplyTagsReques
 export const applyTags = (input: unknown): Either.Either<ModelVersions.ApplyTagsRequest, ValidationError> =>
   toClient(Either.mapLeft(decodeApplyTags(input), (error) => Validation.fromParseError(error, ["body"])))
 
-/** The one-item list query of a lookup by FQN; problems at `["query", "fqn"]`. */
+/** The one-item list query of a lookup by model version FQN (`…:latest` included); problems at `["query", "fqn"]`. */
 export const fqnQuery = (input: unknown): Either.Either<ModelVersions.ListQuery, ValidationError> => {
   if (typeof input !== "string") return Either.left(invalid(["query", "fqn"], "must be a string such as model:default/nlp-team/sentiment-clf:1", "type_error"))
-  const parsed = Fqn.parse(input)
+  const parsed = Fqn.parseModelVersion(input)
   if (Either.isLeft(parsed)) return Either.left(invalid(["query", "fqn"], parsed.left.message))
   return Either.right(new ModelVersions.ListQuery({ fqn: input, limit: 1 }))
 }

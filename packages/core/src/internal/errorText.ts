@@ -88,8 +88,20 @@ export interface ForeignBody {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
-const detailsOf = (value: unknown): Readonly<Record<string, unknown>> =>
-  isObject(value) ? value : Array.isArray(value) ? Object.assign({}, ...value.filter(isObject)) : {}
+/**
+ * The facts of an error body's `details`: a list of objects (TrueFoundry's `HttpError.details`, what mreg sends) is
+ * merged into one object, the first value of each key winning; an object (mreg before 0.2.0) is taken as it is;
+ * anything else is `{}`.
+ */
+export const mergeDetails = (value: unknown): Readonly<Record<string, unknown>> => {
+  if (isObject(value)) return value
+  if (!Array.isArray(value)) return {}
+  const merged: Record<string, unknown> = {}
+  for (const entry of value.filter(isObject)) {
+    for (const [key, fact] of Object.entries(entry)) if (!(key in merged)) merged[key] = fact
+  }
+  return merged
+}
 
 const issuesOf = (value: unknown): ReadonlyArray<ForeignIssue> | undefined =>
   Array.isArray(value) ? value.filter(isObject).map((issue) => ({ loc: issue.loc, msg: issue.msg, type: issue.type })) : undefined
@@ -115,7 +127,7 @@ export const parseBody = (text: string | undefined): ForeignBody | undefined => 
   const code = json.code ?? error?.code
   const detail = issuesOf(json.detail)
   if (typeof message !== "string" && typeof code !== "string" && detail === undefined) return undefined
-  return { code, message, details: detailsOf(json.details ?? error?.details), detail }
+  return { code, message, details: mergeDetails(json.details ?? error?.details), detail }
 }
 
 /** Seconds from a `Retry-After` value: an integer number of seconds (an HTTP date is not read). */

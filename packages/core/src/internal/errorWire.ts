@@ -5,7 +5,7 @@
  */
 import { Schema } from "effect"
 import { ModelManifest, VERSION_ALIAS_PATTERN } from "../ModelManifest.js"
-import { type ForeignBody, type ForeignIssue, IDENTIFIER, parseBody, retryAfterSeconds, safeText, wireText } from "./errorText.js"
+import { type ForeignBody, type ForeignIssue, IDENTIFIER, mergeDetails, parseBody, retryAfterSeconds, safeText, wireText } from "./errorText.js"
 import {
   Conflict,
   ConflictReason,
@@ -78,7 +78,9 @@ export const headersOf = (error: RegistryError): Readonly<Record<string, string>
 }
 
 /**
- * The error wire body: `{statusCode, code, message, details?}`, plus `detail` for 422.
+ * The error wire body, TrueFoundry's `HttpError`: `{statusCode, code, message, details?}` where `details` is a list
+ * of objects (one object with the error's facts, e.g. `[{"field": "manifest.version_alias", "alias": "v1",
+ * "version": 3}]`; absent when the error has none), plus FastAPI's `detail` for 422.
  * @since 0.1.0
  * @category models
  */
@@ -87,7 +89,7 @@ export interface ErrorBody {
   readonly code: string
   readonly message: string
   readonly detail?: ReadonlyArray<{ readonly loc: ReadonlyArray<string | number>; readonly msg: string; readonly type: string }>
-  readonly details?: Readonly<Record<string, unknown>>
+  readonly details?: ReadonlyArray<Readonly<Record<string, unknown>>>
 }
 
 const defined = (details: Record<string, unknown>): Record<string, unknown> | undefined => {
@@ -115,7 +117,10 @@ const detailsOf = (error: RegistryError): Record<string, unknown> | undefined =>
 }
 
 /**
- * The wire body of an error (DESIGN.md, Errors): status and code from {@link Table}, `details` from its typed fields.
+ * The wire body of an error (DESIGN.md, Errors): status and code from {@link Table}; `details` is a list holding one
+ * object with the error's typed fields (`[{line, column}]` for 400, `[{field, alias?, tag?, version?}]` for 409,
+ * `[{etag}]` for 412, `[{limit}]` for 413, `[{upstreamStatus}]` for 502/504, `[{retryAfter}]` for 503), absent when
+ * it has none (401, 403, 404, 500, a 412 without ETag); a 422 has `detail` instead.
  * @since 0.1.0
  * @category encoding
  */
@@ -125,11 +130,15 @@ export const toBody = (error: RegistryError): ErrorBody => {
     return { ...base, detail: error.detail.map((issue) => ({ loc: issue.loc, msg: issue.msg, type: issue.type })) }
   }
   const details = detailsOf(error)
-  return details === undefined ? base : { ...base, details }
+  return details === undefined ? base : { ...base, details: [details] }
 }
 
+const DetailsObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+
 /**
- * The wire body schema of every non-2xx response: `{statusCode, code, message, detail?, details?}`.
+ * The wire body schema of every non-2xx response: `{statusCode, code, message, detail?, details?}`. `details` is a
+ * list of objects (TrueFoundry's `HttpError.details`); an object, as mreg before 0.2.0 sent, is accepted too and
+ * decodes like a list holding it.
  * @since 0.1.0
  * @category schemas
  */
@@ -138,7 +147,7 @@ export const ErrorBodySchema = Schema.Struct({
   code: Schema.String,
   message: Schema.String,
   detail: Schema.optional(Schema.Array(Schema.Struct(ValidationIssue.fields))),
-  details: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+  details: Schema.optional(Schema.Union(Schema.Array(DetailsObject), DetailsObject))
 }).annotations({ identifier: "ErrorBody" })
 
 const int = (value: unknown, min: number): number | undefined =>
@@ -258,7 +267,7 @@ const fromParts = (status: number, body: ForeignBody | undefined, strict: boolea
  * @category decoding
  */
 export const fromBody = (status: number, body: typeof ErrorBodySchema.Type | undefined): RegistryError =>
-  fromParts(status, body === undefined ? undefined : { ...body, details: body.details ?? {}, detail: body.detail }, false)
+  fromParts(status, body === undefined ? undefined : { ...body, details: mergeDetails(body.details), detail: body.detail }, false)
 
 /**
  * Decodes an error answer of another server (an upstream control plane) into mreg's own error; its text never

@@ -14,7 +14,7 @@ export const get = (options: Registry.Layers) =>
     "get",
     {
       ref: Args.text({ name: "id-or-fqn" }).pipe(
-        Args.withDescription("a model version id, or an FQN model:{tenant}/{ml_repo}/{name}:{version or alias}")
+        Args.withDescription("a model version id, or an FQN model:{tenant}/{ml_repo}/{name}:{version, alias or latest}")
       ),
       output,
       host: Registry.host
@@ -24,7 +24,7 @@ export const get = (options: Registry.Layers) =>
         const versioned = yield* Fqn.isFqnLike(args.ref)
           ? Effect.gen(function*() {
             yield* Either.mapLeft(
-              Fqn.parse(args.ref),
+              Fqn.parseModelVersion(args.ref),
               (error) => new Failure.UsageError({ message: `invalid FQN ${JSON.stringify(args.ref)}: ${error.message}` })
             )
             return yield* withRegistry(options, args.host, (registry) =>
@@ -46,4 +46,4 @@ export const get = (options: Registry.Layers) =>
           })
         yield* printModelVersion(args.output, versioned)
       })
-  ).pipe(Command.withDescription("Show one model version, by id or by FQN (a version number or an alias after the colon)."))
+  ).pipe(Command.withDescription("Show one model version, by id or by FQN (a version number, an alias or latest after the colon)."))

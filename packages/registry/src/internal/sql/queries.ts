@@ -27,14 +27,38 @@ const ListRequest = Schema.Struct({ filter: Fragment, limit: Schema.Number, offs
 
 export const notFound = (id: string) => new RegistryError.NotFound({ message: `no model version with id "${id}"` })
 
+/** Whether an id can be stored at all: PostgreSQL's text refuses U+0000 (such an id names no version). */
+const storable = (id: string): boolean => !id.includes("\u0000")
+
+/** `v` is the highest live version of its model (`…:latest`, `version=latest`). */
+const isLatest = (sql: Store["sql"]) =>
+  sql`v.version = (SELECT MAX(l.version) FROM model_versions l WHERE l.model_id = v.model_id AND l.deleted_at IS NULL)`
+
+/** The `version` filter of `list`: a number, or `latest`. */
+const versionFilter = (sql: Store["sql"], version: number | "latest"): Statement.Fragment =>
+  version === "latest" ? isLatest(sql) : sql`v.version = ${version}`
+
+/**
+ * The `fqn` filter of `list`: a model FQN matches every version of the model; a model version FQN the version with
+ * that number, alias (ignoring case) or the highest live one. Another tenant matches nothing.
+ */
+const fqnFilter = (sql: Store["sql"], tenant: string, fqn: Fqn.Fqn): Array<Statement.Fragment> => {
+  const where = [sql`r.name = ${fqn.mlRepo}`, sql`m.name = ${fqn.name}`]
+  if (fqn.tenant !== tenant) where.push(sql`1 = 0`)
+  if (fqn.version !== undefined) where.push(sql`v.version = ${fqn.version}`)
+  else if (fqn.alias !== undefined) where.push(sql`v.alias_key = ${fqn.alias.toLowerCase()}`)
+  else if (fqn.latest) where.push(isLatest(sql))
+  return where
+}
+
 /** The registry's reads on one store. */
 export const makeQueries = (store: Store) => {
   const { sql, tenant } = store
   const selectVersion = sql.unsafe(SELECT_VERSION)
 
-  /** A live (not deleted) version by id. */
+  /** A live (not deleted) version by id. An id no store can hold (a NUL character) is none, never a store failure. */
   const findLive = (id: string): Effect.Effect<Option.Option<VersionRow>, SqlError | RegistryError.StoreError> =>
-    decoded(findLiveRow(id))
+    storable(id) ? decoded(findLiveRow(id)) : Effect.succeedNone
   const findLiveRow = SqlSchema.findOne({
     Request: Schema.String,
     Result: VersionRow,
@@ -112,16 +136,13 @@ export const makeQueries = (store: Store) => {
           detail: [new RegistryError.ValidationIssue({ loc: ["query", "fqn"], msg: parsed.left.message, type: "value_error" })]
         }))
       }
-      const fqn = parsed.right
-      if (fqn.tenant !== tenant) where.push(sql`1 = 0`)
-      where.push(sql`r.name = ${fqn.mlRepo}`, sql`m.name = ${fqn.name}`)
-      where.push(fqn.version !== undefined ? sql`v.version = ${fqn.version}` : sql`v.alias_key = ${fqn.alias.toLowerCase()}`)
+      where.push(...fqnFilter(sql, tenant, parsed.right))
     }
     if (query.ml_repo_id !== undefined) where.push(sql`m.ml_repo_id = ${query.ml_repo_id}`)
     if (query.ml_repo !== undefined) where.push(sql`r.name = ${query.ml_repo}`)
     if (query.model_id !== undefined) where.push(sql`v.model_id = ${query.model_id}`)
     if (query.name !== undefined) where.push(sql`m.name = ${query.name}`)
-    if (query.version !== undefined) where.push(sql`v.version = ${query.version}`)
+    if (query.version !== undefined) where.push(versionFilter(sql, query.version))
     if (query.tag !== undefined) {
       where.push(sql`EXISTS (SELECT 1 FROM model_version_tags t WHERE t.model_version_id = v.id AND t.tag_key = ${query.tag.toLowerCase()})`)
     }
