@@ -5,7 +5,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { ModelVersionsSql } from "@mreg/registry"
-import { Context, Effect, Layer, Option, Redacted } from "effect"
+import { Context, Effect, Layer, Option, Redacted, type Scope } from "effect"
 import { randomUUID } from "node:crypto"
 import * as Proxy from "../src/Proxy.js"
 import * as Tokens from "../src/Tokens.js"
@@ -25,7 +25,7 @@ const tokens = Tokens.layer({
 const [admin, dave, erin] = [auth(TOKEN.admin), auth(TOKEN.dave), auth(TOKEN.erin)]
 
 /** How a backend serves a scope with several patterns: in the store (exact totals), or by dropping an upstream's rows. */
-type Backend = { readonly name: string; readonly server: Effect.Effect<string, never, import("effect").Scope.Scope>; readonly exact: boolean }
+type Backend = { readonly name: string; readonly server: Effect.Effect<string, never, Scope.Scope>; readonly exact: boolean }
 
 const serve = (options: Parameters<typeof layerServer>[0]) =>
   Effect.map(Layer.build(layerServer({ tokens, ...options })), (context) => Context.get(context, TestServer).url)

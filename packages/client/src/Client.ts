@@ -321,7 +321,9 @@ export const createClient = (options?: ClientOptions): Client => {
     async *iterate(query) {
       assertOpen()
       const seen = new Set<string>()
-      for (let current: ModelVersions.ListQuery | undefined = unwrap(Wire.listQuery(query)); current !== undefined;) {
+      const first = unwrap(Wire.listQuery(query))
+      let current: ModelVersions.ListQuery | undefined = new ModelVersions.ListQuery({ ...first, offset: first.offset ?? 0 }, true)
+      while (current !== undefined) {
         const page = await listPage(current)
         const fresh = page.data.filter((version) => !seen.has(version.id))
         for (const version of fresh) {
