@@ -3,6 +3,7 @@
  * fresh `MREG_HOME` and checks exit codes, stdout (wire JSON or tables) and stderr exactly.
  */
 import { assert, describe, it } from "@effect/vitest"
+import { PageToken } from "@mreg/core"
 import { BASE_FILE, wireVersion } from "@mreg/test-fixtures"
 import { Either, Effect, type Scope } from "effect"
 import { spawnSync } from "node:child_process"
@@ -493,7 +494,9 @@ describe.concurrent("list", () => {
       assert.deepStrictEqual(all.pagination, { total: 4, offset: 0, limit: 100 })
       const first = json(yield* mreg(home, ["list", "--name", "sentiment-clf", "--limit", "2"]))
       assert.deepStrictEqual(versions(first), [3, 2])
-      assert.deepStrictEqual(first.pagination, { total: 3, offset: 0, limit: 2 })
+      // A page with a next one carries its page token (the last version's sort key).
+      const token = PageToken.make({ ml_repo: first.data[1].manifest.ml_repo, name: "sentiment-clf", version: 2 })
+      assert.deepStrictEqual(first.pagination, { total: 3, offset: 0, limit: 2, next_page_token: token })
       const second = json(yield* mreg(home, ["list", "--name", "sentiment-clf", "--limit", "2", "--offset", "2"]))
       assert.deepStrictEqual(versions(second), [1])
       assert.deepStrictEqual(second.pagination, { total: 3, offset: 2, limit: 2 })

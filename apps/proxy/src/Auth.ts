@@ -1,13 +1,15 @@
 /**
  * Authentication and scopes: the `Authentication` middleware parses `Authorization: Bearer <token>` once (scheme
  * case-insensitive; else 401 `UNAUTHORIZED`, as for an unknown token), before the body is read, and provides the
- * caller's {@link CurrentGrant}; handlers check scopes with it (403 `FORBIDDEN`): write on the manifest's or the
- * version's ML repo, read on every ML repo returned.
+ * caller's {@link CurrentGrant}. Reads run under the grant's read scope ({@link withReadScope}): the registry looks
+ * as if only the caller's ML repos existed (lists filtered in the store, other ids 404 as missing ones). Handlers
+ * check write scopes with the grant (403 `FORBIDDEN`): on the manifest's or the version's ML repo, which the caller
+ * can see.
  *
  * @since 0.1.0
  */
 import { HttpApiMiddleware, HttpApiSecurity, HttpServerRequest } from "@effect/platform"
-import { RegistryApi, RegistryError } from "@mreg/core"
+import { ModelVersions, RegistryApi, RegistryError } from "@mreg/core"
 import { Context, Effect, Layer, Option, Redacted } from "effect"
 import { RequestInfo } from "./RequestLog.js"
 import { type Grant, Tokens } from "./Tokens.js"
@@ -51,6 +53,28 @@ export const layer: Layer.Layer<Authentication, never, Tokens> = Layer.effect(
         })
     }))
 )
+
+/**
+ * The ML repos a grant may see: every one for a `*` scope, else the patterns of its scopes (read or write).
+ * @since 0.2.0
+ * @category scopes
+ */
+export const readScope = (grant: Grant): ModelVersions.Visibility =>
+  grant.readsAll ? ModelVersions.everyMlRepo : ModelVersions.onlyMlRepos(grant.readPatterns)
+
+/**
+ * Runs `effect` (a handler's calls to the registry) under the current caller's read scope: `ModelVersions.ReadScope`
+ * set from {@link CurrentGrant}. Every handler that reads or names stored rows runs under it, so a version (or model)
+ * outside the caller's ML repos is `NotFound` and lists hold only the caller's ML repos.
+ *
+ * ```ts
+ * .handle("get", ({ path }) => Auth.withReadScope(registry.get(path.id)))
+ * ```
+ * @since 0.2.0
+ * @category scopes
+ */
+export const withReadScope = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | CurrentGrant> =>
+  Effect.flatMap(CurrentGrant, (grant) => Effect.provideService(effect, ModelVersions.ReadScope, readScope(grant)))
 
 /** `Forbidden` for the grant's subject: `subject "<subjectId>" <what>`. @since 0.1.0 @category checks */
 export const forbidden = (grant: Grant, what: string): RegistryError.Forbidden =>

@@ -10,7 +10,7 @@
  * @since 0.1.0
  */
 import { HttpApi, HttpApiBuilder, HttpApiGroup, HttpApiSwagger, type HttpApp, HttpServer, HttpServerRequest, OpenApi } from "@effect/platform"
-import { Fqn, ListQueryParams, ModelVersion, ModelVersions, RegistryApi, RegistryError, Validation } from "@mreg/core"
+import { ListQueryParams, ModelVersion, ModelVersions, RegistryApi, RegistryError, Validation } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"
 import { Context, Duration, Effect, Either, Layer, Option, Predicate, Schema } from "effect"
 import { createHash } from "node:crypto"
@@ -141,7 +141,7 @@ const handlers =
           }))
         // Raw for the same reasons as upsert: size limit, JSON syntax errors, every body problem at once.
         .handleRaw("applyTags", ({ request }) =>
-          Effect.gen(function*() {
+          Auth.withReadScope(Effect.gen(function*() {
             const grant = yield* Auth.CurrentGrant
             yield* Auth.requireSomeWrite(grant)
             const json = yield* JsonBody.readJson(request)
@@ -151,40 +151,29 @@ const handlers =
             if (!grant.writesAll) yield* Auth.requireWrite(grant, yield* mlRepoOf(id))
             yield* registry.applyTags(decoded.right)
             return {}
-          }))
+          })))
+        // Reads see only the caller's ML repos (`Auth.withReadScope`): another repo's id is 404 as a missing one.
         .handle("get", ({ path }) =>
-          Effect.gen(function*() {
-            const grant = yield* Auth.CurrentGrant
-            yield* Auth.requireSomeRead(grant)
+          Auth.withReadScope(Effect.gen(function*() {
+            yield* Auth.requireSomeRead(yield* Auth.CurrentGrant)
             const { etag, modelVersion } = yield* registry.get(yield* validId(path.id))
-            yield* Auth.requireRead(grant, [modelVersion.manifest.ml_repo])
             return one(modelVersion, withEtag(etag))
-          }))
+          })))
+        // Filtered in the store: `total` counts only the caller's ML repos, a filter naming another one is an empty page.
         .handle("list", ({ urlParams }) =>
-          Effect.gen(function*() {
-            const grant = yield* Auth.CurrentGrant
-            yield* Auth.requireSomeRead(grant)
-            const query = yield* ListQueryParams.decode(urlParams)
-            if (!grant.readsAll) {
-              const named = query.ml_repo ?? (query.fqn === undefined ? undefined : Either.getOrUndefined(Fqn.parse(query.fqn))?.mlRepo)
-              if (named === undefined) {
-                return yield* Auth.forbidden(grant, "may read only some ML repos: filter the list with ml_repo=<name> or fqn=<fqn>")
-              }
-              yield* Auth.requireRead(grant, [named])
-            }
-            const page = yield* registry.list(query)
-            yield* Auth.requireRead(grant, new Set(page.data.map((mv) => mv.manifest.ml_repo)))
-            return ErrorResponse.json(200, page)
-          }))
+          Auth.withReadScope(Effect.gen(function*() {
+            yield* Auth.requireSomeRead(yield* Auth.CurrentGrant)
+            return ErrorResponse.json(200, yield* registry.list(yield* ListQueryParams.decode(urlParams)))
+          })))
         .handle("delete", ({ path }) =>
-          Effect.gen(function*() {
+          Auth.withReadScope(Effect.gen(function*() {
             const grant = yield* Auth.CurrentGrant
             yield* Auth.requireSomeWrite(grant)
             const id = yield* validId(path.id)
             if (!grant.writesAll) yield* Auth.requireWrite(grant, yield* mlRepoOf(id))
             yield* registry.delete(id)
             return {}
-          }))
+          })))
     }))
 
 const SVC = RegistryApi.SVC_PREFIX

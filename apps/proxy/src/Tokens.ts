@@ -52,6 +52,8 @@ export interface Grant {
   /** At least one ML repo. */
   readonly readsAny: boolean
   readonly writesAny: boolean
+  /** The ML repo patterns the caller may read (every scope, read or write; `*` any run of characters). */
+  readonly readPatterns: ReadonlyArray<string>
 }
 
 /**
@@ -87,7 +89,8 @@ const makeGrant = (subject: ModelVersion.Subject, scopes: ReadonlyArray<typeof S
     readsAll: scopes.some((scope) => scope.ml_repo === "*"),
     writesAll: scopes.some((scope) => scope.ml_repo === "*" && scope.access === "write"),
     readsAny: scopes.length > 0,
-    writesAny: writers.length > 0
+    writesAny: writers.length > 0,
+    readPatterns: scopes.map((scope) => scope.ml_repo)
   }
 }
 

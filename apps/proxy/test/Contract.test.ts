@@ -9,6 +9,7 @@ import type { ModelVersions } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"
 import { Context, Effect, Layer, Option, Redacted } from "effect"
 import { modelVersionsSuite } from "../../../packages/registry/test/ModelVersionsSuite.js"
+import { scopePagingSuite } from "../../../packages/registry/test/ScopePagingSuite.js"
 import * as Proxy from "../src/Proxy.js"
 import * as RequestLog from "../src/RequestLog.js"
 import * as Server from "../src/Server.js"
@@ -26,10 +27,9 @@ const overHttp = (registry: Layer.Layer<ModelVersions.ModelVersions>, tokens: La
     )
   ).pipe(Layer.provide(NodeHttpServer.layerTest), Layer.orDie)
 
-modelVersionsSuite("HTTP proxy", overHttp(embedded, Tokens.layer(tokensFile).pipe(Layer.orDie), "embedded"), {
-  tenant: "default",
-  subjectOption: false
-})
+const proxyA = overHttp(embedded, Tokens.layer(tokensFile).pipe(Layer.orDie), "embedded")
+modelVersionsSuite("HTTP proxy", proxyA, { tenant: "default", subjectOption: false })
+scopePagingSuite("HTTP proxy: read scopes and page tokens", proxyA, { scopeInStore: false })
 
 // Proxy B is built on its own (`Layer.build`): two servers in one layer graph would share the framework's router.
 const inFrontOfProxyB = Layer.unwrapScoped(
@@ -42,3 +42,4 @@ const inFrontOfProxyB = Layer.unwrapScoped(
 )
 
 modelVersionsSuite("HTTP proxy in upstream mode, in front of a second proxy", inFrontOfProxyB, { tenant: "default", subjectOption: false })
+scopePagingSuite("HTTP proxy in upstream mode: read scopes and page tokens", inFrontOfProxyB, { scopeInStore: false })

@@ -163,15 +163,19 @@ export interface ModelVersionsClient {
    */
   readonly getByFqn: (fqn: string) => Promise<ModelVersionResult>
   /**
-   * Lists one page of model versions matching the query: `{ data, pagination: { total, offset, limit } }`.
+   * Lists one page of model versions matching the query: `{ data, pagination: { total, offset, limit,
+   * next_page_token? } }` (pass `next_page_token` back as `page_token` for the next page).
    * Rejects with `ValidationError` for a bad query (nothing sent).
    */
   readonly list: (query?: ListQuery) => Promise<ModelVersionPage>
   /**
    * Iterates over every matching model version, fetching page after page (`query.limit` is the page size, default
-   * 100; `query.offset` the start). Each version is yielded once. Always ends: on an empty or short page, when
-   * `offset` reaches `total`, or when a page brings no version not seen before (a server that ignores `offset`).
-   * Versions written during the iteration may or may not be seen.
+   * 100; `query.offset` the start). Pages follow `pagination.next_page_token` (keyset paging: the embedded registry
+   * and `mreg-proxy`): every version that exists for the whole iteration is yielded exactly once, whatever is created
+   * or deleted meanwhile; versions created meanwhile may or may not be seen. Against a server that pages only by
+   * offset (TrueFoundry), versions are de-duplicated by id, but a version can be missed when versions before it are
+   * deleted during the iteration (the offset then skips past it). Always ends: when no next page is given, on an
+   * empty or short page, when `offset` reaches `total`, or when a page brings no version not seen before.
    *
    * @example
    * ```ts
@@ -317,21 +321,17 @@ export const createClient = (options?: ClientOptions): Client => {
 
     async *iterate(query) {
       assertOpen()
-      const decoded = unwrap(Wire.listQuery(query))
-      const limit = decoded.limit ?? ModelVersions.DEFAULT_LIMIT
-      let offset = decoded.offset ?? 0
       const seen = new Set<string>()
-      while (true) {
-        const page = await listPage(new ModelVersions.ListQuery({ ...decoded, limit, offset }, true))
-        const pageSize = page.pagination.limit > 0 ? Math.min(limit, page.pagination.limit) : limit
+      const first = unwrap(Wire.listQuery(query))
+      let current: ModelVersions.ListQuery | undefined = new ModelVersions.ListQuery({ ...first, offset: first.offset ?? 0 }, true)
+      while (current !== undefined) {
+        const page = await listPage(current)
         const fresh = page.data.filter((version) => !seen.has(version.id))
         for (const version of fresh) {
           seen.add(version.id)
           yield version
         }
-        if (fresh.length === 0 || page.data.length < pageSize) return
-        offset += page.data.length
-        if (offset >= page.pagination.total) return
+        current = ModelVersions.nextPage(current, page, fresh.length)
       }
     },
 

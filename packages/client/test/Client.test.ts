@@ -112,6 +112,33 @@ describe("createClient, embedded", () => {
     assert.deepStrictEqual(first, [7, 6, 5])
   })
 
+  it("iterate follows page tokens: versions created or deleted meanwhile never make it skip or repeat another", async () => {
+    const { client } = embedded()
+    const before: Array<string> = []
+    for (const name of ["m-b", "m-c"]) {
+      for (let i = 0; i < 3; i++) before.push((await client.modelVersions.upsert(base({ name }))).data.id)
+    }
+    const seen: Array<string> = []
+    const deleted = new Set<string>()
+    for await (const version of client.modelVersions.iterate({ limit: 2 })) {
+      seen.push(version.id)
+      if (seen.length % 2 !== 0) continue
+      // After each page: a version of a model before and one after the others, one returned and one coming deleted.
+      await client.modelVersions.upsert(base({ name: "m-a" }))
+      await client.modelVersions.upsert(base({ name: "m-d" }))
+      const returned = seen.find((id) => !deleted.has(id))
+      const coming = [...before].reverse().find((id) => !seen.includes(id) && !deleted.has(id))
+      for (const id of [returned, coming]) {
+        if (id === undefined) continue
+        await client.modelVersions.delete(id)
+        deleted.add(id)
+      }
+    }
+    const whole = before.filter((id) => !deleted.has(id))
+    assert.deepStrictEqual(whole.map((id) => seen.filter((s) => s === id).length), whole.map(() => 1))
+    assert.strictEqual(new Set(seen).size, seen.length)
+  })
+
   it("an alias held by another version is a ConflictError ALIAS_IN_USE naming the holder", async () => {
     const { client } = embedded()
     await client.modelVersions.upsert(base({ version_alias: "v1-prod" }))

@@ -2,8 +2,9 @@
  * The query parameters of `GET {prefix}/model-versions` (as the contract's `ListUrlParams` decoded them), validated
  * into a `ListQuery`.
  *
- * - `fqn`, `ml_repo_id`, `ml_repo`, `model_id`, `name`, `tag`: text, not empty; `fqn` must parse as a model FQN or
- *   a model version FQN (`…:latest` included);
+ * - `fqn`, `ml_repo_id`, `ml_repo`, `model_id`, `name`, `tag`, `page_token`: text, not empty; `fqn` must parse as a
+ *   model FQN or a model version FQN (`…:latest` included); `page_token` must be a `pagination.next_page_token` of
+ *   an earlier answer (`PageToken`);
  * - `version` (1 to 2^31 − 1, or `latest`), `limit` (1–1000), `offset` (≥ 0): decimal integers;
  * - `run_ids`, `run_steps`: repeated (`run_ids=a&run_ids=b`) or comma-separated (`run_ids=a,b`); steps are
  *   integers ≥ 0;
@@ -22,7 +23,7 @@ import type * as RegistryApi from "./RegistryApi.js"
 import * as RegistryError from "./RegistryError.js"
 import * as Validation from "./Validation.js"
 
-const TEXT = ["fqn", "ml_repo_id", "ml_repo", "model_id", "name", "tag"] as const
+const TEXT = ["fqn", "ml_repo_id", "ml_repo", "model_id", "name", "tag", "page_token"] as const
 const INTEGERS = ["version", "limit", "offset"] as const
 
 const decodeListQuery = Schema.decodeUnknownEither(ModelVersions.ListQuery, { errors: "all", onExcessProperty: "ignore" })

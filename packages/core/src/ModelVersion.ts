@@ -124,14 +124,17 @@ export class ModelVersionResponse extends Schema.Class<ModelVersionResponse>("Mo
 }, keepUnknownFields) {}
 
 /**
- * Offset pagination: `{total, offset, limit}`; `total` counts every match, not just this page.
+ * Pagination: `{total, offset, limit, next_page_token?}`; `total` counts every match, not just this page.
+ * `next_page_token` (mreg; absent from TrueFoundry's answers) is present when a next page exists: send it back as
+ * `page_token` for that page (keyset paging, `PageToken`).
  * @since 0.1.0
  * @category schemas
  */
 export const Pagination = Schema.Struct({
   total: Schema.Number,
   offset: Schema.Number,
-  limit: Schema.Number
+  limit: Schema.Number,
+  next_page_token: Schema.optional(Schema.String)
 }).annotations({ identifier: "Pagination" })
 
 /** @since 0.1.0 @category models */

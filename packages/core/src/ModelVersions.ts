@@ -9,10 +9,11 @@
  *
  * @since 0.1.0
  */
-import { Context, type Effect, Schema } from "effect"
+import { Chunk, Context, Effect, Option, Schema, Stream } from "effect"
 import { noNul } from "./internal/nul.js"
 import { type ModelManifest, MAX_INTEGER } from "./ModelManifest.js"
-import type { ModelVersion, ModelVersionId, ModelVersionPage, Subject } from "./ModelVersion.js"
+import { PageToken } from "./PageToken.js"
+import type { ModelVersion, ModelVersionId, ModelVersionPage, Pagination, Subject } from "./ModelVersion.js"
 import type { RegistryError } from "./RegistryError.js"
 
 /** Query text: any string without a NUL character (U+0000), which no store can hold. */
@@ -21,11 +22,13 @@ const CommaList = Schema.Array(QueryText)
 
 /**
  * Filters and paging of `list` (query `fqn, ml_repo_id, model_id, name, version, tag, run_ids, run_steps, limit,
- * offset`; mreg adds `ml_repo`, the ML repo's name). No text may hold a NUL character (U+0000). `fqn` is a model FQN (`model:{tenant}/{ml_repo}/{name}`: all
- * its versions) or a model version FQN (`…:{version}`, `…:{alias}`, `…:latest`); `version` is a number from 1 to
- * 2^31 − 1 or `"latest"` (the highest live version of each matching model). `limit` is 1–1000 (default 100),
- * `offset` ≥ 0 (default 0). Results are ordered by ML repo, model name, then version number descending — a stable
- * order.
+ * offset`; mreg adds `ml_repo`, the ML repo's name, and `page_token`). No text may hold a NUL character (U+0000).
+ * `fqn` is a model FQN (`model:{tenant}/{ml_repo}/{name}`: all its versions) or a model version FQN (`…:{version}`,
+ * `…:{alias}`, `…:latest`); `version` is a number from 1 to 2^31 − 1 or `"latest"` (the highest live version of each
+ * matching model). `limit` is 1–1000 (default 100), `offset` ≥ 0 (default 0). Results are ordered by ML repo, model
+ * name, then version number descending — a stable order. `page_token` (a `pagination.next_page_token` of an earlier
+ * answer, `PageToken`) starts the page after the version it names (keyset paging; `offset` then skips that many
+ * more); send it with the same filters.
  * @since 0.1.0
  * @category models
  */
@@ -48,11 +51,57 @@ export class ListQuery extends Schema.Class<ListQuery>("ListQuery")({
   ),
   offset: Schema.optional(
     Schema.Int.pipe(Schema.greaterThanOrEqualTo(0, { message: (issue) => `must be an integer ≥ 0 (received ${String(issue.actual)})` }))
-  )
+  ),
+  page_token: Schema.optional(PageToken)
 }) {}
 
 /** Default page size of `list`. @since 0.1.0 @category constants */
 export const DEFAULT_LIMIT = 100
+
+/**
+ * The query of the page after `page` (the answer to `query`) in a walk over every page, or `undefined` when `page`
+ * was the last: by `page_token` when the answer carried `pagination.next_page_token` (keyset paging, exact under
+ * concurrent writes), otherwise by offset, for servers that page only by offset (TrueFoundry): the walk then stops
+ * at `total`, at a short page, or at a page with no version not seen before (`fresh` = 0, a server that ignores
+ * `offset`).
+ * @since 0.2.0
+ * @category paging
+ */
+export const nextPage = (
+  query: ListQuery,
+  page: { readonly data: ReadonlyArray<unknown>; readonly pagination: Pagination },
+  fresh: number
+): ListQuery | undefined => {
+  const token = page.pagination.next_page_token
+  if (token !== undefined && token !== query.page_token) {
+    const { offset: _offset, ...rest } = query
+    return new ListQuery({ ...rest, page_token: token }, true)
+  }
+  if (query.page_token !== undefined) return undefined
+  const limit = query.limit ?? DEFAULT_LIMIT
+  const pageSize = page.pagination.limit > 0 ? Math.min(limit, page.pagination.limit) : limit
+  if (fresh === 0 || page.data.length < pageSize) return undefined
+  const offset = (query.offset ?? 0) + page.data.length
+  return offset >= page.pagination.total ? undefined : new ListQuery({ ...query, offset }, true)
+}
+
+/**
+ * Every model version matching `query`, page after page ({@link nextPage}), each id once. Against a server with
+ * page tokens, every version that exists for the whole walk is yielded exactly once; against one that pages only by
+ * offset, versions are de-duplicated by id, but one that moves to an earlier page (deletes before it) can be missed.
+ * @since 0.2.0
+ * @category paging
+ */
+export const stream = (service: Service, query: ListQuery): Stream.Stream<ModelVersion, RegistryError> =>
+  Stream.suspend(() => {
+    const seen = new Set<string>()
+    return Stream.paginateChunkEffect(query, (current) =>
+      Effect.map(service.list(current), (page) => {
+        const fresh = page.data.filter((version) => !seen.has(version.id))
+        for (const version of fresh) seen.add(version.id)
+        return [Chunk.unsafeFromArray(fresh), Option.fromNullable(nextPage(current, page, fresh.length))] as const
+      }))
+  })
 
 /**
  * Options of `upsert`:
@@ -114,6 +163,62 @@ export class ApplyTagsRequest extends Schema.Class<ApplyTagsRequest>("ApplyTagsR
 }) {}
 
 /**
+ * The ML repos a caller may see: `all`, or `only` those whose name matches one of `patterns` (`*` matches any run of
+ * characters, everything else itself, case-sensitively; no pattern = nothing visible).
+ * @since 0.2.0
+ * @category models
+ */
+export type Visibility =
+  | { readonly _tag: "All" }
+  | { readonly _tag: "Only"; readonly patterns: ReadonlyArray<string> }
+
+/** Every ML repo is visible (the default {@link ReadScope}). @since 0.2.0 @category constructors */
+export const everyMlRepo: Visibility = { _tag: "All" }
+
+/** Only the ML repos matching `patterns` are visible. @since 0.2.0 @category constructors */
+export const onlyMlRepos = (patterns: ReadonlyArray<string>): Visibility => ({ _tag: "Only", patterns })
+
+const patternRegExp = (pattern: string) =>
+  new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`)
+
+/** Whether `mlRepo` is visible under `visibility`. @since 0.2.0 @category predicates */
+export const isVisible = (visibility: Visibility, mlRepo: string): boolean =>
+  visibility._tag === "All" || visibility.patterns.some((pattern) => patternRegExp(pattern).test(mlRepo))
+
+/**
+ * The one ML repo a visibility allows, when it is a single name without `*` (an upstream can then be asked for that
+ * ML repo only); `undefined` otherwise.
+ * @since 0.2.0
+ * @category getters
+ */
+export const singleMlRepo = (visibility: Visibility): string | undefined =>
+  visibility._tag === "Only" && visibility.patterns.length === 1 && !visibility.patterns[0]!.includes("*")
+    ? visibility.patterns[0]
+    : undefined
+
+/**
+ * The caller's read scope, read by every `ModelVersions` implementation (default: every ML repo). Under
+ * `onlyMlRepos(…)` the registry looks as if only those ML repos existed:
+ * - `list` returns their versions only and `pagination.total` counts only them; a filter naming another ML repo
+ *   (`ml_repo`, `ml_repo_id`, `fqn`, `model_id`) gives an empty page, not an error;
+ * - `get`, `delete`, `applyTags` of a version outside them fail with `NotFound`, the same error as for a missing id.
+ *
+ * The embedded registry filters in its SQL queries, so pages are full and totals exact. Over HTTP (an upstream) a
+ * fetched version's ML repo is checked (`NotFound` outside the scope) and a list is sent with `ml_repo=<name>` when
+ * the scope is one name; otherwise the versions outside the scope are dropped from the page and `total` is the
+ * upstream's count less the versions dropped (pages can then be short). Provide it around a call, as `mreg-proxy` does for each request from the caller's token:
+ *
+ * ```ts
+ * registry.list(query).pipe(Effect.provideService(ModelVersions.ReadScope, ModelVersions.onlyMlRepos(["nlp-*"])))
+ * ```
+ * @since 0.2.0
+ * @category references
+ */
+export class ReadScope extends Context.Reference<ReadScope>()("@mreg/core/ModelVersions/ReadScope", {
+  defaultValue: (): Visibility => everyMlRepo
+}) {}
+
+/**
  * The model-version operations. Every method fails only with {@link RegistryError}s (never SQL or HTTP errors).
  * @since 0.1.0
  * @category models
@@ -125,9 +230,15 @@ export interface Service {
    * (`IMMUTABLE_FIELD`, `VERSION_DELETED`, `ALIAS_IN_USE`, `IDEMPOTENCY_KEY_REUSED`), `PreconditionFailed`.
    */
   readonly upsert: (manifest: ModelManifest, options?: UpsertOptions) => Effect.Effect<UpsertResult, RegistryError>
-  /** Reads one model version by id (`GET {prefix}/model-versions/{id}`). Fails with `NotFound`. */
+  /**
+   * Reads one model version by id (`GET {prefix}/model-versions/{id}`). Fails with `NotFound`, also outside the
+   * caller's {@link ReadScope} (as do `list`, `delete` and `applyTags`).
+   */
   readonly get: (id: ModelVersionId) => Effect.Effect<Versioned, RegistryError>
-  /** Lists model versions matching every given filter, one page (`GET {prefix}/model-versions`). */
+  /**
+   * Lists model versions matching every given filter, one page (`GET {prefix}/model-versions`); the page carries
+   * `pagination.next_page_token` when a next page exists (see `PageToken`).
+   */
   readonly list: (query: ListQuery) => Effect.Effect<ModelVersionPage, RegistryError>
   /** Deletes a model version; its number is never reused (`DELETE {prefix}/model-versions/{id}`). Fails with `NotFound`. */
   readonly delete: (id: ModelVersionId) => Effect.Effect<void, RegistryError>

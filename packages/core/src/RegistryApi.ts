@@ -121,7 +121,8 @@ export const ListUrlParams = Schema.Struct({
   run_ids: QueryList,
   run_steps: QueryList,
   limit: QueryValue,
-  offset: QueryValue
+  offset: QueryValue,
+  page_token: QueryValue
 })
 
 const id = HttpApiSchema.param("id", Schema.String)

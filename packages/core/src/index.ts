@@ -25,6 +25,8 @@ export * as ModelManifest from "./ModelManifest.js"
 export * as ModelVersion from "./ModelVersion.js"
 /** @since 0.1.0 */
 export * as ModelVersions from "./ModelVersions.js"
+/** @since 0.2.0 */
+export * as PageToken from "./PageToken.js"
 /** @since 0.1.0 */
 export * as PipelineTag from "./PipelineTag.js"
 /** @since 0.1.0 */

@@ -17,6 +17,8 @@
  *   `ValidationError` at `manifest.version` naming the next number.
  * - Aliases and tags are unique per model ignoring case, stored with their case.
  * - Every write bumps a revision; ETags are `"<id>.<revision>"`.
+ * - Reads honour `ModelVersions.ReadScope` in their SQL (list rows and `total`, get, delete, tags: `NotFound` outside
+ *   it) and lists page by `page_token` with a keyset condition on (ML repo, model name, version descending).
  * - Idempotency keys (per subject, kept 24 hours) replay the first response for the same request, and conflict
  *   for a different one.
  *

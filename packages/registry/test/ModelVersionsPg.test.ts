@@ -3,6 +3,7 @@ import { ModelVersions } from "@mreg/core"
 import { ModelVersionsSql } from "@mreg/registry"
 import { Effect, Redacted } from "effect"
 import { base, modelVersionsSuite } from "./ModelVersionsSuite.js"
+import { scopePagingSuite } from "./ScopePagingSuite.js"
 
 // PostgreSQL tests never skip: `pnpm test` starts a throwaway cluster (scripts/pg.mjs) and passes its URL.
 const url = process.env.MREG_TEST_DATABASE_URL
@@ -15,6 +16,7 @@ if (url === undefined || url === "") {
 } else {
   const layer = ModelVersionsSql.layerPg({ url: Redacted.make(url), tenant: "pg" })
   modelVersionsSuite("PostgreSQL", layer, { tenant: "pg", subjectOption: true })
+  scopePagingSuite("PostgreSQL: read scopes and page tokens", layer, { scopeInStore: true })
 
   describe("PostgreSQL specifics", () => {
     it.effect("an unreachable URL is StoreUnavailable (503) and does not show the URL", () =>

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll } from "vitest"
 import { base, modelVersionsSuite } from "./ModelVersionsSuite.js"
+import { scopePagingSuite } from "./ScopePagingSuite.js"
 
 const home = mkdtempSync(join(tmpdir(), "mreg-registry-"))
 afterAll(() => rmSync(home, { recursive: true, force: true }))
@@ -21,6 +22,8 @@ modelVersionsSuite("SQLite (file, WAL)", ModelVersionsSql.layerSqlite({ filename
   tenant: "acme",
   subjectOption: true
 })
+
+scopePagingSuite("SQLite: read scopes and page tokens", ModelVersionsSql.layerSqlite({ filename: ":memory:" }), { scopeInStore: true })
 
 describe("SQLite file", () => {
   it.effect("a folder that refuses new entries (/proc) fails at once instead of hanging", () =>

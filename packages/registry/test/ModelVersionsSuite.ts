@@ -6,7 +6,7 @@
  * PostgreSQL database, a proxy) stay isolated without being reset.
  */
 import { assert, describe, layer as withLayer } from "@effect/vitest"
-import { ModelManifest, ModelVersion, ModelVersions, RegistryError } from "@mreg/core"
+import { ModelManifest, ModelVersion, ModelVersions, PageToken, RegistryError } from "@mreg/core"
 import { base as sharedBase } from "@mreg/test-fixtures"
 import { Effect, Layer } from "effect"
 import { randomUUID } from "node:crypto"
@@ -360,9 +360,10 @@ export const modelVersionsSuite = <E>(
             registry.list(new ModelVersions.ListQuery({ ml_repo: repo, name: "sentiment-clf", limit: 3, offset }))
           const pages = yield* Effect.all([page(0), page(3), page(6), page(9)])
           assert.deepStrictEqual(pages.map(versionsOf), [[7, 6, 5], [4, 3, 2], [1], []])
+          const after = (version: number) => PageToken.make({ ml_repo: repo, name: "sentiment-clf", version })
           assert.deepStrictEqual(pages.map((p) => p.pagination), [
-            { total: 7, offset: 0, limit: 3 },
-            { total: 7, offset: 3, limit: 3 },
+            { total: 7, offset: 0, limit: 3, next_page_token: after(5) },
+            { total: 7, offset: 3, limit: 3, next_page_token: after(2) },
             { total: 7, offset: 6, limit: 3 },
             { total: 7, offset: 9, limit: 3 }
           ])

@@ -14,6 +14,12 @@
  * - Error answers are decoded with `RegistryError.fromResponse`: only safe text and typed fields are kept, and a
  *   body mreg cannot decode (an HTML 502 from a load balancer) is `UpstreamError` 502 `UPSTREAM_ERROR`.
  * - Fields of a model version mreg does not know are kept (the `ModelVersion` schemas preserve them).
+ * - Paging: `page_token` is sent and `pagination.next_page_token` kept when the server gives one (an `mreg-proxy`).
+ * - Read scope (`ModelVersions.ReadScope`): a fetched version outside it is `NotFound`, as is a `delete` or
+ *   `applyTags` of one (checked with a `get` first); a list filter naming an ML repo outside it answers an empty page
+ *   without a request; a scope of one ML repo name is sent as `ml_repo=<name>`; otherwise versions outside the scope
+ *   are dropped from the page and `total` is the server's count less the versions dropped from this page (exact when
+ *   they all fit in one page; the server cannot be asked to filter by patterns).
  * - A server that implements only TrueFoundry's documented shapes (no `ETag`, no `Idempotent-Replayed`) works:
  *   `etag` is then `undefined` and `replayed` `false`.
  *
@@ -21,8 +27,9 @@
  */
 import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientError, HttpClientRequest } from "@effect/platform"
 import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, ParseResult, Redacted, Schedule } from "effect"
+import * as Fqn from "../Fqn.js"
 import type { ModelManifest } from "../ModelManifest.js"
-import type { ModelVersionId } from "../ModelVersion.js"
+import { ModelVersionId, ModelVersionPage } from "../ModelVersion.js"
 import * as ModelVersions from "../ModelVersions.js"
 import * as MregConfig from "../MregConfig.js"
 import * as RegistryApi from "../RegistryApi.js"
@@ -85,6 +92,22 @@ const withId = (id: string) => (error: RegistryError.RegistryError): RegistryErr
 
 const lowerCase = (headers: Readonly<Record<string, string>>): Record<string, string> =>
   Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
+
+/**
+ * The list query to send under a read scope: `undefined` when a filter names an ML repo outside it (the answer is
+ * an empty page), `ml_repo=<name>` added when the scope is one ML repo name and the query names none.
+ */
+const scopedQuery = (scope: ModelVersions.Visibility, query: ModelVersions.ListQuery): ModelVersions.ListQuery | undefined => {
+  if (scope._tag === "All") return query
+  const fqnRepo = query.fqn === undefined ? undefined : Either.getOrUndefined(Fqn.parse(query.fqn))?.mlRepo
+  for (const named of [query.ml_repo, fqnRepo]) {
+    if (named !== undefined && !ModelVersions.isVisible(scope, named)) return undefined
+  }
+  const single = ModelVersions.singleMlRepo(scope)
+  return single === undefined || query.ml_repo !== undefined || fqnRepo !== undefined
+    ? query
+    : new ModelVersions.ListQuery({ ...query, ml_repo: single }, true)
+}
 
 /**
  * Builds the HTTP `ModelVersions` on the `HttpClient` in context. Every method fails only with `RegistryError`s.
@@ -191,10 +214,31 @@ export const make = (options: Options) =>
         call(client.modelVersions.get({ path: { id: segment }, withResponse: true })),
         withId(id)
       )
+      const scope = yield* ModelVersions.ReadScope
+      if (!ModelVersions.isVisible(scope, body.data.manifest.ml_repo)) return yield* Effect.fail(notFound(id))
       return { modelVersion: body.data, etag: response.headers["etag"] } satisfies ModelVersions.Versioned
     })
 
-    const list = Effect.fn("ModelVersions.list")(function*(query: ModelVersions.ListQuery) {
+    /** A version outside the caller's read scope is `NotFound` before a write to it is sent. */
+    const requireVisible = (id: ModelVersionId) =>
+      Effect.flatMap(ModelVersions.ReadScope, (scope) => scope._tag === "All" ? Effect.void : Effect.asVoid(get(id)))
+
+    const list = Effect.fn("ModelVersions.list")(function*(listQuery: ModelVersions.ListQuery) {
+      const scope = yield* ModelVersions.ReadScope
+      const scoped = scopedQuery(scope, listQuery)
+      if (scoped === undefined) {
+        const { limit = ModelVersions.DEFAULT_LIMIT, offset = 0 } = listQuery
+        return new ModelVersionPage({ data: [], pagination: { total: 0, offset, limit } }, true)
+      }
+      const page = yield* listPage(scoped)
+      if (scope._tag === "All") return page
+      const data = page.data.filter((version) => ModelVersions.isVisible(scope, version.manifest.ml_repo))
+      if (data.length === page.data.length) return page
+      const total = Math.max(0, page.pagination.total - (page.data.length - data.length))
+      return new ModelVersionPage({ ...page, data, pagination: { ...page.pagination, total } }, true)
+    })
+
+    const listPage = (query: ModelVersions.ListQuery) => {
       const text = (value: string | number | undefined) => (value === undefined ? undefined : String(value))
       const urlParams = Object.fromEntries(
         Object.entries({
@@ -208,18 +252,21 @@ export const make = (options: Options) =>
           run_ids: query.run_ids?.join(","),
           run_steps: query.run_steps?.join(","),
           limit: text(query.limit),
-          offset: text(query.offset)
+          offset: text(query.offset),
+          page_token: query.page_token
         }).filter((entry): entry is [string, string] => entry[1] !== undefined)
       )
-      return yield* call(client.modelVersions.list({ urlParams }))
-    })
+      return call(client.modelVersions.list({ urlParams }))
+    }
 
     const delete_ = Effect.fn("ModelVersions.delete")(function*(id: ModelVersionId) {
       const segment = yield* Effect.mapError(pathSegment(id), () => notFound(id))
+      yield* requireVisible(id)
       yield* Effect.mapError(call(client.modelVersions.delete({ path: { id: segment } })), withId(id))
     })
 
     const applyTags = Effect.fn("ModelVersions.applyTags")(function*(request: ModelVersions.ApplyTagsRequest) {
+      yield* requireVisible(ModelVersionId.make(request.model_version_id))
       yield* call(client.modelVersions.applyTags({ payload: request }))
     })
 

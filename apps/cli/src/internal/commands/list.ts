@@ -3,8 +3,8 @@
  * @internal
  */
 import { Command, Options } from "@effect/cli"
-import { ModelVersions, RegistryError, Validation } from "@mreg/core"
-import { Effect, Either, Option, Schema } from "effect"
+import { ModelVersion, ModelVersions, RegistryError, Validation } from "@mreg/core"
+import { Chunk, Effect, Either, Option, Schema, Stream } from "effect"
 import * as Failure from "../../Failure.js"
 import * as Output from "../../Output.js"
 import * as Registry from "../../Registry.js"
@@ -21,6 +21,17 @@ const LIST_FLAGS: Record<string, string> = {
 
 const decodeListQuery = Schema.decodeUnknownEither(ModelVersions.ListQuery, { errors: "all", onExcessProperty: "error" })
 
+/**
+ * Every version of `query` as one page (`total` and `limit` = the count, `offset` the start): a walk by page tokens,
+ * each version once even while others are created or deleted (`ModelVersions.stream`).
+ */
+const everyPage = (registry: ModelVersions.Service, query: ModelVersions.ListQuery) =>
+  Effect.map(Stream.runCollect(ModelVersions.stream(registry, query)), (versions) =>
+    new ModelVersion.ModelVersionPage({
+      data: Chunk.toReadonlyArray(versions),
+      pagination: { total: Chunk.size(versions), offset: query.offset ?? 0, limit: Chunk.size(versions) }
+    }, true))
+
 export const list = (options: Registry.Layers) =>
   Command.make(
     "list",
@@ -30,6 +41,9 @@ export const list = (options: Registry.Layers) =>
       tag: Options.text("tag").pipe(Options.optional, Options.withDescription("only versions with this tag (ignoring case)")),
       limit: Options.integer("limit").pipe(Options.optional, Options.withDescription(`page size, 1–1000 (default ${ModelVersions.DEFAULT_LIMIT})`)),
       offset: Options.integer("offset").pipe(Options.optional, Options.withDescription("versions to skip (default 0)")),
+      all: Options.boolean("all").pipe(
+        Options.withDescription("every matching version, fetched page after page (--limit per request) with page tokens")
+      ),
       output,
       host: Registry.host
     },
@@ -54,7 +68,7 @@ export const list = (options: Registry.Layers) =>
             })
           })
         })
-        const page = yield* withRegistry(options, args.host, (registry) => registry.list(query))
+        const page = yield* withRegistry(options, args.host, (registry) => args.all ? everyPage(registry, query) : registry.list(query))
         yield* printAs(args.output, () => Output.pageBody(page), (style) => Output.pageTable(page, style))
       })
-  ).pipe(Command.withDescription("List model versions, newest version first within each model, with offset pagination."))
+  ).pipe(Command.withDescription("List model versions, newest version first within each model, with offset pagination (--all: every page)."))

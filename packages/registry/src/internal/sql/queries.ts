@@ -3,10 +3,10 @@
  * row that does not decode is a `StoreError` (its content is logged at debug level only).
  * @internal
  */
-import { SqlSchema, Statement } from "@effect/sql"
+import { type SqlClient, SqlSchema, Statement } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
-import { Fqn, ModelVersion, ModelVersions, RegistryError } from "@mreg/core"
-import { Effect, Option, type ParseResult, Schema } from "effect"
+import { Fqn, ModelVersion, ModelVersions, PageToken, RegistryError, Validation } from "@mreg/core"
+import { Effect, Either, Option, type ParseResult, Schema } from "effect"
 import { Count, etagOf, SELECT_VERSION, toModelVersion, VersionRow } from "./rows.js"
 import { type Store, storeError } from "./store.js"
 
@@ -51,18 +51,71 @@ const fqnFilter = (sql: Store["sql"], tenant: string, fqn: Fqn.Fqn): Array<State
   return where
 }
 
+/**
+ * The SQL condition of a read scope on an ML repo name column (`r.name` by default): `undefined` when every ML repo
+ * is visible, else the name matches one of the patterns, case-sensitively, `*` matching any run of characters
+ * (SQLite `GLOB`, PostgreSQL `LIKE`, the other wildcards escaped); no pattern matches nothing. Reads of models use
+ * the same condition, so a scoped caller sees the same ML repos everywhere.
+ */
+export const visibleMlRepos = (
+  sql: SqlClient.SqlClient,
+  scope: ModelVersions.Visibility,
+  column = "r.name"
+): Statement.Fragment | undefined => {
+  if (scope._tag === "All") return undefined
+  if (scope.patterns.length === 0) return sql`1 = 0`
+  const name = sql.unsafe(column)
+  return sql.or(scope.patterns.map((pattern) => {
+    if (!pattern.includes("*")) return sql`${name} = ${pattern}`
+    return sql.onDialectOrElse({
+      sqlite: () => sql`${name} GLOB ${pattern.replace(/[?[\]]/g, "[$&]")}`,
+      orElse: () => sql`${name} LIKE ${pattern.replace(/[\\%_]/g, "\\$&").replaceAll("*", "%")} ESCAPE '\\'`
+    })
+  }))
+}
+
+/**
+ * The keyset condition of a page token: rows after `position` in the list order (ML repo name, model name, then
+ * version number descending). The order is total: `(ML repo, model, version)` is unique, deleted numbers included.
+ */
+export const afterPosition = (sql: SqlClient.SqlClient, position: PageToken.Position): Statement.Fragment =>
+  sql`(r.name > ${position.ml_repo} OR (r.name = ${position.ml_repo} AND (m.name > ${position.name}
+    OR (m.name = ${position.name} AND v.version < ${position.version}))))`
+
+const decodePageToken = Schema.decodeUnknownEither(PageToken.PageToken)
+
+/** The position of a query's `page_token`; a token that is not one is a `ValidationError` at `query.page_token`. */
+const positionOf = (token: string | undefined): Effect.Effect<Option.Option<PageToken.Position>, RegistryError.ValidationError> =>
+  token === undefined ? Effect.succeedNone : Either.match(decodePageToken(token), {
+    onLeft: (error) => Effect.fail(Validation.fromParseError(error, ["query", "page_token"])),
+    onRight: (valid) => Effect.succeed(PageToken.decode(valid))
+  })
+
+/** The token of the page after `rows` when the store had one more row than `limit` (fetched to know it). */
+const nextPageToken = (rows: ReadonlyArray<VersionRow>, limit: number): string | undefined => {
+  if (rows.length <= limit) return undefined
+  const last = rows[limit - 1]!
+  return PageToken.make({ ml_repo: last.ml_repo_name, name: last.model_name, version: last.version })
+}
+
 /** The registry's reads on one store. */
 export const makeQueries = (store: Store) => {
   const { sql, tenant } = store
   const selectVersion = sql.unsafe(SELECT_VERSION)
 
-  /** A live (not deleted) version by id. An id no store can hold (a NUL character) is none, never a store failure. */
+  /**
+   * A live (not deleted) version by id, if it is in the caller's `ReadScope` (else `None`, as for a missing id). An
+   * id no store can hold (a NUL character) is none, never a store failure.
+   */
   const findLive = (id: string): Effect.Effect<Option.Option<VersionRow>, SqlError | RegistryError.StoreError> =>
-    storable(id) ? decoded(findLiveRow(id)) : Effect.succeedNone
+    !storable(id) ? Effect.succeedNone : Effect.flatMap(ModelVersions.ReadScope, (scope) => {
+      const visible = visibleMlRepos(sql, scope)
+      return decoded(findLiveRow(visible === undefined ? sql`v.id = ${id}` : sql`v.id = ${id} AND ${visible}`))
+    })
   const findLiveRow = SqlSchema.findOne({
-    Request: Schema.String,
+    Request: Fragment,
     Result: VersionRow,
-    execute: (id) => sql`${selectVersion} WHERE v.id = ${id} AND v.deleted_at IS NULL`
+    execute: (filter) => sql`${selectVersion} WHERE ${filter} AND v.deleted_at IS NULL`
   })
 
   /** A version, live or deleted, by model and number. */
@@ -148,14 +201,22 @@ export const makeQueries = (store: Store) => {
     }
     if (query.run_ids !== undefined && query.run_ids.length > 0) where.push(sql.in("v.run_id", query.run_ids))
     if (query.run_steps !== undefined && query.run_steps.length > 0) where.push(sql.in("v.step", query.run_steps))
+    const visible = visibleMlRepos(sql, yield* ModelVersions.ReadScope)
+    if (visible !== undefined) where.push(visible)
     const filter = sql.and(where)
+    const position = yield* positionOf(query.page_token)
+    const pageFilter = Option.match(position, { onNone: () => filter, onSome: (at) => sql.and([filter, afterPosition(sql, at)]) })
     return yield* Effect.gen(function*() {
       const count = yield* decoded(countRows(filter))
-      const rows = yield* decoded(pageRows({ filter, limit, offset }))
-      const tags = yield* tagsOf(rows.map((row) => row.id))
+      // One row more than the page: whether a next page exists, for `next_page_token`.
+      const rows = yield* decoded(pageRows({ filter: pageFilter, limit: limit + 1, offset }))
+      const next = nextPageToken(rows, limit)
+      const page = rows.slice(0, limit)
+      const tags = yield* tagsOf(page.map((row) => row.id))
+      const total = Option.match(count, { onNone: () => 0, onSome: (row) => row.total })
       return new ModelVersion.ModelVersionPage({
-        data: rows.map((row) => toModelVersion(tenant, row, tags.get(row.id) ?? [])),
-        pagination: { total: Option.match(count, { onNone: () => 0, onSome: (row) => row.total }), offset, limit }
+        data: page.map((row) => toModelVersion(tenant, row, tags.get(row.id) ?? [])),
+        pagination: next === undefined ? { total, offset, limit } : { total, offset, limit, next_page_token: next }
       }, true)
     }).pipe(Effect.catchTag("SqlError", storeError))
   })
