@@ -16,6 +16,8 @@
  * - The next number creates it; a deleted number is `Conflict` `VERSION_DELETED`; beyond the next number is a
  *   `ValidationError` at `manifest.version` naming the next number.
  * - Aliases and tags are unique per model ignoring case, stored with their case.
+ * - Deleting a model deletes its versions and their tags in one transaction; a later upsert of the same name creates
+ *   a new model (new id) whose versions start at 1.
  * - Every write bumps a revision; ETags are `"<id>.<revision>"`.
  * - Idempotency keys (per subject, kept 24 hours) replay the first response for the same request, and conflict
  *   for a different one.
@@ -37,6 +39,7 @@ import { existsSync, mkdirSync } from "node:fs"
 import { homedir, userInfo } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { migrations } from "./internal/migrations.js"
+import { makeModels } from "./internal/sql/models.js"
 import { makeQueries } from "./internal/sql/queries.js"
 import { classify } from "./internal/sqlErrors.js"
 import { fromSqlError, makeStore, RETRY_AFTER_UNREACHABLE, type StoreFailure, unavailable } from "./internal/sql/store.js"
@@ -142,7 +145,8 @@ export const make = (options: Options = {}): Effect.Effect<ModelVersions.Service
       get: queries.get,
       list: queries.list,
       delete: tags.delete,
-      applyTags: tags.applyTags
+      applyTags: tags.applyTags,
+      ...makeModels(store, queries)
     })
   })
 

@@ -10,6 +10,7 @@ import { ModelManifest, ModelVersion, ModelVersions, RegistryError } from "@mreg
 import { base as sharedBase } from "@mreg/test-fixtures"
 import { Effect, Layer } from "effect"
 import { randomUUID } from "node:crypto"
+import { modelsSuite } from "./ModelsSuite.js"
 
 /** What an implementation can do beyond the wire contract. */
 export interface SuiteOptions {
@@ -38,6 +39,7 @@ export const modelVersionsSuite = <E>(
   options: SuiteOptions
 ) =>
   describe(name, () => {
+    modelsSuite(layer, options)
     withLayer(layer, { timeout: 120_000, excludeTestServices: true })((it) => {
       const service = ModelVersions.ModelVersions
 
