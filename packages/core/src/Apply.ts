@@ -138,8 +138,8 @@ const dryRun = (registry: ModelVersions.Service, manifest: ModelManifest) =>
       run_id: stored === undefined ? manifest.run_id : stored.run_id
     }, true)
     return new ApplyResponse({
-      action: plan.action === "update" ? "UPDATE" : "CREATE",
       ...(stored === undefined ? {} : { existingManifest: stored }),
+      action: plan.action === "update" ? "UPDATE" : "CREATE",
       manifest: resulting
     }, true)
   })
@@ -159,8 +159,8 @@ export const apply = (
     const result = yield* registry.upsert(manifest, { subject: options.subject })
     const replaced = result.created ? undefined : existing?.manifest
     return new ApplyResponse({
-      action: result.created ? "CREATE" : "UPDATE",
       ...(replaced === undefined ? {} : { existingManifest: replaced }),
+      action: result.created ? "CREATE" : "UPDATE",
       data: result.modelVersion
     }, true)
   }).pipe(Effect.withSpan("Apply.apply"))
