@@ -131,11 +131,12 @@ const dryRun = (registry: ModelVersions.Service, manifest: ModelManifest) =>
     const problem = plan.problems[0]
     if (problem !== undefined) return yield* Effect.fail(rejection(problem))
     const stored = target?.manifest
+    const runId = stored === undefined ? manifest.run_id : stored.run_id
     const resulting = new ModelManifest({
       ...manifest,
       version: plan.version,
       step: stored?.step ?? manifest.step ?? 0,
-      run_id: stored === undefined ? manifest.run_id : stored.run_id
+      ...(runId === undefined ? {} : { run_id: runId })
     }, true)
     return new ApplyResponse({
       ...(stored === undefined ? {} : { existingManifest: stored }),
