@@ -25,7 +25,7 @@
  *
  * @since 0.1.0
  */
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, HttpApiSecurity, OpenApi } from "@effect/platform"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, HttpApiSecurity, type HttpMethod, OpenApi } from "@effect/platform"
 import { Context, Schema } from "effect"
 import { ApplyRequest, ApplyResponse, DeleteRequest } from "./Apply.js"
 import * as Model from "./Model.js"
@@ -134,6 +134,20 @@ export const ListUrlParams = Schema.Struct({
 
 const id = HttpApiSchema.param("id", Schema.String)
 
+/** The errors every endpoint may answer (scope, store, upstream), bearer authentication, and the path prefix. */
+const shared = (prefix: string) =>
+<Id extends string, Endpoint extends HttpApiEndpoint.HttpApiEndpoint.Any, Error, R>(
+  group: HttpApiGroup.HttpApiGroup<Id, Endpoint, Error, R>
+) =>
+  group
+    .addError(Errors.Forbidden)
+    .addError(Errors.StoreError)
+    .addError(Errors.UpstreamError)
+    .addError(Errors.StoreUnavailable)
+    .addError(Errors.GatewayTimeout)
+    .middleware(Authorization)
+    .prefix(prefix as `/${string}`)
+
 /**
  * The `modelVersions` group under a prefix.
  * @since 0.1.0
@@ -183,13 +197,7 @@ export const makeGroup = (prefix: string) =>
           .addError(Errors.NotFound)
           .annotate(OpenApi.Summary, "Delete a model version")
       )
-      .addError(Errors.Forbidden)
-      .addError(Errors.StoreError)
-      .addError(Errors.UpstreamError)
-      .addError(Errors.StoreUnavailable)
-      .addError(Errors.GatewayTimeout)
-      .middleware(Authorization)
-      .prefix(prefix as `/${string}`)
+      .pipe(shared(prefix))
 
 /**
  * The `models` group under a prefix: `GET {prefix}/models`, `GET {prefix}/models/{id}`, `DELETE {prefix}/models/{id}`
@@ -218,13 +226,22 @@ export const makeModelsGroup = (prefix: string) =>
         .addError(Errors.NotFound)
         .annotate(OpenApi.Summary, "Delete a model and all its versions")
     )
-    .addError(Errors.Forbidden)
-    .addError(Errors.StoreError)
-    .addError(Errors.UpstreamError)
-    .addError(Errors.StoreUnavailable)
-    .addError(Errors.GatewayTimeout)
-    .middleware(Authorization)
-    .prefix(prefix as `/${string}`)
+    .pipe(shared(prefix))
+
+/** The errors of an endpoint that reads a JSON body: syntax (400), rules (422), size (413). */
+const bodyErrors = <
+  Name extends string,
+  Method extends HttpMethod.HttpMethod,
+  Path,
+  UrlParams,
+  Payload,
+  Headers,
+  Success,
+  Error,
+  R,
+  RE
+>(endpoint: HttpApiEndpoint.HttpApiEndpoint<Name, Method, Path, UrlParams, Payload, Headers, Success, Error, R, RE>) =>
+  endpoint.addError(Errors.InvalidJson).addError(Errors.ValidationError).addError(Errors.PayloadTooLarge)
 
 /**
  * The `apply` group, TrueFoundry's generic apply and delete (always under `/api/svc/v1`, as TrueFoundry serves
@@ -236,33 +253,17 @@ export const makeModelsGroup = (prefix: string) =>
 export const makeApplyGroup = () =>
   HttpApiGroup.make("apply")
     .add(
-      HttpApiEndpoint.put("apply", "/apply")
-        .setPayload(ApplyRequest)
-        .addSuccess(ApplyResponse)
-        .addError(Errors.InvalidJson)
-        .addError(Errors.ValidationError)
+      bodyErrors(HttpApiEndpoint.put("apply", "/apply").setPayload(ApplyRequest).addSuccess(ApplyResponse))
         .addError(Errors.Conflict)
         .addError(Errors.PreconditionFailed)
-        .addError(Errors.PayloadTooLarge)
         .annotate(OpenApi.Summary, "Apply a model-version manifest (create or update; dryRun predicts)")
     )
     .add(
-      HttpApiEndpoint.post("delete", "/delete")
-        .setPayload(DeleteRequest)
-        .addSuccess(Schema.Struct({}))
-        .addError(Errors.InvalidJson)
-        .addError(Errors.ValidationError)
+      bodyErrors(HttpApiEndpoint.post("delete", "/delete").setPayload(DeleteRequest).addSuccess(Schema.Struct({})))
         .addError(Errors.NotFound)
-        .addError(Errors.PayloadTooLarge)
         .annotate(OpenApi.Summary, "Delete the model version a manifest names")
     )
-    .addError(Errors.Forbidden)
-    .addError(Errors.StoreError)
-    .addError(Errors.UpstreamError)
-    .addError(Errors.StoreUnavailable)
-    .addError(Errors.GatewayTimeout)
-    .middleware(Authorization)
-    .prefix(SVC_PREFIX)
+    .pipe(shared(SVC_PREFIX))
 
 /**
  * The model-version API under a prefix: the `modelVersions` and `models` groups under it, and the `apply` group

@@ -3,12 +3,12 @@
  * @internal
  */
 import { Args, Command, Options, Prompt } from "@effect/cli"
-import { Model, ModelVersions, RegistryError, Validation } from "@mreg/core"
-import { Effect, Either, Option, Schema } from "effect"
+import { Model, ModelVersions } from "@mreg/core"
+import { Effect, Option, Schema } from "effect"
 import * as Failure from "../../Failure.js"
 import * as Output from "../../Output.js"
 import * as Registry from "../../Registry.js"
-import { output, print, printAs, withRegistry } from "./shared.js"
+import { decodeOptions, defined, output, print, printAs, withRegistry } from "./shared.js"
 
 const modelId = Args.text({ name: "id" }).pipe(Args.withSchema(Model.ModelId), Args.withDescription("the model's id"))
 
@@ -52,7 +52,7 @@ const FLAGS: Record<string, string> = {
   offset: "--offset"
 }
 
-const decodeQuery = Schema.decodeUnknownEither(Model.ListQuery, { errors: "all", onExcessProperty: "error" })
+const decodeQuery = decodeOptions(Model.ListQuery, "models list options", FLAGS)
 
 const text = (name: string, description: string) => Options.text(name).pipe(Options.optional, Options.withDescription(description))
 
@@ -72,27 +72,18 @@ const list = (options: Registry.Layers) =>
     },
     (args) =>
       Effect.gen(function*() {
-        const raw = Object.fromEntries(
-          Object.entries({
-            fqn: Option.getOrUndefined(args.fqn),
-            ml_repo: Option.getOrUndefined(args.mlRepo),
-            name: Option.getOrUndefined(args.name),
-            run_id: Option.getOrUndefined(args.runId),
-            include_empty_models: args.withoutEmpty ? false : undefined,
-            limit: Option.getOrUndefined(args.limit),
-            offset: Option.getOrUndefined(args.offset)
-          }).filter(([, value]) => value !== undefined)
-        )
+        const raw = defined({
+          fqn: Option.getOrUndefined(args.fqn),
+          ml_repo: Option.getOrUndefined(args.mlRepo),
+          name: Option.getOrUndefined(args.name),
+          run_id: Option.getOrUndefined(args.runId),
+          include_empty_models: args.withoutEmpty ? false : undefined,
+          limit: Option.getOrUndefined(args.limit),
+          offset: Option.getOrUndefined(args.offset)
+        })
         const fqn = typeof raw.fqn === "string" ? Model.parseFqn(raw.fqn) : undefined
         if (fqn !== undefined && "message" in fqn) return yield* new Failure.UsageError({ message: `--fqn ${fqn.message}` })
-        const query = yield* Either.mapLeft(decodeQuery(raw), (error) =>
-          new Failure.InvalidInput({
-            what: "models list options",
-            error: new RegistryError.ValidationError({
-              detail: Validation.fromParseError(error, []).detail.map((issue) =>
-                new RegistryError.ValidationIssue({ ...issue, loc: [FLAGS[String(issue.loc[0])] ?? String(issue.loc[0])] }))
-            })
-          }))
+        const query = yield* decodeQuery(raw)
         const page = yield* withRegistry(options, args.host, (registry) => registry.listModels(query))
         yield* printAs(args.output, () => encodePage(page), (style) => pageTable(page, style))
       })
