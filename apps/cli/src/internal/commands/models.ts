@@ -93,7 +93,7 @@ const get = (options: Registry.Layers) =>
   Command.make("get", { id: modelId, output, host: Registry.host }, (args) =>
     Effect.gen(function*() {
       const model = yield* withRegistry(options, args.host, (registry) => registry.getModel(args.id))
-      yield* printAs(args.output, () => encodeModel(model), (style) => modelTable(model, style))
+      yield* printAs(args.output, () => ({ data: encodeModel(model) }), (style) => modelTable(model, style))
     })).pipe(Command.withDescription("Show a model by id: its FQN, latest live version and run steps."))
 
 const versions = (n: number) => (n === 1 ? "1 version" : `${n} versions`)
