@@ -46,7 +46,8 @@ export type ModelId = typeof ModelId.Type
 export class Model extends Schema.Class<Model>("Model")({
   id: ModelId,
   ml_repo_id: Schema.String,
-  type: Schema.Literal("model"),
+  // TrueFoundry's older SDKs mark `type` optional: an upstream that leaves it out still gives a model.
+  type: Schema.optionalWith(Schema.Literal("model"), { default: () => "model" as const }),
   name: Schema.String,
   fqn: Schema.String,
   created_by_subject: Subject,
