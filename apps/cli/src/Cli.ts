@@ -25,6 +25,7 @@ import { diff } from "./internal/commands/diff.js"
 import { get } from "./internal/commands/get.js"
 import { init } from "./internal/commands/init.js"
 import { list } from "./internal/commands/list.js"
+import { models } from "./internal/commands/models.js"
 import { tag } from "./internal/commands/tag.js"
 import { upsert } from "./internal/commands/upsert.js"
 import { validate } from "./internal/commands/validate.js"
@@ -80,6 +81,7 @@ export const make = (options: Options) => {
         get(options),
         list(options),
         delete_(options),
+        models(options),
         tag(options),
         init,
         diff(options),

@@ -141,7 +141,12 @@ export interface Extras {
   readonly status?: "created" | "updated" | "replayed" | undefined
 }
 
-const keyValues = (rows: ReadonlyArray<readonly [string, string]>, style: Palette): string => {
+/**
+ * Aligned `Key: value` lines (keys in bold with a colour palette).
+ * @since 0.2.0
+ * @category rendering
+ */
+export const keyValues = (rows: ReadonlyArray<readonly [string, string]>, style: Palette): string => {
   const width = Math.max(...rows.map(([key]) => key.length)) + 2
   return rows.map(([key, value]) => `${style.bold(`${key}:`)}${" ".repeat(width - key.length - 1)}${value}`).join("\n")
 }

@@ -9,14 +9,16 @@
  *
  * @since 0.1.0
  */
-import { HttpApi, HttpApiBuilder, HttpApiGroup, HttpApiSwagger, type HttpApp, HttpServer, HttpServerRequest, OpenApi } from "@effect/platform"
+import { HttpApiBuilder, HttpApiSwagger, type HttpApp, HttpServer, HttpServerRequest, OpenApi } from "@effect/platform"
 import { ListQueryParams, ModelVersion, ModelVersions, RegistryApi, RegistryError, Validation } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"
 import { Context, Duration, Effect, Either, Layer, Option, Predicate, Schema } from "effect"
 import { createHash } from "node:crypto"
 import * as Auth from "./Auth.js"
 import * as ErrorResponse from "./ErrorResponse.js"
+import * as ServedApi from "./internal/api.js"
 import * as JsonBody from "./JsonBody.js"
+import * as ModelsHandlers from "./ModelsHandlers.js"
 import * as RequestLog from "./RequestLog.js"
 import * as Tokens from "./Tokens.js"
 
@@ -26,33 +28,14 @@ export interface Options {
   readonly backend?: "embedded" | "upstream" | undefined
 }
 
-const contract = RegistryApi.makeGroup(RegistryApi.DEFAULT_PREFIX)
-
-type Endpoints = HttpApiGroup.HttpApiGroup.Endpoints<typeof contract>
-const endpoints = Object.values(contract.endpoints) as Array<Endpoints>
-
-/** The contract's endpoints and errors, authenticated by the proxy's {@link Auth.Authentication}. */
-const group = endpoints.slice(1)
-  .reduce((group, endpoint) => group.add(endpoint), HttpApiGroup.make("modelVersions").add(endpoints[0]!))
-  .addError(contract.errorSchema as Schema.Schema<HttpApiGroup.HttpApiGroup.Error<typeof contract>, unknown>)
-  .middleware(Auth.Authentication)
-
-const declared = HttpApi.make("RegistryApi").add(group).annotate(OpenApi.Title, "mreg model-version API").annotate(
-  OpenApi.Description,
-  "TrueFoundry-compatible create-or-update model version API (PUT /api/ml/v1/model-versions), served by mreg-proxy under /api/ml/v1 and /api/svc/v1. Errors are JSON {statusCode, code, message, detail?, details?}."
-)
-
 /**
- * The contract served, without the framework's 400 decode error: `ErrorResponse.middleware` answers those with the
- * contract's 422 and maps every `RegistryError` the handlers fail with.
+ * The contract served (model versions, models, apply), without the framework's 400 decode error:
+ * `ErrorResponse.middleware` answers those with the contract's 422 and maps every `RegistryError` the handlers fail
+ * with.
  * @since 0.1.0
  * @category api
  */
-export const Api: HttpApi.HttpApi<"RegistryApi", typeof group, RegistryError.RegistryError> = Object.assign(
-  Object.create(Object.getPrototypeOf(declared)),
-  declared,
-  { errorSchema: Schema.Never }
-)
+export const Api = ServedApi.Api
 
 const decodeApplyTags = Schema.decodeUnknownEither(ModelVersions.ApplyTagsRequest, { errors: "all", onExcessProperty: "error" })
 const decodeId = Schema.decodeUnknownEither(ModelVersion.ModelVersionId)
@@ -178,10 +161,16 @@ const handlers =
 
 const SVC = RegistryApi.SVC_PREFIX
 
-/** `/api/svc/v1/…` is served as `/api/ml/v1/…` (around the router only: the platform answers the original request). */
+/** Paths served only under `/api/svc/v1` (the `apply` group), as TrueFoundry does. */
+const SVC_ONLY = /^\/api\/svc\/v1\/(?:apply|delete)(?:[?#]|$)/
+
+/**
+ * `/api/svc/v1/…` is served as `/api/ml/v1/…` (around the router only: the platform answers the original request),
+ * except the `apply` group's paths, which exist only under `/api/svc/v1`.
+ */
 const rewritePrefix = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
   Effect.updateService(app, HttpServerRequest.HttpServerRequest, (request) =>
-    request.url === SVC || request.url.startsWith(`${SVC}/`) || request.url.startsWith(`${SVC}?`)
+    (request.url === SVC || request.url.startsWith(`${SVC}/`) || request.url.startsWith(`${SVC}?`)) && !SVC_ONLY.test(request.url)
       ? request.modify({ url: RegistryApi.DEFAULT_PREFIX + request.url.slice(SVC.length) })
       : request)
 
@@ -235,7 +224,10 @@ export const layerApp = (options: Options = {}) =>
       const forward = options.backend === "upstream" ? forwardHeaders(tokens.mode === "passthrough") : undefined
       return (app: HttpApp.Default) => ErrorResponse.middleware(rewritePrefix(forward === undefined ? app : forward(app)))
     }))
-  ).pipe(Layer.provideMerge(HttpApiBuilder.api(Api).pipe(Layer.provide(handlers), Layer.provide(Auth.layer))))
+  ).pipe(Layer.provideMerge(HttpApiBuilder.api(Api).pipe(
+    Layer.provide([handlers, ModelsHandlers.models, ModelsHandlers.apply]),
+    Layer.provide(Auth.layer)
+  )))
 
 /** The server on the `HttpServer` in context; logs one `listening` line with the bound URL. @since 0.1.0 @category layers */
 export const layer = (options: Options = {}) =>

@@ -13,7 +13,7 @@ import { auth, base, call, embedded, layerServer, put, TestServer } from "./util
 
 const prefix = `sc${randomUUID().slice(0, 8)}`
 const repo = (name: string) => `${prefix}-${name}`
-const subject = (id: string) => ({ subjectId: id, subjectType: "serviceaccount" })
+const subject = (id: string) => ({ subjectId: id, subjectType: "serviceaccount" as const })
 const TOKEN = { admin: "admin-token-0123456789", dave: "dave-token-0123456789", erin: "erin-token-0123456789" }
 const tokens = Tokens.layer({
   tokens: [

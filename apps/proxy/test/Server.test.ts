@@ -449,7 +449,11 @@ layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)
       assert.deepStrictEqual(Object.keys(spec.json.paths), [
         "/api/ml/v1/model-versions",
         "/api/ml/v1/model-versions/tags",
-        "/api/ml/v1/model-versions/{id}"
+        "/api/ml/v1/model-versions/{id}",
+        "/api/ml/v1/models",
+        "/api/ml/v1/models/{id}",
+        "/api/svc/v1/apply",
+        "/api/svc/v1/delete"
       ])
       assert.isFalse(spec.text.includes("HttpApiDecodeError"))
       assert.deepStrictEqual(Object.keys(spec.json.paths["/api/ml/v1/model-versions"].put.responses), [
@@ -469,7 +473,10 @@ const notReadyRegistry = Layer.succeed(ModelVersions.ModelVersions, {
   get: () => Effect.dieMessage("not implemented"),
   list: () => Effect.fail(new RegistryError.StoreUnavailable({ message: "the registry store cannot be reached", retryAfter: 2 })),
   delete: () => Effect.dieMessage("not implemented"),
-  applyTags: () => Effect.dieMessage("not implemented")
+  applyTags: () => Effect.dieMessage("not implemented"),
+  listModels: () => Effect.dieMessage("not implemented"),
+  getModel: () => Effect.dieMessage("not implemented"),
+  deleteModel: () => Effect.dieMessage("not implemented")
 })
 
 describe("Server (failing backend)", () => {

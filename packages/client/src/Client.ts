@@ -16,6 +16,7 @@ import { fromCause } from "./internal/errors.js"
 import { resolve } from "./internal/options.js"
 import * as Wire from "./internal/wire.js"
 import type { ModelManifest } from "./Manifest.js"
+import { type ApplyOptions, type ApplyResult, makeApply, makeDeleteManifest, makeModelsClient, type ModelsClient } from "./Models.js"
 import type { ListQuery, ModelVersion, ModelVersionPage } from "./ModelVersion.js"
 
 /**
@@ -203,6 +204,22 @@ export interface Client {
   readonly target: Target
   /** The model-version operations. */
   readonly modelVersions: ModelVersionsClient
+  /** The model operations: `list`, `get`, `delete` (a model and all its versions). @since 0.2.0 */
+  readonly models: ModelsClient
+  /**
+   * TrueFoundry's generic apply of a `model-version` manifest: an upsert answering `{ existingManifest?, action:
+   * "CREATE" | "UPDATE", data }`; with `{ dryRun: true }` it validates and predicts without writing (`data` absent,
+   * `manifest` the manifest the version would hold) and rejects as the write would. Rejects as `upsert`, and with a
+   * `ValidationError` at `body.manifest.type` for another manifest type.
+   * @since 0.2.0
+   */
+  readonly apply: (manifest: ModelManifest, options?: ApplyOptions) => Promise<ApplyResult>
+  /**
+   * TrueFoundry's generic delete: deletes the version a manifest names (`ml_repo`, `name`, `version`, which is
+   * required). Rejects with `ValidationError` or `NotFoundError`.
+   * @since 0.2.0
+   */
+  readonly deleteManifest: (manifest: ModelManifest) => Promise<void>
   /** `true` once `close()` was called. */
   readonly closed: boolean
   /**
@@ -355,6 +372,9 @@ export const createClient = (options?: ClientOptions): Client => {
   return {
     target,
     modelVersions,
+    models: makeModelsClient(run),
+    apply: makeApply(run),
+    deleteManifest: makeDeleteManifest(run),
     get closed() {
       return closing !== undefined
     },

@@ -84,6 +84,20 @@ export {
   type ValidationResult
 } from "./Manifest.js"
 export {
+  /** @since 0.2.0 */
+  type ApplyOptions,
+  /** @since 0.2.0 */
+  type ApplyResult,
+  /** @since 0.2.0 */
+  type Model,
+  /** @since 0.2.0 */
+  type ModelListQuery,
+  /** @since 0.2.0 */
+  type ModelPage,
+  /** @since 0.2.0 */
+  type ModelsClient
+} from "./Models.js"
+export {
   /** @since 0.1.0 */
   type ListQuery,
   /** @since 0.1.0 */

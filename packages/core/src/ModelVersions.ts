@@ -1,5 +1,6 @@
 /**
- * The `ModelVersions` service: the five operations of the model-version API, implemented by the embedded registry
+ * The `ModelVersions` service: the five operations of the model-version API and the three of models (list, get,
+ * delete), implemented by the embedded registry
  * (`@mreg/registry`) and by the HTTP client layer.
  *
  * Semantics (DESIGN.md, Upsert semantics): a model is `(ml_repo, name)`, a model version `(ml_repo, name, version)`.
@@ -11,6 +12,7 @@
  */
 import { Chunk, Context, Effect, Option, Schema, Stream } from "effect"
 import { noNul } from "./internal/nul.js"
+import type * as Model from "./Model.js"
 import { type ModelManifest, MAX_INTEGER } from "./ModelManifest.js"
 import { PageToken } from "./PageToken.js"
 import type { ModelVersion, ModelVersionId, ModelVersionPage, Pagination, Subject } from "./ModelVersion.js"
@@ -247,6 +249,20 @@ export interface Service {
    * model fails with `Conflict` `TAG_IN_USE` unless `force`, which moves it. Fails with `NotFound`.
    */
   readonly applyTags: (request: ApplyTagsRequest) => Effect.Effect<void, RegistryError>
+  /**
+   * Lists models matching every given filter, one page (`GET {prefix}/models`). A scoped caller's filters are
+   * applied by the server.
+   * @since 0.2.0
+   */
+  readonly listModels: (query: Model.ListQuery) => Effect.Effect<Model.ModelPage, RegistryError>
+  /** Reads one model by id (`GET {prefix}/models/{id}`). Fails with `NotFound`. @since 0.2.0 */
+  readonly getModel: (id: Model.ModelId) => Effect.Effect<Model.Model, RegistryError>
+  /**
+   * Deletes a model and every version of it, in one transaction (`DELETE {prefix}/models/{id}`). A later upsert of
+   * the same `(ml_repo, name)` creates a new model (a new id) whose versions start at 1 again. Fails with `NotFound`.
+   * @since 0.2.0
+   */
+  readonly deleteModel: (id: Model.ModelId) => Effect.Effect<void, RegistryError>
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * The HTTP contract of the model-version API (`@effect/platform` HttpApi): five endpoints under a prefix
- * (`/api/ml/v1` by default, `/api/svc/v1` too), bearer auth, and every error with its status.
+ * The HTTP contract of the model-version API (`@effect/platform` HttpApi): five model-version endpoints and three
+ * model endpoints under a prefix (`/api/ml/v1` by default, `/api/svc/v1` too), TrueFoundry's generic apply and
+ * delete under `/api/svc/v1`, bearer auth, and every error with its status.
  *
  * | endpoint | request | 2xx body |
  * | --- | --- | --- |
@@ -9,6 +10,11 @@
  * | `list` | `GET {prefix}/model-versions?fqn&ml_repo_id&model_id&name&version&tag&run_ids&run_steps&limit&offset` | `{"data": [...], "pagination"}` |
  * | `delete` | `DELETE {prefix}/model-versions/{id}` | `{}` |
  * | `applyTags` | `PUT {prefix}/model-versions/tags` `{"model_version_id", "tags", "force"?}` | `{}` |
+ * | `models.list` | `GET {prefix}/models?fqn&ml_repo_id&name&run_id&include_empty_models&limit&offset` | `{"data": Model[], "pagination"}` |
+ * | `models.get` | `GET {prefix}/models/{id}` | `{"data": Model}` |
+ * | `models.delete` | `DELETE {prefix}/models/{id}` (the model and all its versions) | `{}` |
+ * | `apply.apply` | `PUT /api/svc/v1/apply` `{"manifest", "dryRun"?}` | `{"existingManifest"?, "action", "data"?}` |
+ * | `apply.delete` | `POST /api/svc/v1/delete` `{"manifest"}` | `{}` |
  *
  * Errors travel as `{statusCode, code, message, detail?, details?}` (see `RegistryError`); each error schema here
  * transforms that body to and from the tagged error, so a derived `HttpApiClient` fails with the same
@@ -19,8 +25,10 @@
  *
  * @since 0.1.0
  */
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, HttpApiSecurity, OpenApi } from "@effect/platform"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, HttpApiSecurity, type HttpMethod, OpenApi } from "@effect/platform"
 import { Context, Schema } from "effect"
+import { ApplyRequest, ApplyResponse, DeleteRequest } from "./Apply.js"
+import * as Model from "./Model.js"
 import { UpsertRequest } from "./ModelManifest.js"
 import { ModelVersionPage, ModelVersionResponse, type Subject } from "./ModelVersion.js"
 import { ApplyTagsRequest } from "./ModelVersions.js"
@@ -127,6 +135,20 @@ export const ListUrlParams = Schema.Struct({
 
 const id = HttpApiSchema.param("id", Schema.String)
 
+/** The errors every endpoint may answer (scope, store, upstream), bearer authentication, and the path prefix. */
+const shared = (prefix: string) =>
+<Id extends string, Endpoint extends HttpApiEndpoint.HttpApiEndpoint.Any, Error, R>(
+  group: HttpApiGroup.HttpApiGroup<Id, Endpoint, Error, R>
+) =>
+  group
+    .addError(Errors.Forbidden)
+    .addError(Errors.StoreError)
+    .addError(Errors.UpstreamError)
+    .addError(Errors.StoreUnavailable)
+    .addError(Errors.GatewayTimeout)
+    .middleware(Authorization)
+    .prefix(prefix as `/${string}`)
+
 /**
  * The `modelVersions` group under a prefix.
  * @since 0.1.0
@@ -176,22 +198,85 @@ export const makeGroup = (prefix: string) =>
           .addError(Errors.NotFound)
           .annotate(OpenApi.Summary, "Delete a model version")
       )
-      .addError(Errors.Forbidden)
-      .addError(Errors.StoreError)
-      .addError(Errors.UpstreamError)
-      .addError(Errors.StoreUnavailable)
-      .addError(Errors.GatewayTimeout)
-      .middleware(Authorization)
-      .prefix(prefix as `/${string}`)
+      .pipe(shared(prefix))
 
 /**
- * The model-version API under a prefix.
+ * The `models` group under a prefix: `GET {prefix}/models`, `GET {prefix}/models/{id}`, `DELETE {prefix}/models/{id}`
+ * (the model and all its versions). Same middleware and shared errors as `modelVersions`.
+ * @since 0.2.0
+ * @category constructors
+ */
+export const makeModelsGroup = (prefix: string) =>
+  HttpApiGroup.make("models")
+    .add(
+      HttpApiEndpoint.get("list", "/models")
+        .setUrlParams(Model.ListUrlParams)
+        .addSuccess(Model.ModelPage)
+        .addError(Errors.ValidationError)
+        .annotate(OpenApi.Summary, "List models")
+    )
+    .add(
+      HttpApiEndpoint.get("get")`/models/${id}`
+        .addSuccess(Model.ModelResponse)
+        .addError(Errors.NotFound)
+        .annotate(OpenApi.Summary, "Get a model")
+    )
+    .add(
+      HttpApiEndpoint.del("delete")`/models/${id}`
+        .addSuccess(Schema.Struct({}))
+        .addError(Errors.NotFound)
+        .annotate(OpenApi.Summary, "Delete a model and all its versions")
+    )
+    .pipe(shared(prefix))
+
+/** The errors of an endpoint that reads a JSON body: syntax (400), rules (422), size (413). */
+const bodyErrors = <
+  Name extends string,
+  Method extends HttpMethod.HttpMethod,
+  Path,
+  UrlParams,
+  Payload,
+  Headers,
+  Success,
+  Error,
+  R,
+  RE
+>(endpoint: HttpApiEndpoint.HttpApiEndpoint<Name, Method, Path, UrlParams, Payload, Headers, Success, Error, R, RE>) =>
+  endpoint.addError(Errors.InvalidJson).addError(Errors.ValidationError).addError(Errors.PayloadTooLarge)
+
+/**
+ * The `apply` group, TrueFoundry's generic apply and delete (always under `/api/svc/v1`, as TrueFoundry serves
+ * them): `PUT /api/svc/v1/apply` `{manifest, dryRun?}` and `POST /api/svc/v1/delete` `{manifest}`, for
+ * `model-version` manifests (see `Apply`).
+ * @since 0.2.0
+ * @category constructors
+ */
+export const makeApplyGroup = () =>
+  HttpApiGroup.make("apply")
+    .add(
+      bodyErrors(HttpApiEndpoint.put("apply", "/apply").setPayload(ApplyRequest).addSuccess(ApplyResponse))
+        .addError(Errors.Conflict)
+        .addError(Errors.PreconditionFailed)
+        .annotate(OpenApi.Summary, "Apply a model-version manifest (create or update; dryRun predicts)")
+    )
+    .add(
+      bodyErrors(HttpApiEndpoint.post("delete", "/delete").setPayload(DeleteRequest).addSuccess(Schema.Struct({})))
+        .addError(Errors.NotFound)
+        .annotate(OpenApi.Summary, "Delete the model version a manifest names")
+    )
+    .pipe(shared(SVC_PREFIX))
+
+/**
+ * The model-version API under a prefix: the `modelVersions` and `models` groups under it, and the `apply` group
+ * under `/api/svc/v1`.
  * @since 0.1.0
  * @category constructors
  */
 export const make = (prefix: string = DEFAULT_PREFIX) =>
   HttpApi.make("RegistryApi")
     .add(makeGroup(prefix))
+    .add(makeModelsGroup(prefix))
+    .add(makeApplyGroup())
     .annotate(OpenApi.Title, "mreg model-version API")
     .annotate(OpenApi.Description, "TrueFoundry-compatible create-or-update model version API (PUT /api/ml/v1/model-versions)")
 

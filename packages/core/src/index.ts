@@ -3,6 +3,8 @@
  * @since 0.1.0
  */
 
+/** @since 0.2.0 */
+export * as Apply from "./Apply.js"
 /** @since 0.1.0 */
 export * as Environment from "./Environment.js"
 /** @since 0.1.0 */
@@ -19,6 +21,8 @@ export * as ListQueryParams from "./ListQueryParams.js"
 export * as Metadata from "./Metadata.js"
 /** @since 0.1.0 */
 export * as MregConfig from "./MregConfig.js"
+/** @since 0.2.0 */
+export * as Model from "./Model.js"
 /** @since 0.1.0 */
 export * as ModelManifest from "./ModelManifest.js"
 /** @since 0.1.0 */
@@ -37,3 +41,5 @@ export * as RegistryError from "./RegistryError.js"
 export * as Source from "./Source.js"
 /** @since 0.1.0 */
 export * as Validation from "./Validation.js"
+/** @since 0.2.0 */
+export * as UpsertPlan from "./UpsertPlan.js"

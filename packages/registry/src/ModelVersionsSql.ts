@@ -16,6 +16,8 @@
  * - The next number creates it; a deleted number is `Conflict` `VERSION_DELETED`; beyond the next number is a
  *   `ValidationError` at `manifest.version` naming the next number.
  * - Aliases and tags are unique per model ignoring case, stored with their case.
+ * - Deleting a model deletes its versions and their tags in one transaction; a later upsert of the same name creates
+ *   a new model (new id) whose versions start at 1.
  * - Every write bumps a revision; ETags are `"<id>.<revision>"`.
  * - Reads honour `ModelVersions.ReadScope` in their SQL (list rows and `total`, get, delete, tags: `NotFound` outside
  *   it) and lists page by `page_token` with a keyset condition on (ML repo, model name, version descending).
@@ -39,6 +41,7 @@ import { existsSync, mkdirSync } from "node:fs"
 import { homedir, userInfo } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { migrations } from "./internal/migrations.js"
+import { makeModels } from "./internal/sql/models.js"
 import { makeQueries } from "./internal/sql/queries.js"
 import { classify } from "./internal/sqlErrors.js"
 import { isMissingNativeBuild, missingNativeBuildMessage } from "./internal/sqliteDriver.js"
@@ -145,7 +148,8 @@ export const make = (options: Options = {}): Effect.Effect<ModelVersions.Service
       get: queries.get,
       list: queries.list,
       delete: tags.delete,
-      applyTags: tags.applyTags
+      applyTags: tags.applyTags,
+      ...makeModels(store, queries)
     })
   })
 

@@ -11,6 +11,7 @@ import { base as sharedBase } from "@mreg/test-fixtures"
 import { Effect, Layer } from "effect"
 import { randomUUID } from "node:crypto"
 import { wireCases } from "./WireCases.js"
+import { modelsSuite } from "./ModelsSuite.js"
 
 /** What an implementation can do beyond the wire contract. */
 export interface SuiteOptions {
@@ -39,6 +40,7 @@ export const modelVersionsSuite = <E>(
   options: SuiteOptions
 ) =>
   describe(name, () => {
+    modelsSuite(layer, options)
     withLayer(layer, { timeout: 120_000, excludeTestServices: true })((it) => {
       const service = ModelVersions.ModelVersions
       wireCases(it, options)

@@ -28,6 +28,7 @@
 import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientError, HttpClientRequest } from "@effect/platform"
 import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, ParseResult, Redacted, Schedule } from "effect"
 import * as Fqn from "../Fqn.js"
+import type * as Model from "../Model.js"
 import type { ModelManifest } from "../ModelManifest.js"
 import { ModelVersionId, ModelVersionPage } from "../ModelVersion.js"
 import * as ModelVersions from "../ModelVersions.js"
@@ -270,7 +271,29 @@ export const make = (options: Options) =>
       yield* call(client.modelVersions.applyTags({ payload: request }))
     })
 
-    return ModelVersions.ModelVersions.of({ upsert, get, list, delete: delete_, applyTags })
+    const noModel = (id: string) => new RegistryError.NotFound({ message: `no model with id ${JSON.stringify(id)}` })
+    const withModelId = (id: string) => (error: RegistryError.RegistryError): RegistryError.RegistryError =>
+      error._tag === "NotFound" ? noModel(id) : error
+
+    const listModels = Effect.fn("ModelVersions.listModels")(function*(query: Model.ListQuery) {
+      const urlParams = Object.fromEntries(
+        Object.entries(query).filter((entry) => entry[1] !== undefined).map(([key, value]) => [key, String(value)])
+      )
+      return yield* call(client.models.list({ urlParams }))
+    })
+
+    const getModel = Effect.fn("ModelVersions.getModel")(function*(id: Model.ModelId) {
+      const segment = yield* Effect.mapError(pathSegment(id), () => noModel(id))
+      const body = yield* Effect.mapError(call(client.models.get({ path: { id: segment } })), withModelId(id))
+      return body.data
+    })
+
+    const deleteModel = Effect.fn("ModelVersions.deleteModel")(function*(id: Model.ModelId) {
+      const segment = yield* Effect.mapError(pathSegment(id), () => noModel(id))
+      yield* Effect.mapError(call(client.models.delete({ path: { id: segment } })), withModelId(id))
+    })
+
+    return ModelVersions.ModelVersions.of({ upsert, get, list, delete: delete_, applyTags, listModels, getModel, deleteModel })
   })
 
 /**

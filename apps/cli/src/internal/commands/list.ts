@@ -3,12 +3,11 @@
  * @internal
  */
 import { Command, Options } from "@effect/cli"
-import { ModelVersion, ModelVersions, RegistryError, Validation } from "@mreg/core"
-import { Chunk, Effect, Either, Option, Schema, Stream } from "effect"
-import * as Failure from "../../Failure.js"
+import { ModelVersion, ModelVersions } from "@mreg/core"
+import { Chunk, Effect, Option, Stream } from "effect"
 import * as Output from "../../Output.js"
 import * as Registry from "../../Registry.js"
-import { output, printAs, withRegistry } from "./shared.js"
+import { decodeOptions, defined, output, printAs, withRegistry } from "./shared.js"
 
 /** `--flag` names of the `ListQuery` fields the `list` command sets. */
 const LIST_FLAGS: Record<string, string> = {
@@ -19,7 +18,7 @@ const LIST_FLAGS: Record<string, string> = {
   offset: "--offset"
 }
 
-const decodeListQuery = Schema.decodeUnknownEither(ModelVersions.ListQuery, { errors: "all", onExcessProperty: "error" })
+const decodeListQuery = decodeOptions(ModelVersions.ListQuery, "list options", LIST_FLAGS)
 
 /**
  * Every version of `query` as one page (`total` and `limit` = the count, `offset` the start): a walk by page tokens,
@@ -49,25 +48,13 @@ export const list = (options: Registry.Layers) =>
     },
     (args) =>
       Effect.gen(function*() {
-        const raw = Object.fromEntries(
-          Object.entries({
-            ml_repo: Option.getOrUndefined(args.mlRepo),
-            name: Option.getOrUndefined(args.name),
-            tag: Option.getOrUndefined(args.tag),
-            limit: Option.getOrUndefined(args.limit),
-            offset: Option.getOrUndefined(args.offset)
-          }).filter(([, value]) => value !== undefined)
-        )
-        const query = yield* Either.mapLeft(decodeListQuery(raw), (error) => {
-          const validation = Validation.fromParseError(error, [])
-          return new Failure.InvalidInput({
-            what: "list options",
-            error: new RegistryError.ValidationError({
-              detail: validation.detail.map((issue) =>
-                new RegistryError.ValidationIssue({ ...issue, loc: [LIST_FLAGS[String(issue.loc[0])] ?? String(issue.loc[0])] }))
-            })
-          })
-        })
+        const query = yield* decodeListQuery(defined({
+          ml_repo: Option.getOrUndefined(args.mlRepo),
+          name: Option.getOrUndefined(args.name),
+          tag: Option.getOrUndefined(args.tag),
+          limit: Option.getOrUndefined(args.limit),
+          offset: Option.getOrUndefined(args.offset)
+        }))
         const page = yield* withRegistry(options, args.host, (registry) => args.all ? everyPage(registry, query) : registry.list(query))
         yield* printAs(args.output, () => Output.pageBody(page), (style) => Output.pageTable(page, style))
       })

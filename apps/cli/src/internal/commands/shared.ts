@@ -3,8 +3,8 @@
  * @internal
  */
 import { Args, Options } from "@effect/cli"
-import { ModelVersion, ModelVersions, RegistryError } from "@mreg/core"
-import { Effect } from "effect"
+import { ModelVersion, ModelVersions, RegistryError, Validation } from "@mreg/core"
+import { Effect, Either, Schema } from "effect"
 import * as Diff from "../../Diff.js"
 import * as Failure from "../../Failure.js"
 import * as Output from "../../Output.js"
@@ -57,3 +57,24 @@ export const printPlan = (format: Output.Format, plan: Diff.Plan) =>
     yield* printAs(format, () => Diff.body(plan), (style) => Diff.text(plan, style))
     if (plan.problems.length > 0) return yield* Effect.fail(new Failure.Rejected({ problems: plan.problems }))
   })
+
+/** The entries of `record` whose value is defined (the options a command line set). */
+export const defined = (record: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined))
+
+/**
+ * Decodes command-line options into a query schema; every problem is an `InvalidInput` about `what`, placed at the
+ * option's `--flag` (`flags` maps field names to flags).
+ */
+export const decodeOptions = <A, I>(schema: Schema.Schema<A, I>, what: string, flags: Readonly<Record<string, string>>) => {
+  const decode = Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })
+  return (raw: Record<string, unknown>): Either.Either<A, Failure.InvalidInput> =>
+    Either.mapLeft(decode(raw), (error) =>
+      new Failure.InvalidInput({
+        what,
+        error: new RegistryError.ValidationError({
+          detail: Validation.fromParseError(error, []).detail.map((issue) =>
+            new RegistryError.ValidationIssue({ ...issue, loc: [flags[String(issue.loc[0])] ?? String(issue.loc[0])] }))
+        })
+      }))
+}

@@ -126,12 +126,20 @@ export const makeQueries = (store: Store) => {
     execute: ({ modelId, version }) => sql`${selectVersion} WHERE v.model_id = ${modelId} AND v.version = ${version}`
   })
 
-  /** PostgreSQL: locks a model's row for the rest of the transaction (SQLite already has one writer at a time). */
-  const lockModel = (modelId: string) =>
-    sql.onDialectOrElse({
-      pg: () => Effect.asVoid(sql`SELECT id FROM models WHERE id = ${modelId} FOR UPDATE`),
-      orElse: () => Effect.void
-    })
+  /**
+   * Whether a model still exists (it may have been deleted since its id was read); on PostgreSQL also locks its row
+   * for the rest of the transaction (SQLite already has one writer at a time).
+   */
+  const lockModel = (modelId: string) => Effect.map(decoded(modelRow(modelId)), Option.isSome)
+  const modelRow = SqlSchema.findOne({
+    Request: Schema.String,
+    Result: Schema.Struct({ id: Schema.String }),
+    execute: (modelId) =>
+      sql.onDialectOrElse({
+        pg: () => sql`SELECT id FROM models WHERE id = ${modelId} FOR UPDATE`,
+        orElse: () => sql`SELECT id FROM models WHERE id = ${modelId}`
+      })
+  })
 
   const tagRows = SqlSchema.findAll({
     Request: Schema.Array(Schema.String),

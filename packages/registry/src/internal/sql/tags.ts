@@ -51,7 +51,7 @@ export const makeTags = (store: Store, queries: ReturnType<typeof makeQueries>) 
       if (Option.isNone(found)) return yield* Effect.fail(notFound(id))
       const row = found.value
       // PostgreSQL: tag writers of one model queue on its row, so the uniqueness check below cannot race.
-      yield* queries.lockModel(row.model_id)
+      if (!(yield* queries.lockModel(row.model_id))) return yield* Effect.fail(notFound(id))
       const keys = [...wanted.keys()]
       const holders = keys.length === 0 ? [] : yield* decoded(holdersOf({ modelId: row.model_id, keys, id }))
       if (holders.length > 0 && request.force !== true) {

@@ -40,7 +40,7 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
   const { sql } = store
   const idempotency = makeIdempotency(store)
 
-  /** Model and ML repo ids by `ml_repo\0name`, filled after a commit: models are never deleted, so ids stay valid. */
+  /** Model and ML repo ids by `ml_repo\0name`, filled after a commit; `write` drops an entry whose model was deleted. */
   const known = new Map<string, ModelIds>()
   const modelKey = (mlRepo: string, name: string) => `${mlRepo}\u0000${name}`
 
@@ -207,7 +207,11 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
       const at = yield* store.now
       const ids = yield* ensureModel(manifest.ml_repo, manifest.name, at)
       // PostgreSQL: writers of one model queue on its row instead of colliding on the version index and retrying.
-      yield* queries.lockModel(ids.modelId)
+      // A model deleted since its id was read (or cached) is created again, with a new id, on the retry.
+      if (!(yield* queries.lockModel(ids.modelId))) {
+        known.delete(modelKey(manifest.ml_repo, manifest.name))
+        return yield* Effect.fail(new StaleRead())
+      }
       const next = yield* row(decoded(nextVersion(ids.modelId)))
       const requested = manifest.version ?? next.next
       if (requested < next.next) {

@@ -1,0 +1,142 @@
+/**
+ * Handlers of the `models` group (`GET /models`, `GET /models/{id}`, `DELETE /models/{id}`, under both prefixes) and
+ * of the `apply` group (`PUT /api/svc/v1/apply`, `POST /api/svc/v1/delete`), on the `ModelVersions` in context (the
+ * embedded registry, or core's HTTP client pointed at an upstream).
+ *
+ * Scopes, checked with the same `Auth` helpers as the model-version handlers: model reads as version reads (a scoped
+ * token filters the list by `ml_repo` or `fqn`; every model returned must be readable), a model delete as a version
+ * delete (write on the model's ML repo), apply and delete as an upsert (write on the manifest's `ml_repo`, checked
+ * before the body's other rules).
+ *
+ * @since 0.2.0
+ */
+import { HttpApiBuilder, type HttpServerRequest } from "@effect/platform"
+import { Apply, ListQueryParams, Model, ModelVersions, RegistryError, Validation } from "@mreg/core"
+import { Effect, Either, type ParseResult, Predicate, Schema } from "effect"
+import * as Auth from "./Auth.js"
+import * as ErrorResponse from "./ErrorResponse.js"
+import { Api } from "./internal/api.js"
+import * as JsonBody from "./JsonBody.js"
+
+const decodeModelId = Schema.decodeUnknownEither(Model.ModelId)
+
+const validModelId = (id: string): Effect.Effect<Model.ModelId, RegistryError.ValidationError> =>
+  Either.match(decodeModelId(id), {
+    onLeft: (error) => Effect.fail(Validation.fromParseError(error, ["path", "id"])),
+    onRight: Effect.succeed
+  })
+
+/** The ML repo a model belongs to, by its FQN (`""` when an upstream sent an FQN mreg cannot read). */
+const mlRepoOfModel = (model: Model.Model): string => {
+  const parsed = Model.parseFqn(model.fqn)
+  return "message" in parsed ? "" : parsed.mlRepo
+}
+
+/**
+ * The `models` group's handlers.
+ * @since 0.2.0
+ * @category layers
+ */
+export const models = HttpApiBuilder.group(Api, "models", (handlers) =>
+  Effect.gen(function*() {
+    const registry = yield* ModelVersions.ModelVersions
+    return handlers
+      .handle("list", ({ urlParams }) =>
+        Effect.gen(function*() {
+          const grant = yield* Auth.CurrentGrant
+          yield* Auth.requireSomeRead(grant)
+          const query = yield* ListQueryParams.decodeModels(urlParams)
+          if (!grant.readsAll) {
+            const fqn = query.fqn === undefined ? undefined : Model.parseFqn(query.fqn)
+            const named = query.ml_repo ?? (fqn === undefined || "message" in fqn ? undefined : fqn.mlRepo)
+            if (named === undefined) {
+              return yield* Auth.forbidden(grant, "may read only some ML repos: filter the list with ml_repo=<name> or fqn=<fqn>")
+            }
+            yield* Auth.requireRead(grant, [named])
+          }
+          const page = yield* registry.listModels(query)
+          yield* Auth.requireRead(grant, new Set(page.data.map(mlRepoOfModel)))
+          return ErrorResponse.json(200, page)
+        }))
+      .handle("get", ({ path }) =>
+        Effect.gen(function*() {
+          const grant = yield* Auth.CurrentGrant
+          yield* Auth.requireSomeRead(grant)
+          const model = yield* registry.getModel(yield* validModelId(path.id))
+          yield* Auth.requireRead(grant, [mlRepoOfModel(model)])
+          return ErrorResponse.json(200, { data: model })
+        }))
+      .handle("delete", ({ path }) =>
+        Effect.gen(function*() {
+          const grant = yield* Auth.CurrentGrant
+          yield* Auth.requireSomeWrite(grant)
+          const id = yield* validModelId(path.id)
+          if (!grant.writesAll) yield* Auth.requireWrite(grant, mlRepoOfModel(yield* registry.getModel(id)))
+          yield* registry.deleteModel(id)
+          return {}
+        }))
+  }))
+
+const ApplyBody = Schema.Struct({ manifest: Schema.Unknown, dryRun: Schema.optional(Schema.Boolean) })
+const DeleteBody = Schema.Struct({ manifest: Schema.Unknown })
+const strict = { errors: "all", onExcessProperty: "error" } as const
+const decodeApplyBody = Schema.decodeUnknownEither(ApplyBody, strict)
+const decodeDeleteBody = Schema.decodeUnknownEither(DeleteBody, strict)
+
+/**
+ * Reads an apply or delete body under the size limit: the manifest's type must be `model-version` (422 first), the
+ * caller must write its `ml_repo` (403), then every problem of the body and the manifest at once (422).
+ */
+const readManifestBody = <A extends { readonly manifest: unknown }>(
+  request: HttpServerRequest.HttpServerRequest,
+  decode: (json: unknown) => Either.Either<A, ParseResult.ParseError>
+) =>
+  Effect.gen(function*() {
+    const grant = yield* Auth.CurrentGrant
+    yield* Auth.requireSomeWrite(grant)
+    const json = yield* JsonBody.readJson(request)
+    const unsupported = Apply.unsupportedType(json)
+    if (unsupported !== undefined) return yield* Effect.fail(unsupported)
+    const named = Predicate.isRecord(json) && Predicate.isRecord(json.manifest) ? json.manifest.ml_repo : undefined
+    if (typeof named === "string") yield* Auth.requireWrite(grant, named)
+    const body = decode(json)
+    const manifest = Validation.decodeManifest(Either.isRight(body) ? body.right.manifest : undefined)
+    if (Either.isLeft(body) || Either.isLeft(manifest)) {
+      const detail = [
+        ...(Either.isLeft(body) ? Validation.fromParseError(body.left, ["body"]).detail : []),
+        ...(Either.isRight(body) && Either.isLeft(manifest) ? manifest.left.detail : [])
+      ]
+      return yield* Effect.fail(new RegistryError.ValidationError({ detail }))
+    }
+    yield* Auth.requireWrite(grant, manifest.right.ml_repo)
+    return { grant, body: body.right, manifest: manifest.right }
+  })
+
+/**
+ * The `apply` group's handlers. Raw, as `upsert`: the body is read under the size limit and parsed with line/column
+ * errors, and the manifest decoded by `Validation` (every problem at once).
+ * @since 0.2.0
+ * @category layers
+ */
+export const apply = HttpApiBuilder.group(Api, "apply", (handlers) =>
+  Effect.gen(function*() {
+    const registry = yield* ModelVersions.ModelVersions
+    return handlers
+      .handleRaw("apply", ({ request }) =>
+        Effect.gen(function*() {
+          const { body, grant, manifest } = yield* readManifestBody(request, decodeApplyBody)
+          const result = yield* Apply.apply(registry, manifest, { dryRun: body.dryRun, subject: grant.subject })
+          // An upstream's answer is checked against the caller's scope: it must be the version that was asked for.
+          const answered = result.data?.manifest
+          if (answered !== undefined && (answered.ml_repo !== manifest.ml_repo || answered.name !== manifest.name)) {
+            return yield* new RegistryError.UpstreamError({ status: 502, message: "the upstream answered with a model version of another ML repo" })
+          }
+          return ErrorResponse.json(200, result)
+        }))
+      .handleRaw("delete", ({ request }) =>
+        Effect.gen(function*() {
+          const { manifest } = yield* readManifestBody(request, decodeDeleteBody)
+          yield* Apply.deleteManifest(registry, manifest)
+          return {}
+        }))
+  }))

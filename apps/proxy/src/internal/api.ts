@@ -1,0 +1,43 @@
+/**
+ * The contract as the proxy serves it: each group of `RegistryApi` (model versions and models under `/api/ml/v1`,
+ * which also answers `/api/svc/v1`; apply and delete under `/api/svc/v1`) with its endpoints and errors,
+ * authenticated by the proxy's `Auth.Authentication` instead of the contract's middleware.
+ * @internal
+ */
+import { HttpApi, type HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { RegistryApi, type RegistryError } from "@mreg/core"
+import { Schema } from "effect"
+import * as Auth from "../Auth.js"
+
+/** A contract group rebuilt with the proxy's authentication. */
+const authenticated = <Id extends string, Endpoint extends HttpApiEndpoint.HttpApiEndpoint.Any, Error, R>(
+  contract: HttpApiGroup.HttpApiGroup<Id, Endpoint, Error, R>
+) => {
+  const endpoints = Object.values(contract.endpoints) as Array<Endpoint>
+  return endpoints.slice(1)
+    .reduce((group, endpoint) => group.add(endpoint), HttpApiGroup.make(contract.identifier).add(endpoints[0]!))
+    .addError(contract.errorSchema as Schema.Schema<Error, unknown>)
+    .middleware(Auth.Authentication)
+}
+
+const declared = HttpApi.make("RegistryApi")
+  .add(authenticated(RegistryApi.makeGroup(RegistryApi.DEFAULT_PREFIX)))
+  .add(authenticated(RegistryApi.makeModelsGroup(RegistryApi.DEFAULT_PREFIX)))
+  .add(authenticated(RegistryApi.makeApplyGroup()))
+  .annotate(OpenApi.Title, "mreg model-version API")
+  .annotate(
+    OpenApi.Description,
+    "TrueFoundry-compatible create-or-update model version API (PUT /api/ml/v1/model-versions), served by mreg-proxy under /api/ml/v1 and /api/svc/v1, with models (/models) and the generic apply and delete (PUT /api/svc/v1/apply, POST /api/svc/v1/delete). Errors are JSON {statusCode, code, message, detail?, details?}."
+  )
+
+type Groups = typeof declared extends HttpApi.HttpApi<string, infer G, infer _E, infer _R> ? G : never
+
+/**
+ * The contract served, without the framework's 400 decode error: `ErrorResponse.middleware` answers those with the
+ * contract's 422 and maps every `RegistryError` the handlers fail with.
+ */
+export const Api: HttpApi.HttpApi<"RegistryApi", Groups, RegistryError.RegistryError> = Object.assign(
+  Object.create(Object.getPrototypeOf(declared)),
+  declared,
+  { errorSchema: Schema.Never }
+)
