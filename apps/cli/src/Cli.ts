@@ -27,6 +27,7 @@ import { init } from "./internal/commands/init.js"
 import { list } from "./internal/commands/list.js"
 import { tag } from "./internal/commands/tag.js"
 import { upsert } from "./internal/commands/upsert.js"
+import { schema } from "./internal/commands/schema.js"
 import { validate } from "./internal/commands/validate.js"
 import * as Output from "./Output.js"
 import type * as Registry from "./Registry.js"
@@ -83,6 +84,7 @@ export const make = (options: Options) => {
         tag(options),
         init,
         diff(options),
+        schema,
         completion(() => script)
       ])
     )

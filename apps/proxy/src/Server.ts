@@ -9,11 +9,12 @@
  *
  * @since 0.1.0
  */
-import { HttpApi, HttpApiBuilder, HttpApiGroup, HttpApiSwagger, type HttpApp, HttpServer, HttpServerRequest, OpenApi } from "@effect/platform"
-import { Fqn, ListQueryParams, ModelVersion, ModelVersions, RegistryApi, RegistryError, Validation } from "@mreg/core"
+import { HttpApi, HttpApiBuilder, HttpApiGroup, HttpApiSwagger, type HttpApp, HttpServer, HttpServerRequest, HttpServerResponse, OpenApi } from "@effect/platform"
+import { Fqn, ListQueryParams, ManifestJsonSchema, ModelVersion, ModelVersions, RegistryApi, RegistryError, Validation } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"
 import { Context, Duration, Effect, Either, Layer, Option, Predicate, Schema } from "effect"
 import { createHash } from "node:crypto"
+import { createRequire } from "node:module"
 import * as Auth from "./Auth.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import * as JsonBody from "./JsonBody.js"
@@ -36,11 +37,18 @@ const group = endpoints.slice(1)
   .reduce((group, endpoint) => group.add(endpoint), HttpApiGroup.make("modelVersions").add(endpoints[0]!))
   .addError(contract.errorSchema as Schema.Schema<HttpApiGroup.HttpApiGroup.Error<typeof contract>, unknown>)
   .middleware(Auth.Authentication)
+  .annotateContext(contract.annotations)
 
-const declared = HttpApi.make("RegistryApi").add(group).annotate(OpenApi.Title, "mreg model-version API").annotate(
-  OpenApi.Description,
-  "TrueFoundry-compatible create-or-update model version API (PUT /api/ml/v1/model-versions), served by mreg-proxy under /api/ml/v1 and /api/svc/v1. Errors are JSON {statusCode, code, message, detail?, details?}."
-)
+/** The proxy's version (`info.version` of `/openapi.json`), read from its package.json, next to `dist/` and `src/`. */
+const VERSION: string = createRequire(import.meta.url)("../package.json").version
+
+const declared = HttpApi.make("RegistryApi").add(group).annotateContext(RegistryApi.make().annotations)
+  .annotate(OpenApi.Version, VERSION)
+  .annotate(
+    OpenApi.Description,
+    "TrueFoundry-compatible create-or-update model version API (PUT /api/ml/v1/model-versions), served by mreg-proxy under /api/ml/v1 and /api/svc/v1. Errors are JSON {statusCode, code, message, detail?, details?}. The JSON Schema of manifest files is at /schemas/model-manifest.json."
+  )
+  .annotate(OpenApi.Servers, [{ url: "/", description: "this mreg-proxy (the server of this document)" }])
 
 /**
  * The contract served, without the framework's 400 decode error: `ErrorResponse.middleware` answers those with the
@@ -228,6 +236,17 @@ const extraRoutes = (options: Options) =>
         )
       )
       yield* router.get("/openapi.json", Effect.sync(() => ErrorResponse.json(200, spec)))
+      // The JSON Schema of manifest files, for editors (`# yaml-language-server: $schema=…`): public, like /docs.
+      const manifestSchema = JSON.stringify(ManifestJsonSchema.make(), null, 2)
+      yield* router.get(
+        ManifestJsonSchema.PATH,
+        Effect.sync(() =>
+          HttpServerResponse.text(manifestSchema, {
+            contentType: "application/schema+json",
+            headers: { "cache-control": "public, max-age=3600" }
+          })
+        )
+      )
     })
   )
 
