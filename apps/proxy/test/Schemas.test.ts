@@ -120,6 +120,7 @@ layer(layerServer(), { excludeTestServices: true })("served by the proxy", (it) 
       const media = mediaTypes(spec)
       assert.isAtLeast(media.length, 40)
       for (const { media: { example, schema }, where } of media) {
+        assert.isString(schema.$ref, `${where}: the schema has no identifier (a named component carries its example)`)
         const ref = schema.$ref as string
         const named = schemas[ref.split("/").pop()!]
         assert.isArray(named.examples, `${where}: ${ref} has no example`)
