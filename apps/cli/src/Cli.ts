@@ -28,6 +28,7 @@ import { list } from "./internal/commands/list.js"
 import { models } from "./internal/commands/models.js"
 import { tag } from "./internal/commands/tag.js"
 import { upsert } from "./internal/commands/upsert.js"
+import { schema } from "./internal/commands/schema.js"
 import { validate } from "./internal/commands/validate.js"
 import * as Output from "./Output.js"
 import type * as Registry from "./Registry.js"
@@ -85,6 +86,7 @@ export const make = (options: Options) => {
         tag(options),
         init,
         diff(options),
+        schema,
         completion(() => script)
       ])
     )

@@ -9,8 +9,8 @@
  *
  * @since 0.1.0
  */
-import { HttpApiBuilder, HttpApiSwagger, type HttpApp, HttpServer, HttpServerRequest, OpenApi } from "@effect/platform"
-import { ListQueryParams, ModelVersion, ModelVersions, RegistryApi, RegistryError, Validation } from "@mreg/core"
+import { HttpApiBuilder, HttpApiSwagger, type HttpApp, HttpServer, HttpServerRequest, HttpServerResponse, OpenApi } from "@effect/platform"
+import { ListQueryParams, ManifestJsonSchema, ModelVersion, ModelVersions, RegistryApi, RegistryError, Validation } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"
 import { Context, Duration, Effect, Either, Layer, Option, Predicate, Schema } from "effect"
 import { createHash } from "node:crypto"
@@ -206,6 +206,17 @@ const extraRoutes = (options: Options) =>
         )
       )
       yield* router.get("/openapi.json", Effect.sync(() => ErrorResponse.json(200, spec)))
+      // The JSON Schema of manifest files, for editors (`# yaml-language-server: $schema=…`): public, like /docs.
+      const manifestSchema = JSON.stringify(ManifestJsonSchema.make(), null, 2)
+      yield* router.get(
+        ManifestJsonSchema.PATH,
+        Effect.sync(() =>
+          HttpServerResponse.text(manifestSchema, {
+            contentType: "application/schema+json",
+            headers: { "cache-control": "public, max-age=3600" }
+          })
+        )
+      )
     })
   )
 

@@ -32,6 +32,9 @@ export const PythonVersion = Schema.String.annotations({
   }),
   Schema.annotations({
     identifier: "PythonVersion",
+    title: "Python version",
+    description: "MAJOR.MINOR[.PATCH] as a string (quote it in YAML: the number 3.10 is 3.1).",
+    examples: ["3.11", "3.10.12"],
     arbitrary: () => (fc) => fc.constantFrom("3.8", "3.10", "3.10.12", "3.11.9", "3.12")
   })
 )
@@ -119,7 +122,11 @@ export const PipRequirement = Schema.String.pipe(
   Schema.filter((line) => requirementProblem(line) ?? true),
   Schema.annotations({
     identifier: "PipRequirement",
-    description: "PEP 508 requirement",
+    title: "pip requirement",
+    description: "One PEP 508 requirement with PEP 440 versions, such as \"transformers==4.44.0\"; not a pip option or a comment.",
+    examples: ["transformers==4.44.0"],
+    // The PEP 508 grammar is checked by the decoder; JSON Schema carries only the type.
+    jsonSchema: { minLength: 1 },
     arbitrary: () => (fc) =>
       fc.constantFrom(
         "transformers==4.44.0",
@@ -140,7 +147,12 @@ export const PipRequirement = Schema.String.pipe(
 export const Environment = Schema.Struct({
   python_version: Schema.optional(PythonVersion),
   pip_packages: Schema.optional(Schema.Array(PipRequirement))
-}).annotations({ identifier: "Environment" })
+}).annotations({
+  identifier: "Environment",
+  title: "Environment",
+  description: "The Python environment of the model version.",
+  examples: [{ python_version: "3.11", pip_packages: ["transformers==4.44.0", "torch>=2.1"] }]
+})
 
 /** @since 0.1.0 @category models */
 export type Environment = typeof Environment.Type

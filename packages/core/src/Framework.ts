@@ -17,7 +17,10 @@ import { JsonObject } from "./Metadata.js"
 import { PipelineTag } from "./PipelineTag.js"
 
 /** `library_name` of a transformers model. @since 0.1.0 @category schemas */
-export const LibraryName = Schema.Literal("transformers", "sentence-transformers", "diffusers")
+export const LibraryName = Schema.Literal("transformers", "sentence-transformers", "diffusers").annotations({
+  title: "Library name",
+  description: "The Hugging Face library that loads the model."
+})
 
 /** @since 0.1.0 @category schemas */
 export const TransformersFramework = Schema.Struct({
@@ -25,10 +28,16 @@ export const TransformersFramework = Schema.Struct({
   library_name: Schema.optional(LibraryName),
   pipeline_tag: Schema.optional(PipelineTag),
   base_model: Schema.optional(HubModelId)
-}).annotations({ identifier: "TransformersFramework" })
+}).annotations({
+  identifier: "TransformersFramework",
+  title: "transformers",
+  description: "A Hugging Face transformers, sentence-transformers or diffusers model.",
+  examples: [{ type: "transformers", library_name: "transformers", pipeline_tag: "text-classification" }]
+})
 
 const ModelFilepath = Schema.String.pipe(
-  Schema.minLength(1, { message: () => "must not be empty: give the model file's path inside the source" })
+  Schema.minLength(1, { message: () => "must not be empty: give the model file's path inside the source" }),
+  Schema.annotations({ title: "Model file path", description: "Path of the model file inside the source.", examples: ["model.joblib"] })
 )
 
 /** `model_schema` of a file-based member: which method serves, and the input and output columns. */
@@ -37,7 +46,11 @@ const modelSchema = <const Methods extends ReadonlyArray<string>>(identifier: st
     infer_method_name: Schema.Literal(...methods),
     inputs: Schema.Array(JsonObject),
     outputs: Schema.Array(JsonObject)
-  }).annotations({ identifier })
+  }).annotations({
+    identifier,
+    title: "Model schema",
+    description: "Which method serves predictions, and the model's input and output columns."
+  })
 
 /** A file-based member (sklearn, xgboost): its file, how it was serialized, and its `model_schema`. */
 const fileFramework = <const Type extends string, const Formats extends ReadonlyArray<string>, S extends Schema.Schema.Any>(
@@ -49,9 +62,9 @@ const fileFramework = <const Type extends string, const Formats extends Readonly
   Schema.Struct({
     type: Schema.Literal(type),
     model_filepath: Schema.optional(ModelFilepath),
-    serialization_format: Schema.optional(Schema.Literal(...formats)),
+    serialization_format: Schema.optional(Schema.Literal(...formats).annotations({ title: "Serialization format" })),
     model_schema: Schema.optional(model_schema)
-  }).annotations({ identifier })
+  }).annotations({ identifier, title: type, description: `${type}: a model saved as a file.` })
 
 /** @since 0.1.0 @category schemas */
 export const SklearnModelSchema = modelSchema("SklearnModelSchema", "predict", "predict_proba")
@@ -71,7 +84,11 @@ export const XGBoostFramework = fileFramework(
 )
 
 const typeOnly = <T extends string>(type: T) =>
-  Schema.Struct({ type: Schema.Literal(type) }).annotations({ identifier: `${type}Framework` })
+  Schema.Struct({ type: Schema.Literal(type) }).annotations({
+    identifier: `${type}Framework`,
+    title: type,
+    description: `${type}: a model with no other fields.`
+  })
 
 /** @since 0.1.0 @category schemas */
 export const TensorFlowFramework = typeOnly("tensorflow")
@@ -116,7 +133,11 @@ export const Framework = Schema.Union(
   StatsModelsFramework,
   GluonFramework,
   PaddleFramework
-).annotations({ identifier: "Framework" })
+).annotations({
+  identifier: "Framework",
+  title: "Framework",
+  description: "The ML framework of the model version, chosen by `type` (14 members)."
+})
 
 /** @since 0.1.0 @category models */
 export type Framework = typeof Framework.Type

@@ -47,7 +47,16 @@ export const HubModelId = Schema.String.pipe(
   Schema.annotations({
     identifier: "HubModelId",
     description: "Hugging Face Hub repo id: name or namespace/name",
-    jsonSchema: { type: "string", minLength: 1, maxLength: 96, pattern: "^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)?$" },
+    // With `jsonSchema`, JSON Schema generation takes title, description and examples from it alone.
+    jsonSchema: {
+      type: "string",
+      minLength: 1,
+      maxLength: 96,
+      pattern: "^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)?$",
+      title: "Hugging Face Hub repo id",
+      description: "Hugging Face Hub repo id: name or namespace/name, at most 96 characters, no \"--\" or \"..\".",
+      examples: ["distilbert/distilbert-base-uncased"]
+    },
     arbitrary: () => (fc) =>
       fc.constantFrom("gpt2", "meta-llama/Llama-3.1-8B", "sentence-transformers/all-MiniLM-L6-v2", "org_1/model.v2")
   })

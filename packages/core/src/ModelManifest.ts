@@ -44,7 +44,12 @@ export const ModelName = Schema.String.pipe(
   Schema.pattern(/^[A-Za-z0-9_-]+$/, {
     message: (issue) => `must contain only letters, digits, "_" and "-" ${got(issue)}`
   }),
-  Schema.annotations({ identifier: "ModelName" })
+  Schema.annotations({
+    identifier: "ModelName",
+    title: "Model name",
+    description: "Name of the model: letters, digits, \"_\" and \"-\", 1–256 characters, case-sensitive.",
+    examples: ["sentiment-clf"]
+  })
 )
 
 /**
@@ -59,7 +64,12 @@ export const MlRepoName = Schema.String.pipe(
   Schema.pattern(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, {
     message: (issue) => `must start and end with a letter or digit and contain only letters, digits and "-" ${got(issue)}`
   }),
-  Schema.annotations({ identifier: "MlRepoName" })
+  Schema.annotations({
+    identifier: "MlRepoName",
+    title: "ML repo name",
+    description: "Name of the ML repo: 1–512 characters, letters, digits and \"-\", starting and ending with a letter or digit.",
+    examples: ["nlp-team"]
+  })
 )
 
 /**
@@ -82,14 +92,24 @@ const integer = (min: number, what: string) =>
  * @since 0.1.0
  * @category schemas
  */
-export const VersionNumber = integer(1, "not a string").pipe(Schema.annotations({ identifier: "VersionNumber" }))
+export const VersionNumber = integer(1, "not a string").pipe(Schema.annotations({
+  identifier: "VersionNumber",
+  title: "Version number",
+  description: `Version number of the model version: an integer from 1 to ${MAX_INTEGER}. Omitted: the next number.`,
+  examples: [1]
+}))
 
 /**
  * A training step: integer ≥ 0.
  * @since 0.1.0
  * @category schemas
  */
-export const Step = integer(0, "not a string").pipe(Schema.annotations({ identifier: "Step" }))
+export const Step = integer(0, "not a string").pipe(Schema.annotations({
+  identifier: "Step",
+  title: "Training step",
+  description: `Training step the model version was saved at: an integer from 0 to ${MAX_INTEGER}.`,
+  examples: [0]
+}))
 
 /**
  * The version alias rule (mreg's own; TrueFoundry documents none): `v` then letters/digits, groups joined by `.`
@@ -113,16 +133,16 @@ export const VersionAlias = Schema.String.pipe(
   }),
   Schema.annotations({
     identifier: "VersionAlias",
+    title: "Version alias",
+    description:
+      "Alias of the model version, unique within the model ignoring case: \"v\" then letters or digits, groups joined by \".\" or \"-\", at most 128 characters.",
+    examples: ["v1.0.0", "v1-prod"],
     arbitrary: () => (fc) => fc.constantFrom("v1", "v1.0.0", "v1-prod", "v3-dev", "v2024.06.01")
   })
 )
 
-/**
- * The manifest of a model version (`{"manifest": …}` of a PUT).
- * @since 0.1.0
- * @category schemas
- */
-export class ModelManifest extends Schema.Class<ModelManifest>("ModelManifest")({
+
+const manifestFields = {
   type: Schema.Literal("model-version"),
   name: ModelName,
   ml_repo: MlRepoName,
@@ -131,7 +151,12 @@ export class ModelManifest extends Schema.Class<ModelManifest>("ModelManifest")(
   description: Schema.optional(
     Schema.String.pipe(
       noNul,
-      Schema.maxLength(1024, { message: (issue) => `must be at most 1024 characters ${got(issue)}` })
+      Schema.maxLength(1024, { message: (issue) => `must be at most 1024 characters ${got(issue)}` }),
+      Schema.annotations({
+        title: "Description",
+        description: "Free text about the model version, at most 1024 characters.",
+        examples: ["DistilBERT fine-tuned on SST-2 for sentiment."]
+      })
     )
   ),
   metadata: Metadata,
@@ -143,19 +168,67 @@ export class ModelManifest extends Schema.Class<ModelManifest>("ModelManifest")(
     Schema.String.pipe(
       noNul,
       Schema.minLength(1, { message: () => "must not be empty" }),
-      Schema.maxLength(256, { message: (issue) => `must be at most 256 characters ${got(issue)}` })
+      Schema.maxLength(256, { message: (issue) => `must be at most 256 characters ${got(issue)}` }),
+      Schema.annotations({
+        title: "Run id",
+        description: "Id of the training run that produced the model version, 1–256 characters.",
+        examples: ["run-2024-06-01-a"]
+      })
     )
   )
-}) {}
+}
+
+/**
+ * A valid manifest, shown as the example of {@link ModelManifest} in its JSON Schema and the OpenAPI document (the
+ * request `/docs` pre-fills).
+ * @since 0.2.0
+ * @category constants
+ */
+export const MANIFEST_EXAMPLE = {
+  type: "model-version", name: "sentiment-clf", ml_repo: "nlp-team", version_alias: "v1.0.0",
+  description: "DistilBERT fine-tuned on SST-2 for sentiment.",
+  metadata: { accuracy: 0.91, dataset: "sst2" },
+  source: { type: "external", uri: "s3://models/sentiment-clf/1/" },
+  framework: { type: "transformers", pipeline_tag: "text-classification", base_model: "distilbert/distilbert-base-uncased" },
+  environment: { python_version: "3.11", pip_packages: ["transformers==4.44.0", "torch>=2.1"] },
+  step: 0
+} as const satisfies Schema.Struct.Encoded<typeof manifestFields>
+
+
+/**
+ * The manifest of a model version (`{"manifest": …}` of a PUT).
+ * @since 0.1.0
+ * @category schemas
+ */
+export class ModelManifest extends Schema.Class<ModelManifest>("ModelManifest")<typeof manifestFields>(
+  manifestFields,
+  // Title and description on the type side (on the wire side they would replace "ModelManifest (Encoded side)" in
+  // decoding messages); examples on the wire side, where JSON Schema generation encodes them.
+  [{
+    title: "Model version manifest",
+    description: "What a caller sends to create or update a model version (TrueFoundry's ModelManifest)."
+  }, undefined, {
+    // Cast: a typed example makes TypeScript resolve the class while declaring it (TS2506). The example is checked
+    // against the fields (`satisfies` above) and by a test (an invalid one would be missing from the JSON Schema).
+    examples: [MANIFEST_EXAMPLE as never]
+  }]
+) {}
+
 
 /**
  * The body of `PUT {prefix}/model-versions`: `{"manifest": ModelManifest}`.
  * @since 0.1.0
  * @category schemas
  */
-export class UpsertRequest extends Schema.Class<UpsertRequest>("UpsertRequest")({
-  manifest: ModelManifest
-}) {}
+export class UpsertRequest extends Schema.Class<UpsertRequest>("UpsertRequest")<{ manifest: typeof ModelManifest }>(
+  { manifest: ModelManifest },
+  [{
+    title: "Upsert request",
+    description: "The body of PUT {prefix}/model-versions: the manifest of the model version to create or update."
+  }, undefined, {
+    examples: [{ manifest: ModelManifest.make(MANIFEST_EXAMPLE) } as never] // cast: see ModelManifest
+  }]
+) {}
 
 /**
  * The plain (wire) shape of a manifest, as found in JSON: what callers write.

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { ModelManifest } from "./ModelManifest.js"
+import { MANIFEST_EXAMPLE, ModelManifest } from "./ModelManifest.js"
 
 /**
  * Stored versions come from servers mreg does not control (an upstream control plane may add fields): decoding
@@ -15,7 +15,16 @@ import { ModelManifest } from "./ModelManifest.js"
  * front of an upstream passes them on. Requests are not affected: `Validation` decodes manifests with
  * `onExcessProperty: "error"`.
  */
-const keepUnknownFields = [undefined, { parseOptions: { onExcessProperty: "preserve" } }] as const
+const keepUnknownFields = { parseOptions: { onExcessProperty: "preserve" } } as const
+
+/**
+ * A class's annotations: title and description on the type side (on the wire side they would replace
+ * "X (Encoded side)" in decoding messages), unknown fields kept, examples on the wire side (where JSON Schema and
+ * OpenAPI generation encode them). `examples` is cast: typed, it makes TypeScript resolve the class while declaring
+ * it (TS2506); the examples are checked by a test (an invalid one would be missing from the OpenAPI document).
+ */
+const classAnnotations = (title: string, description: string, example: unknown) =>
+  [{ title, description }, keepUnknownFields, { examples: [example as never] }] as const
 
 /**
  * The id of a model version (a UUID in the embedded registry; any non-empty string from an upstream).
@@ -25,7 +34,12 @@ const keepUnknownFields = [undefined, { parseOptions: { onExcessProperty: "prese
 export const ModelVersionId = Schema.String.pipe(
   Schema.minLength(1, { message: () => "must not be empty: give a model version id" }),
   Schema.brand("ModelVersionId"),
-  Schema.annotations({ identifier: "ModelVersionId", arbitrary: () => (fc) => fc.uuid().map((id) => id as never) })
+  Schema.annotations({
+    identifier: "ModelVersionId",
+    title: "Model version id",
+    description: "Id of a model version (a UUID in mreg's registry; any non-empty string from an upstream).",
+    examples: ["0b7e5c3a-3f1d-4c55-9a7e-2f4f1c2d8e91" as never],
+    arbitrary: () => (fc) => fc.uuid().map((id) => id as never) })
 )
 
 /** @since 0.1.0 @category models */
@@ -46,6 +60,8 @@ export const SUBJECT_TYPES = ["user", "team", "serviceaccount", "virtualaccount"
  */
 export const SubjectType = Schema.Literal(...SUBJECT_TYPES).annotations({ identifier: "SubjectType" })
 
+const SUBJECT_EXAMPLE = { subjectId: "ci-bot", subjectType: "serviceaccount", subjectSlug: "ci-bot" } as const
+
 /**
  * Who created a model version: `{subjectId, subjectType, subjectSlug?, subjectDisplayName?}`.
  * @since 0.1.0
@@ -56,7 +72,12 @@ export const Subject = Schema.Struct({
   subjectType: Schema.Union(SubjectType, Schema.String),
   subjectSlug: Schema.optional(Schema.String),
   subjectDisplayName: Schema.optional(Schema.String)
-}).annotations({ identifier: "Subject" })
+}).annotations({
+  identifier: "Subject",
+  title: "Subject",
+  description: "Who created the model version.",
+  examples: [SUBJECT_EXAMPLE]
+})
 
 /** @since 0.1.0 @category models */
 export interface Subject extends Schema.Schema.Type<typeof Subject> {}
@@ -71,10 +92,17 @@ export const Metric = Schema.Struct({
   value: Schema.Number,
   timestamp: Schema.Number,
   step: Schema.Number
-}).annotations({ identifier: "Metric" })
+}).annotations({
+  identifier: "Metric",
+  title: "Metric",
+  description: "A metric of the model version; timestamp in epoch milliseconds.",
+  examples: [{ key: "accuracy", value: 0.91, timestamp: 1717243200000, step: 0 }]
+})
 
 /** @since 0.1.0 @category models */
 export interface Metric extends Schema.Schema.Type<typeof Metric> {}
+
+const TIMESTAMP_EXAMPLE = "2024-06-01T12:00:00.000Z"
 
 /**
  * An RFC 3339 timestamp string (the registry writes UTC with milliseconds and `Z`).
@@ -87,11 +115,28 @@ export const Timestamp = Schema.String.pipe(
   }),
   Schema.annotations({
     identifier: "Timestamp",
+    title: "Timestamp",
+    description: "RFC 3339 timestamp; the registry writes UTC with milliseconds and Z.",
+    examples: [TIMESTAMP_EXAMPLE],
     arbitrary: () => (fc) =>
       fc.date({ min: new Date("2000-01-01T00:00:00.000Z"), max: new Date("2099-12-31T23:59:59.999Z"), noInvalidDate: true })
         .map((d) => d.toISOString())
   })
 )
+
+const MODEL_VERSION_EXAMPLE = {
+  id: ModelVersionId.make("0b7e5c3a-3f1d-4c55-9a7e-2f4f1c2d8e91"),
+  fqn: "model:nlp-team/sentiment-clf:1",
+  created_by_subject: SUBJECT_EXAMPLE,
+  manifest: ModelManifest.make({ ...MANIFEST_EXAMPLE, version: 1 }),
+  ml_repo_id: "5d0b1f0e-8c1a-4f0a-9d43-7a2b7c1e6f10",
+  model_id: "a8f3c2d4-1b6e-4e7f-8a90-3c5d7e9f1b2a",
+  created_at: TIMESTAMP_EXAMPLE,
+  updated_at: TIMESTAMP_EXAMPLE,
+  tags: ["production"],
+  metrics: [],
+  deployable: true
+}
 
 /**
  * A stored model version (`data` of a 2xx response). Fields it does not know (from an upstream) are kept through
@@ -112,7 +157,7 @@ export class ModelVersion extends Schema.Class<ModelVersion>("ModelVersion")({
   tags: Schema.Array(Schema.String),
   metrics: Schema.Array(Metric),
   deployable: Schema.Boolean
-}, keepUnknownFields) {}
+}, classAnnotations("Model version", "A stored model version.", MODEL_VERSION_EXAMPLE)) {}
 
 /**
  * `{"data": ModelVersion}`.
@@ -121,7 +166,9 @@ export class ModelVersion extends Schema.Class<ModelVersion>("ModelVersion")({
  */
 export class ModelVersionResponse extends Schema.Class<ModelVersionResponse>("ModelVersionResponse")({
   data: ModelVersion
-}, keepUnknownFields) {}
+}, classAnnotations("Model version response", "A model version.", { data: ModelVersion.make(MODEL_VERSION_EXAMPLE) })) {}
+
+const PAGINATION_EXAMPLE = { total: 1, offset: 0, limit: 100 }
 
 /**
  * Pagination: `{total, offset, limit, next_page_token?}`; `total` counts every match, not just this page.
@@ -134,8 +181,13 @@ export const Pagination = Schema.Struct({
   total: Schema.Number,
   offset: Schema.Number,
   limit: Schema.Number,
-  next_page_token: Schema.optional(Schema.String)
-}).annotations({ identifier: "Pagination" })
+  next_page_token: Schema.optional(Schema.String.annotations({ description: "Send back as page_token for the next page (mreg; absent when there is none)." }))
+}).annotations({
+  identifier: "Pagination",
+  title: "Pagination",
+  description: "Offset pagination; total counts every match, not just this page. next_page_token (mreg) is present when a next page exists.",
+  examples: [PAGINATION_EXAMPLE]
+})
 
 /** @since 0.1.0 @category models */
 export interface Pagination extends Schema.Schema.Type<typeof Pagination> {}
@@ -148,4 +200,7 @@ export interface Pagination extends Schema.Schema.Type<typeof Pagination> {}
 export class ModelVersionPage extends Schema.Class<ModelVersionPage>("ModelVersionPage")({
   data: Schema.Array(ModelVersion),
   pagination: Pagination
-}, keepUnknownFields) {}
+}, classAnnotations("Model version page", "One page of model versions.", {
+  data: [ModelVersion.make(MODEL_VERSION_EXAMPLE)],
+  pagination: PAGINATION_EXAMPLE
+})) {}

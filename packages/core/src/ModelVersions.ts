@@ -151,7 +151,11 @@ export const MAX_TAGS = 256
  * @category models
  */
 export class ApplyTagsRequest extends Schema.Class<ApplyTagsRequest>("ApplyTagsRequest")({
-  model_version_id: Schema.String.pipe(noNul, Schema.minLength(1, { message: () => "must not be empty" })),
+  model_version_id: Schema.String.pipe(
+    noNul,
+    Schema.minLength(1, { message: () => "must not be empty" }),
+    Schema.annotations({ title: "Model version id", description: "Id of the model version to tag." })
+  ),
   tags: Schema.Array(
     Schema.String.pipe(
       noNul,
@@ -160,7 +164,10 @@ export class ApplyTagsRequest extends Schema.Class<ApplyTagsRequest>("ApplyTagsR
           `must be 1–128 letters, digits, ".", "_" or "-", starting with a letter or digit (received ${JSON.stringify(String(issue.actual).slice(0, 140))})`
       })
     )
-  ).pipe(Schema.maxItems(MAX_TAGS, { message: (issue) => `must hold at most ${MAX_TAGS} tags (received ${(issue.actual as ReadonlyArray<unknown>).length})` })),
+  ).pipe(
+    Schema.maxItems(MAX_TAGS, { message: (issue) => `must hold at most ${MAX_TAGS} tags (received ${(issue.actual as ReadonlyArray<unknown>).length})` }),
+    Schema.annotations({ title: "Tags", description: `The version's tags after the call, at most ${MAX_TAGS}.` })
+  ),
   force: Schema.optional(Schema.Boolean)
 }) {}
 

@@ -39,7 +39,14 @@ export const PipelineTag = Schema.String.pipe(
   Schema.annotations({
     identifier: "PipelineTag",
     description: "Hugging Face task id (see @huggingface/tasks)",
-    jsonSchema: { type: "string", enum: [...PIPELINE_TAGS] },
+    // With `jsonSchema`, JSON Schema generation takes title, description and examples from it alone.
+    jsonSchema: {
+      type: "string",
+      enum: [...PIPELINE_TAGS],
+      title: "Pipeline tag",
+      description: "Hugging Face task id, as on the Hub (the task list of @huggingface/tasks).",
+      examples: ["text-classification"]
+    },
     arbitrary: () => (fc) => fc.constantFrom(...PIPELINE_TAGS)
   })
 )

@@ -55,7 +55,13 @@ const wireError = <Name extends RegistryError.RowName>(name: Name): WireError<Na
       decode: (body) => RegistryError.fromBody(status, body) as RegistryError.ErrorOf<Name>,
       encode: (error) => RegistryError.toBody(error) as typeof RegistryError.ErrorBodySchema.Type
     }
-  ).annotations({ ...HttpApiSchema.annotations({ status }), identifier: name })
+  ).annotations({
+    ...HttpApiSchema.annotations({ status }),
+    identifier: name,
+    title: name,
+    description: `${RegistryError.Table[name].message} (HTTP ${status}, code ${RegistryError.Table[name].code}).`,
+    examples: [RegistryError.fromBody(status, undefined) as RegistryError.ErrorOf<Name>]
+  })
 }
 
 /**
@@ -104,13 +110,24 @@ export class Authorization extends HttpApiMiddleware.Tag<Authorization>()("@mreg
  * @category schemas
  */
 export const UpsertHeaders = Schema.Struct({
-  "idempotency-key": Schema.optional(Schema.String),
-  "if-match": Schema.optional(Schema.String),
-  "if-none-match": Schema.optional(Schema.String)
+  "idempotency-key": Schema.optional(Schema.String.annotations({
+    description: "Replays the first answer for a repeated request with the same key: 1–255 printable ASCII characters.",
+    examples: ["ci-run-4711"]
+  })),
+  "if-match": Schema.optional(Schema.String.annotations({
+    description: "Updates only if the stored version still has this ETag (from an earlier response), or * (exists).",
+    examples: ["\"0b7e5c3a-3f1d-4c55-9a7e-2f4f1c2d8e91.1\""]
+  })),
+  "if-none-match": Schema.optional(Schema.String.annotations({
+    description: "* creates only: fails with 412 when the version exists.",
+    examples: ["*"]
+  }))
 })
 
-const QueryValue = Schema.optional(Schema.String)
-const QueryList = Schema.optional(Schema.Union(Schema.String, Schema.Array(Schema.String)))
+const QueryValue = (description: string, example: string) =>
+  Schema.optional(Schema.String.annotations({ description, examples: [example] }))
+const QueryList = (description: string, example: string) =>
+  Schema.optional(Schema.Union(Schema.String, Schema.Array(Schema.String)).annotations({ description, examples: [example] }))
 
 /**
  * Query parameters of `list`, as sent (strings; `run_ids` and `run_steps` repeated or comma-separated). The server
@@ -119,21 +136,34 @@ const QueryList = Schema.optional(Schema.Union(Schema.String, Schema.Array(Schem
  * @category schemas
  */
 export const ListUrlParams = Schema.Struct({
-  fqn: QueryValue,
-  ml_repo_id: QueryValue,
-  ml_repo: QueryValue,
-  model_id: QueryValue,
-  name: QueryValue,
-  version: QueryValue,
-  tag: QueryValue,
-  run_ids: QueryList,
-  run_steps: QueryList,
-  limit: QueryValue,
-  offset: QueryValue,
-  page_token: QueryValue
+  fqn: QueryValue("FQN of a model or model version: model:{tenant}/{ml_repo}/{name}[:{version|alias|latest}].", "model:acme/nlp-team/sentiment-clf"),
+  ml_repo_id: QueryValue("Id of the ML repo.", "5d0b1f0e-8c1a-4f0a-9d43-7a2b7c1e6f10"),
+  ml_repo: QueryValue("Name of the ML repo.", "nlp-team"),
+  model_id: QueryValue("Id of the model.", "a8f3c2d4-1b6e-4e7f-8a90-3c5d7e9f1b2a"),
+  name: QueryValue("Name of the model.", "sentiment-clf"),
+  version: QueryValue("Version number, or latest: the highest live version of each model.", "1"),
+  tag: QueryValue("A tag the version carries.", "production"),
+  run_ids: QueryList("Run ids, repeated or comma-separated.", "run-2024-06-01-a"),
+  run_steps: QueryList("Training steps, repeated or comma-separated.", "0"),
+  limit: QueryValue("Page size.", "100"),
+  offset: QueryValue("Number of matches to skip.", "0"),
+  page_token: QueryValue("pagination.next_page_token of an earlier page, sent back unchanged with the same filters (mreg).", "WyJubHAtdGVhbSIsInNlbnRpbWVudC1jbGYiLDNd")
 })
 
-const id = HttpApiSchema.param("id", Schema.String)
+const id = HttpApiSchema.param(
+  "id",
+  Schema.String.annotations({ description: "Id of the model version.", examples: ["0b7e5c3a-3f1d-4c55-9a7e-2f4f1c2d8e91"] })
+)
+
+/** `{}`, the answer of `applyTags` and `delete`. */
+const Empty = Schema.Struct({}).annotations({ identifier: "Empty", title: "Empty", description: "An empty object.", examples: [{}] })
+
+/** `ApplyTagsRequest` with an example for the OpenAPI document. */
+const ApplyTagsPayload = ApplyTagsRequest.annotations({
+  title: "Apply tags request",
+  description: "Tags to put on a model version; force moves a tag held by another version of the model.",
+  examples: [new ApplyTagsRequest({ model_version_id: "0b7e5c3a-3f1d-4c55-9a7e-2f4f1c2d8e91", tags: ["production"] })]
+})
 
 /** The errors every endpoint may answer (scope, store, upstream), bearer authentication, and the path prefix. */
 const shared = (prefix: string) =>
@@ -170,8 +200,8 @@ export const makeGroup = (prefix: string) =>
       )
       .add(
         HttpApiEndpoint.put("applyTags", "/model-versions/tags")
-          .setPayload(ApplyTagsRequest)
-          .addSuccess(Schema.Struct({}))
+          .setPayload(ApplyTagsPayload)
+          .addSuccess(Empty)
           .addError(Errors.InvalidJson)
           .addError(Errors.ValidationError)
           .addError(Errors.NotFound)
@@ -194,11 +224,41 @@ export const makeGroup = (prefix: string) =>
       )
       .add(
         HttpApiEndpoint.del("delete")`/model-versions/${id}`
-          .addSuccess(Schema.Struct({}))
+          .addSuccess(Empty)
           .addError(Errors.NotFound)
           .annotate(OpenApi.Summary, "Delete a model version")
       )
       .pipe(shared(prefix))
+      .annotate(OpenApi.Description, "Create, read, list, tag and delete model versions.")
+
+const SCHEMA_REF = "#/components/schemas/"
+
+/**
+ * The OpenAPI document with each request and response media type's `example` set to the first of its schema's
+ * `examples` (the schemas carry them as annotations): what `/docs` "Try it out" pre-fills, and what linters check
+ * against the schema. Media types that already have an example are left alone.
+ * @since 0.2.0
+ * @category openapi
+ */
+export const withMediaTypeExamples = (spec: Record<string, any>): Record<string, any> => {
+  const out = structuredClone(spec)
+  const schemas: Record<string, { readonly examples?: ReadonlyArray<unknown> }> = out.components?.schemas ?? {}
+  const exampleOf = (schema: { readonly $ref?: string; readonly examples?: ReadonlyArray<unknown> } | undefined) =>
+    (schema?.$ref?.startsWith(SCHEMA_REF) ? schemas[schema.$ref.slice(SCHEMA_REF.length)] : schema)?.examples?.[0]
+  const fill = (content: Record<string, { example?: unknown; schema?: { $ref?: string } }> | undefined) => {
+    for (const media of Object.values(content ?? {})) {
+      const example = media.example === undefined ? exampleOf(media.schema) : undefined
+      if (example !== undefined) media.example = example
+    }
+  }
+  for (const item of Object.values<Record<string, any>>(out.paths ?? {})) {
+    for (const operation of Object.values<any>(item)) {
+      fill(operation?.requestBody?.content)
+      for (const response of Object.values<any>(operation?.responses ?? {})) fill(response?.content)
+    }
+  }
+  return out
+}
 
 /**
  * The `models` group under a prefix: `GET {prefix}/models`, `GET {prefix}/models/{id}`, `DELETE {prefix}/models/{id}`
@@ -228,6 +288,7 @@ export const makeModelsGroup = (prefix: string) =>
         .annotate(OpenApi.Summary, "Delete a model and all its versions")
     )
     .pipe(shared(prefix))
+    .annotate(OpenApi.Description, "List, read and delete models (TrueFoundry's Model: a name in an ML repo, with its latest version).")
 
 /** The errors of an endpoint that reads a JSON body: syntax (400), rules (422), size (413). */
 const bodyErrors = <
@@ -265,6 +326,7 @@ export const makeApplyGroup = () =>
         .annotate(OpenApi.Summary, "Delete the model version a manifest names")
     )
     .pipe(shared(SVC_PREFIX))
+    .annotate(OpenApi.Description, "TrueFoundry's generic apply and delete, for model-version manifests.")
 
 /**
  * The model-version API under a prefix: the `modelVersions` and `models` groups under it, and the `apply` group
@@ -279,6 +341,8 @@ export const make = (prefix: string = DEFAULT_PREFIX) =>
     .add(makeApplyGroup())
     .annotate(OpenApi.Title, "mreg model-version API")
     .annotate(OpenApi.Description, "TrueFoundry-compatible create-or-update model version API (PUT /api/ml/v1/model-versions)")
+    .annotate(OpenApi.License, { name: "MIT", url: "https://opensource.org/licenses/MIT" })
+    .annotate(OpenApi.Transform, withMediaTypeExamples)
 
 /**
  * The model-version API under `/api/ml/v1`.

@@ -10,36 +10,53 @@
 import { Schema } from "effect"
 import { received } from "./internal/text.js"
 
-const nonEmpty = (what: string) =>
+const nonEmpty = (what: string, title: string, example: string) =>
   Schema.String.pipe(
     Schema.minLength(1, { message: () => `must not be empty: give the ${what}` }),
-    Schema.maxLength(2048, { message: (issue) => `must be at most 2048 characters (received ${received(issue.actual)})` })
+    Schema.maxLength(2048, { message: (issue) => `must be at most 2048 characters (received ${received(issue.actual)})` }),
+    Schema.annotations({ title, description: `The ${what}, 1–2048 characters.`, examples: [example] })
   )
+
+/** A member's name in JSON Schema and OpenAPI: `identifier`, its `type` as title, and what it means. */
+const named = (identifier: string, title: string, description: string) => ({ identifier, title, description })
 
 /** Files stored by the registry. @since 0.1.0 @category schemas */
 export const TrueFoundrySource = Schema.Struct({
   type: Schema.Literal("truefoundry"),
-  uri: Schema.optional(nonEmpty("artifact URI"))
-}).annotations({ identifier: "TrueFoundrySource" })
+  uri: Schema.optional(nonEmpty("artifact URI", "Artifact URI", "s3://bucket/sentiment/1"))
+}).annotations({
+  ...named("TrueFoundrySource", "truefoundry", "Files uploaded to the registry's artifact store."),
+  examples: [{ type: "truefoundry" }]
+})
 
 /** Files at an external URI. @since 0.1.0 @category schemas */
 export const ExternalSource = Schema.Struct({
   type: Schema.Literal("external"),
-  uri: nonEmpty("URI of the model files, such as s3://bucket/path/")
-}).annotations({ identifier: "ExternalSource" })
+  uri: nonEmpty("URI of the model files, such as s3://bucket/path/", "URI", "s3://models/sentiment-clf/1/")
+}).annotations({
+  ...named("ExternalSource", "external", "Files left where they are (s3://, gs://, https://…)."),
+  examples: [{ type: "external", uri: "s3://models/sentiment-clf/1/" }]
+})
 
 /** Files on the registering machine. @since 0.1.0 @category schemas */
 export const LocalSource = Schema.Struct({
   type: Schema.Literal("local"),
-  file_or_folder: nonEmpty("path of the model file or folder")
-}).annotations({ identifier: "LocalSource" })
+  file_or_folder: nonEmpty("path of the model file or folder", "File or folder", "./artifacts/model")
+}).annotations({
+  ...named("LocalSource", "local", "Files on the machine that registers the version; such a version is not deployable."),
+  examples: [{ type: "local", file_or_folder: "./artifacts/model" }]
+})
 
 /**
  * `source`: one of the three members, chosen by `type`.
  * @since 0.1.0
  * @category schemas
  */
-export const Source = Schema.Union(TrueFoundrySource, ExternalSource, LocalSource).annotations({ identifier: "Source" })
+export const Source = Schema.Union(TrueFoundrySource, ExternalSource, LocalSource).annotations({
+  identifier: "Source",
+  title: "Source",
+  description: "Where the model version's files live, chosen by `type`: truefoundry, external or local."
+})
 
 /** @since 0.1.0 @category models */
 export type Source = typeof Source.Type

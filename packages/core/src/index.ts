@@ -17,6 +17,8 @@ export * as HubModelId from "./HubModelId.js"
 export * as JsonText from "./JsonText.js"
 /** @since 0.1.0 */
 export * as ListQueryParams from "./ListQueryParams.js"
+/** @since 0.2.0 */
+export * as ManifestJsonSchema from "./ManifestJsonSchema.js"
 /** @since 0.1.0 */
 export * as Metadata from "./Metadata.js"
 /** @since 0.1.0 */

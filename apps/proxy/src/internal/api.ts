@@ -7,6 +7,7 @@
 import { HttpApi, type HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { RegistryApi, type RegistryError } from "@mreg/core"
 import { Schema } from "effect"
+import { createRequire } from "node:module"
 import * as Auth from "../Auth.js"
 
 /** A contract group rebuilt with the proxy's authentication. */
@@ -18,17 +19,23 @@ const authenticated = <Id extends string, Endpoint extends HttpApiEndpoint.HttpA
     .reduce((group, endpoint) => group.add(endpoint), HttpApiGroup.make(contract.identifier).add(endpoints[0]!))
     .addError(contract.errorSchema as Schema.Schema<Error, unknown>)
     .middleware(Auth.Authentication)
+    .annotateContext(contract.annotations)
 }
+
+/** The proxy's version (`info.version` of `/openapi.json`), read from its package.json, next to `dist/` and `src/`. */
+const VERSION: string = createRequire(import.meta.url)("../../package.json").version
 
 const declared = HttpApi.make("RegistryApi")
   .add(authenticated(RegistryApi.makeGroup(RegistryApi.DEFAULT_PREFIX)))
   .add(authenticated(RegistryApi.makeModelsGroup(RegistryApi.DEFAULT_PREFIX)))
   .add(authenticated(RegistryApi.makeApplyGroup()))
-  .annotate(OpenApi.Title, "mreg model-version API")
+  .annotateContext(RegistryApi.make().annotations)
+  .annotate(OpenApi.Version, VERSION)
   .annotate(
     OpenApi.Description,
-    "TrueFoundry-compatible create-or-update model version API (PUT /api/ml/v1/model-versions), served by mreg-proxy under /api/ml/v1 and /api/svc/v1, with models (/models) and the generic apply and delete (PUT /api/svc/v1/apply, POST /api/svc/v1/delete). Errors are JSON {statusCode, code, message, detail?, details?}."
+    "TrueFoundry-compatible create-or-update model version API (PUT /api/ml/v1/model-versions), served by mreg-proxy under /api/ml/v1 and /api/svc/v1, with models (/models) and the generic apply and delete (PUT /api/svc/v1/apply, POST /api/svc/v1/delete). Errors are JSON {statusCode, code, message, detail?, details?}. The JSON Schema of manifest files is at /schemas/model-manifest.json."
   )
+  .annotate(OpenApi.Servers, [{ url: "/", description: "this mreg-proxy (the server of this document)" }])
 
 type Groups = typeof declared extends HttpApi.HttpApi<string, infer G, infer _E, infer _R> ? G : never
 

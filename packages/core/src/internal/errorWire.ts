@@ -133,7 +133,10 @@ export const toBody = (error: RegistryError): ErrorBody => {
   return details === undefined ? base : { ...base, details: [details] }
 }
 
-const DetailsObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+/** One object of `details`: any JSON values by name (its JSON Schema says just that, with no `$id` per value). */
+const DetailsObject = Schema.Record({ key: Schema.String, value: Schema.Unknown }).annotations({
+  jsonSchema: { type: "object", additionalProperties: true }
+})
 
 /**
  * The wire body schema of every non-2xx response: `{statusCode, code, message, detail?, details?}`. `details` is a
