@@ -22,7 +22,7 @@
  * @since 0.2.0
  */
 import { Effect, Predicate, Schema } from "effect"
-import { ModelManifest } from "./ModelManifest.js"
+import { MANIFEST_EXAMPLE, ModelManifest } from "./ModelManifest.js"
 import { ModelVersion, type Subject } from "./ModelVersion.js"
 import * as ModelVersions from "./ModelVersions.js"
 import * as RegistryError from "./RegistryError.js"
@@ -33,26 +33,41 @@ import * as UpsertPlan from "./UpsertPlan.js"
  * @since 0.2.0
  * @category schemas
  */
-export class ApplyRequest extends Schema.Class<ApplyRequest>("ApplyRequest")({
+export class ApplyRequest extends Schema.Class<ApplyRequest>("ApplyRequest")<{
+  manifest: typeof ModelManifest
+  dryRun: Schema.optional<typeof Schema.Boolean>
+}>({
   manifest: ModelManifest,
   dryRun: Schema.optional(Schema.Boolean)
-}) {}
+}, [{
+  title: "Apply request",
+  description: "A model-version manifest to create or update; dryRun: true predicts the action without writing."
+}, undefined, {
+  examples: [{ manifest: ModelManifest.make(MANIFEST_EXAMPLE), dryRun: true } as never] // cast: see ModelManifest
+}]) {}
 
 /**
  * `POST /api/svc/v1/delete` body: `{"manifest"}`.
  * @since 0.2.0
  * @category schemas
  */
-export class DeleteRequest extends Schema.Class<DeleteRequest>("DeleteRequest")({
+export class DeleteRequest extends Schema.Class<DeleteRequest>("DeleteRequest")<{ manifest: typeof ModelManifest }>({
   manifest: ModelManifest
-}) {}
+}, [{
+  title: "Delete request",
+  description: "The manifest of the model version to delete (ml_repo, name and version name it)."
+}, undefined, {
+  examples: [{ manifest: ModelManifest.make({ ...MANIFEST_EXAMPLE, version: 1 }) } as never] // cast: see ModelManifest
+}]) {}
 
 /**
  * `CREATE` or `UPDATE` (TrueFoundry's `TrueFoundryApplyResponseAction`).
  * @since 0.2.0
  * @category schemas
  */
-export const Action = Schema.Literal("CREATE", "UPDATE")
+export const Action = Schema.Literal("CREATE", "UPDATE").annotations({
+  description: "CREATE: a new version; UPDATE: the version the manifest names is replaced."
+})
 
 /**
  * The answer of apply (see the module notes): `data` when written, `manifest` when only predicted (`dryRun`).
@@ -64,7 +79,12 @@ export class ApplyResponse extends Schema.Class<ApplyResponse>("ApplyResponse")(
   action: Action,
   data: Schema.optional(ModelVersion),
   manifest: Schema.optional(ModelManifest)
-}) {}
+}, [{
+  title: "Apply response",
+  description: "What apply did (data: the stored version) or, for dryRun, would do (manifest: what the version would hold)."
+}, undefined, {
+  examples: [{ action: "CREATE", manifest: ModelManifest.make({ ...MANIFEST_EXAMPLE, version: 1 }) } as never] // cast: see ModelManifest
+}]) {}
 
 /** The manifest type apply and delete support. @since 0.2.0 @category constants */
 export const SUPPORTED_TYPE = "model-version"

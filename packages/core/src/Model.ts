@@ -16,12 +16,11 @@
  * @since 0.2.0
  */
 import { Schema } from "effect"
+import { classAnnotations, queryValue } from "./internal/annotations.js"
 import { received } from "./internal/text.js"
 import { MAX_INTEGER } from "./ModelManifest.js"
 import { ModelVersion, Pagination, Subject, Timestamp } from "./ModelVersion.js"
 
-/** Fields an upstream adds are kept through decode and encode (as for `ModelVersion`). */
-const keepUnknownFields = [undefined, { parseOptions: { onExcessProperty: "preserve" } }] as const
 
 /**
  * The id of a model (a UUID in the embedded registry; any non-empty string from an upstream).
@@ -31,11 +30,28 @@ const keepUnknownFields = [undefined, { parseOptions: { onExcessProperty: "prese
 export const ModelId = Schema.String.pipe(
   Schema.minLength(1, { message: () => "must not be empty: give a model id" }),
   Schema.brand("ModelId"),
-  Schema.annotations({ identifier: "ModelId" })
+  Schema.annotations({
+    identifier: "ModelId",
+    title: "Model id",
+    description: "Id of a model (a UUID in mreg's registry; any non-empty string from an upstream).",
+    examples: ["a8f3c2d4-1b6e-4e7f-8a90-3c5d7e9f1b2a" as never]
+  })
 )
 
 /** @since 0.2.0 @category models */
 export type ModelId = typeof ModelId.Type
+
+const MODEL_EXAMPLE = {
+  id: "a8f3c2d4-1b6e-4e7f-8a90-3c5d7e9f1b2a",
+  ml_repo_id: "5d0b1f0e-8c1a-4f0a-9d43-7a2b7c1e6f10",
+  type: "model",
+  name: "sentiment-clf",
+  fqn: "model:acme/nlp-team/sentiment-clf",
+  created_by_subject: { subjectId: "ci-bot", subjectType: "serviceaccount", subjectSlug: "ci-bot" },
+  created_at: "2024-06-01T12:00:00.000Z",
+  updated_at: "2024-06-01T12:00:00.000Z",
+  run_steps: [0]
+}
 
 /**
  * A model (`data` of `GET {prefix}/models/{id}`, items of `GET {prefix}/models`). Fields it does not know (from an
@@ -55,7 +71,7 @@ export class Model extends Schema.Class<Model>("Model")({
   updated_at: Schema.optional(Timestamp),
   latest_version: Schema.optional(ModelVersion),
   run_steps: Schema.optional(Schema.Array(Schema.Number))
-}, keepUnknownFields) {}
+}, classAnnotations("Model", "A model: a name in an ML repo, with its highest live version.", MODEL_EXAMPLE)) {}
 
 /**
  * `{"data": Model}`.
@@ -64,7 +80,7 @@ export class Model extends Schema.Class<Model>("Model")({
  */
 export class ModelResponse extends Schema.Class<ModelResponse>("ModelResponse")({
   data: Model
-}, keepUnknownFields) {}
+}, classAnnotations("Model response", "A model.", { data: MODEL_EXAMPLE })) {}
 
 /**
  * `{"data": Model[], "pagination": {total, offset, limit}}`; `total` counts every match, not just this page.
@@ -74,7 +90,7 @@ export class ModelResponse extends Schema.Class<ModelResponse>("ModelResponse")(
 export class ModelPage extends Schema.Class<ModelPage>("ModelPage")({
   data: Schema.Array(Model),
   pagination: Pagination
-}, keepUnknownFields) {}
+}, classAnnotations("Model page", "One page of models.", { data: [MODEL_EXAMPLE], pagination: { total: 1, offset: 0, limit: 100 } })) {}
 
 /**
  * Filters and paging of `listModels` (query `fqn, ml_repo_id, name, run_id, include_empty_models, limit, offset`;
@@ -102,8 +118,6 @@ export class ListQuery extends Schema.Class<ListQuery>("ModelListQuery")({
   )
 }) {}
 
-const QueryValue = Schema.optional(Schema.String)
-
 /**
  * Query parameters of `GET {prefix}/models`, as sent (strings). The server validates them into {@link ListQuery}
  * with `ListQueryParams.decodeModels`.
@@ -111,14 +125,14 @@ const QueryValue = Schema.optional(Schema.String)
  * @category schemas
  */
 export const ListUrlParams = Schema.Struct({
-  fqn: QueryValue,
-  ml_repo_id: QueryValue,
-  ml_repo: QueryValue,
-  name: QueryValue,
-  run_id: QueryValue,
-  include_empty_models: QueryValue,
-  limit: QueryValue,
-  offset: QueryValue
+  fqn: queryValue("FQN of a model: model:{tenant}/{ml_repo}/{name} (a version FQN names its model).", "model:acme/nlp-team/sentiment-clf"),
+  ml_repo_id: queryValue("Id of the ML repo.", "5d0b1f0e-8c1a-4f0a-9d43-7a2b7c1e6f10"),
+  ml_repo: queryValue("Name of the ML repo (mreg).", "nlp-team"),
+  name: queryValue("Name of the model.", "sentiment-clf"),
+  run_id: queryValue("Models with a live version logged by this run.", "run-2024-06-01-a"),
+  include_empty_models: queryValue("false leaves out models whose versions were all deleted (default true).", "true"),
+  limit: queryValue("Page size (1–1000).", "100"),
+  offset: queryValue("Number of models to skip.", "0")
 })
 
 /**

@@ -7,24 +7,8 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
+import { classAnnotations } from "./internal/annotations.js"
 import { MANIFEST_EXAMPLE, ModelManifest } from "./ModelManifest.js"
-
-/**
- * Stored versions come from servers mreg does not control (an upstream control plane may add fields): decoding
- * and encoding keep properties the schema does not know, at every level (also inside `manifest`), so a proxy in
- * front of an upstream passes them on. Requests are not affected: `Validation` decodes manifests with
- * `onExcessProperty: "error"`.
- */
-const keepUnknownFields = { parseOptions: { onExcessProperty: "preserve" } } as const
-
-/**
- * A class's annotations: title and description on the type side (on the wire side they would replace
- * "X (Encoded side)" in decoding messages), unknown fields kept, examples on the wire side (where JSON Schema and
- * OpenAPI generation encode them). `examples` is cast: typed, it makes TypeScript resolve the class while declaring
- * it (TS2506); the examples are checked by a test (an invalid one would be missing from the OpenAPI document).
- */
-const classAnnotations = (title: string, description: string, example: unknown) =>
-  [{ title, description }, keepUnknownFields, { examples: [example as never] }] as const
 
 /**
  * The id of a model version (a UUID in the embedded registry; any non-empty string from an upstream).
@@ -126,7 +110,7 @@ export const Timestamp = Schema.String.pipe(
 
 const MODEL_VERSION_EXAMPLE = {
   id: ModelVersionId.make("0b7e5c3a-3f1d-4c55-9a7e-2f4f1c2d8e91"),
-  fqn: "model:nlp-team/sentiment-clf:1",
+  fqn: "model:acme/nlp-team/sentiment-clf:1",
   created_by_subject: SUBJECT_EXAMPLE,
   manifest: ModelManifest.make({ ...MANIFEST_EXAMPLE, version: 1 }),
   ml_repo_id: "5d0b1f0e-8c1a-4f0a-9d43-7a2b7c1e6f10",

@@ -25,6 +25,7 @@
  *
  * @since 0.1.0
  */
+import { queryList, queryValue } from "./internal/annotations.js"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, HttpApiSecurity, type HttpMethod, OpenApi } from "@effect/platform"
 import { Context, Schema } from "effect"
 import { ApplyRequest, ApplyResponse, DeleteRequest } from "./Apply.js"
@@ -124,10 +125,6 @@ export const UpsertHeaders = Schema.Struct({
   }))
 })
 
-const QueryValue = (description: string, example: string) =>
-  Schema.optional(Schema.String.annotations({ description, examples: [example] }))
-const QueryList = (description: string, example: string) =>
-  Schema.optional(Schema.Union(Schema.String, Schema.Array(Schema.String)).annotations({ description, examples: [example] }))
 
 /**
  * Query parameters of `list`, as sent (strings; `run_ids` and `run_steps` repeated or comma-separated). The server
@@ -136,18 +133,18 @@ const QueryList = (description: string, example: string) =>
  * @category schemas
  */
 export const ListUrlParams = Schema.Struct({
-  fqn: QueryValue("FQN of a model or model version: model:{tenant}/{ml_repo}/{name}[:{version|alias|latest}].", "model:acme/nlp-team/sentiment-clf"),
-  ml_repo_id: QueryValue("Id of the ML repo.", "5d0b1f0e-8c1a-4f0a-9d43-7a2b7c1e6f10"),
-  ml_repo: QueryValue("Name of the ML repo.", "nlp-team"),
-  model_id: QueryValue("Id of the model.", "a8f3c2d4-1b6e-4e7f-8a90-3c5d7e9f1b2a"),
-  name: QueryValue("Name of the model.", "sentiment-clf"),
-  version: QueryValue("Version number, or latest: the highest live version of each model.", "1"),
-  tag: QueryValue("A tag the version carries.", "production"),
-  run_ids: QueryList("Run ids, repeated or comma-separated.", "run-2024-06-01-a"),
-  run_steps: QueryList("Training steps, repeated or comma-separated.", "0"),
-  limit: QueryValue("Page size.", "100"),
-  offset: QueryValue("Number of matches to skip.", "0"),
-  page_token: QueryValue("pagination.next_page_token of an earlier page, sent back unchanged with the same filters (mreg).", "WyJubHAtdGVhbSIsInNlbnRpbWVudC1jbGYiLDNd")
+  fqn: queryValue("FQN of a model or model version: model:{tenant}/{ml_repo}/{name}[:{version|alias|latest}].", "model:acme/nlp-team/sentiment-clf"),
+  ml_repo_id: queryValue("Id of the ML repo.", "5d0b1f0e-8c1a-4f0a-9d43-7a2b7c1e6f10"),
+  ml_repo: queryValue("Name of the ML repo.", "nlp-team"),
+  model_id: queryValue("Id of the model.", "a8f3c2d4-1b6e-4e7f-8a90-3c5d7e9f1b2a"),
+  name: queryValue("Name of the model.", "sentiment-clf"),
+  version: queryValue("Version number, or latest: the highest live version of each model.", "1"),
+  tag: queryValue("A tag the version carries.", "production"),
+  run_ids: queryList("Run ids, repeated or comma-separated.", "run-2024-06-01-a"),
+  run_steps: queryList("Training steps, repeated or comma-separated.", "0"),
+  limit: queryValue("Page size.", "100"),
+  offset: queryValue("Number of matches to skip.", "0"),
+  page_token: queryValue("pagination.next_page_token of an earlier page, sent back unchanged with the same filters (mreg).", "WyJubHAtdGVhbSIsInNlbnRpbWVudC1jbGYiLDNd")
 })
 
 const id = HttpApiSchema.param(
@@ -283,7 +280,7 @@ export const makeModelsGroup = (prefix: string) =>
     )
     .add(
       HttpApiEndpoint.del("delete")`/models/${id}`
-        .addSuccess(Schema.Struct({}))
+        .addSuccess(Empty)
         .addError(Errors.NotFound)
         .annotate(OpenApi.Summary, "Delete a model and all its versions")
     )
@@ -321,7 +318,7 @@ export const makeApplyGroup = () =>
         .annotate(OpenApi.Summary, "Apply a model-version manifest (create or update; dryRun predicts)")
     )
     .add(
-      bodyErrors(HttpApiEndpoint.post("delete", "/delete").setPayload(DeleteRequest).addSuccess(Schema.Struct({})))
+      bodyErrors(HttpApiEndpoint.post("delete", "/delete").setPayload(DeleteRequest).addSuccess(Empty))
         .addError(Errors.NotFound)
         .annotate(OpenApi.Summary, "Delete the model version a manifest names")
     )
