@@ -172,6 +172,8 @@ export const run = (
             Effect.catchAll((failure) =>
               CliValidationError.isValidationError(failure)
                 ? usageError(validationText(failure), usageHint([tree]))
+                : failure._tag === "Changed"
+                ? Effect.succeed(Failure.exitCode(failure))
                 : out.stderr(Failure.render(failure, out.stderrStyle)).pipe(Effect.as(Failure.exitCode(failure)))
             ),
             Effect.catchAllDefect((defect) =>

@@ -359,7 +359,7 @@ describe.concurrent("mreg init", () => {
         const home = yield* tempHome
         const root = writeModelFolders(yield* tempDir)
         const file = join(root, `${folder}.yaml`)
-        const init = yield* mreg(home, ["init", "--from", join(root, folder), "-o", file])
+        const init = yield* mreg(home, ["init", "--from", join(root, folder), "--out-file", file])
         assert.strictEqual(init.code, 0, init.stderr)
         assert.strictEqual(init.stdout, "")
         assert.isTrue(init.stderr.endsWith(`wrote ${file}\n`))
@@ -375,11 +375,11 @@ describe.concurrent("mreg init", () => {
       }))
   }
 
-  it.scoped("--format json, a .json output file, --source-uri: the PUT body, deployable once stored", () =>
+  it.scoped("-o json, a .json output file, --source-uri: the PUT body, deployable once stored", () =>
     Effect.gen(function*() {
       const home = yield* tempHome
       const root = writeModelFolders(yield* tempDir)
-      const stdout = yield* mreg(home, ["init", "--from", join(root, "churn-xgb"), "--format", "json", "--name", "churn", "--ml-repo", "tabular", "--source-uri", "s3://models/churn/"])
+      const stdout = yield* mreg(home, ["init", "--from", join(root, "churn-xgb"), "-o", "json", "--name", "churn", "--ml-repo", "tabular", "--source-uri", "s3://models/churn/"])
       assert.strictEqual(stdout.code, 0, stdout.stderr)
       const expected = {
         manifest: {
@@ -395,7 +395,7 @@ describe.concurrent("mreg init", () => {
       assert.strictEqual(stdout.stdout, `${JSON.stringify(expected, null, 2)}\n`)
       assert.notInclude(stdout.stderr, "inferred name")
       const file = join(root, "churn.json")
-      const written = yield* mreg(home, ["init", "--from", join(root, "churn-xgb"), "-o", file, "--name", "churn", "--ml-repo", "tabular", "--source-uri", "s3://models/churn/"])
+      const written = yield* mreg(home, ["init", "--from", join(root, "churn-xgb"), "--out-file", file, "--name", "churn", "--ml-repo", "tabular", "--source-uri", "s3://models/churn/"])
       assert.strictEqual(written.code, 0, written.stderr)
       assert.strictEqual(readFileSync(file, "utf8"), stdout.stdout)
       const upsert = json(yield* mreg(home, ["upsert", "-f", file]))
@@ -408,7 +408,7 @@ describe.concurrent("mreg init", () => {
       const home = yield* tempHome
       const root = writeModelFolders(yield* tempDir)
       const file = join(root, "out.yaml")
-      const run = yield* mreg(home, ["init", "--from", join(root, "resnet50-onnx"), "-o", file, "--name", "resnet 50", "--ml-repo", "-vision", "--python-version", "3"])
+      const run = yield* mreg(home, ["init", "--from", join(root, "resnet50-onnx"), "--out-file", file, "--name", "resnet 50", "--ml-repo", "-vision", "--python-version", "3"])
       assert.strictEqual(run.code, 2)
       assert.strictEqual(run.stdout, "")
       assert.isTrue(
@@ -432,11 +432,11 @@ describe.concurrent("mreg init", () => {
       assert.strictEqual(missing.stderr, `error: cannot read the model folder ${join(root, "nope")}: no such folder\n`)
       const file = join(root, "taken.yaml")
       writeFileSync(file, "keep me\n")
-      const taken = yield* mreg(home, ["init", "--from", join(root, "resnet50-onnx"), "-o", file])
+      const taken = yield* mreg(home, ["init", "--from", join(root, "resnet50-onnx"), "--out-file", file])
       assert.strictEqual(taken.code, 2)
       assert.strictEqual(taken.stderr, `error: ${file} exists: choose another file, or overwrite it with --force\n`)
       assert.strictEqual(readFileSync(file, "utf8"), "keep me\n")
-      const forced = yield* mreg(home, ["init", "--from", join(root, "resnet50-onnx"), "-o", file, "--force"])
+      const forced = yield* mreg(home, ["init", "--from", join(root, "resnet50-onnx"), "--out-file", file, "--force"])
       assert.strictEqual(forced.code, 0, forced.stderr)
       assert.include(readFileSync(file, "utf8"), "framework:\n    type: onnx\n")
     }))

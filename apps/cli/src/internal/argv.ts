@@ -29,7 +29,7 @@ const config = CliConfig.make({ isCaseSensitive: true, autoCorrectLimit: 2 })
 export const closest = (input: string, names: ReadonlyArray<string>): string | undefined => {
   const ranked = names
     .map((name) => ({ name, distance: AutoCorrect.levensteinDistance(input, name, config) }))
-    .filter(({ distance, name }) => distance <= Math.min(2, Math.max(1, Math.floor(input.length / 3))) || (input.length >= 3 && name.startsWith(input)))
+    .filter(({ distance, name }) => distance <= Math.min(2, Math.max(1, Math.floor((input.length + 1) / 3))) || (input.length >= 3 && name.startsWith(input)))
     .sort((a, b) => a.distance - b.distance)
   return ranked[0]?.name
 }
@@ -116,7 +116,11 @@ const checkLeaf = (path: ReadonlyArray<CommandInfo>, tokens: ReadonlyArray<strin
     }
     if (eq < 0) i++
     const problem = valueProblem(option, value)
-    if (problem !== undefined) return fail(problem)
+    if (problem !== undefined) {
+      // `mreg init -o FILE` wrote a file before -o meant the output format everywhere.
+      const writesFiles = option.name === "output" && command.options.some((other) => other.name === "out-file")
+      return fail(writesFiles ? `${problem}; to write a file, use --out-file ${value}` : problem)
+    }
   }
   const missing = command.options.find((option) => option.required && !seen.has(option.name))
   if (missing !== undefined) {

@@ -77,7 +77,7 @@ export const usage = (path: ReadonlyArray<CommandInfo>): string => {
     const repeated = arg.max === undefined || arg.max > 1 ? `${name}...` : name
     return arg.min === 0 ? `[${repeated}]` : repeated
   })
-  return [...words, ...required, "[flags]", ...args].join(" ")
+  return [...words, ...required, ...args, "[flags]"].join(" ")
 }
 
 /** Extra root sections: title → rows. */

@@ -4,6 +4,7 @@
  */
 import { Args, Command } from "@effect/cli"
 import { Effect } from "effect"
+import { describe } from "../help.js"
 import { print } from "./shared.js"
 
 export const SHELLS = ["bash", "zsh", "fish"] as const
@@ -14,11 +15,21 @@ export type Shell = (typeof SHELLS)[number]
 export const completion = (script: () => (shell: Shell) => Effect.Effect<Array<string>>) =>
   Command.make(
     "completion",
-    { shell: Args.choice(SHELLS.map((shell) => [shell, shell] as [string, Shell]), { name: "shell" }) },
+    {
+      shell: Args.choice(SHELLS.map((shell) => [shell, shell] as [string, Shell]), { name: "SHELL" }).pipe(
+        Args.withDescription("the shell: bash, zsh or fish")
+      )
+    },
     (args) => Effect.flatMap(script()(args.shell), (lines) => print(lines.join("\n")))
   ).pipe(
-    Command.withDescription(
-      "Print the shell completion script: source <(mreg completion bash) in bash, source <(mreg completion zsh) in " +
-        "zsh, mreg completion fish | source in fish."
-    )
+    Command.withDescription(describe({
+      summary: "Print the shell completion script",
+      details: "Completes commands and flags. Load it in the shell's start-up file (~/.bashrc, ~/.zshrc, " +
+        "~/.config/fish/config.fish) with one of the lines below.",
+      examples: [
+        { what: "bash", command: "source <(mreg completion bash)" },
+        { what: "zsh", command: "source <(mreg completion zsh)" },
+        { what: "fish", command: "mreg completion fish | source" }
+      ]
+    }))
   )
