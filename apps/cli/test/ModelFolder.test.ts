@@ -15,6 +15,7 @@ const inspect = (dir: string) => ModelFolder.inspect(dir).pipe(Effect.provide(No
 /** What inspecting the distilbert-sst2 folder explains, in order (`mreg init` prints it on stderr). */
 const DISTILBERT_NOTES = [
   "inferred metadata.license = apache-2.0 from README.md front matter",
+  "inferred metadata.datasets = [\"stanfordnlp/sst2\"] from README.md front matter",
   "inferred framework.type = transformers from config.json (architectures DistilBertForSequenceClassification)",
   "inferred framework.library_name = transformers from README.md front matter",
   "inferred framework.pipeline_tag = text-classification from README.md front matter",
@@ -43,7 +44,8 @@ describe("ModelFolder.parseRequirements", () => {
         { line: 6, reason: "pip option -r" },
         { line: 7, reason: "not a PEP 508 requirement (a path, a URL without \"name @\", or a variable?)" }
       ],
-      dropped: [{ line: 8, option: "--hash" }]
+      dropped: [{ line: 8, option: "--hash" }],
+      credentials: []
     })
   })
 
@@ -56,7 +58,8 @@ describe("ModelFolder.parseRequirements", () => {
         { line: 2, reason: "pip option -e (editable install)" },
         { line: 6, reason: "pip option --index-url" }
       ],
-      dropped: []
+      dropped: [],
+      credentials: []
     })
   })
 })
@@ -105,7 +108,7 @@ describe("ModelFolder.inspect", () => {
         pipeline_tag: "text-classification",
         base_model: "distilbert/distilbert-base-uncased"
       })
-      assert.deepStrictEqual(found.metadata, { license: "apache-2.0" })
+      assert.deepStrictEqual(found.metadata, { license: "apache-2.0", datasets: ["stanfordnlp/sst2"] })
       assert.deepStrictEqual(found.pipPackages, ["torch==2.4.0+cu121", "transformers[torch]>=4.44,<5", "numpy<2 ; python_version < \"3.13\""])
       assert.deepStrictEqual(found.notes, DISTILBERT_NOTES)
       assert.notInclude(found.notes.join("\n"), "s3cret", "pip option values are never echoed")
@@ -131,9 +134,10 @@ describe("ModelFolder.inspect", () => {
         name: "sentence-transformers layout: library and the sentence-similarity default",
         folder: "all-MiniLM-L6-v2",
         framework: { type: "transformers", library_name: "sentence-transformers", pipeline_tag: "sentence-similarity" },
-        metadata: { license: "apache-2.0" },
+        metadata: { license: "apache-2.0", tags: ["feature-extraction"] },
         notes: [
           "inferred metadata.license = apache-2.0 from README.md front matter",
+          "inferred metadata.tags = [\"feature-extraction\"] from README.md front matter",
           "inferred framework.type = transformers from modules.json (sentence-transformers layout)",
           "inferred framework.library_name = sentence-transformers from README.md front matter",
           "inferred framework.pipeline_tag = sentence-similarity from modules.json (the sentence-transformers default)"
@@ -143,9 +147,10 @@ describe("ModelFolder.inspect", () => {
         name: "diffusers layout: library and the text-to-image default",
         folder: "sdxl-base",
         framework: { type: "transformers", library_name: "diffusers", pipeline_tag: "text-to-image" },
-        metadata: { license: "openrail++" },
+        metadata: { license: "openrail++", tags: ["text-to-image", "stable-diffusion"] },
         notes: [
           "inferred metadata.license = openrail++ from README.md front matter",
+          "inferred metadata.tags = [\"text-to-image\",\"stable-diffusion\"] from README.md front matter",
           "inferred framework.type = transformers from model_index.json (diffusers layout (StableDiffusionXLPipeline))",
           "inferred framework.library_name = diffusers from model_index.json",
           "inferred framework.pipeline_tag = text-to-image from model_index.json (the diffusers default)"
@@ -317,6 +322,8 @@ const DISTILBERT_YAML = [
   "  ml_repo: nlp-sentiment",
   "  metadata:",
   "    license: apache-2.0",
+  "    datasets:",
+  "      - stanfordnlp/sst2",
   "  source:",
   "    type: local",
   "    file_or_folder: distilbert-sst2",
