@@ -4,12 +4,19 @@
  */
 import { Args, Command } from "@effect/cli"
 import { Effect } from "effect"
-import { describe } from "../help.js"
+import { describe, type Example } from "../help.js"
 import { print } from "./shared.js"
 
 export const SHELLS = ["bash", "zsh", "fish"] as const
 
 export type Shell = (typeof SHELLS)[number]
+
+/** How each shell loads the script (the help's examples). */
+const LOAD: Record<Shell, Example> = {
+  bash: { what: "bash", command: "source <(mreg completion bash)" },
+  zsh: { what: "zsh", command: "source <(mreg completion zsh)" },
+  fish: { what: "fish", command: "mreg completion fish | source" }
+}
 
 /** `script` gives the completion script of the whole command tree (a thunk: the tree contains this command). */
 export const completion = (script: () => (shell: Shell) => Effect.Effect<Array<string>>) =>
@@ -26,10 +33,6 @@ export const completion = (script: () => (shell: Shell) => Effect.Effect<Array<s
       summary: "Print the shell completion script",
       details: "Completes commands and flags. Load it in the shell's start-up file (~/.bashrc, ~/.zshrc, " +
         "~/.config/fish/config.fish) with one of the lines below.",
-      examples: [
-        { what: "bash", command: "source <(mreg completion bash)" },
-        { what: "zsh", command: "source <(mreg completion zsh)" },
-        { what: "fish", command: "mreg completion fish | source" }
-      ]
+      examples: [LOAD.bash, LOAD.zsh, LOAD.fish]
     }))
   )
