@@ -3,8 +3,13 @@
  * `completion`.
  *
  * Commands that need a registry choose it with `--host` / `TFY_HOST` (see `Registry`) and build its layer only
- * around the registry call itself: `validate`, `init`, `completion`, `--help`, `--version` and every manifest that
- * fails validation never open a database or send a request.
+ * around the registry call itself: `validate`, `init`, `completion`, the help, `--version`, every usage error and
+ * every manifest that fails validation never open a database or send a request.
+ *
+ * `@effect/cli` parses and runs the commands; the help and the usage errors are mreg's own, read from the same
+ * command descriptors (`internal/descriptor.ts`, `internal/argv.ts`, `internal/helpText.ts`; the style commands
+ * follow is in `internal/help.ts`), because `@effect/cli`'s help has no examples, no wrapping, type boilerplate
+ * under every option and its built-in options on every page.
  *
  * Output: `--output json` (the API's body, default), `yaml` (the same body) or `table` (for people; the default of
  * `diff` and `upsert --dry-run`). Colour only on a terminal and never with `NO_COLOR` set, `@effect/cli`'s own help
@@ -171,7 +176,7 @@ export const run = (
             Effect.as<ExitCode.ExitCode>(ExitCode.OK),
             Effect.catchAll((failure) =>
               CliValidationError.isValidationError(failure)
-                ? usageError(validationText(failure), usageHint([tree]))
+                ? usageError(validationText(failure), usageHint(Argv.commandPath(tree, argv.slice(2))))
                 : failure._tag === "Changed"
                 ? Effect.succeed(Failure.exitCode(failure))
                 : out.stderr(Failure.render(failure, out.stderrStyle)).pipe(Effect.as(Failure.exitCode(failure)))

@@ -125,6 +125,7 @@ describe.concurrent("usage errors", () => {
         "\"mreg upsert\" needs -f/--file PATH (manifest file, JSON or YAML, {\"manifest\": {…}} or a bare manifest; - reads stdin)",
         "mreg upsert"
       )
+      yield* usage(home, ["list", "--limit", "5", "--limit", "6"], "--limit is given more than once: give it once", "mreg list")
       yield* usage(home, ["completion", "bsh"], "SHELL is one of bash, zsh, fish (received \"bsh\"); did you mean \"bash\"?", "mreg completion")
       yield* usage(home, ["validate", "-f", BASE_FILE, "extra"], "unexpected argument \"extra\" for \"mreg validate\"", "mreg validate")
       assert.isFalse(existsSync(join(home, "registry.db")), "usage errors never open the registry")

@@ -105,6 +105,7 @@ const checkLeaf = (path: ReadonlyArray<CommandInfo>, tokens: ReadonlyArray<strin
     const flag = eq < 0 ? token : token.slice(0, eq)
     const option = findOption(command, flag)
     if (option === undefined) return fail(unknownOption(command, flag, name))
+    if (seen.has(option.name) && !option.repeatable) return fail(`${flagName(option)} is given more than once: give it once`)
     seen.add(option.name)
     if (option.kind === "flag") {
       if (eq >= 0) return fail(`--${option.name} takes no value (received ${quote(token.slice(eq + 1))})`)
@@ -158,6 +159,17 @@ const checkFrom = (path: ReadonlyArray<CommandInfo>, tokens: ReadonlyArray<strin
       : `unknown command ${quote(head)} for "${name}"${didYouMean(closest(head, names))}`,
     path
   })
+}
+
+/** The commands that `tokens` name from the root, as far as they name one (for errors found after the check). */
+export const commandPath = (root: CommandInfo, tokens: ReadonlyArray<string>): ReadonlyArray<CommandInfo> => {
+  const path = [root]
+  for (const token of tokens) {
+    const child = path[path.length - 1]!.subcommands.find((sub) => sub.name === token)
+    if (child === undefined) break
+    path.push(child)
+  }
+  return path
 }
 
 /** Checks the arguments after the executable (`process.argv.slice(2)`) against the command tree `root`. */

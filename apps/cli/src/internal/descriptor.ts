@@ -21,6 +21,7 @@ export interface OptionInfo {
   readonly values: ReadonlyArray<string>
   readonly description: string
   readonly required: boolean
+  readonly repeatable: boolean
   readonly takes: string
 }
 
@@ -98,7 +99,7 @@ const takesText = (name: string, kind: OptionInfo["kind"], values: ReadonlyArray
   takesOf(name) ??
     (kind === "integer" ? "an integer" : kind === "number" ? "a number" : kind === "choice" ? `one of ${values.join(", ")}` : `a ${placeholder}`)
 
-const optionsOf = (options: Node, required: boolean): ReadonlyArray<OptionInfo> => {
+const optionsOf = (options: Node, required: boolean, repeatable = false): ReadonlyArray<OptionInfo> => {
   switch (options._tag) {
     case "Single": {
       const { kind, values } = primitiveOf(options.primitiveType)
@@ -111,20 +112,21 @@ const optionsOf = (options: Node, required: boolean): ReadonlyArray<OptionInfo> 
         values,
         description: paragraphs(options.description).join(" "),
         required: required && kind !== "flag",
+        repeatable,
         takes: takesText(options.name, kind, values, placeholder)
       }]
     }
     case "Both":
     case "OrElse":
-      return [...optionsOf(options.left, required), ...optionsOf(options.right, required)]
+      return [...optionsOf(options.left, required, repeatable), ...optionsOf(options.right, required, repeatable)]
     case "Map":
-      return optionsOf(options.options, required)
+      return optionsOf(options.options, required, repeatable)
     case "WithDefault":
     case "WithFallback":
-      return optionsOf(options.options, false)
+      return optionsOf(options.options, false, repeatable)
     case "Variadic":
     case "KeyValueMap":
-      return optionsOf(options.argumentOption, required)
+      return optionsOf(options.argumentOption, required, true)
     default:
       return []
   }

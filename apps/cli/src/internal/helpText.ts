@@ -59,6 +59,7 @@ const HELP_FLAG: OptionInfo = {
   values: [],
   description: "show this help",
   required: false,
+  repeatable: false,
   takes: ""
 }
 
