@@ -152,6 +152,8 @@ const checkFrom = (path: ReadonlyArray<CommandInfo>, tokens: ReadonlyArray<strin
   }
   const child = command.subcommands.find((sub) => sub.name === head)
   if (child !== undefined) return checkFrom([...path, child], rest)
+  // A command with subcommands that also runs by itself (`mreg tag ID TAG…` beside `mreg tag add …`).
+  if (path.length > 1 && (command.args.length > 0 || command.options.length > 0)) return checkLeaf(path, tokens)
   const names = command.subcommands.map((sub) => sub.name)
   return Either.left({
     message: head.startsWith("-")
