@@ -4,7 +4,7 @@
  * | code | meaning |
  * | --- | --- |
  * | 0 | success |
- * | 1 | any other failure (registry store, store unavailable, upstream, unexpected) |
+ * | 1 | any other failure (registry store, store unavailable, upstream, unexpected); `diff --exit-code`: a change |
  * | 2 | usage or validation: bad flags or arguments, unreadable or malformed files, invalid manifests (422) |
  * | 3 | conflict with stored state: 409 Conflict (alias or tag in use, immutable field, …) and 412 precondition failed, or predicted by a dry run |
  * | 4 | not found (404) |
@@ -21,6 +21,8 @@ import { Cause, Exit } from "effect"
 export const OK = 0 as const
 /** Any failure without a more specific code. @since 0.1.0 @category constants */
 export const FAILURE = 1 as const
+/** `mreg diff --exit-code`: the upsert would change something (as `git diff --exit-code`). @since 0.2.0 @category constants */
+export const CHANGED = 1 as const
 /** Usage or validation error (bad arguments, unreadable or invalid files, invalid manifests). @since 0.1.0 @category constants */
 export const USAGE = 2 as const
 /** A write that conflicts with stored state (409) or a failed precondition (412). @since 0.1.0 @category constants */
@@ -38,15 +40,28 @@ export const INTERRUPTED = 130 as const
 export type ExitCode = typeof OK | typeof FAILURE | typeof USAGE | typeof CONFLICT | typeof NOT_FOUND | typeof INTERRUPTED
 
 /**
- * The exit-code table as help text (shown in `mreg --help`).
+ * The exit-code table of `mreg --help`: code → meaning.
+ * @since 0.2.0
+ * @category constants
+ */
+export const TABLE: ReadonlyArray<readonly [string, string]> = [
+  ["0", "ok (for diff --exit-code: nothing would change)"],
+  ["1", "any other error (registry store, unreachable control plane); diff --exit-code: something would change"],
+  ["2", "usage or validation error: bad flags or arguments, unreadable or malformed file, invalid manifest"],
+  [
+    "3",
+    "conflict: 409 (alias or tag in use, immutable field, deleted version, reused idempotency key) or 412 " +
+    "(--if-match or --create-only failed); also when diff or upsert --dry-run predicts one"
+  ],
+  ["4", "not found"]
+]
+
+/**
+ * The exit-code table as one line of text.
  * @since 0.1.0
  * @category constants
  */
-export const HELP =
-  "Exit codes: 0 ok; 1 any other error; 2 usage or validation error (bad flags or arguments, unreadable or malformed " +
-  "file, invalid manifest); 3 conflict (409: alias or tag in use, immutable field, deleted version, reused idempotency " +
-  "key; 412: --if-match or --create-only precondition failed; also when diff or upsert --dry-run predicts one); 4 not " +
-  "found."
+export const HELP = `Exit codes: ${TABLE.map(([code, meaning]) => `${code} ${meaning}`).join("; ")}.`
 
 /**
  * The exit code of a registry error, from `RegistryError.Table` (core's one error table): 400/413/422 → 2,

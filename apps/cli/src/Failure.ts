@@ -58,11 +58,19 @@ export class InvalidInput extends Data.TaggedError("InvalidInput")<{
 export class Rejected extends Data.TaggedError("Rejected")<{ readonly problems: ReadonlyArray<Diff.Problem> }> {}
 
 /**
+ * `mreg diff --exit-code` found that the upsert would change something (`action` create or update), after printing
+ * the changes. Prints nothing more; exit code 1, as `git diff --exit-code`.
+ * @since 0.2.0
+ * @category errors
+ */
+export class Changed extends Data.TaggedError("Changed")<{ readonly action: "create" | "update" }> {}
+
+/**
  * Any failure of a command: the CLI's own errors and every registry error.
  * @since 0.1.0
  * @category models
  */
-export type Failure = UsageError | FileError | InvalidInput | Rejected | RegistryError.RegistryError
+export type Failure = UsageError | FileError | InvalidInput | Rejected | Changed | RegistryError.RegistryError
 
 const count = (n: number): string => `${n} ${n === 1 ? "problem" : "problems"}`
 
@@ -72,7 +80,8 @@ const problems = (what: string, error: RegistryError.ValidationError, style: Sty
 }
 
 /**
- * The stderr text of a failure (no trailing newline), coloured with `style` (default: no colour).
+ * The stderr text of a failure (no trailing newline), coloured with `style` (default: no colour); empty for
+ * `Changed`, which the changes printed on stdout already explain.
  * @since 0.1.0
  * @category rendering
  */
@@ -84,6 +93,8 @@ export const render = (failure: Failure, style: Style.Style = Style.plain): stri
       return `${error} ${failure.message}`
     case "InvalidInput":
       return problems(failure.what, failure.error, style)
+    case "Changed":
+      return ""
     case "ValidationError":
       return problems("request", failure, style)
     case "Rejected":
@@ -99,7 +110,8 @@ export const render = (failure: Failure, style: Style.Style = Style.plain): stri
 }
 
 /**
- * The exit code of a failure: 2 for usage, file and validation errors, 3 for 409/412, 4 for 404, 1 otherwise.
+ * The exit code of a failure: 2 for usage, file and validation errors, 3 for 409/412, 4 for 404, 1 for `Changed`
+ * and anything else.
  * @since 0.1.0
  * @category conversions
  */
@@ -111,6 +123,8 @@ export const exitCode = (failure: Failure): ExitCode.ExitCode => {
       return ExitCode.USAGE
     case "Rejected":
       return failure.problems.every((problem) => problem.code === "VERSION_NOT_NEXT") ? ExitCode.USAGE : ExitCode.CONFLICT
+    case "Changed":
+      return ExitCode.CHANGED
     default:
       return ExitCode.fromError(failure)
   }

@@ -7,7 +7,8 @@
  * The format comes from the extension (`.json`; `.yaml`, `.yml`); otherwise (stdin, other names) from the content:
  * text starting with `{` or `[` is JSON, unless it only parses as YAML (a YAML flow mapping). JSON is parsed by
  * `@mreg/core`'s `JsonText` (the proxy's rules): errors name line, column and cause, and nesting deeper than 64 levels
- * is refused.
+ * (`JsonText.DEFAULT_MAX_DEPTH`) is refused, in YAML too. Bytes that are not UTF-8 are refused with their offset
+ * (`JsonText.firstInvalidUtf8`, the proxy's rule), never replaced by U+FFFD.
  *
  * YAML keeps what the author wrote for fields that must be strings: an unquoted `python_version: 3.10` is the text
  * `"3.10"` (a YAML number would be `3.1`), likewise `name`, `ml_repo`, `version_alias`, `description`, `run_id`,
@@ -84,7 +85,16 @@ export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 
 class TooLarge extends Error {}
 
-/** Reads a byte stream to text, stopping past {@link MAX_MANIFEST_BYTES}. */
+class NotUtf8 extends Error {
+  constructor(readonly offset: number, readonly byte: number) {
+    super("not UTF-8")
+  }
+}
+
+/**
+ * Reads a byte stream to text, stopping past {@link MAX_MANIFEST_BYTES}; bytes that are not UTF-8 are refused
+ * (`JsonText.firstInvalidUtf8`, the proxy's rule) rather than replaced by U+FFFD.
+ */
 const readLimited = async (source: AsyncIterable<Buffer | string>): Promise<string> => {
   const chunks: Array<Buffer> = []
   let size = 0
@@ -94,19 +104,28 @@ const readLimited = async (source: AsyncIterable<Buffer | string>): Promise<stri
     if (size > MAX_MANIFEST_BYTES) throw new TooLarge()
     chunks.push(bytes)
   }
-  return Buffer.concat(chunks).toString("utf8")
+  const bytes = Buffer.concat(chunks)
+  const invalid = JsonText.firstInvalidUtf8(bytes)
+  if (invalid >= 0) throw new NotUtf8(invalid, bytes[invalid]!)
+  return bytes.toString("utf8")
 }
 
-const tooLarge = (file: string) =>
-  new FileError({ file, message: `${displayName(file)} is larger than ${MAX_MANIFEST_BYTES} bytes (16 MiB): not a manifest` })
+/** The `FileError` of a failed read: too large, not UTF-8, or what the system said (`cannot read …: <reason>`). */
+const readError = (file: string, what: string) => (error: unknown): FileError =>
+  error instanceof TooLarge
+    ? new FileError({ file, message: `${displayName(file)} is larger than ${MAX_MANIFEST_BYTES} bytes (16 MiB): not a manifest` })
+    : error instanceof NotUtf8
+    ? new FileError({
+      file,
+      message: `${displayName(file)} is not UTF-8 text: the byte at offset ${error.offset} (0x${
+        error.byte.toString(16).toUpperCase().padStart(2, "0")
+      }) is not part of a UTF-8 sequence; save the manifest as UTF-8`
+    })
+    : new FileError({ file, message: `cannot read ${what}: ${error instanceof Error ? error.message : String(error)}` })
 
 const readStdin: Effect.Effect<string, FileError> = Effect.tryPromise({
   try: () => readLimited(process.stdin),
-  catch: (error) =>
-    error instanceof TooLarge ? tooLarge(STDIN) : new FileError({
-      file: STDIN,
-      message: `cannot read the manifest from stdin: ${error instanceof Error ? error.message : String(error)}`
-    })
+  catch: readError(STDIN, "the manifest from stdin")
 })
 
 const reasonText = (reason: string, fallback: string): string => {
@@ -124,7 +143,8 @@ const reasonText = (reason: string, fallback: string): string => {
 
 /**
  * Reads a manifest file as UTF-8 text (`-`: standard input). Fails with `FileError` when it cannot be read, is a
- * folder, or is a FIFO, socket or block device (refused before it is opened: opening a FIFO would wait for a writer).
+ * folder, or is a FIFO, socket or block device (refused before it is opened: opening a FIFO would wait for a writer),
+ * is larger than 16 MiB, or is not UTF-8 (naming the byte offset of the first byte that is not).
  * @since 0.1.0
  * @category reading
  */
@@ -137,13 +157,7 @@ export const read = (file: string): Effect.Effect<string, FileError, FileSystem.
           : info.type !== "File" && info.type !== "CharacterDevice"
           // Opening a FIFO blocks until a writer comes (and a socket or block device is no manifest): refused unopened.
           ? Effect.fail(new FileError({ file, message: `cannot read ${file}: it is not a regular file (${info.type})` }))
-          : Effect.tryPromise({
-            try: () => readLimited(createReadStream(file)),
-            catch: (error) =>
-              error instanceof TooLarge
-                ? tooLarge(file)
-                : new FileError({ file, message: `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}` })
-          })
+          : Effect.tryPromise({ try: () => readLimited(createReadStream(file)), catch: readError(file, file) })
       ),
       Effect.catchTag("SystemError", (error) =>
         Effect.fail(new FileError({ file, message: `cannot read ${file}: ${reasonText(error.reason, error.message)}` }))
@@ -159,6 +173,26 @@ const parseJson = (text: string, file: string): Either.Either<unknown, FileError
       column: error.column,
       message: `invalid JSON in ${displayName(file)} at line ${error.line}, column ${error.column}: ${error.reason}`
     }))
+
+/** The message of nesting beyond the proxy's limit, as `JsonText` words it for JSON. */
+const TOO_DEEP = `nested deeper than ${JsonText.DEFAULT_MAX_DEPTH} levels`
+
+/** A parser that ran out of stack: only nesting far beyond {@link TOO_DEEP} does that. */
+const isStackOverflow = (message: string): boolean => message.includes("Maximum call stack size exceeded")
+
+/** How deeply arrays and objects nest in a value (0 for a scalar, 1 for `{}`), without recursion. */
+const depthOf = (value: unknown): number => {
+  let deepest = 0
+  const stack: Array<readonly [unknown, number]> = [[value, 1]]
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!
+    if (typeof node !== "object" || node === null) continue
+    deepest = Math.max(deepest, depth)
+    if (deepest > JsonText.DEFAULT_MAX_DEPTH) return deepest
+    for (const child of Object.values(node)) stack.push([child, depth + 1])
+  }
+  return deepest
+}
 
 /** Replaces, in place, each non-string scalar at a string field by the text the author wrote. */
 const keepStrings = (doc: Document.Parsed): void => {
@@ -194,6 +228,8 @@ const parseYaml = (text: string, file: string): Either.Either<unknown, FileError
     const { column, line } = JsonText.position(text, error.pos[0])
     const message = error.code === "MULTIPLE_DOCS"
       ? "a manifest file holds one YAML document, found another one after ---"
+      : isStackOverflow(error.message)
+      ? TOO_DEEP
       : error.message
     return Either.left(new FileError({
       file,
@@ -203,13 +239,13 @@ const parseYaml = (text: string, file: string): Either.Either<unknown, FileError
     }))
   }
   keepStrings(doc)
+  const invalid = (reason: string) => Either.left(new FileError({ file, message: `invalid YAML in ${displayName(file)}: ${reason}` }))
   try {
-    return Either.right(doc.toJS({ maxAliasCount: 1000 }))
+    const value: unknown = doc.toJS({ maxAliasCount: 1000 })
+    return depthOf(value) > JsonText.DEFAULT_MAX_DEPTH ? invalid(TOO_DEEP) : Either.right(value)
   } catch (cause) {
-    return Either.left(new FileError({
-      file,
-      message: `invalid YAML in ${displayName(file)}: ${cause instanceof Error ? cause.message : String(cause)}`
-    }))
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    return invalid(isStackOverflow(reason) ? TOO_DEEP : reason)
   }
 }
 

@@ -16,10 +16,12 @@
  * | `*.onnx` | `onnx` |
  *
  * The model card (`README.md`) YAML front matter gives `pipeline_tag`, `library_name` and `base_model` of a
- * transformers model (overriding the defaults above) and `license` (→ `metadata.license`, any framework).
- * `requirements.txt` gives `environment.pip_packages`: each requirement exactly as written, without comments, blank
- * lines, pip options (`--extra-index-url`, `-r`, `-e`, …; their values are never echoed, they may hold credentials)
- * or lines that are not PEP 508 requirements (paths, bare URLs).
+ * transformers model (overriding the defaults above), and `license`, `tags` and `datasets` (→ `metadata`, any
+ * framework; tags and datasets as lists). `requirements.txt` gives `environment.pip_packages`: each requirement as
+ * written, without comments, blank lines, pip options (`--extra-index-url`, `-r`, `-e`, …; their values are never
+ * echoed, they may hold credentials) or lines that are not PEP 508 requirements (paths, bare URLs), and without
+ * the user info of URLs (`https://user:secret@` → `https://`): credentials are never copied into a manifest, and
+ * the note names the package, never the secret.
  *
  * Model files are looked for in the folder and one level of sub-folders (hidden folders skipped); `model_filepath`
  * is relative to the folder, with `/` separators.
@@ -31,8 +33,8 @@ import { basename, resolve } from "node:path"
 import { inferred, type Inference } from "./internal/folderScan.js"
 
 export { inferred, type Inference, inspect, taskOfArchitectures } from "./internal/folderScan.js"
-export { frontMatter } from "./internal/frontMatter.js"
-export { parseRequirements, type Requirements } from "./internal/requirements.js"
+export { cardMetadata, frontMatter } from "./internal/frontMatter.js"
+export { parseRequirements, type Requirements, withoutCredentials } from "./internal/requirements.js"
 
 /**
  * The user's choices for `mreg init`: the folder as given on the command line and the flags.

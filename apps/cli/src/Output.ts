@@ -280,11 +280,13 @@ export const terminalConsole = (base: Console.Console, support: ColorSupport): C
  * @category services
  */
 export class Output extends Effect.Service<Output>()("cli/Output", {
-  effect: Effect.map(colorSupport, (support) => ({
+  // The console of the fiber that builds the service: `Cli.run` silences `@effect/cli`'s own printing around the
+  // commands, never theirs.
+  effect: Effect.zipWith(colorSupport, Effect.console, (support, console) => ({
     /** Prints `text` and a newline to stdout. */
-    stdout: (text: string): Effect.Effect<void> => Console.log(text),
+    stdout: (text: string): Effect.Effect<void> => console.log(text),
     /** Prints `text` and a newline to stderr. */
-    stderr: (text: string): Effect.Effect<void> => Console.error(text),
+    stderr: (text: string): Effect.Effect<void> => console.error(text),
     /** The palette of stdout: colours only when stdout is a terminal and `NO_COLOR` is unset. */
     stdoutStyle: Style.of(support.stdout) as Palette,
     /** The palette of stderr: colours only when stderr is a terminal and `NO_COLOR` is unset. */

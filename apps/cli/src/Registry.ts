@@ -48,12 +48,14 @@ export type Target =
  */
 export const host = Options.all({
   host: Options.text("host").pipe(
+    Options.withPseudoName("URL"),
     Options.optional,
     Options.withDescription(
       "control plane base URL, such as https://acme.truefoundry.cloud (default: $TFY_HOST, else the embedded registry)"
     )
   ),
   apiKey: Options.redacted("api-key").pipe(
+    Options.withPseudoName("KEY"),
     Options.optional,
     Options.withDescription("bearer token of the control plane (default: $TFY_API_KEY, which is safer: not in process lists)")
   )

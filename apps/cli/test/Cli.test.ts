@@ -81,16 +81,16 @@ describe.concurrent("mreg bundle", () => {
     Effect.gen(function*() {
       const run = yield* mreg(home, ["--help"])
       assert.strictEqual(run.code, 0)
-      const text = run.stdout.replace(/\s+/g, " ")
-      assert.include(text, "Exit codes: 0 ok; 1 any other error; 2 usage or validation error")
-      assert.include(text, "3 conflict")
-      assert.include(text, "4 not found")
+      assert.include(run.stdout, "\nEXIT CODES\n  0  ok")
+      assert.include(run.stdout, "\n  2  usage or validation error")
+      assert.include(run.stdout, "\n  3  conflict")
+      assert.include(run.stdout, "\n  4  not found")
       for (const command of ["upsert", "validate", "get", "list", "delete", "tag", "init", "diff", "completion"]) {
-        assert.include(run.stdout, `- ${command}`)
+        assert.match(run.stdout, new RegExp(`\n  ${command} +\\S`))
       }
       assert.isFalse(existsSync(join(home, "registry.db")), "--help must not open the registry")
       assert.notInclude(run.stdout, "\x1b", "no escape codes when stdout is not a terminal")
-      assert.isTrue(run.stdout.startsWith("mreg\n\nmreg 0.1.0 -- register and update ML model versions\n\nUSAGE\n"), run.stdout)
+      assert.isTrue(run.stdout.startsWith("mreg 0.1.0: register and update ML model versions"), run.stdout)
       assert.isFalse(run.stdout.endsWith("\n\n"), "no blank line at the end")
       const unknown = yield* mreg(home, ["list", "--bogus"])
       assert.strictEqual(unknown.code, 2)
@@ -101,8 +101,6 @@ describe.concurrent("mreg bundle", () => {
     Effect.gen(function*() {
       const bash = yield* mreg(home, ["completion", "bash"])
       assert.strictEqual(bash.code, 0, bash.stderr)
-      const builtIn = yield* mreg(home, ["--completions", "bash"])
-      assert.strictEqual(bash.stdout, builtIn.stdout)
       assert.isTrue(bash.stdout.startsWith("function _mreg_bash_completions() {\n"))
       const complete = (words: ReadonlyArray<string>) => {
         const script = [
@@ -129,9 +127,9 @@ describe.concurrent("mreg bundle", () => {
       assert.include(other.stderr, "bash, zsh, fish")
     }))
 
-  itHome("usage errors exit 2: unknown command, unknown flag, missing argument, bad value, no command", (home) =>
+  itHome("usage errors exit 2: unknown command, unknown flag, missing argument, bad value", (home) =>
     Effect.gen(function*() {
-      for (const args of [["frobnicate"], ["list", "--bogus"], ["upsert"], ["get"], ["list", "--limit", "ten"], ["list", "--output", "xml"], []]) {
+      for (const args of [["frobnicate"], ["list", "--bogus"], ["upsert"], ["get"], ["list", "--limit", "ten"], ["list", "--output", "xml"]]) {
         const run = yield* mreg(home, args)
         assert.strictEqual(run.code, 2, `mreg ${args.join(" ")}: ${run.stderr}`)
         assert.strictEqual(run.stdout, "")

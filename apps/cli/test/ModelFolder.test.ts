@@ -15,6 +15,7 @@ const inspect = (dir: string) => ModelFolder.inspect(dir).pipe(Effect.provide(No
 /** What inspecting the distilbert-sst2 folder explains, in order (`mreg init` prints it on stderr). */
 const DISTILBERT_NOTES = [
   "inferred metadata.license = apache-2.0 from README.md front matter",
+  "inferred metadata.datasets = [\"stanfordnlp/sst2\"] from README.md front matter",
   "inferred framework.type = transformers from config.json (architectures DistilBertForSequenceClassification)",
   "inferred framework.library_name = transformers from README.md front matter",
   "inferred framework.pipeline_tag = text-classification from README.md front matter",
@@ -43,7 +44,8 @@ describe("ModelFolder.parseRequirements", () => {
         { line: 6, reason: "pip option -r" },
         { line: 7, reason: "not a PEP 508 requirement (a path, a URL without \"name @\", or a variable?)" }
       ],
-      dropped: [{ line: 8, option: "--hash" }]
+      dropped: [{ line: 8, option: "--hash" }],
+      credentials: []
     })
   })
 
@@ -56,7 +58,8 @@ describe("ModelFolder.parseRequirements", () => {
         { line: 2, reason: "pip option -e (editable install)" },
         { line: 6, reason: "pip option --index-url" }
       ],
-      dropped: []
+      dropped: [],
+      credentials: []
     })
   })
 })
@@ -105,7 +108,7 @@ describe("ModelFolder.inspect", () => {
         pipeline_tag: "text-classification",
         base_model: "distilbert/distilbert-base-uncased"
       })
-      assert.deepStrictEqual(found.metadata, { license: "apache-2.0" })
+      assert.deepStrictEqual(found.metadata, { license: "apache-2.0", datasets: ["stanfordnlp/sst2"] })
       assert.deepStrictEqual(found.pipPackages, ["torch==2.4.0+cu121", "transformers[torch]>=4.44,<5", "numpy<2 ; python_version < \"3.13\""])
       assert.deepStrictEqual(found.notes, DISTILBERT_NOTES)
       assert.notInclude(found.notes.join("\n"), "s3cret", "pip option values are never echoed")
@@ -131,9 +134,10 @@ describe("ModelFolder.inspect", () => {
         name: "sentence-transformers layout: library and the sentence-similarity default",
         folder: "all-MiniLM-L6-v2",
         framework: { type: "transformers", library_name: "sentence-transformers", pipeline_tag: "sentence-similarity" },
-        metadata: { license: "apache-2.0" },
+        metadata: { license: "apache-2.0", tags: ["feature-extraction"] },
         notes: [
           "inferred metadata.license = apache-2.0 from README.md front matter",
+          "inferred metadata.tags = [\"feature-extraction\"] from README.md front matter",
           "inferred framework.type = transformers from modules.json (sentence-transformers layout)",
           "inferred framework.library_name = sentence-transformers from README.md front matter",
           "inferred framework.pipeline_tag = sentence-similarity from modules.json (the sentence-transformers default)"
@@ -143,9 +147,10 @@ describe("ModelFolder.inspect", () => {
         name: "diffusers layout: library and the text-to-image default",
         folder: "sdxl-base",
         framework: { type: "transformers", library_name: "diffusers", pipeline_tag: "text-to-image" },
-        metadata: { license: "openrail++" },
+        metadata: { license: "openrail++", tags: ["text-to-image", "stable-diffusion"] },
         notes: [
           "inferred metadata.license = openrail++ from README.md front matter",
+          "inferred metadata.tags = [\"text-to-image\",\"stable-diffusion\"] from README.md front matter",
           "inferred framework.type = transformers from model_index.json (diffusers layout (StableDiffusionXLPipeline))",
           "inferred framework.library_name = diffusers from model_index.json",
           "inferred framework.pipeline_tag = text-to-image from model_index.json (the diffusers default)"
@@ -317,6 +322,8 @@ const DISTILBERT_YAML = [
   "  ml_repo: nlp-sentiment",
   "  metadata:",
   "    license: apache-2.0",
+  "    datasets:",
+  "      - stanfordnlp/sst2",
   "  source:",
   "    type: local",
   "    file_or_folder: distilbert-sst2",
@@ -359,7 +366,7 @@ describe.concurrent("mreg init", () => {
         const home = yield* tempHome
         const root = writeModelFolders(yield* tempDir)
         const file = join(root, `${folder}.yaml`)
-        const init = yield* mreg(home, ["init", "--from", join(root, folder), "-o", file])
+        const init = yield* mreg(home, ["init", "--from", join(root, folder), "--out-file", file])
         assert.strictEqual(init.code, 0, init.stderr)
         assert.strictEqual(init.stdout, "")
         assert.isTrue(init.stderr.endsWith(`wrote ${file}\n`))
@@ -375,11 +382,11 @@ describe.concurrent("mreg init", () => {
       }))
   }
 
-  it.scoped("--format json, a .json output file, --source-uri: the PUT body, deployable once stored", () =>
+  it.scoped("-o json, a .json output file, --source-uri: the PUT body, deployable once stored", () =>
     Effect.gen(function*() {
       const home = yield* tempHome
       const root = writeModelFolders(yield* tempDir)
-      const stdout = yield* mreg(home, ["init", "--from", join(root, "churn-xgb"), "--format", "json", "--name", "churn", "--ml-repo", "tabular", "--source-uri", "s3://models/churn/"])
+      const stdout = yield* mreg(home, ["init", "--from", join(root, "churn-xgb"), "-o", "json", "--name", "churn", "--ml-repo", "tabular", "--source-uri", "s3://models/churn/"])
       assert.strictEqual(stdout.code, 0, stdout.stderr)
       const expected = {
         manifest: {
@@ -395,7 +402,7 @@ describe.concurrent("mreg init", () => {
       assert.strictEqual(stdout.stdout, `${JSON.stringify(expected, null, 2)}\n`)
       assert.notInclude(stdout.stderr, "inferred name")
       const file = join(root, "churn.json")
-      const written = yield* mreg(home, ["init", "--from", join(root, "churn-xgb"), "-o", file, "--name", "churn", "--ml-repo", "tabular", "--source-uri", "s3://models/churn/"])
+      const written = yield* mreg(home, ["init", "--from", join(root, "churn-xgb"), "--out-file", file, "--name", "churn", "--ml-repo", "tabular", "--source-uri", "s3://models/churn/"])
       assert.strictEqual(written.code, 0, written.stderr)
       assert.strictEqual(readFileSync(file, "utf8"), stdout.stdout)
       const upsert = json(yield* mreg(home, ["upsert", "-f", file]))
@@ -408,7 +415,7 @@ describe.concurrent("mreg init", () => {
       const home = yield* tempHome
       const root = writeModelFolders(yield* tempDir)
       const file = join(root, "out.yaml")
-      const run = yield* mreg(home, ["init", "--from", join(root, "resnet50-onnx"), "-o", file, "--name", "resnet 50", "--ml-repo", "-vision", "--python-version", "3"])
+      const run = yield* mreg(home, ["init", "--from", join(root, "resnet50-onnx"), "--out-file", file, "--name", "resnet 50", "--ml-repo", "-vision", "--python-version", "3"])
       assert.strictEqual(run.code, 2)
       assert.strictEqual(run.stdout, "")
       assert.isTrue(
@@ -432,11 +439,11 @@ describe.concurrent("mreg init", () => {
       assert.strictEqual(missing.stderr, `error: cannot read the model folder ${join(root, "nope")}: no such folder\n`)
       const file = join(root, "taken.yaml")
       writeFileSync(file, "keep me\n")
-      const taken = yield* mreg(home, ["init", "--from", join(root, "resnet50-onnx"), "-o", file])
+      const taken = yield* mreg(home, ["init", "--from", join(root, "resnet50-onnx"), "--out-file", file])
       assert.strictEqual(taken.code, 2)
       assert.strictEqual(taken.stderr, `error: ${file} exists: choose another file, or overwrite it with --force\n`)
       assert.strictEqual(readFileSync(file, "utf8"), "keep me\n")
-      const forced = yield* mreg(home, ["init", "--from", join(root, "resnet50-onnx"), "-o", file, "--force"])
+      const forced = yield* mreg(home, ["init", "--from", join(root, "resnet50-onnx"), "--out-file", file, "--force"])
       assert.strictEqual(forced.code, 0, forced.stderr)
       assert.include(readFileSync(file, "utf8"), "framework:\n    type: onnx\n")
     }))

@@ -57,7 +57,7 @@ export const tempHome: Effect.Effect<string, never, Scope.Scope> = Effect.acquir
 export const mreg = (
   home: string,
   args: ReadonlyArray<string>,
-  options: { readonly stdin?: string; readonly env?: Readonly<Record<string, string>>; readonly cwd?: string } = {}
+  options: { readonly stdin?: string | Uint8Array; readonly env?: Readonly<Record<string, string>>; readonly cwd?: string } = {}
 ): Effect.Effect<Run> =>
   Effect.async<Run>((resume) => {
     const env: Record<string, string | undefined> = { ...process.env, MREG_HOME: home, NO_COLOR: "1" }

@@ -7,7 +7,7 @@ import { HubModelId, PipelineTag } from "@mreg/core"
 import { Effect, Either, Option } from "effect"
 import { join } from "node:path"
 import { FileError } from "../Failure.js"
-import { frontMatter } from "./frontMatter.js"
+import { cardMetadata, frontMatter } from "./frontMatter.js"
 import { parseRequirements } from "./requirements.js"
 
 /**
@@ -182,14 +182,9 @@ export const inspect = (dir: string): Effect.Effect<Inference, FileError, FileSy
       }
     }
     const FROM_CARD = "README.md front matter"
-    if (card.license !== undefined) {
-      if (typeof card.license === "string" && card.license.length > 0) {
-        metadata.license = card.license
-        notes.push(inferred("metadata.license", card.license, FROM_CARD))
-      } else {
-        notes.push(`skipped ${FROM_CARD} license: not a text`)
-      }
-    }
+    const fromCard = cardMetadata(card, (field, value) => inferred(field, value, FROM_CARD), FROM_CARD)
+    Object.assign(metadata, fromCard.metadata)
+    notes.push(...fromCard.notes)
 
     // --- Hugging Face layouts
     const candidates: Array<Candidate> = []
@@ -365,6 +360,11 @@ export const inspect = (dir: string): Effect.Effect<Inference, FileError, FileSy
           ...requirements.dropped.map(({ line, option }) => ({
             line,
             text: `dropped pip option ${option} from requirements.txt line ${line} (kept the requirement before it)`
+          })),
+          ...requirements.credentials.map(({ line, name }) => ({
+            line,
+            text: `removed the credentials from the URL of ${name} (requirements.txt line ${line}): a manifest is shared; ` +
+              "give pip its credentials with ~/.netrc, a keyring or PIP_INDEX_URL"
           }))
         ].sort((a, b) => a.line - b.line)
         notes.push(...byLine.map((note) => note.text))

@@ -24,3 +24,41 @@ export const frontMatter = (markdown: string): Either.Either<Readonly<Record<str
   if (typeof value !== "object" || Array.isArray(value)) return Either.left("is not a YAML mapping")
   return Either.right(value as Record<string, unknown>)
 }
+
+/** The model-card keys that go into `metadata`, under the same name. */
+const CARD_METADATA = ["license", "tags", "datasets"] as const
+
+const isTexts = (value: unknown): value is ReadonlyArray<string> =>
+  Array.isArray(value) && value.every((item) => typeof item === "string" && item.length > 0)
+
+/**
+ * The `metadata` a model card's front matter gives: `license` (a text), `tags` and `datasets` (a text or a list of
+ * texts, kept as lists; an empty list is ignored), each with a note saying where it came from, and a note for each of them skipped because
+ * it has another shape. `inferred(field, value)` writes the note of a kept value.
+ * @since 0.2.0
+ * @category parsing
+ */
+export const cardMetadata = (
+  card: Readonly<Record<string, unknown>>,
+  inferred: (field: string, value: unknown) => string,
+  where: string
+): { readonly metadata: Readonly<Record<string, unknown>>; readonly notes: ReadonlyArray<string> } => {
+  const metadata: Record<string, unknown> = {}
+  const notes: Array<string> = []
+  for (const key of CARD_METADATA) {
+    const value = card[key]
+    if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) continue
+    const kept = typeof value === "string" && value.length > 0
+      ? (key === "license" ? value : [value])
+      : key !== "license" && isTexts(value)
+      ? value
+      : undefined
+    if (kept === undefined) {
+      notes.push(`skipped ${where} ${key}: not ${key === "license" ? "a text" : "a text or a list of texts"}`)
+      continue
+    }
+    metadata[key] = kept
+    notes.push(inferred(`metadata.${key}`, kept))
+  }
+  return { metadata, notes }
+}

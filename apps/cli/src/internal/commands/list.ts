@@ -7,7 +7,11 @@ import { ModelVersion, ModelVersions } from "@mreg/core"
 import { Chunk, Effect, Option, Stream } from "effect"
 import * as Output from "../../Output.js"
 import * as Registry from "../../Registry.js"
+import { describe, takes } from "../help.js"
 import { decodeOptions, defined, output, printAs, withRegistry } from "./shared.js"
+
+const text = (name: string, placeholder: string, description: string) =>
+  Options.text(name).pipe(Options.withPseudoName(placeholder), Options.optional, Options.withDescription(description))
 
 /** `--flag` names of the `ListQuery` fields the `list` command sets. */
 const LIST_FLAGS: Record<string, string> = {
@@ -17,6 +21,9 @@ const LIST_FLAGS: Record<string, string> = {
   limit: "--limit",
   offset: "--offset"
 }
+
+/** The largest page, from `ModelVersions.ListQuery`'s rule (checked there; stated here for help and usage errors). */
+const MAX_LIMIT = 1000
 
 const decodeListQuery = decodeOptions(ModelVersions.ListQuery, "list options", LIST_FLAGS)
 
@@ -35,13 +42,21 @@ export const list = (options: Registry.Layers) =>
   Command.make(
     "list",
     {
-      mlRepo: Options.text("ml-repo").pipe(Options.optional, Options.withDescription("only this ML repo (by name)")),
-      name: Options.text("name").pipe(Options.optional, Options.withDescription("only models with this name")),
-      tag: Options.text("tag").pipe(Options.optional, Options.withDescription("only versions with this tag (ignoring case)")),
-      limit: Options.integer("limit").pipe(Options.optional, Options.withDescription(`page size, 1–1000 (default ${ModelVersions.DEFAULT_LIMIT})`)),
-      offset: Options.integer("offset").pipe(Options.optional, Options.withDescription("versions to skip (default 0)")),
-      all: Options.boolean("all").pipe(
-        Options.withDescription("every matching version, fetched page after page (--limit per request) with page tokens")
+      mlRepo: text("ml-repo", "REPO", "only this ML repo (by name)"),
+      name: text("name", "NAME", "only versions of models with this name"),
+      tag: text("tag", "TAG", "only versions with this tag (ignoring case)"),
+      limit: Options.integer("limit").pipe(
+        takes("limit", `an integer from 1 to ${MAX_LIMIT}`),
+        Options.optional,
+        Options.withDescription(`versions per page, 1 to ${MAX_LIMIT} (default ${ModelVersions.DEFAULT_LIMIT})`)
+      ),
+      offset: Options.integer("offset").pipe(
+        takes("offset", "an integer, 0 or more"),
+        Options.optional,
+        Options.withDescription("versions to skip, for the next pages (default 0)")
+        ),
+        all: Options.boolean("all").pipe(
+          Options.withDescription("every matching version, fetched page after page (--limit per request) with page tokens")
       ),
       output,
       host: Registry.host
@@ -58,4 +73,15 @@ export const list = (options: Registry.Layers) =>
         const page = yield* withRegistry(options, args.host, (registry) => args.all ? everyPage(registry, query) : registry.list(query))
         yield* printAs(args.output, () => Output.pageBody(page), (style) => Output.pageTable(page, style))
       })
-  ).pipe(Command.withDescription("List model versions, newest version first within each model, with offset pagination (--all: every page)."))
+  ).pipe(Command.withDescription(describe({
+    summary: "List model versions",
+    details: "Newest version first within each model; one page at a time (--limit, --offset), or every page " +
+      "with --all (page tokens: each version once, even while others are created or deleted). The JSON output " +
+      "has the page's data and its pagination (total, offset, limit, next_page_token when a next page exists).",
+    examples: [
+      { what: "the versions of one model, for people", command: "mreg list --ml-repo nlp-team --name sentiment-clf -o table" },
+      { what: "the ids of the versions tagged production", command: "mreg list --tag production | jq -r '.data[].id'" },
+      { what: "the second page of 100", command: "mreg list --limit 100 --offset 100" },
+      { what: "every version of an ML repo, as one JSON page", command: "mreg list --ml-repo nlp-team --all" }
+    ]
+  })))

@@ -14,14 +14,13 @@ export const outputChoice = Options.choice("output", Output.FORMATS).pipe(Option
 
 export const output = outputChoice.pipe(
   Options.withDefault("json" as Output.Format),
-  Options.withDescription("json: the API's response body (default); yaml: the same body as YAML; table: readable columns")
+  Options.withDescription("output format: json, the API's response body (default); yaml, the same body; table, for people")
 )
 
 export const file = Options.text("file").pipe(
   Options.withAlias("f"),
-  Options.withDescription(
-    "manifest file: {\"manifest\": {…}} or a bare manifest, JSON (.json) or YAML (.yaml, .yml); - reads stdin"
-  )
+  Options.withPseudoName("PATH"),
+  Options.withDescription("manifest file, JSON or YAML, {\"manifest\": {…}} or a bare manifest; - reads stdin")
 )
 
 export const modelVersionId = (name: string) =>

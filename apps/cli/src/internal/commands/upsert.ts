@@ -9,6 +9,7 @@ import * as Diff from "../../Diff.js"
 import * as Failure from "../../Failure.js"
 import * as ManifestFile from "../../ManifestFile.js"
 import * as Registry from "../../Registry.js"
+import { describe } from "../help.js"
 import { file, outputChoice, printModelVersion, printPlan, withRegistry } from "./shared.js"
 
 export const upsert = (options: Registry.Layers) =>
@@ -18,23 +19,19 @@ export const upsert = (options: Registry.Layers) =>
       file,
       output: outputChoice.pipe(
         Options.optional,
-        Options.withDescription(
-          "json: the API's response body (default); yaml: the same body as YAML; table: readable columns " +
-            "(the default with --dry-run, which prints what would change)"
-        )
+        Options.withDescription("output format: json, the API's response body (default); yaml; table (default with --dry-run)")
       ),
       dryRun: Options.boolean("dry-run").pipe(
-        Options.withDescription(
-          "write nothing: print what the upsert would change (as mreg diff does) and exit 3 when the registry would " +
-            "reject it"
-        )
+        Options.withDescription("write nothing: print what would change, as mreg diff does (exit 3 if it would be rejected)")
       ),
       host: Registry.host,
       idempotencyKey: Options.text("idempotency-key").pipe(
+        Options.withPseudoName("KEY"),
         Options.optional,
-        Options.withDescription("retrying with the same key and manifest returns the first response (default: a new random key)")
+        Options.withDescription("a retry with the same key and manifest returns the first response (default: a random key)")
       ),
       ifMatch: Options.text("if-match").pipe(
+        Options.withPseudoName("ETAG"),
         Options.optional,
         Options.withDescription("update only while the version's ETag is still this one (exit 3 otherwise)")
       ),
@@ -64,8 +61,15 @@ export const upsert = (options: Registry.Layers) =>
         })
       })
   ).pipe(
-    Command.withDescription(
-      "Create a model version, or update one when the manifest names an existing version. With --dry-run, only show " +
-        "what would change."
-    )
+    Command.withDescription(describe({
+      summary: "Create or update a model version from a manifest",
+      details: "Creates the version when the manifest has no version (or names the next one), else replaces the " +
+        "version's fields: description, metadata, version_alias, framework and environment absent from the manifest " +
+        "are cleared (PUT). Use --dry-run or mreg diff to see what would change first.",
+      examples: [
+        { what: "register the model version a manifest describes", command: "mreg upsert -f model.yaml" },
+        { what: "see what it would change, without writing", command: "mreg upsert -f model.yaml --dry-run" },
+        { what: "update only if nobody changed the version since you read it", command: "mreg upsert -f model.yaml --if-match 'W/\"3\"'" }
+      ]
+    }))
   )

@@ -1,0 +1,187 @@
+/**
+ * The `mreg` command tree read from `@effect/cli`'s command descriptors: names, options, arguments, descriptions and
+ * examples, for the help renderer (`helpText.ts`) and the command-line check (`argv.ts`).
+ *
+ * `@effect/cli` 0.77 does not export a way to list a command's options; this reads the descriptor instructions
+ * (`Standard`, `Subcommands`, `Map`; options `Single`, `WithDefault`, `Both`, …; args the same), which are plain
+ * objects with a `_tag`. The version is pinned in package.json; `test/Help.test.ts` covers every command.
+ * @internal
+ */
+import type { Command } from "@effect/cli"
+import type * as HelpDoc from "@effect/cli/HelpDoc"
+import type * as Span from "@effect/cli/HelpDoc/Span"
+import { EXAMPLES, type Example, takesOf } from "./help.js"
+
+/** An option of a command. `values` lists a choice's values; `flag` is a boolean option that takes no value. */
+export interface OptionInfo {
+  readonly name: string
+  readonly aliases: ReadonlyArray<string>
+  readonly placeholder: string
+  readonly kind: "flag" | "integer" | "number" | "choice" | "text"
+  readonly values: ReadonlyArray<string>
+  readonly description: string
+  readonly required: boolean
+  readonly repeatable: boolean
+  readonly takes: string
+}
+
+/** A positional argument of a command: `min`/`max` occurrences (`max` undefined: any number). */
+export interface ArgInfo {
+  readonly name: string
+  readonly description: string
+  readonly values: ReadonlyArray<string>
+  readonly min: number
+  readonly max: number | undefined
+}
+
+/** A command of the tree. */
+export interface CommandInfo {
+  readonly name: string
+  readonly summary: string
+  readonly details: ReadonlyArray<string>
+  readonly examples: ReadonlyArray<Example>
+  readonly options: ReadonlyArray<OptionInfo>
+  readonly args: ReadonlyArray<ArgInfo>
+  readonly subcommands: ReadonlyArray<CommandInfo>
+}
+
+type Node = { readonly _tag: string; readonly [key: string]: any }
+
+/** The plain text of a span. */
+export const spanText = (span: Span.Span): string => {
+  switch (span._tag) {
+    case "Sequence":
+      return spanText(span.left) + spanText(span.right)
+    case "Text":
+    case "URI":
+      return span.value
+    case "Strong":
+    case "Weak":
+    case "Highlight":
+      return spanText(span.value)
+  }
+}
+
+/** The blocks of a document, in order (sequences flattened). */
+export const blocksOf = (doc: HelpDoc.HelpDoc): ReadonlyArray<HelpDoc.HelpDoc> =>
+  doc._tag === "Sequence" ? [...blocksOf(doc.left), ...blocksOf(doc.right)] : doc._tag === "Empty" ? [] : [doc]
+
+const paragraphs = (doc: HelpDoc.HelpDoc): ReadonlyArray<string> =>
+  blocksOf(doc).flatMap((block) => (block._tag === "Paragraph" ? [spanText(block.value)] : []))
+
+const primitiveOf = (primitive: Node): Pick<OptionInfo, "kind" | "values"> => {
+  switch (primitive._tag) {
+    case "Bool":
+      return { kind: "flag", values: [] }
+    case "Integer":
+      return { kind: "integer", values: [] }
+    case "Float":
+      return { kind: "number", values: [] }
+    case "Choice":
+      return { kind: "choice", values: (primitive.alternatives as ReadonlyArray<readonly [string, unknown]>).map(([value]) => value) }
+    default:
+      return { kind: "text", values: [] }
+  }
+}
+
+const placeholderOf = (single: Node, kind: OptionInfo["kind"], values: ReadonlyArray<string>): string =>
+  single.pseudoName?._tag === "Some"
+    ? String(single.pseudoName.value)
+    : kind === "choice"
+    ? values.join("|")
+    : kind === "integer"
+    ? "N"
+    : kind === "number"
+    ? "NUMBER"
+    : "VALUE"
+
+const takesText = (name: string, kind: OptionInfo["kind"], values: ReadonlyArray<string>, placeholder: string): string =>
+  takesOf(name) ??
+    (kind === "integer" ? "an integer" : kind === "number" ? "a number" : kind === "choice" ? `one of ${values.join(", ")}` : `a ${placeholder}`)
+
+const optionsOf = (options: Node, required: boolean, repeatable = false): ReadonlyArray<OptionInfo> => {
+  switch (options._tag) {
+    case "Single": {
+      const { kind, values } = primitiveOf(options.primitiveType)
+      const placeholder = placeholderOf(options, kind, values)
+      return [{
+        name: options.name,
+        aliases: options.aliases,
+        placeholder,
+        kind,
+        values,
+        description: paragraphs(options.description).join(" "),
+        required: required && kind !== "flag",
+        repeatable,
+        takes: takesText(options.name, kind, values, placeholder)
+      }]
+    }
+    case "Both":
+    case "OrElse":
+      return [...optionsOf(options.left, required, repeatable), ...optionsOf(options.right, required, repeatable)]
+    case "Map":
+      return optionsOf(options.options, required, repeatable)
+    case "WithDefault":
+    case "WithFallback":
+      return optionsOf(options.options, false, repeatable)
+    case "Variadic":
+    case "KeyValueMap":
+      return optionsOf(options.argumentOption, required, true)
+    default:
+      return []
+  }
+}
+
+const argsOf = (args: Node, min: number, max: number | undefined): ReadonlyArray<ArgInfo> => {
+  switch (args._tag) {
+    case "Single": {
+      const primitive = primitiveOf(args.primitiveType)
+      const name = args.pseudoName?._tag === "Some" ? String(args.pseudoName.value) : String(args.name)
+      return [{ name, description: paragraphs(args.description).join(" "), values: primitive.values, min, max }]
+    }
+    case "Both":
+      return [...argsOf(args.left, min, max), ...argsOf(args.right, min, max)]
+    case "Map":
+      return argsOf(args.args, min, max)
+    case "Variadic":
+      return argsOf(args.args, args.min?._tag === "Some" ? args.min.value : 0, args.max?._tag === "Some" ? args.max.value : undefined)
+    case "WithDefault":
+    case "WithFallbackConfig":
+      return argsOf(args.args, 0, max)
+    default:
+      return []
+  }
+}
+
+const examplesOf = (blocks: ReadonlyArray<HelpDoc.HelpDoc>): ReadonlyArray<Example> =>
+  blocks.flatMap((block) =>
+    block._tag === "DescriptionList"
+      ? block.definitions.map(([command, what]) => ({ command: spanText(command), what: paragraphs(what).join(" ") }))
+      : []
+  )
+
+const infoOf = (descriptor: Node): CommandInfo => {
+  switch (descriptor._tag) {
+    case "Map":
+      return infoOf(descriptor.command)
+    case "Subcommands":
+      return { ...infoOf(descriptor.parent), subcommands: (descriptor.children as ReadonlyArray<Node>).map(infoOf) }
+    default: {
+      const blocks = blocksOf(descriptor.description)
+      const split = blocks.findIndex((block) => block._tag === "Header" && spanText(block.value) === EXAMPLES)
+      const text = (split < 0 ? blocks : blocks.slice(0, split)).flatMap((block) => block._tag === "Paragraph" ? [spanText(block.value)] : [])
+      return {
+        name: descriptor.name,
+        summary: text[0] ?? "",
+        details: text.slice(1),
+        examples: split < 0 ? [] : examplesOf(blocks.slice(split + 1)),
+        options: optionsOf(descriptor.options, true),
+        args: argsOf(descriptor.args, 1, 1),
+        subcommands: []
+      }
+    }
+  }
+}
+
+/** The tree of a command and its subcommands. */
+export const read = (command: Command.Command<any, any, any, any>): CommandInfo => infoOf(command.descriptor as unknown as Node)

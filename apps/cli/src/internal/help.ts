@@ -1,0 +1,68 @@
+/**
+ * How a `mreg` command describes itself: one place for the help style every command follows.
+ *
+ * - A command: `Command.withDescription(help.describe({ summary, details, examples }))`. `summary` is one line
+ *   without a final period (it is the command's line in `mreg help`); `details` are sentences (optional);
+ *   `examples` are at least one `{ what, command }`, `command` starting with `mreg`.
+ * - An option: `Options.withDescription("…")`, a sentence fragment in lower case, defaults in parentheses at the end
+ *   (`(default: json)`), at most ~150 characters; the renderer wraps it at 100 columns. Give value-taking options a
+ *   placeholder with `Options.withPseudoName("PATH")` (`ID`, `URL`, `KEY`, `N`, …); integers with a range state it
+ *   with {@link takes} so that usage errors say it.
+ * - An argument: `Args.withDescription("…")` in the same style, with a placeholder name in upper case
+ *   (`Args.text({ name: "ID|FQN" })`).
+ *
+ * The help itself is rendered by `internal/helpText.ts` from the command descriptors (see the README's "Help").
+ * @internal
+ */
+import { Options } from "@effect/cli"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as Span from "@effect/cli/HelpDoc/Span"
+
+/** One example of a command's help: what it does, then the command line (starting with `mreg`). */
+export interface Example {
+  readonly what: string
+  readonly command: string
+}
+
+/** What a command's help says: its one-line summary, more sentences, and examples. */
+export interface Description {
+  readonly summary: string
+  readonly details?: string | undefined
+  readonly examples: readonly [Example, ...ReadonlyArray<Example>]
+}
+
+/** The header that starts the examples inside a command's description document. */
+export const EXAMPLES = "EXAMPLES"
+
+/**
+ * The description document of a command, for `Command.withDescription`: the summary and details as paragraphs, then
+ * an `EXAMPLES` header and the examples as a description list (command → what). `@effect/cli` renders it as is;
+ * `internal/helpText.ts` reads it back.
+ */
+export const describe = (description: Description): HelpDoc.HelpDoc =>
+  HelpDoc.blocks([
+    HelpDoc.p(description.summary),
+    ...(description.details === undefined ? [] : [HelpDoc.p(description.details)]),
+    HelpDoc.h2(EXAMPLES),
+    HelpDoc.descriptionList(
+      description.examples.map((example): [Span.Span, HelpDoc.HelpDoc] => [Span.code(example.command), HelpDoc.p(example.what)]) as [
+        [Span.Span, HelpDoc.HelpDoc],
+        ...Array<[Span.Span, HelpDoc.HelpDoc]>
+      ]
+    )
+  ])
+
+const TAKES = new Map<string, string>()
+
+/**
+ * Records what an option takes, for usage errors (`--limit takes an integer from 1 to 1000 (received "abc")`), by
+ * its long name: a flag means the same in every command. Without it, an option takes what its type says
+ * (`an integer`, `one of json, yaml, table`, its placeholder).
+ */
+export const takes = (name: string, phrase: string) => <A>(self: Options.Options<A>): Options.Options<A> => {
+  TAKES.set(name, phrase)
+  return self
+}
+
+/** The phrase recorded with {@link takes} for a long option name (without `--`), if any. */
+export const takesOf = (name: string): string | undefined => TAKES.get(name)
