@@ -26,6 +26,7 @@ import { get } from "./internal/commands/get.js"
 import { init } from "./internal/commands/init.js"
 import { list } from "./internal/commands/list.js"
 import { tag } from "./internal/commands/tag.js"
+import { update } from "./internal/commands/update.js"
 import { upsert } from "./internal/commands/upsert.js"
 import { validate } from "./internal/commands/validate.js"
 import * as Output from "./Output.js"
@@ -78,6 +79,7 @@ export const make = (options: Options) => {
         upsert(options),
         validate,
         get(options),
+        update(options),
         list(options),
         delete_(options),
         tag(options),

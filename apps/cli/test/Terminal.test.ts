@@ -120,15 +120,15 @@ for (const driver of drivers) {
         const expected = (screen: Screen) => {
           const lines = screen.text.trimEnd().split("\n")
           assert.strictEqual(lines.length, 4, screen.text)
-          assertLlamaRows(lines, created.created_at)
-          assert.deepStrictEqual(lines[2]!.split(/ +/).slice(0, 4), ["model:default/nlp-team/sentiment-clf:1", "1", "-", "-"])
+          assertLlamaRows(lines, created)
+          assert.deepStrictEqual(lines[2]!.split(/ +/).slice(1, 5), ["model:default/nlp-team/sentiment-clf:1", "1", "-", "-"])
           assert.strictEqual(lines[3], "2 of 2 (offset 0, limit 100)")
           assert.strictEqual(lines[0]!.indexOf("VERSION"), lines[1]!.indexOf(" 1 ") + 1, "columns are aligned")
           assert.strictEqual(screen.code, 0)
         }
         const colour = yield* driver.run(mregCommand(home, ["list", "--output", "table"], false), home)
         expected(colour)
-        assert.match(colour.raw, /\x1b\[1mFQN +VERSION/, "the header is bold")
+        assert.match(colour.raw, /\x1b\[1mID +FQN +VERSION/, "the header is bold")
         assert.match(colour.raw, /\x1b\[2m2 of 2/, "the count line is dim")
         const plain = yield* driver.run(mregCommand(home, ["list", "--output", "table"], true), home)
         expected(plain)
