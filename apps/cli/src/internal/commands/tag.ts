@@ -27,10 +27,9 @@ const decodeRequest = Schema.decodeUnknownEither(ModelVersions.ApplyTagsRequest,
 const decodeApplyTags = (input: unknown) =>
   Either.mapLeft(decodeRequest(input), (error) => new Failure.InvalidInput({ what: "tags", error: Validation.fromParseError(error, []) }))
 
-/** What a tag command changed: tags added, removed, and held before and after. */
+/** What a tag command changed: tags added, removed, and held before and after (`unchanged`). */
 interface Outcome {
   readonly fqn: string
-  readonly tags: ReadonlyArray<string>
   readonly added: ReadonlyArray<string>
   readonly removed: ReadonlyArray<string>
   readonly unchanged: ReadonlyArray<string>
@@ -80,7 +79,6 @@ const run = (
         const after = nextTags(action, before, args.tags)
         const outcome: Outcome = {
           fqn: modelVersion.fqn,
-          tags: after,
           added: after.filter((tag) => !has(before, tag)),
           removed: before.filter((tag) => !has(after, tag)),
           unchanged: before.filter((tag) => has(after, tag))
@@ -96,20 +94,17 @@ const run = (
     yield* printAs(args.output, () => ({}), () => line)
   })
 
-const common = {
-  ref: versionArg,
-  force: Options.boolean("force").pipe(Options.withDescription("move tags that another version of the model holds to this one")),
-  output,
-  host: Registry.host
-}
+const common = { ref: versionArg, output, host: Registry.host }
+
+const force = Options.boolean("force").pipe(Options.withDescription("move tags that another version of the model holds to this one"))
 
 const tagsArg = Args.text({ name: "tag" }).pipe(
   Args.atLeast(1),
   Args.withDescription("tags: 1–128 letters, digits, \".\", \"_\" or \"-\", starting with a letter or digit")
 )
 
-const child = (options: Registry.Layers, action: Action, description: string) =>
-  Command.make(action, { ...common, tags: tagsArg }, (args) => run(options, action, args)).pipe(
+const child = (options: Registry.Layers, action: "add" | "set", description: string) =>
+  Command.make(action, { ...common, force, tags: tagsArg }, (args) => run(options, action, args)).pipe(
     Command.withDescription(description)
   )
 
@@ -118,6 +113,7 @@ export const tag = (options: Registry.Layers) =>
     "tag",
     {
       ...common,
+      force,
       ref: versionArg.pipe(Args.optional),
       tags: Args.text({ name: "tag" }).pipe(Args.repeated, Args.withDescription("(older form: mreg tag ID TAG… is mreg tag set)"))
     },
@@ -142,7 +138,11 @@ export const tag = (options: Registry.Layers) =>
     ),
     Command.withSubcommands([
       child(options, "add", "Add tags to a model version, keeping its other tags.\nExample: mreg tag add model:default/nlp-team/sentiment-clf:3 production"),
-      child(options, "remove", "Remove tags from a model version, keeping its other tags.\nExample: mreg tag remove model:default/nlp-team/sentiment-clf:3 staging"),
+      Command.make("remove", { ...common, tags: tagsArg }, (args) => run(options, "remove", { ...args, force: false })).pipe(
+        Command.withDescription(
+          "Remove tags from a model version, keeping its other tags.\nExample: mreg tag remove model:default/nlp-team/sentiment-clf:3 staging"
+        )
+      ),
       child(options, "set", "Replace all tags of a model version with the ones given.\nExample: mreg tag set model:default/nlp-team/sentiment-clf:3 production stable")
     ])
   )
