@@ -35,6 +35,7 @@ import { init } from "./internal/commands/init.js"
 import { list } from "./internal/commands/list.js"
 import { models } from "./internal/commands/models.js"
 import { tag } from "./internal/commands/tag.js"
+import { update } from "./internal/commands/update.js"
 import { upsert } from "./internal/commands/upsert.js"
 import { schema } from "./internal/commands/schema.js"
 import { validate } from "./internal/commands/validate.js"
@@ -102,6 +103,7 @@ export const make = (options: Options) => {
         upsert(options),
         validate,
         get(options),
+        update(options),
         list(options),
         delete_(options),
         models(options),

@@ -66,11 +66,19 @@ export class Rejected extends Data.TaggedError("Rejected")<{ readonly problems: 
 export class Changed extends Data.TaggedError("Changed")<{ readonly action: "create" | "update" }> {}
 
 /**
+ * The person at the terminal declined a confirmation (`mreg delete` answered no, or Ctrl-C); nothing was changed.
+ * Exit code 1.
+ * @since 0.2.0
+ * @category errors
+ */
+export class Cancelled extends Data.TaggedError("Cancelled")<{ readonly message: string }> {}
+
+/**
  * Any failure of a command: the CLI's own errors and every registry error.
  * @since 0.1.0
  * @category models
  */
-export type Failure = UsageError | FileError | InvalidInput | Rejected | Changed | RegistryError.RegistryError
+export type Failure = UsageError | FileError | InvalidInput | Rejected | Changed | Cancelled | RegistryError.RegistryError
 
 const count = (n: number): string => `${n} ${n === 1 ? "problem" : "problems"}`
 
@@ -90,6 +98,7 @@ export const render = (failure: Failure, style: Style.Style = Style.plain): stri
   switch (failure._tag) {
     case "UsageError":
     case "FileError":
+    case "Cancelled":
       return `${error} ${failure.message}`
     case "InvalidInput":
       return problems(failure.what, failure.error, style)
@@ -125,6 +134,8 @@ export const exitCode = (failure: Failure): ExitCode.ExitCode => {
       return failure.problems.every((problem) => problem.code === "VERSION_NOT_NEXT") ? ExitCode.USAGE : ExitCode.CONFLICT
     case "Changed":
       return ExitCode.CHANGED
+    case "Cancelled":
+      return ExitCode.FAILURE
     default:
       return ExitCode.fromError(failure)
   }

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { ModelVersion } from "@mreg/core"
+import { ModelManifest, ModelVersion } from "@mreg/core"
 import { Config, Console, Effect, Option, Schema } from "effect"
 import { stringify as yamlStringify } from "yaml"
 import * as Style from "./internal/style.js"
@@ -53,6 +53,7 @@ export const plain: Palette = Style.plain
 export const colored: Palette = Style.colored
 
 const encodeResponse = Schema.encodeSync(ModelVersion.ModelVersionResponse)
+const encodeManifest = Schema.encodeSync(ModelManifest.ModelManifest)
 const encodePage = Schema.encodeSync(ModelVersion.ModelVersionPage)
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2)
@@ -80,6 +81,16 @@ export const data = (format: Exclude<Format, "table">, value: unknown): string =
  */
 export const modelVersionBody = (modelVersion: ModelVersion.ModelVersion): unknown =>
   encodeResponse(new ModelVersion.ModelVersionResponse({ data: modelVersion }, true))
+
+/**
+ * The stored manifest of a model version as the file `mreg upsert -f` reads: a YAML document
+ * `manifest: {type, name, ml_repo, version, …}` (what `mreg get -o manifest` prints, the shape `mreg init` writes).
+ * `version` is the stored number, so upserting the file unchanged updates that version and changes nothing.
+ * @since 0.2.0
+ * @category rendering
+ */
+export const manifestYaml = (modelVersion: ModelVersion.ModelVersion): string =>
+  yaml({ manifest: encodeManifest(modelVersion.manifest) })
 
 /**
  * `{"data": ModelVersion[], "pagination"}` as plain JSON values (what `pageJson` prints).
@@ -131,14 +142,18 @@ const describeFramework = (framework: ModelVersion.ModelVersion["manifest"]["fra
 }
 
 /**
- * Extra facts shown by the key/value table: the ETag, and for upsert whether the version was created, updated or
- * replayed from an earlier request with the same idempotency key.
+ * Extra facts shown by the key/value table: the ETag; for upsert and update whether the version was created,
+ * updated, replayed from an earlier request with the same idempotency key, or left unchanged (`mreg update` with
+ * nothing to change writes nothing); the fields `mreg update` changed (`changed`, paths such as
+ * `metadata.accuracy`) and the fields an update cleared (`cleared`, top-level fields such as `version_alias`).
  * @since 0.1.0
  * @category models
  */
 export interface Extras {
   readonly etag?: string | undefined
-  readonly status?: "created" | "updated" | "replayed" | undefined
+  readonly status?: "created" | "updated" | "replayed" | "unchanged" | undefined
+  readonly changed?: ReadonlyArray<string> | undefined
+  readonly cleared?: ReadonlyArray<string> | undefined
 }
 
 /**
@@ -185,6 +200,8 @@ export const modelVersionTable = (
   ]
   if (extras.etag !== undefined) rows.push(["ETag", extras.etag])
   if (extras.status !== undefined) rows.push(["Status", extras.status])
+  if (extras.changed !== undefined) rows.push(["Changed", orDash(extras.changed.join(", "))])
+  if (extras.cleared !== undefined) rows.push(["Cleared", orDash(extras.cleared.join(", "))])
   return keyValues(rows, style)
 }
 
@@ -206,13 +223,15 @@ export const columns = (
 }
 
 /**
- * A page of model versions as a table `FQN VERSION ALIAS TAGS CREATED`, then a line `N of TOTAL (offset O, limit L)`
- * (header in bold and the count line dim with a colour palette).
+ * A page of model versions as a table `ID FQN VERSION ALIAS TAGS CREATED`, then a line
+ * `N of TOTAL (offset O, limit L)` (header in bold and the count line dim with a colour palette). The id comes first,
+ * so `awk '{print $1}'` gives the ids (`mreg get`, `update`, `tag` and `delete` take either the id or the FQN).
  * @since 0.1.0
  * @category rendering
  */
 export const pageTable = (page: ModelVersion.ModelVersionPage, style: Palette = plain): string => {
   const rows = page.data.map((mv) => [
+    mv.id,
     mv.fqn,
     String(mv.manifest.version ?? "-"),
     orDash(mv.manifest.version_alias),
@@ -220,7 +239,7 @@ export const pageTable = (page: ModelVersion.ModelVersionPage, style: Palette = 
     mv.created_at
   ])
   const { limit, offset, total } = page.pagination
-  return `${columns(["FQN", "VERSION", "ALIAS", "TAGS", "CREATED"], rows, style)}\n` +
+  return `${columns(["ID", "FQN", "VERSION", "ALIAS", "TAGS", "CREATED"], rows, style)}\n` +
     style.dim(`${page.data.length} of ${total} (offset ${offset}, limit ${limit})`)
 }
 

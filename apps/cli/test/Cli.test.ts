@@ -85,7 +85,7 @@ describe.concurrent("mreg bundle", () => {
       assert.include(run.stdout, "\n  2  usage or validation error")
       assert.include(run.stdout, "\n  3  conflict")
       assert.include(run.stdout, "\n  4  not found")
-      for (const command of ["upsert", "validate", "get", "list", "delete", "tag", "init", "diff", "completion"]) {
+      for (const command of ["upsert", "validate", "get", "update", "list", "delete", "tag", "models", "init", "diff", "completion", "schema"]) {
         assert.match(run.stdout, new RegExp(`\n  ${command} +\\S`))
       }
       assert.isFalse(existsSync(join(home, "registry.db")), "--help must not open the registry")
@@ -463,7 +463,7 @@ describe.concurrent("get", () => {
       assert.deepStrictEqual(page, json(yield* mreg(home, ["list"])))
       assert.isTrue(list.stdout.endsWith("pagination:\n  total: 1\n  offset: 0\n  limit: 100\n"))
       assert.strictEqual((yield* mreg(home, ["tag", id, "prod", "-o", "yaml"])).stdout, "{}\n")
-      assert.strictEqual((yield* mreg(home, ["delete", id, "-o", "yaml"])).stdout, "{}\n")
+      assert.strictEqual((yield* mreg(home, ["delete", id, "--yes", "-o", "yaml"])).stdout, "{}\n")
     }))
 
   itHome("an unknown id or FQN exits 4; a malformed FQN exits 2", (home) =>
@@ -505,13 +505,13 @@ describe.concurrent("list", () => {
       assert.deepStrictEqual(none, { data: [], pagination: { total: 0, offset: 0, limit: 100 } })
     }))
 
-  itHome("--output table has FQN, VERSION, ALIAS, TAGS and CREATED columns", (home) =>
+  itHome("--output table has ID, FQN, VERSION, ALIAS, TAGS and CREATED columns", (home) =>
     Effect.gen(function*() {
       const created = json(yield* mreg(home, ["upsert", "-f", LLAMA]))
       const run = yield* mreg(home, ["list", "-o", "table"])
       assert.strictEqual(run.code, 0, run.stderr)
       const lines = run.stdout.trimEnd().split("\n")
-      assertLlamaRows(lines, created.data.created_at)
+      assertLlamaRows(lines, created.data)
       assert.strictEqual(lines[2], "1 of 1 (offset 0, limit 100)")
     }))
 
@@ -554,7 +554,7 @@ describe.concurrent("tag and delete", () => {
   itHome("delete prints {}; then get exits 4, and delete again exits 4", (home) =>
     Effect.gen(function*() {
       const created = json(yield* mreg(home, ["upsert", "-f", BASE])).data
-      const deleted = yield* mreg(home, ["delete", created.id])
+      const deleted = yield* mreg(home, ["delete", created.id, "--yes"])
       assert.strictEqual(deleted.code, 0, deleted.stderr)
       assert.strictEqual(deleted.stdout, "{}\n")
       const get = yield* mreg(home, ["get", created.id])
@@ -562,7 +562,7 @@ describe.concurrent("tag and delete", () => {
       assert.strictEqual(get.stderr, `error: no model version with id "${created.id}" [NOT_FOUND]\n`)
       const byFqn = yield* mreg(home, ["get", created.fqn])
       assert.strictEqual(byFqn.code, 4)
-      const again = yield* mreg(home, ["delete", created.id])
+      const again = yield* mreg(home, ["delete", created.id, "--yes"])
       assert.strictEqual(again.code, 4)
       const next = json(yield* mreg(home, ["upsert", "-f", BASE])).data
       assert.strictEqual(next.fqn, "model:default/nlp-team/sentiment-clf:2")

@@ -72,18 +72,18 @@ describe("Output", () => {
     )
   })
 
-  it("pageTable has the FQN, VERSION, ALIAS, TAGS, CREATED columns and a count line", () => {
+  it("pageTable has the ID, FQN, VERSION, ALIAS, TAGS, CREATED columns and a count line", () => {
     const page = new ModelVersion.ModelVersionPage({ data: [modelVersion], pagination: { total: 3, offset: 0, limit: 1 } })
     assert.strictEqual(
       Output.pageTable(page),
       [
-        "FQN                                     VERSION  ALIAS  TAGS         CREATED",
-        "model:default/nlp-team/sentiment-clf:2  2        v2     prod,stable  2024-06-01T12:00:00.000Z",
+        "ID                                    FQN                                     VERSION  ALIAS  TAGS         CREATED",
+        "0b6f5a52-8f43-4a55-9a3b-0f2f3c1f7a10  model:default/nlp-team/sentiment-clf:2  2        v2     prod,stable  2024-06-01T12:00:00.000Z",
         "1 of 3 (offset 0, limit 1)"
       ].join("\n")
     )
     const empty = new ModelVersion.ModelVersionPage({ data: [], pagination: { total: 0, offset: 0, limit: 100 } })
-    assert.strictEqual(Output.pageTable(empty), "FQN  VERSION  ALIAS  TAGS  CREATED\n0 of 0 (offset 0, limit 100)")
+    assert.strictEqual(Output.pageTable(empty), "ID  FQN  VERSION  ALIAS  TAGS  CREATED\n0 of 0 (offset 0, limit 100)")
   })
 
   it("yaml and data: the same body as JSON, strings that look like numbers quoted, no folding", () => {
@@ -102,8 +102,8 @@ describe("Output", () => {
     assert.strictEqual(
       Output.pageTable(page, Output.colored),
       [
-        "\x1b[1mFQN                                     VERSION  ALIAS  TAGS         CREATED\x1b[0m",
-        "model:default/nlp-team/sentiment-clf:2  2        v2     prod,stable  2024-06-01T12:00:00.000Z",
+        "\x1b[1mID                                    FQN                                     VERSION  ALIAS  TAGS         CREATED\x1b[0m",
+        "0b6f5a52-8f43-4a55-9a3b-0f2f3c1f7a10  model:default/nlp-team/sentiment-clf:2  2        v2     prod,stable  2024-06-01T12:00:00.000Z",
         "\x1b[2m1 of 1 (offset 0, limit 1)\x1b[0m"
       ].join("\n")
     )

@@ -1,7 +1,7 @@
 /**
  * Terminal-as-a-person tests: `mreg` runs on a pseudo-terminal, as it does for someone at a shell, and the tests
  * read what the screen shows — a table listing and an error — with `NO_COLOR` unset (colour) and set (no escape
- * codes at all).
+ * codes at all); and, in `tmux`, `mreg delete`'s question answered by typing `y`.
  *
  * Two drivers, each used when its program is installed (nothing is ever installed by the tests):
  * - `tmux`: a detached session on a private socket; the screen is read with `capture-pane` (`-e` keeps the
@@ -120,15 +120,15 @@ for (const driver of drivers) {
         const expected = (screen: Screen) => {
           const lines = screen.text.trimEnd().split("\n")
           assert.strictEqual(lines.length, 4, screen.text)
-          assertLlamaRows(lines, created.created_at)
-          assert.deepStrictEqual(lines[2]!.split(/ +/).slice(0, 4), ["model:default/nlp-team/sentiment-clf:1", "1", "-", "-"])
+          assertLlamaRows(lines, created)
+          assert.deepStrictEqual(lines[2]!.split(/ +/).slice(1, 5), ["model:default/nlp-team/sentiment-clf:1", "1", "-", "-"])
           assert.strictEqual(lines[3], "2 of 2 (offset 0, limit 100)")
           assert.strictEqual(lines[0]!.indexOf("VERSION"), lines[1]!.indexOf(" 1 ") + 1, "columns are aligned")
           assert.strictEqual(screen.code, 0)
         }
         const colour = yield* driver.run(mregCommand(home, ["list", "--output", "table"], false), home)
         expected(colour)
-        assert.match(colour.raw, /\x1b\[1mFQN +VERSION/, "the header is bold")
+        assert.match(colour.raw, /\x1b\[1mID +FQN +VERSION/, "the header is bold")
         assert.match(colour.raw, /\x1b\[2m2 of 2/, "the count line is dim")
         const plain = yield* driver.run(mregCommand(home, ["list", "--output", "table"], true), home)
         expected(plain)
@@ -159,3 +159,36 @@ for (const driver of drivers) {
       }))
   })
 }
+
+describe.skipIf(!tmux.available)("mreg delete on a terminal (tmux)", () => {
+  it.scopedLive("asks, naming the FQN and its tags; typing y deletes the version", () =>
+    Effect.gen(function*() {
+      const home = yield* tempHome
+      const created = json(yield* mreg(home, ["upsert", "-f", LLAMA])).data
+      assert.strictEqual((yield* mreg(home, ["tag", "add", created.id, "Production"])).code, 0)
+      const socket = join(home, "tmux.sock")
+      const session = (...args: ReadonlyArray<string>) =>
+        spawnSync("tmux", ["-S", socket, "-f", "/dev/null", ...args], { encoding: "utf8", env: baseEnv() })
+      const command = mregCommand(home, ["delete", "model:default/llm-finetunes/support-assistant:latest", "-o", "table"], true)
+      yield* Effect.acquireRelease(
+        Effect.sync(() => session("new-session", "-d", "-x", "200", "-y", "20", "-c", home, `${command}; printf '[exit %s]' $?; sleep 120`)),
+        () => Effect.sync(() => session("kill-server"))
+      )
+      /** Waits until the screen matches `pattern` (at most 30 s), and returns it. */
+      const screenWith = (pattern: RegExp) =>
+        Effect.gen(function*() {
+          let text = ""
+          for (let i = 0; i < 300 && !pattern.test(text); i++) {
+            if (i > 0) yield* Effect.sleep("100 millis")
+            text = session("capture-pane", "-p", "-J").stdout
+          }
+          assert.match(text, pattern)
+          return text
+        })
+      yield* screenWith(/\? Delete model:default\/llm-finetunes\/support-assistant:1 \(tags: Production\)\? › \(y\/N\)/)
+      session("send-keys", "y")
+      const screen = yield* screenWith(/\[exit \d+\]/)
+      assert.include(screen, `deleted model:default/llm-finetunes/support-assistant:1 (${created.id})\n[exit 0]`)
+      assert.strictEqual((yield* mreg(home, ["get", created.id])).code, 4)
+    }))
+})

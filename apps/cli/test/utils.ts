@@ -35,11 +35,18 @@ export interface Run {
 
 /**
  * Checks the first two lines of a `list --output table`: the header, then the row of {@link LLAMA} as version 1
- * (no tags) created at `createdAt`.
+ * (no tags) with id `created.id`, created at `created.created_at`.
  */
-export const assertLlamaRows = (lines: ReadonlyArray<string>, createdAt: string): void => {
-  assert.deepStrictEqual(lines[0]!.split(/ +/), ["FQN", "VERSION", "ALIAS", "TAGS", "CREATED"])
-  assert.deepStrictEqual(lines[1]!.split(/ +/), ["model:default/llm-finetunes/support-assistant:1", "1", "v3-dev", "-", createdAt])
+export const assertLlamaRows = (lines: ReadonlyArray<string>, created: { readonly id: string; readonly created_at: string }): void => {
+  assert.deepStrictEqual(lines[0]!.split(/ +/), ["ID", "FQN", "VERSION", "ALIAS", "TAGS", "CREATED"])
+  assert.deepStrictEqual(lines[1]!.split(/ +/), [
+    created.id,
+    "model:default/llm-finetunes/support-assistant:1",
+    "1",
+    "v3-dev",
+    "-",
+    created.created_at
+  ])
 }
 
 /** A temporary `MREG_HOME`, removed when the scope closes. */

@@ -9,6 +9,7 @@ import * as Diff from "../../Diff.js"
 import * as Failure from "../../Failure.js"
 import * as Output from "../../Output.js"
 import * as Registry from "../../Registry.js"
+import * as Resolve from "../resolve.js"
 
 export const outputChoice = Options.choice("output", Output.FORMATS).pipe(Options.withAlias("o"))
 
@@ -23,9 +24,6 @@ export const file = Options.text("file").pipe(
   Options.withDescription("manifest file, JSON or YAML, {\"manifest\": {…}} or a bare manifest; - reads stdin")
 )
 
-export const modelVersionId = (name: string) =>
-  Args.text({ name }).pipe(Args.withSchema(ModelVersion.ModelVersionId))
-
 /** Runs `f` on the registry that `--host` / `TFY_HOST` choose, built for this call only. */
 export const withRegistry = <A, E>(
   options: Registry.Layers,
@@ -35,6 +33,21 @@ export const withRegistry = <A, E>(
   Effect.flatMap(
     Registry.target(host),
     (target) => Effect.flatMap(ModelVersions.ModelVersions, f).pipe(Effect.provide(Registry.layer(options, target)))
+  )
+
+/**
+ * Runs `f` with the model version that `ref` (an `ID|FQN` argument) names, read with its ETag from the registry that
+ * `--host` / `TFY_HOST` choose. A malformed FQN fails with `UsageError` before the registry is opened.
+ */
+export const withVersion = <A, E>(
+  options: Registry.Layers,
+  host: Parameters<typeof Registry.target>[0],
+  ref: string,
+  f: (registry: ModelVersions.Service, versioned: ModelVersions.Versioned) => Effect.Effect<A, E>
+): Effect.Effect<A, E | RegistryError.RegistryError | Failure.UsageError> =>
+  Effect.flatMap(
+    Resolve.parse(ref),
+    (parsed) => withRegistry(options, host, (registry) => Effect.flatMap(Resolve.resolve(registry, parsed), (found) => f(registry, found)))
   )
 
 export const print = (text: string) => Effect.flatMap(Output.Output, (out) => out.stdout(text))

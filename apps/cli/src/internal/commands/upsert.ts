@@ -3,6 +3,7 @@
  * @internal
  */
 import { Command, Options } from "@effect/cli"
+import { type ModelManifest, ModelVersions } from "@mreg/core"
 import { Effect, Option } from "effect"
 import { randomUUID } from "node:crypto"
 import * as Diff from "../../Diff.js"
@@ -10,7 +11,23 @@ import * as Failure from "../../Failure.js"
 import * as ManifestFile from "../../ManifestFile.js"
 import * as Registry from "../../Registry.js"
 import { describe } from "../help.js"
+import { MUTABLE } from "../edit.js"
 import { file, outputChoice, printModelVersion, printPlan, withRegistry } from "./shared.js"
+
+/**
+ * The stored version a manifest with a `version` names (ML repo, name and number), read before the write so that
+ * the table output can name the fields the PUT clears; `undefined` when there is none (a create).
+ */
+const previous = (registry: ModelVersions.Service, manifest: ModelManifest.ModelManifest) =>
+  manifest.version === undefined
+    ? Effect.succeed(undefined)
+    : Effect.map(
+      registry.list(new ModelVersions.ListQuery({ ml_repo: manifest.ml_repo, name: manifest.name, version: manifest.version, limit: 1 })),
+      (page) =>
+        page.data.find((mv) =>
+          mv.manifest.ml_repo === manifest.ml_repo && mv.manifest.name === manifest.name && mv.manifest.version === manifest.version
+        )
+    )
 
 export const upsert = (options: Registry.Layers) =>
   Command.make(
@@ -47,17 +64,26 @@ export const upsert = (options: Registry.Layers) =>
             Diff.plan(registry, manifest, { ifMatch: Option.getOrUndefined(args.ifMatch), createOnly: args.createOnly }))
           return yield* printPlan(Option.getOrElse(args.output, () => "table" as const), plan)
         }
-        const result = yield* withRegistry(options, args.host, (registry) =>
-          registry.upsert(manifest, {
-            idempotencyKey: Option.getOrElse(args.idempotencyKey, () => randomUUID()),
-            ifMatch: Option.getOrUndefined(args.ifMatch),
-            ifNoneMatch: args.createOnly ? "*" : undefined
-          })).pipe(
+        const format = Option.getOrElse(args.output, () => "json" as const)
+        const [before, result] = yield* withRegistry(options, args.host, (registry) =>
+          Effect.all([
+            format === "table" ? previous(registry, manifest) : Effect.succeed(undefined),
+            registry.upsert(manifest, {
+              idempotencyKey: Option.getOrElse(args.idempotencyKey, () => randomUUID()),
+              ifMatch: Option.getOrUndefined(args.ifMatch),
+              ifNoneMatch: args.createOnly ? "*" : undefined
+            })
+          ])).pipe(
             Effect.catchTag("ValidationError", (error) =>
               Effect.fail(new Failure.InvalidInput({ what: `manifest ${ManifestFile.displayName(args.file)}`, error })))
           )
-        yield* printModelVersion(Option.getOrElse(args.output, () => "json" as const), result, {
-          status: result.replayed ? "replayed" : result.created ? "created" : "updated"
+        const stored = result.modelVersion.manifest as Record<string, unknown>
+        const cleared = before === undefined || result.created || result.replayed
+          ? undefined
+          : MUTABLE.filter((field) => (before.manifest as Record<string, unknown>)[field] !== undefined && stored[field] === undefined)
+        yield* printModelVersion(format, result, {
+          status: result.replayed ? "replayed" : result.created ? "created" : "updated",
+          cleared
         })
       })
   ).pipe(
@@ -65,7 +91,8 @@ export const upsert = (options: Registry.Layers) =>
       summary: "Create or update a model version from a manifest",
       details: "Creates the version when the manifest has no version (or names the next one), else replaces the " +
         "version's fields: description, metadata, version_alias, framework and environment absent from the manifest " +
-        "are cleared (PUT). Use --dry-run or mreg diff to see what would change first.",
+        "are cleared (PUT), and -o table names the cleared fields; mreg update changes single fields. Use --dry-run " +
+        "or mreg diff to see what would change first.",
       examples: [
         { what: "register the model version a manifest describes", command: "mreg upsert -f model.yaml" },
         { what: "see what it would change, without writing", command: "mreg upsert -f model.yaml --dry-run" },
