@@ -2,8 +2,8 @@
  * Options, arguments and printing shared by the `mreg` commands.
  * @internal
  */
-import { Args, Options } from "@effect/cli"
-import { ModelVersion, ModelVersions, RegistryError, Validation } from "@mreg/core"
+import { Options } from "@effect/cli"
+import { ModelVersions, RegistryError, Validation } from "@mreg/core"
 import { Effect, Either, Schema } from "effect"
 import * as Diff from "../../Diff.js"
 import * as Failure from "../../Failure.js"
