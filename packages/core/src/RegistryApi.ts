@@ -125,7 +125,6 @@ export const UpsertHeaders = Schema.Struct({
   }))
 })
 
-
 /**
  * Query parameters of `list`, as sent (strings; `run_ids` and `run_steps` repeated or comma-separated). The server
  * validates them into `ListQuery`.
@@ -176,6 +175,21 @@ const shared = (prefix: string) =>
     .middleware(Authorization)
     .prefix(prefix as `/${string}`)
 
+/** The errors of an endpoint that reads a JSON body: syntax (400), rules (422), size (413). */
+const bodyErrors = <
+  Name extends string,
+  Method extends HttpMethod.HttpMethod,
+  Path,
+  UrlParams,
+  Payload,
+  Headers,
+  Success,
+  Error,
+  R,
+  RE
+>(endpoint: HttpApiEndpoint.HttpApiEndpoint<Name, Method, Path, UrlParams, Payload, Headers, Success, Error, R, RE>) =>
+  endpoint.addError(Errors.InvalidJson).addError(Errors.ValidationError).addError(Errors.PayloadTooLarge)
+
 /**
  * The `modelVersions` group under a prefix.
  * @since 0.1.0
@@ -188,22 +202,18 @@ export const makeGroup = (prefix: string) =>
           .setPayload(UpsertRequest)
           .setHeaders(UpsertHeaders)
           .addSuccess(ModelVersionResponse)
-          .addError(Errors.InvalidJson)
-          .addError(Errors.ValidationError)
+          .pipe(bodyErrors)
           .addError(Errors.Conflict)
           .addError(Errors.PreconditionFailed)
-          .addError(Errors.PayloadTooLarge)
           .annotate(OpenApi.Summary, "Create or update a model version")
       )
       .add(
         HttpApiEndpoint.put("applyTags", "/model-versions/tags")
           .setPayload(ApplyTagsPayload)
           .addSuccess(Empty)
-          .addError(Errors.InvalidJson)
-          .addError(Errors.ValidationError)
+          .pipe(bodyErrors)
           .addError(Errors.NotFound)
           .addError(Errors.Conflict)
-          .addError(Errors.PayloadTooLarge)
           .annotate(OpenApi.Summary, "Apply tags to a model version")
       )
       .add(
@@ -286,21 +296,6 @@ export const makeModelsGroup = (prefix: string) =>
     )
     .pipe(shared(prefix))
     .annotate(OpenApi.Description, "List, read and delete models (TrueFoundry's Model: a name in an ML repo, with its latest version).")
-
-/** The errors of an endpoint that reads a JSON body: syntax (400), rules (422), size (413). */
-const bodyErrors = <
-  Name extends string,
-  Method extends HttpMethod.HttpMethod,
-  Path,
-  UrlParams,
-  Payload,
-  Headers,
-  Success,
-  Error,
-  R,
-  RE
->(endpoint: HttpApiEndpoint.HttpApiEndpoint<Name, Method, Path, UrlParams, Payload, Headers, Success, Error, R, RE>) =>
-  endpoint.addError(Errors.InvalidJson).addError(Errors.ValidationError).addError(Errors.PayloadTooLarge)
 
 /**
  * The `apply` group, TrueFoundry's generic apply and delete (always under `/api/svc/v1`, as TrueFoundry serves
