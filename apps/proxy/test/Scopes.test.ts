@@ -104,6 +104,21 @@ for (const backend of backends) {
           query = `limit=1&page_token=${page.pagination.next_page_token}`
         }
         assert.deepStrictEqual(walked, [label(va2), label(va1)])
+
+        // Unfiltered, page by page: each of dave's versions once, and no token names another ML repo (upstream mode
+        // fills each page from the upstream's next pages and makes its own token).
+        const seen: Array<string> = []
+        const tokenRepos = new Set<string>()
+        for (let query = "limit=1"; seen.length < 1000;) {
+          const page = yield* list(query)
+          seen.push(...page.data.map(label))
+          const token = page.pagination.next_page_token
+          if (token === undefined) break
+          tokenRepos.add(JSON.parse(Buffer.from(token, "base64url").toString("utf8"))[0])
+          query = `limit=1&page_token=${token}`
+        }
+        assert.deepStrictEqual(seen.filter((l) => l.startsWith(prefix)), [shared1, va2, va1].map(label))
+        assert.deepStrictEqual([...tokenRepos].filter((r) => !/^sc[0-9a-f]{8}-(vision-.*|shared)$/.test(r)), [])
         const bad = yield* call(`${api}?page_token=%7Bnope%7D`, { headers: dave })
         assert.deepStrictEqual([bad.status, bad.json.detail], [422, [{
           loc: ["query", "page_token"],

@@ -26,9 +26,12 @@ export interface Position {
 /** The most characters of a token (a longer one was not made by mreg). */
 const MAX_LENGTH = 4096
 
+/** A name in a token: not empty, no NUL character (no store holds one, so no token made by mreg has one). */
+const Name = Schema.String.pipe(Schema.minLength(1), Schema.filter((name) => !name.includes("\u0000")))
+
 const Key = Schema.parseJson(Schema.Tuple(
-  Schema.String.pipe(Schema.minLength(1)),
-  Schema.String.pipe(Schema.minLength(1)),
+  Name,
+  Name,
   Schema.Int.pipe(Schema.between(1, MAX_INTEGER))
 ))
 const decodeKey = Schema.decodeUnknownOption(Key)

@@ -19,7 +19,9 @@
  *   `applyTags` of one (checked with a `get` first); a list filter naming an ML repo outside it answers an empty page
  *   without a request; a scope of one ML repo name is sent as `ml_repo=<name>`; otherwise versions outside the scope
  *   are dropped from the page and `total` is the server's count less the versions dropped from this page (exact when
- *   they all fit in one page; the server cannot be asked to filter by patterns).
+ *   they all fit in one page; the server cannot be asked to filter by patterns). From a server that pages by token
+ *   (an `mreg-proxy`), such a page is filled from the server's next pages, and its `next_page_token` names the last
+ *   version returned (never a dropped one).
  * - A server that implements only TrueFoundry's documented shapes (no `ETag`, no `Idempotent-Replayed`) works:
  *   `etag` is then `undefined` and `replayed` `false`.
  *
@@ -30,9 +32,10 @@ import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, 
 import * as Fqn from "../Fqn.js"
 import type * as Model from "../Model.js"
 import type { ModelManifest } from "../ModelManifest.js"
-import { ModelVersionId, ModelVersionPage } from "../ModelVersion.js"
+import { type ModelVersion, ModelVersionId, ModelVersionPage } from "../ModelVersion.js"
 import * as ModelVersions from "../ModelVersions.js"
 import * as MregConfig from "../MregConfig.js"
+import * as PageToken from "../PageToken.js"
 import * as RegistryApi from "../RegistryApi.js"
 import * as RegistryError from "../RegistryError.js"
 
@@ -233,10 +236,28 @@ export const make = (options: Options) =>
       }
       const page = yield* listPage(scoped)
       if (scope._tag === "All") return page
-      const data = page.data.filter((version) => ModelVersions.isVisible(scope, version.manifest.ml_repo))
-      if (data.length === page.data.length) return page
-      const total = Math.max(0, page.pagination.total - (page.data.length - data.length))
-      return new ModelVersionPage({ ...page, data, pagination: { ...page.pagination, total } }, true)
+      const visible = (version: ModelVersion) => ModelVersions.isVisible(scope, version.manifest.ml_repo)
+      if (page.data.every(visible)) return page
+      const total = Math.max(0, page.pagination.total - page.data.filter((version) => !visible(version)).length)
+      const data = page.data.filter(visible)
+      // A server that pages by token: fill the page from the next ones, and give a token of the last version
+      // returned, never the server's (it names the last version the server sent, which may be hidden).
+      let token = page.pagination.next_page_token
+      if (token === undefined) return new ModelVersionPage({ ...page, data, pagination: { ...page.pagination, total } }, true)
+      const limit = scoped.limit ?? ModelVersions.DEFAULT_LIMIT
+      while (data.length < limit && token !== undefined) {
+        const next: ModelVersionPage = yield* listPage(new ModelVersions.ListQuery({ ...scoped, offset: undefined, page_token: token }, true))
+        data.push(...next.data.filter(visible))
+        token = next.pagination.next_page_token
+      }
+      const returned = data.slice(0, limit)
+      const last = returned.at(-1)
+      const more = (data.length > limit || token !== undefined) && last !== undefined
+      const next_page_token = more
+        ? PageToken.make({ ml_repo: last.manifest.ml_repo, name: last.manifest.name, version: last.manifest.version ?? 1 })
+        : undefined
+      const pagination = { total, offset: page.pagination.offset, limit: page.pagination.limit }
+      return new ModelVersionPage({ data: returned, pagination: more ? { ...pagination, next_page_token } : pagination }, true)
     })
 
     const listPage = (query: ModelVersions.ListQuery) => {
