@@ -47,6 +47,17 @@ describe.concurrent("versions by id or FQN", () => {
         assert.strictEqual(missing.code, 4, `${args.join(" ")}: ${missing.stderr}`)
         assert.strictEqual(missing.stderr, `error: no model version with FQN "${SENTIMENT}:latest" [NOT_FOUND]\n`)
       }
+      // A model FQN names no single version: delete and tag refuse it instead of taking the latest.
+      yield* mreg(home, ["upsert", "-f", BASE_FILE])
+      for (const args of [["delete", SENTIMENT, "--yes"], ["tag", "add", SENTIMENT, "prod"], ["get", SENTIMENT]]) {
+        const model = yield* mreg(home, args)
+        assert.deepStrictEqual([model.code, model.stderr], [
+          2,
+          `error: invalid FQN "${SENTIMENT}": names a model, not a model version: add :{version}, :{alias} or :latest ` +
+          `(received "${SENTIMENT}")\n`
+        ], args.join(" "))
+      }
+      assert.deepStrictEqual(json(yield* mreg(home, ["get", `${SENTIMENT}:latest`])).data.tags, [], "nothing was tagged")
       const malformed = yield* mreg(home, ["tag", "add", `${SENTIMENT}:newest`, "prod"])
       assert.strictEqual(malformed.code, 2)
       assert.strictEqual(
@@ -151,6 +162,25 @@ describe.concurrent("update --set / --unset", () => {
       assert.match(again.stdout, /^Status: +unchanged$/m)
       assert.match(again.stdout, /^Changed: +-$/m)
       assert.deepStrictEqual(json(yield* mreg(home, ["get", LLAMA_FQN])).data, before, "nothing to change: nothing written")
+    }))
+
+  itHome("keys such as __proto__ and constructor are plain keys: they never reach another field", (home) =>
+    Effect.gen(function*() {
+      json(yield* mreg(home, ["upsert", "-f", LLAMA]))
+      const run = yield* mreg(home, [
+        "update", LLAMA_FQN,
+        "--set", "metadata.__proto__.description=pwned",
+        "--set", "metadata.constructor.x=1",
+        "--set", "metadata.toString=2"
+      ])
+      assert.strictEqual(run.code, 0, run.stderr)
+      const stored = json(yield* mreg(home, ["get", LLAMA_FQN])).data.manifest
+      assert.strictEqual(stored.description, llamaManifest.description)
+      assert.strictEqual(
+        JSON.stringify([stored.metadata["__proto__"], stored.metadata.constructor, stored.metadata.toString]),
+        JSON.stringify([{ description: "pwned" }, { x: 1 }, 2])
+      )
+      assert.isTrue(Object.hasOwn(stored.metadata, "__proto__"))
     }))
 
   itHome("fixed and identifying fields, unknown fields and bad paths exit 2 naming them; nothing is written", (home) =>

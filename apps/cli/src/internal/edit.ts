@@ -115,6 +115,10 @@ export const parseUnset = (given: string): Either.Either<Edit, Failure.UsageErro
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
+/** Sets an own, enumerable data property (as `JSON.parse` makes), even for a key such as `__proto__`. */
+const define = (node: Record<string, unknown>, key: string, value: unknown) =>
+  Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true })
+
 const shown = (path: ReadonlyArray<string>): string =>
   path.map((key) => (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? key : JSON.stringify(key))).join(".")
 
@@ -132,9 +136,11 @@ export const apply = (
     let node: Record<string, unknown> = result
     for (let depth = 0; depth < edit.path.length - 1; depth++) {
       const key = edit.path[depth]!
-      const next = node[key]
+      // Own keys only, written as data properties: `__proto__`, `constructor`, … are keys like any other, never a
+      // way into the prototype (which JSON would not show, and which a later key could read back).
+      const next = Object.hasOwn(node, key) ? node[key] : undefined
       if (next === undefined && edit.op === "unset") continue edits
-      if (next === undefined) node[key] = {}
+      if (next === undefined) define(node, key, {})
       else if (!isRecord(next)) {
         const flag = edit.op === "set" ? "--set" : "--unset"
         return Either.left(
@@ -144,8 +150,8 @@ export const apply = (
       node = node[key] as Record<string, unknown>
     }
     const last = edit.path[edit.path.length - 1]!
-    if (edit.op === "set") node[last] = edit.value
-    else delete node[last]
+    if (edit.op === "set") define(node, last, edit.value)
+    else if (Object.hasOwn(node, last)) delete node[last]
   }
   return Either.right(result)
 }

@@ -18,7 +18,7 @@ import * as Failure from "../Failure.js"
 /** What a user typed, checked: an id, or an FQN (`latest` true for `…:latest`). */
 export type Ref =
   | { readonly _tag: "Id"; readonly id: ModelVersion.ModelVersionId }
-  | { readonly _tag: "Fqn"; readonly fqn: string; readonly model: Fqn.Fqn; readonly latest: boolean }
+  | { readonly _tag: "Fqn"; readonly fqn: string; readonly model: Fqn.ModelVersionFqn; readonly latest: boolean }
 
 /** The `ID|FQN` argument of `get`, `update`, `tag` and `delete`. */
 export const versionArg = Args.text({ name: "id-or-fqn" }).pipe(
@@ -28,14 +28,13 @@ export const versionArg = Args.text({ name: "id-or-fqn" }).pipe(
   )
 )
 
-const LATEST = /^(model:[^/\s]+\/[^/\s]+\/[^/:\s]+):latest$/
-
 const invalidFqn = (input: string, message: string) =>
   new Failure.UsageError({ message: `invalid FQN ${JSON.stringify(input)}: ${message}` })
 
 /**
  * Checks an `ID|FQN` argument without calling the registry. Fails with `UsageError` (exit 2) for a malformed FQN
- * (naming the expected shape) or an empty id.
+ * (naming the expected shape), a model FQN without a version part (which would name no single version), or an
+ * empty id.
  */
 export const parse = (input: string): Either.Either<Ref, Failure.UsageError> => {
   if (!Fqn.isFqnLike(input)) {
@@ -44,19 +43,9 @@ export const parse = (input: string): Either.Either<Ref, Failure.UsageError> => 
       onRight: (id) => ({ _tag: "Id", id }) as const
     })
   }
-  const latest = LATEST.exec(input)
-  // `latest` is checked by parsing the same model with version 1: the tenant, ML repo and name rules are the FQN's.
-  const parsed = Fqn.parse(latest === null ? input : `${latest[1]}:1`)
-  return Either.mapBoth(parsed, {
-    onLeft: (error) =>
-      invalidFqn(
-        input,
-        error.message.replace("{version or alias}", "{version, alias or latest}").replace(
-          "a version number or an alias starting with \"v\"",
-          "a version number, an alias starting with \"v\", or latest"
-        )
-      ),
-    onRight: (model) => ({ _tag: "Fqn", fqn: input, model, latest: latest !== null }) as const
+  return Either.mapBoth(Fqn.parseModelVersion(input), {
+    onLeft: (error) => invalidFqn(input, error.message),
+    onRight: (model) => ({ _tag: "Fqn", fqn: input, model, latest: model.latest === true }) as const
   })
 }
 
