@@ -100,11 +100,15 @@ const readManifestBody = <A extends { readonly manifest: unknown }>(
     const named = Predicate.isRecord(json) && Predicate.isRecord(json.manifest) ? json.manifest.ml_repo : undefined
     if (typeof named === "string") yield* Auth.requireWrite(grant, named)
     const body = decode(json)
-    const manifest = Validation.decodeManifest(Either.isRight(body) ? body.right.manifest : undefined)
+    // The manifest is checked whatever else is wrong with the body, so one answer lists every problem.
+    const given = Predicate.isRecord(json) ? json.manifest : undefined
+    const manifest = given === undefined
+      ? Either.left(new RegistryError.ValidationError({ detail: Predicate.isRecord(json) ? [Validation.manifestRequired(json)] : [] }))
+      : Validation.decodeManifest(given)
     if (Either.isLeft(body) || Either.isLeft(manifest)) {
       const detail = [
-        ...(Either.isLeft(body) ? Validation.fromParseError(body.left, ["body"]).detail : []),
-        ...(Either.isRight(body) && Either.isLeft(manifest) ? manifest.left.detail : [])
+        ...(Either.isLeft(body) ? Validation.fromParseError(body.left, ["body"]).detail.filter((issue) => issue.type !== "missing") : []),
+        ...(Either.isLeft(manifest) ? manifest.left.detail : [])
       ]
       return yield* Effect.fail(new RegistryError.ValidationError({ detail }))
     }

@@ -99,6 +99,24 @@ layer(layerServer(), { excludeTestServices: true })("Models and apply (embedded,
       assert.deepStrictEqual([extra.status, extra.json.detail.map((issue: any) => issue.loc)], [422, [["body", "dry_run"]]])
     }))
 
+  it.effect("apply and delete: a body of the wrong shape is 422 in JSON's words, saying how to wrap a bare manifest", () =>
+    Effect.gen(function*() {
+      const { url } = yield* TestServer
+      const issues = (body: unknown, path = "apply", method = "PUT") =>
+        Effect.map(send(`${url}/api/svc/v1/${path}`, method, body), (answer) => [answer.status, answer.json.detail.map((i: any) => [i.loc.join("."), i.msg])])
+      assert.deepStrictEqual(yield* issues({}), [422, [["body.manifest", "is required"]]])
+      assert.deepStrictEqual(yield* issues({ manifest: null }), [422, [["body.manifest", "must be a JSON object (received null)"]]])
+      assert.deepStrictEqual(yield* issues([]), [422, [["body", "must be a JSON object (received [])"]]])
+      assert.deepStrictEqual(yield* issues({ manifest: base(freshRepo()), dryRun: "true" }), [422, [["body.dryRun", "must be true or false (received \"true\")"]]])
+      const { name, ml_repo, type } = base(freshRepo())
+      assert.deepStrictEqual(yield* issues({ type, name, ml_repo }, "delete", "POST"), [422, [
+        ["body.type", "is not a known field"],
+        ["body.name", "is not a known field"],
+        ["body.ml_repo", "is not a known field"],
+        ["body.manifest", "is required: the body is a bare manifest; send it as {\"manifest\": {…}}"]
+      ]])
+    }))
+
   it.effect("POST /api/svc/v1/delete deletes the version the manifest names and answers {}", () =>
     Effect.gen(function*() {
       const { url } = yield* TestServer

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Either, ParseResult, Schema, SchemaAST } from "effect"
+import { Effect, Either, Option, ParseResult, Schema, SchemaAST } from "effect"
 import { compile, FAIL, type FastDecoder } from "./internal/fastDecode.js"
 import { didYouMean, received } from "./internal/text.js"
 import { ModelManifest, UpsertRequest } from "./ModelManifest.js"
@@ -30,6 +30,24 @@ const literalsOf = (ast: SchemaAST.AST): ReadonlyArray<SchemaAST.LiteralValue | 
 const oneOf = (literals: ReadonlyArray<SchemaAST.LiteralValue | undefined>, actual: unknown): string => {
   const shown = literals.map((literal) => JSON.stringify(literal)).join(", ")
   return `${literals.length === 1 ? `must be ${shown}` : `must be one of ${shown}`} (received ${received(actual)})`
+}
+
+/** What a JSON value must be, in JSON's words, for the ASTs of plain types; `undefined` for others. */
+const kindOf = (ast: SchemaAST.AST): string | undefined => {
+  switch (ast._tag) {
+    case "TypeLiteral":
+      return "a JSON object"
+    case "TupleType":
+      return "a JSON array"
+    case "BooleanKeyword":
+      return "true or false"
+    case "StringKeyword":
+      return "a string"
+    case "NumberKeyword":
+      return "a number"
+    default:
+      return undefined
+  }
 }
 
 const typeOf = (tag: string): string => {
@@ -108,6 +126,11 @@ export const fromParseError = (
         if (literals.length > 0 && literals.every((literal) => literal !== undefined)) {
           return add(path, oneOf(literals, issue.actual), "type_error")
         }
+        // Effect's own wording ("Expected { readonly … }, actual …") names TypeScript types: say it in JSON's words.
+        const kind = kindOf(issue.ast)
+        if (kind !== undefined && issue.message === undefined && Option.isNone(SchemaAST.getMessageAnnotation(issue.ast))) {
+          return add(path, `must be ${kind} (received ${received(issue.actual)})`, "type_error")
+        }
         return leaf(issue, path, "type_error")
       }
       default:
@@ -147,7 +170,35 @@ const decodeManifestEither = withFastPath(ModelManifest, ["body", "manifest"])
  * @category decoding
  */
 export const decodeUpsertRequest = (input: unknown): Either.Either<UpsertRequest, ValidationError> =>
-  decodeRequest(input)
+  Either.mapLeft(decodeRequest(input), (error) => withManifestHint(error, input))
+
+/**
+ * `error` (of a request body `{"manifest", …}`) with its "is required" at `body.manifest` replaced by
+ * {@link manifestRequired}'s issue, which says how to wrap a bare manifest.
+ * @since 0.2.0
+ * @category decoding
+ */
+export const withManifestHint = (error: ValidationError, body: unknown): ValidationError =>
+  new ValidationError({
+    detail: error.detail.map((issue) =>
+      issue.type === "missing" && issue.loc.length === 2 && issue.loc[1] === "manifest" ? manifestRequired(body) : issue
+    )
+  })
+
+/**
+ * The issue of a request body without `manifest` (at `body.manifest`): "is required", and when the body itself
+ * looks like a manifest (it has `type`, `name` or `ml_repo`), how to wrap it.
+ * @since 0.2.0
+ * @category decoding
+ */
+export const manifestRequired = (body: unknown): ValidationIssue => {
+  const bare = typeof body === "object" && body !== null && ["type", "name", "ml_repo"].some((key) => Object.hasOwn(body, key))
+  return new ValidationIssue({
+    loc: ["body", "manifest"],
+    msg: bare ? "is required: the body is a bare manifest; send it as {\"manifest\": {…}}" : "is required",
+    type: "missing"
+  })
+}
 
 /**
  * Decodes a bare manifest. Fails with every problem, `loc`s starting `["body", "manifest", …]`.

@@ -19,7 +19,7 @@ describe("Environment", () => {
 
   it("rejects null", () => {
     assert.deepStrictEqual(problems(withEnvironment(null)), [
-      { loc: at(), msg: "Expected Environment, actual null", type: "type_error" }
+      { loc: at(), msg: "must be a JSON object (received null)", type: "type_error" }
     ])
   })
 
@@ -135,10 +135,10 @@ describe("Environment", () => {
 
     it("rejects a string in place of the list, and a number in the list", () => {
       assert.deepStrictEqual(problems(withEnvironment({ pip_packages: "torch" })), [
-        { loc: at("pip_packages"), msg: `Expected ReadonlyArray<PipRequirement>, actual "torch"`, type: "type_error" }
+        { loc: at("pip_packages"), msg: `must be a JSON array (received "torch")`, type: "type_error" }
       ])
       assert.deepStrictEqual(problems(withEnvironment({ pip_packages: [1] })), [
-        { loc: at("pip_packages", 0), msg: "Expected string, actual 1", type: "type_error" }
+        { loc: at("pip_packages", 0), msg: "must be a string (received 1)", type: "type_error" }
       ])
     })
   })

@@ -86,7 +86,7 @@ describe("HubModelId", () => {
 
     it("rejects a number as base_model", () => {
       assert.deepStrictEqual(problems(withBaseModel(2)), [
-        { loc: LOC, msg: "Expected string, actual 2", type: "type_error" }
+        { loc: LOC, msg: "must be a string (received 2)", type: "type_error" }
       ])
     })
   })

@@ -93,7 +93,7 @@ describe("ModelManifest", () => {
 
     it("rejects a number", () => {
       assert.deepStrictEqual(problems(withFields({ name: 7 })), [
-        { loc: ["body", "manifest", "name"], msg: "Expected string, actual 7", type: "type_error" }
+        { loc: ["body", "manifest", "name"], msg: "must be a string (received 7)", type: "type_error" }
       ])
     })
   })

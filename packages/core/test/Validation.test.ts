@@ -125,7 +125,7 @@ describe("Validation", () => {
 
     it("answers a non-object manifest with a single type error", () => {
       assert.deepStrictEqual(problems(null), [
-        { loc: ["body", "manifest"], msg: "Expected ModelManifest (Encoded side), actual null", type: "type_error" }
+        { loc: ["body", "manifest"], msg: "must be a JSON object (received null)", type: "type_error" }
       ])
     })
 
@@ -181,7 +181,7 @@ describe("Validation", () => {
         error.detail.map((issue) => ({ loc: [...issue.loc], msg: issue.msg, type: issue.type })),
         [
           { loc: ["query", "extra"], msg: "is not a known field", type: "extra_forbidden" },
-          { loc: ["query", "limit"], msg: `Expected number, actual "x"`, type: "type_error" },
+          { loc: ["query", "limit"], msg: `must be a number (received "x")`, type: "type_error" },
           { loc: ["query", "tag"], msg: "is required", type: "missing" },
           { loc: ["query", "order"], msg: `must be one of "asc", "desc" (received "up")`, type: "type_error" }
         ]
