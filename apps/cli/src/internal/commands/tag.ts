@@ -18,7 +18,7 @@ import * as Failure from "../../Failure.js"
 import * as Output from "../../Output.js"
 import * as Registry from "../../Registry.js"
 import * as Help from "../help.js"
-import { versionArg } from "../resolve.js"
+import { parse, versionArg } from "../resolve.js"
 import { output, printAs, withVersion } from "./shared.js"
 
 type Action = "add" | "remove" | "set"
@@ -129,6 +129,7 @@ export const tag = (options: Registry.Layers) =>
             })
           )
         }
+        yield* parse(args.ref.value) // a malformed FQN fails before the note
         yield* Effect.flatMap(Output.Output, (out) =>
           out.stderr("note: mreg tag ID TAG… replaces all tags of the version (as mreg tag set); mreg tag add keeps the others"))
         yield* run(options, "set", { ...args, ref: args.ref.value })
