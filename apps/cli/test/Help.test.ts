@@ -2,7 +2,8 @@
  * The command line for people, through the bundle: help like `gh` (`mreg`, `mreg help [COMMAND]`, `--help` on every
  * command, at most 100 columns, a description per flag and examples), `-v`, usage errors naming the flag and what
  * it takes with "did you mean", `-o` as the output format of every command (`init` writes files with
- * `--out-file`), and `mreg diff --exit-code` (issue 12, findings 4, 5 and 6).
+ * `--out-file`), and `mreg diff --exit-code` (issue 12, findings 4, 5 and 6). Subcommands (`mreg tag add`,
+ * `mreg models list`) have their own help and did-you-mean.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { BASE_FILE } from "@mreg/test-fixtures"
@@ -11,13 +12,13 @@ import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { mreg, PACKAGE_DIR, tempDir, tempHome, writeModelFolders } from "./utils.js"
 
-const itHome = <A, E>(name: string, body: (home: string) => Effect.Effect<A, E, Scope.Scope>) =>
-  it.scoped(name, () => Effect.flatMap(tempHome, body))
+const itHome = <A, E>(name: string, body: (home: string) => Effect.Effect<A, E, Scope.Scope>, timeout?: number) =>
+  it.scoped(name, () => Effect.flatMap(tempHome, body), timeout)
 
-const COMMANDS = ["upsert", "validate", "get", "list", "delete", "tag", "init", "diff", "completion"]
+const COMMANDS = ["upsert", "validate", "get", "update", "list", "delete", "models", "tag", "init", "diff", "schema", "completion"]
 
-/** Commands whose help is written in another branch of issue 12 (cli-names); they get examples there. */
-const EXAMPLES_ELSEWHERE = ["get", "tag", "delete"]
+/** The subcommands of `tag` and `models`, as their command lines. */
+const SUBCOMMANDS = ["tag add", "tag remove", "tag set", "models list", "models get", "models delete"]
 
 const VERSION = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8")).version as string
 
@@ -50,6 +51,34 @@ describe.concurrent("help", () => {
       assert.isFalse(existsSync(join(home, "registry.db")))
     }))
 
+  itHome("subcommands: mreg tag and mreg models list theirs; help on each, as --help or mreg help, with its own usage", (home) =>
+    Effect.gen(function*() {
+      const models = yield* mreg(home, ["models", "--help"])
+      assert.strictEqual(models.code, 0, models.stderr)
+      assert.deepStrictEqual(yield* mreg(home, ["models"]), models, "mreg models alone prints its help")
+      assert.deepStrictEqual(section(models.stdout, "USAGE"), ["  mreg models <command> [flags]"])
+      assert.deepStrictEqual(section(models.stdout, "COMMANDS"), [
+        "  list    List models, each with its latest live version",
+        "  get     Show a model: its FQN, latest live version and run steps",
+        "  delete  Delete a model and every version of it"
+      ])
+      const tag = (yield* mreg(home, ["help", "tag"])).stdout
+      assert.deepStrictEqual(section(tag, "COMMANDS").map((line) => line.trim().split(/ +/)[0]), ["add", "remove", "set"])
+      const add = yield* mreg(home, ["tag", "add", "--help"])
+      assert.strictEqual(add.code, 0, add.stderr)
+      assert.deepStrictEqual(yield* mreg(home, ["help", "tag", "add"]), add)
+      assert.isTrue(add.stdout.startsWith("Add tags to a model version, keeping its other tags\n"), add.stdout)
+      assert.deepStrictEqual(section(add.stdout, "USAGE"), ["  mreg tag add ID|FQN TAG... [flags]"])
+      assert.include(add.stdout, "\n      --force          move tags that another version of the model holds to this one\n")
+      const list = yield* mreg(home, ["help", "models", "list"])
+      assert.strictEqual(list.code, 0, list.stderr)
+      assert.deepStrictEqual(yield* mreg(home, ["models", "list", "--help"]), list)
+      assert.deepStrictEqual(section(list.stdout, "USAGE"), ["  mreg models list [flags]"])
+      assert.include(list.stdout, "\n      --limit N        models per page, 1 to 1000 (default 100)\n")
+      assert.deepStrictEqual(section((yield* mreg(home, ["models", "get", "-h"])).stdout, "USAGE"), ["  mreg models get ID|FQN [flags]"])
+      assert.isFalse(existsSync(join(home, "registry.db")))
+    }))
+
   itHome("-v and --version print the version", (home) =>
     Effect.gen(function*() {
       for (const flag of ["-v", "--version"]) {
@@ -59,8 +88,8 @@ describe.concurrent("help", () => {
 
   itHome("every command's help: usage starting with mreg, a description per flag, an example, ≤ 100 columns, no built-ins", (home) =>
     Effect.gen(function*() {
-      for (const command of ["", ...COMMANDS]) {
-        const args = command === "" ? [] : [command]
+      for (const command of ["", ...COMMANDS, ...SUBCOMMANDS]) {
+        const args = command === "" ? [] : command.split(" ")
         const run = yield* mreg(home, [...args, "--help"])
         assert.strictEqual(run.code, 0, command)
         assert.deepStrictEqual(yield* mreg(home, ["help", ...args]), run, `mreg help ${command}`)
@@ -68,14 +97,17 @@ describe.concurrent("help", () => {
           assert.isAtMost([...line].length, 100, `mreg ${command} --help: ${line}`)
         }
         assert.match(section(run.stdout, "USAGE")[0]!, new RegExp(`^ {2}mreg ${command}`))
-        if (!EXAMPLES_ELSEWHERE.includes(command)) {
-          const examples = section(run.stdout, "EXAMPLES")
-          assert.match(examples[0]!, /^ {2}# \S/, command)
-          assert.match(examples[1]!, /^ {2}\$ (\S+ \| |source <\()?mreg /, command)
-        }
+        const examples = section(run.stdout, "EXAMPLES")
+        assert.match(examples[0]!, /^ {2}# \S/, command)
+        assert.match(examples[1]!, /^ {2}\$ (\S+ \| |source <\()?mreg /, command)
+        assert.notMatch(run.stdout, /Example: /, `${command}: examples belong in EXAMPLES`)
         const flags = run.stdout.slice(run.stdout.indexOf("\nFLAGS\n") + 7).split("\n\n")[0]!.split("\n")
         for (const [i, line] of flags.entries()) {
           // a flag line has its description beside it, or on the next line when the flag is long
+          if (/^ {2}(-\w, | {4})--/.test(line)) {
+            // a value-taking flag shows a placeholder in capitals (PATH, N, FORMAT, X.Y), not its type or its values
+            assert.match(line, /^ {2}(-\w, | {4})--[\w-]+( [A-Z][A-Z.=|]*)?( {2,}\S|$)/, `mreg ${command} --help: ${line}`)
+          }
           if (/^ {2}(-\w, )?--[\w-]+/.test(line) && !/ {2}\S/.test(line.trim())) {
             assert.match(flags[i + 1] ?? "", /^ {20,}\S/, `no description for ${line} in mreg ${command} --help`)
           }
@@ -88,7 +120,7 @@ describe.concurrent("help", () => {
       assert.deepStrictEqual(section(upsert.stdout, "USAGE"), ["  mreg upsert -f PATH [flags]"])
       assert.include(upsert.stdout, "\n  -f, --file PATH ")
       assert.isAtMost(upsert.stdout.split("\n").length, 50)
-    }))
+    }), 180_000)
 })
 
 describe.concurrent("usage errors", () => {
@@ -109,6 +141,18 @@ describe.concurrent("usage errors", () => {
       yield* usage(home, ["diff", "-f", BASE_FILE, "--log-level", "debug"], "unknown flag --log-level for \"mreg diff\"", "mreg diff")
     }))
 
+  itHome("unknown subcommands, with did you mean (also where mreg tag ID TAG… runs by itself)", (home) =>
+    Effect.gen(function*() {
+      yield* usage(home, ["tag", "ad"], "unknown command \"ad\" for \"mreg tag\"; did you mean \"add\"?", "mreg tag")
+      yield* usage(home, ["tag", "ad", "model:default/nlp-team/sentiment-clf:1", "prod"], "unknown command \"ad\" for \"mreg tag\"; did you mean \"add\"?", "mreg tag")
+      yield* usage(home, ["tag", "rmove", "x", "y"], "unknown command \"rmove\" for \"mreg tag\"; did you mean \"remove\"?", "mreg tag")
+      yield* usage(home, ["models", "lst"], "unknown command \"lst\" for \"mreg models\"; did you mean \"list\"?", "mreg models")
+      yield* usage(home, ["models", "purge"], "unknown command \"purge\" for \"mreg models\"", "mreg models")
+      yield* usage(home, ["help", "models", "delet"], "unknown command \"delet\" for \"mreg help\"; did you mean \"delete\"?", "mreg models")
+      yield* usage(home, ["tag", "add", "x", "prod", "--forse"], "unknown flag --forse for \"mreg tag add\"; did you mean \"--force\"?", "mreg tag add")
+      assert.isFalse(existsSync(join(home, "registry.db")), "usage errors never open the registry")
+    }))
+
   itHome("values: the flag, what it takes and what it received", (home) =>
     Effect.gen(function*() {
       yield* usage(home, ["list", "--limit", "abc"], "--limit takes an integer from 1 to 1000 (received \"abc\")", "mreg list")
@@ -126,6 +170,17 @@ describe.concurrent("usage errors", () => {
         "mreg upsert"
       )
       yield* usage(home, ["list", "--limit", "5", "--limit", "6"], "--limit is given more than once: give it once", "mreg list")
+      yield* usage(home, ["models", "list", "--limit", "abc"], "--limit takes an integer from 1 to 1000 (received \"abc\")", "mreg models list")
+      yield* usage(home, ["models", "list", "--offset", "1e3"], "--offset takes an integer, 0 or more (received \"1e3\")", "mreg models list")
+      yield* usage(home, ["models", "get", "x", "-o", "tabel"], "--output takes one of json, yaml, table (received \"tabel\"); did you mean \"table\"?", "mreg models get")
+      yield* usage(home, ["get", "x", "-o", "manifes"], "--output takes one of json, yaml, table, manifest (received \"manifes\"); did you mean \"manifest\"?", "mreg get")
+      yield* usage(home, ["update", "x", "--set"], "--set takes a PATH=VALUE (received nothing)", "mreg update")
+      yield* usage(
+        home,
+        ["models", "delete"],
+        "\"mreg models delete\" needs ID|FQN (a model id, or its FQN model:{tenant}/{ml_repo}/{name}; a version FQN (…:3, …:latest) names its model)",
+        "mreg models delete"
+      )
       yield* usage(home, ["completion", "bsh"], "SHELL is one of bash, zsh, fish (received \"bsh\"); did you mean \"bash\"?", "mreg completion")
       yield* usage(home, ["validate", "-f", BASE_FILE, "extra"], "unexpected argument \"extra\" for \"mreg validate\"", "mreg validate")
       assert.isFalse(existsSync(join(home, "registry.db")), "usage errors never open the registry")

@@ -1,10 +1,13 @@
 /**
  * `mreg models list|get|delete` end to end (the bundle on a temporary SQLite registry): the API's bodies, tables,
- * and the confirmation of `models delete` (asked on a terminal, `--yes` skips it, refused without a terminal).
+ * models named by id or FQN, and the confirmation of `models delete` (asked on a terminal, `--yes` skips it,
+ * refused without a terminal).
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { spawn, spawnSync } from "node:child_process"
+import { existsSync } from "node:fs"
+import { join } from "node:path"
 import { BUNDLE, json, LLAMA, mreg, REPO_ROOT, tempHome } from "./utils.js"
 
 const FQN = "model:default/llm-finetunes/support-assistant"
@@ -61,6 +64,45 @@ describe("mreg models", () => {
       assert.match(yaml.stdout, new RegExp(`^  id: ${id}$`, "m"))
       const bad = yield* mreg(home, ["models", "list", "--limit", "0"])
       assert.deepStrictEqual([bad.code, bad.stderr.trim().split("\n")[1]], [2, "  --limit: must be an integer from 1 to 1000 (received 0)"])
+    }))
+
+  it.scoped("get and delete take an id or an FQN: the model's, or a version's naming its model", () =>
+    Effect.gen(function*() {
+      const { home, id } = yield* withModel
+      const byId = json(yield* mreg(home, ["models", "get", id]))
+      for (const ref of [FQN, `${FQN}:1`, `${FQN}:latest`, `${FQN}:v3-dev`, `${FQN}:7`]) {
+        const run = yield* mreg(home, ["models", "get", ref])
+        assert.strictEqual(run.code, 0, `${ref}: ${run.stderr}`)
+        assert.deepStrictEqual(json(run), byId, ref)
+      }
+      const deleted = yield* mreg(home, ["models", "delete", `${FQN}:latest`, "--yes", "-o", "table"])
+      assert.deepStrictEqual([deleted.code, deleted.stdout], [0, `deleted model ${FQN} and its 1 version\n`])
+      assert.strictEqual(json(yield* mreg(home, ["models", "list"])).pagination.total, 0)
+    }))
+
+  it.scoped("an FQN naming no model exits 4; an invalid FQN exits 2 naming the rule, before the registry is opened", () =>
+    Effect.gen(function*() {
+      const { home } = yield* withModel
+      for (const ref of ["model:default/llm-finetunes/absent", "model:other-tenant/llm-finetunes/support-assistant"]) {
+        for (const args of [["models", "get", ref], ["models", "delete", ref, "--yes"]]) {
+          assert.deepStrictEqual(yield* mreg(home, args), { code: 4, stdout: "", stderr: `error: no model with FQN "${ref}" [NOT_FOUND]\n` })
+        }
+      }
+      assert.strictEqual(json(yield* mreg(home, ["models", "list"])).pagination.total, 1, "nothing deleted")
+      const fresh = yield* tempHome
+      assert.deepStrictEqual(yield* mreg(fresh, ["models", "get", "model:default/llm-finetunes"]), {
+        code: 2,
+        stdout: "",
+        stderr: "error: invalid FQN \"model:default/llm-finetunes\": must be model:{tenant}/{ml_repo}/{name}, optionally " +
+          "followed by :{version, alias or latest} (received \"model:default/llm-finetunes\")\n"
+      })
+      assert.deepStrictEqual(yield* mreg(fresh, ["models", "delete", `${FQN}:newest`, "--yes"]), {
+        code: 2,
+        stdout: "",
+        stderr: `error: invalid FQN "${FQN}:newest": has "newest" after the colon: give a version number, an alias starting ` +
+          "with \"v\", or latest\n"
+      })
+      assert.isFalse(existsSync(join(fresh, "registry.db")), "an invalid FQN never opens the registry")
     }))
 
   it.scoped("delete without a terminal needs --yes (exit 2, nothing deleted); with --yes it deletes the model and its versions", () =>

@@ -7,7 +7,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { base, BASE_FILE, wireVersion } from "@mreg/test-fixtures"
 import { Effect, type Scope } from "effect"
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
+import { join } from "node:path"
 import { fakeControlPlane, json, LLAMA, mreg, tempHome } from "./utils.js"
 
 const itHome = <A, E>(name: string, body: (home: string) => Effect.Effect<A, E, Scope.Scope>) =>
@@ -65,6 +66,50 @@ describe.concurrent("versions by id or FQN", () => {
         `error: invalid FQN "${SENTIMENT}:newest": has "newest" after the colon: give a version number, an alias ` +
           "starting with \"v\", or latest\n"
       )
+    }))
+
+  itHome("…:latest is the highest live version in get, update, tag add|remove|set, the older tag form and delete", (home) =>
+    Effect.gen(function*() {
+      const v1 = json(yield* mreg(home, ["upsert", "-f", BASE_FILE])).data
+      const v2 = json(yield* mreg(home, ["upsert", "-f", BASE_FILE])).data
+      const latest = `${SENTIMENT}:latest`
+      const ok = (args: ReadonlyArray<string>) =>
+        Effect.map(mreg(home, args), (run) => {
+          assert.strictEqual(run.code, 0, `${args.join(" ")}: ${run.stderr}`)
+          return run.stdout
+        })
+      assert.strictEqual(JSON.parse(yield* ok(["get", latest])).data.id, v2.id)
+      assert.match(yield* ok(["get", latest, "-o", "manifest"]), /^ {2}version: 2$/m)
+      assert.strictEqual(JSON.parse(yield* ok(["update", latest, "--set", "metadata.stage=canary"])).data.id, v2.id)
+      assert.strictEqual(yield* ok(["tag", "add", latest, "canary", "-o", "table"]), `${SENTIMENT}:2: added canary\n`)
+      assert.strictEqual(yield* ok(["tag", "set", latest, "prod", "-o", "table"]), `${SENTIMENT}:2: added prod; removed canary\n`)
+      assert.strictEqual(yield* ok(["tag", latest, "ga", "-o", "table"]), `${SENTIMENT}:2: added ga; removed prod\n`)
+      assert.strictEqual(yield* ok(["tag", "remove", latest, "ga", "-o", "table"]), `${SENTIMENT}:2: removed ga\n`)
+      const second = JSON.parse(yield* ok(["get", v2.id])).data
+      assert.deepStrictEqual([second.manifest.metadata.stage, second.tags], ["canary", []])
+      assert.strictEqual(JSON.parse(yield* ok(["get", v1.id])).data.manifest.metadata.stage, undefined, "version 1 untouched")
+      assert.strictEqual(yield* ok(["delete", latest, "--yes", "-o", "table"]), `deleted ${SENTIMENT}:2 (${v2.id})\n`)
+      assert.strictEqual(yield* ok(["tag", "add", latest, "prod", "-o", "table"]), `${SENTIMENT}:1: added prod\n`)
+    }))
+
+  itHome("an invalid FQN exits 2 with core's rule in every version command; a model FQN asks for a version", (home) =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [string, string]> = [
+        [SENTIMENT, "names a model, not a model version: add :{version}, :{alias} or :latest (received \"" + SENTIMENT + "\")"],
+        [`${SENTIMENT}:0`, "has version 0; versions are integers from 1 to 2147483647"],
+        [`${SENTIMENT}:Latest`, "has \"Latest\" after the colon: give a version number, an alias starting with \"v\", or latest"],
+        [
+          "model:default/nlp-team",
+          "must be model:{tenant}/{ml_repo}/{name}, optionally followed by :{version, alias or latest} (received \"model:default/nlp-team\")"
+        ]
+      ]
+      for (const [fqn, rule] of cases) {
+        for (const args of [["get", fqn], ["update", fqn, "--set", "description=x"], ["tag", "add", fqn, "prod"], ["tag", fqn, "prod"], ["delete", fqn, "--yes"]]) {
+          const run = yield* mreg(home, args)
+          assert.deepStrictEqual([run.code, run.stdout, run.stderr], [2, "", `error: invalid FQN "${fqn}": ${rule}\n`], args.join(" "))
+        }
+      }
+      assert.isFalse(existsSync(join(home, "registry.db")), "an invalid FQN never opens the registry")
     }))
 
   itHome("list -o table: the first column is the id, which every command takes", (home) =>

@@ -136,6 +136,9 @@ const checkFrom = (path: ReadonlyArray<CommandInfo>, tokens: ReadonlyArray<strin
   if (command.subcommands.length === 0) return checkLeaf(path, tokens)
   const [head, ...rest] = tokens
   const name = path.map((info) => info.name).join(" ")
+  const runsAlone = path.length > 1 && (command.args.length > 0 || command.options.length > 0)
+  // `mreg tag` alone runs, and says what to give; `mreg` and `mreg models` alone print their help.
+  if (head === undefined && runsAlone) return checkLeaf(path, tokens)
   if (head === undefined || HELP.includes(head)) return Either.right({ _tag: "Help", path })
   if (path.length === 1 && VERSION.includes(head)) return Either.right({ _tag: "Version" })
   if (path.length === 1 && head === "help") {
@@ -152,13 +155,15 @@ const checkFrom = (path: ReadonlyArray<CommandInfo>, tokens: ReadonlyArray<strin
   }
   const child = command.subcommands.find((sub) => sub.name === head)
   if (child !== undefined) return checkFrom([...path, child], rest)
-  // A command with subcommands that also runs by itself (`mreg tag ID TAG…` beside `mreg tag add …`).
-  if (path.length > 1 && (command.args.length > 0 || command.options.length > 0)) return checkLeaf(path, tokens)
   const names = command.subcommands.map((sub) => sub.name)
+  // A command with subcommands that also runs by itself (`mreg tag ID TAG…` beside `mreg tag add …`), unless its
+  // first word is a near miss of a subcommand (`mreg tag ad`): an id or an FQN never is.
+  const nearMiss = head.startsWith("-") ? undefined : closest(head, names)
+  if (runsAlone && nearMiss === undefined) return checkLeaf(path, tokens)
   return Either.left({
     message: head.startsWith("-")
       ? `unknown flag ${head} for "${name}"${didYouMean(closest(head, path.length === 1 ? [...HELP, ...VERSION] : HELP))}`
-      : `unknown command ${quote(head)} for "${name}"${didYouMean(closest(head, names))}`,
+      : `unknown command ${quote(head)} for "${name}"${didYouMean(nearMiss)}`,
     path
   })
 }

@@ -125,7 +125,7 @@ const optionsOf = (options: Node, required: boolean, repeatable = false): Readon
     case "WithFallback":
       return optionsOf(options.options, false, repeatable)
     case "Variadic":
-      // `Options.repeated` takes zero or more; `Options.atLeast(n)` requires n.
+      // `Options.repeated` (no minimum) may be left out; `atLeast(n)` may not.
       return optionsOf(options.argumentOption, required && options.min?._tag === "Some" && options.min.value > 0, true)
     case "KeyValueMap":
       return optionsOf(options.argumentOption, required, true)

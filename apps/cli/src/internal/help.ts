@@ -10,6 +10,8 @@
  *   with {@link takes} so that usage errors say it.
  * - An argument: `Args.withDescription("…")` in the same style, with a placeholder name in upper case
  *   (`Args.text({ name: "ID|FQN" })`).
+ * - A command with subcommands (`tag`, `models`): described like any command, and each subcommand too; its help
+ *   lists the subcommands, and `mreg help tag add` / `mreg tag add --help` print a subcommand's.
  *
  * The help itself is rendered by `internal/helpText.ts` from the command descriptors (see the README's "Help").
  * @internal

@@ -11,6 +11,7 @@ import { Terminal } from "@effect/platform"
 import { Effect } from "effect"
 import * as Failure from "../../Failure.js"
 import * as Registry from "../../Registry.js"
+import { describe } from "../help.js"
 import { versionArg } from "../resolve.js"
 import { output, printAs, withVersion } from "./shared.js"
 
@@ -50,9 +51,14 @@ export const delete_ = (options: Registry.Layers) =>
         yield* printAs(args.output, () => ({}), () => `deleted ${deleted.fqn} (${deleted.id})`)
       })
   ).pipe(
-    Command.withDescription(
-      "Delete a model version, after a confirmation on a terminal (--yes skips it). Its number is never reused; its " +
-        "alias and tags are freed.\n" +
-        "Example: mreg delete model:default/nlp-team/sentiment-clf:3 --yes"
-    )
+    Command.withDescription(describe({
+      summary: "Delete a model version",
+      details: "On a terminal it asks first, naming the version's FQN and its tags; --yes skips the question and is " +
+        "required without a terminal (scripts, CI: exit 2 otherwise). The version's number is never reused; its " +
+        "alias and tags are freed. mreg models delete deletes a whole model.",
+      examples: [
+        { what: "delete a version, after a confirmation", command: "mreg delete model:default/nlp-team/sentiment-clf:3" },
+        { what: "in a script", command: "mreg delete model:default/nlp-team/sentiment-clf:3 --yes" }
+      ]
+    }))
   )

@@ -33,6 +33,7 @@ export const init = Command.make(
     ),
     output: Options.choice("output", INIT_FORMATS).pipe(
       Options.withAlias("o"),
+      Options.withPseudoName("FORMAT"),
       Options.optional,
       Options.withDescription("output format of the manifest: yaml (default) or json (default for a --out-file *.json)")
     ),

@@ -7,11 +7,8 @@ import { ModelVersion, ModelVersions } from "@mreg/core"
 import { Chunk, Effect, Option, Stream } from "effect"
 import * as Output from "../../Output.js"
 import * as Registry from "../../Registry.js"
-import { describe, takes } from "../help.js"
-import { decodeOptions, defined, output, printAs, withRegistry } from "./shared.js"
-
-const text = (name: string, placeholder: string, description: string) =>
-  Options.text(name).pipe(Options.withPseudoName(placeholder), Options.optional, Options.withDescription(description))
+import { describe } from "../help.js"
+import { decodeOptions, defined, output, pageOptions, printAs, textOption, withRegistry } from "./shared.js"
 
 /** `--flag` names of the `ListQuery` fields the `list` command sets. */
 const LIST_FLAGS: Record<string, string> = {
@@ -21,9 +18,6 @@ const LIST_FLAGS: Record<string, string> = {
   limit: "--limit",
   offset: "--offset"
 }
-
-/** The largest page, from `ModelVersions.ListQuery`'s rule (checked there; stated here for help and usage errors). */
-const MAX_LIMIT = 1000
 
 const decodeListQuery = decodeOptions(ModelVersions.ListQuery, "list options", LIST_FLAGS)
 
@@ -42,21 +36,12 @@ export const list = (options: Registry.Layers) =>
   Command.make(
     "list",
     {
-      mlRepo: text("ml-repo", "REPO", "only this ML repo (by name)"),
-      name: text("name", "NAME", "only versions of models with this name"),
-      tag: text("tag", "TAG", "only versions with this tag (ignoring case)"),
-      limit: Options.integer("limit").pipe(
-        takes("limit", `an integer from 1 to ${MAX_LIMIT}`),
-        Options.optional,
-        Options.withDescription(`versions per page, 1 to ${MAX_LIMIT} (default ${ModelVersions.DEFAULT_LIMIT})`)
-      ),
-      offset: Options.integer("offset").pipe(
-        takes("offset", "an integer, 0 or more"),
-        Options.optional,
-        Options.withDescription("versions to skip, for the next pages (default 0)")
-        ),
-        all: Options.boolean("all").pipe(
-          Options.withDescription("every matching version, fetched page after page (--limit per request) with page tokens")
+      mlRepo: textOption("ml-repo", "REPO", "only this ML repo (by name)"),
+      name: textOption("name", "NAME", "only versions of models with this name"),
+      tag: textOption("tag", "TAG", "only versions with this tag (ignoring case)"),
+      ...pageOptions("versions"),
+      all: Options.boolean("all").pipe(
+        Options.withDescription("every matching version, fetched page after page (--limit per request) with page tokens")
       ),
       output,
       host: Registry.host

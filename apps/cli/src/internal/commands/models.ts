@@ -1,16 +1,17 @@
 /**
  * `mreg models list|get|delete`: TrueFoundry's models (`GET /models`, `GET /models/{id}`, `DELETE /models/{id}`).
+ * `get` and `delete` take a model id or a model FQN (`internal/resolve.ts`).
  * @internal
  */
-import { Args, Command, Options, Prompt } from "@effect/cli"
+import { Command, Options, Prompt } from "@effect/cli"
 import { Model, ModelVersions } from "@mreg/core"
 import { Effect, Option, Schema } from "effect"
 import * as Failure from "../../Failure.js"
 import * as Output from "../../Output.js"
 import * as Registry from "../../Registry.js"
-import { decodeOptions, defined, output, print, printAs, withRegistry } from "./shared.js"
-
-const modelId = Args.text({ name: "id" }).pipe(Args.withSchema(Model.ModelId), Args.withDescription("the model's id"))
+import { describe } from "../help.js"
+import { modelArg, parseModel, resolveModel } from "../resolve.js"
+import { decodeOptions, defined, output, pageOptions, print, printAs, textOption, withRegistry } from "./shared.js"
 
 const orDash = (value: string | undefined): string => (value === undefined || value.length === 0 ? "-" : value)
 
@@ -54,19 +55,18 @@ const FLAGS: Record<string, string> = {
 
 const decodeQuery = decodeOptions(Model.ListQuery, "models list options", FLAGS)
 
-const text = (name: string, description: string) => Options.text(name).pipe(Options.optional, Options.withDescription(description))
+const EXAMPLE_FQN = "model:default/nlp-team/sentiment-clf"
 
 const list = (options: Registry.Layers) =>
   Command.make(
     "list",
     {
-      fqn: text("fqn", "only this model: model:{tenant}/{ml_repo}/{name}"),
-      mlRepo: text("ml-repo", "only this ML repo (by name)"),
-      name: text("name", "only models with this name"),
-      runId: text("run-id", "only models with a version logged by this run"),
+      fqn: textOption("fqn", "FQN", "only this model: model:{tenant}/{ml_repo}/{name}"),
+      mlRepo: textOption("ml-repo", "REPO", "only this ML repo (by name)"),
+      name: textOption("name", "NAME", "only models with this name"),
+      runId: textOption("run-id", "RUN", "only models with a live version logged by this run"),
       withoutEmpty: Options.boolean("without-empty").pipe(Options.withDescription("leave out models whose versions were all deleted")),
-      limit: Options.integer("limit").pipe(Options.optional, Options.withDescription(`page size, 1–1000 (default ${ModelVersions.DEFAULT_LIMIT})`)),
-      offset: Options.integer("offset").pipe(Options.optional, Options.withDescription("models to skip (default 0)")),
+      ...pageOptions("models"),
       output,
       host: Registry.host
     },
@@ -87,14 +87,33 @@ const list = (options: Registry.Layers) =>
         const page = yield* withRegistry(options, args.host, (registry) => registry.listModels(query))
         yield* printAs(args.output, () => encodePage(page), (style) => pageTable(page, style))
       })
-  ).pipe(Command.withDescription("List models (ML repo, then name), each with its latest live version, with offset pagination."))
+  ).pipe(Command.withDescription(describe({
+    summary: "List models, each with its latest live version",
+    details: "A model is an ML repo and a name; its versions are what mreg upsert registers. Sorted by ML repo, then " +
+      "name; one page at a time (--limit, --offset). The JSON output is TrueFoundry's: the page's data and its " +
+      "pagination (total, offset, limit).",
+    examples: [
+      { what: "the models of an ML repo, for people", command: "mreg models list --ml-repo nlp-team -o table" },
+      { what: "one model by FQN", command: `mreg models list --fqn ${EXAMPLE_FQN}` },
+      { what: "the models that still have a version", command: "mreg models list --without-empty" }
+    ]
+  })))
 
 const get = (options: Registry.Layers) =>
-  Command.make("get", { id: modelId, output, host: Registry.host }, (args) =>
+  Command.make("get", { ref: modelArg, output, host: Registry.host }, (args) =>
     Effect.gen(function*() {
-      const model = yield* withRegistry(options, args.host, (registry) => registry.getModel(args.id))
+      const ref = yield* parseModel(args.ref)
+      const model = yield* withRegistry(options, args.host, (registry) => resolveModel(registry, ref))
       yield* printAs(args.output, () => ({ data: encodeModel(model) }), (style) => modelTable(model, style))
-    })).pipe(Command.withDescription("Show a model by id: its FQN, latest live version and run steps."))
+    })).pipe(Command.withDescription(describe({
+      summary: "Show a model: its FQN, latest live version and run steps",
+      details: "Takes the model's id or its FQN; a model version FQN names its model. An unknown model exits 4.",
+      examples: [
+        { what: "a model by FQN, for people", command: `mreg models get ${EXAMPLE_FQN} -o table` },
+        { what: "the model of a version", command: `mreg models get ${EXAMPLE_FQN}:latest` },
+        { what: "a model by id", command: "mreg models get a8f3c2d4-1b6e-4e7f-8a90-3c5d7e9f1b2a" }
+      ]
+    })))
 
 const versions = (n: number) => (n === 1 ? "1 version" : `${n} versions`)
 
@@ -102,18 +121,23 @@ const delete_ = (options: Registry.Layers) =>
   Command.make(
     "delete",
     {
-      id: modelId,
-      yes: Options.boolean("yes").pipe(Options.withAlias("y"), Options.withDescription("delete without asking (needed when stdin is not a terminal)")),
+      ref: modelArg,
+      yes: Options.boolean("yes").pipe(
+        Options.withAlias("y"),
+        Options.withDescription("delete without asking (required when stdin is not a terminal, as in scripts and CI)")
+      ),
       output,
       host: Registry.host
     },
     (args) =>
       Effect.gen(function*() {
+        const ref = yield* parseModel(args.ref)
         const { count, model } = yield* withRegistry(options, args.host, (registry) =>
-          Effect.all({
-            model: registry.getModel(args.id),
-            count: Effect.map(registry.list(new ModelVersions.ListQuery({ model_id: args.id, limit: 1 })), (page) => page.pagination.total)
-          }))
+          Effect.flatMap(resolveModel(registry, ref), (model) =>
+            Effect.map(
+              registry.list(new ModelVersions.ListQuery({ model_id: model.id, limit: 1 })),
+              (page) => ({ model, count: page.pagination.total })
+            )))
         const what = `model ${model.fqn} and its ${versions(count)}`
         if (!args.yes) {
           if (process.stdin.isTTY !== true) {
@@ -124,15 +148,30 @@ const delete_ = (options: Registry.Layers) =>
           )
           if (!confirmed) return yield* print("nothing deleted")
         }
-        yield* withRegistry(options, args.host, (registry) => registry.deleteModel(args.id))
+        yield* withRegistry(options, args.host, (registry) => registry.deleteModel(model.id))
         yield* printAs(args.output, () => ({}), () => `deleted ${what}`)
       })
-  ).pipe(Command.withDescription(
-    "Delete a model and every version of it. Asks for confirmation on a terminal (--yes skips it). A later upsert of the same name creates a new model whose versions start at 1."
-  ))
+  ).pipe(Command.withDescription(describe({
+    summary: "Delete a model and every version of it",
+    details: "Takes the model's id or its FQN (a model version FQN names its model). On a terminal it asks first, " +
+      "naming the model and how many versions it has; --yes skips the question and is required without a terminal. " +
+      "A later upsert of the same name creates a new model whose versions start at 1.",
+    examples: [
+      { what: "delete a model, after a confirmation", command: `mreg models delete ${EXAMPLE_FQN}` },
+      { what: "in a script", command: `mreg models delete ${EXAMPLE_FQN} --yes` }
+    ]
+  })))
 
 export const models = (options: Registry.Layers) =>
   Command.make("models").pipe(
-    Command.withDescription("TrueFoundry's models: list, show and delete (a model is an ML repo and a name)."),
+    Command.withDescription(describe({
+      summary: "List, show and delete models (an ML repo and a name, holding versions)",
+      details: "TrueFoundry's models: each model is an ML repo and a name, and holds the versions mreg upsert " +
+        "registers. get and delete take a model id or a model FQN model:{tenant}/{ml_repo}/{name}.",
+      examples: [
+        { what: "the models of an ML repo, for people", command: "mreg models list --ml-repo nlp-team -o table" },
+        { what: "one model, by FQN", command: `mreg models get ${EXAMPLE_FQN}` }
+      ]
+    })),
     Command.withSubcommands([list(options), get(options), delete_(options)])
   )

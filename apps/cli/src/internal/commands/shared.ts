@@ -9,9 +9,10 @@ import * as Diff from "../../Diff.js"
 import * as Failure from "../../Failure.js"
 import * as Output from "../../Output.js"
 import * as Registry from "../../Registry.js"
+import { takes } from "../help.js"
 import * as Resolve from "../resolve.js"
 
-export const outputChoice = Options.choice("output", Output.FORMATS).pipe(Options.withAlias("o"))
+export const outputChoice = Options.choice("output", Output.FORMATS).pipe(Options.withAlias("o"), Options.withPseudoName("FORMAT"))
 
 export const output = outputChoice.pipe(
   Options.withDefault("json" as Output.Format),
@@ -23,6 +24,29 @@ export const file = Options.text("file").pipe(
   Options.withPseudoName("PATH"),
   Options.withDescription("manifest file, JSON or YAML, {\"manifest\": {…}} or a bare manifest; - reads stdin")
 )
+
+/** An optional text option with its placeholder (`--ml-repo REPO`). */
+export const textOption = (name: string, placeholder: string, description: string) =>
+  Options.text(name).pipe(Options.withPseudoName(placeholder), Options.optional, Options.withDescription(description))
+
+/**
+ * `--limit N` and `--offset N` of a list command; `what` names the listed things (`versions`, `models`). The range
+ * is the API's (`ListQuery`: a page of 1 to 1000), checked there; stated here for help and usage errors.
+ */
+export const pageOptions = (what: string) => ({
+  limit: Options.integer("limit").pipe(
+    takes("limit", "an integer from 1 to 1000"),
+    Options.withPseudoName("N"),
+    Options.optional,
+    Options.withDescription(`${what} per page, 1 to 1000 (default ${ModelVersions.DEFAULT_LIMIT})`)
+  ),
+  offset: Options.integer("offset").pipe(
+    takes("offset", "an integer, 0 or more"),
+    Options.withPseudoName("N"),
+    Options.optional,
+    Options.withDescription(`${what} to skip, for the next pages (default 0)`)
+  )
+})
 
 /** Runs `f` on the registry that `--host` / `TFY_HOST` choose, built for this call only. */
 export const withRegistry = <A, E>(

@@ -17,7 +17,8 @@ import { Effect, Either, Option, Schema } from "effect"
 import * as Failure from "../../Failure.js"
 import * as Output from "../../Output.js"
 import * as Registry from "../../Registry.js"
-import { versionArg } from "../resolve.js"
+import * as Help from "../help.js"
+import { parse, versionArg } from "../resolve.js"
 import { output, printAs, withVersion } from "./shared.js"
 
 type Action = "add" | "remove" | "set"
@@ -98,14 +99,16 @@ const common = { ref: versionArg, output, host: Registry.host }
 
 const force = Options.boolean("force").pipe(Options.withDescription("move tags that another version of the model holds to this one"))
 
-const tagsArg = Args.text({ name: "tag" }).pipe(
+const tagsArg = Args.text({ name: "TAG" }).pipe(
   Args.atLeast(1),
   Args.withDescription("tags: 1–128 letters, digits, \".\", \"_\" or \"-\", starting with a letter or digit")
 )
 
-const child = (options: Registry.Layers, action: "add" | "set", description: string) =>
+const FQN = "model:default/nlp-team/sentiment-clf"
+
+const child = (options: Registry.Layers, action: "add" | "set", description: Help.Description) =>
   Command.make(action, { ...common, force, tags: tagsArg }, (args) => run(options, action, args)).pipe(
-    Command.withDescription(description)
+    Command.withDescription(Help.describe(description))
   )
 
 export const tag = (options: Registry.Layers) =>
@@ -115,7 +118,7 @@ export const tag = (options: Registry.Layers) =>
       ...common,
       force,
       ref: versionArg.pipe(Args.optional),
-      tags: Args.text({ name: "tag" }).pipe(Args.repeated, Args.withDescription("(older form: mreg tag ID TAG… is mreg tag set)"))
+      tags: Args.text({ name: "TAG" }).pipe(Args.repeated, Args.withDescription("older form: mreg tag ID|FQN TAG… is mreg tag set"))
     },
     (args) =>
       Effect.gen(function*() {
@@ -126,23 +129,44 @@ export const tag = (options: Registry.Layers) =>
             })
           )
         }
+        yield* parse(args.ref.value) // a malformed FQN fails before the note
         yield* Effect.flatMap(Output.Output, (out) =>
           out.stderr("note: mreg tag ID TAG… replaces all tags of the version (as mreg tag set); mreg tag add keeps the others"))
         yield* run(options, "set", { ...args, ref: args.ref.value })
       })
   ).pipe(
-    Command.withDescription(
-      "Add, remove or set the tags of a model version; prints what changed. Tags are unique within a model, ignoring " +
-        "case: a tag another version holds fails with exit 3 unless --force moves it.\n" +
-        "Example: mreg tag add model:default/nlp-team/sentiment-clf:latest production"
-    ),
+    Command.withDescription(Help.describe({
+      summary: "Add, remove or set the tags of a model version",
+      details: "Each prints what changed: added, removed, unchanged. Tags are unique within a model, ignoring case: " +
+        "a tag another version holds fails with exit 3 unless --force moves it. The older form mreg tag ID|FQN " +
+        "TAG… replaces all tags, as mreg tag set does.",
+      examples: [
+        { what: "tag the latest version production, keeping its other tags", command: `mreg tag add ${FQN}:latest production` },
+        { what: "remove a tag", command: `mreg tag remove ${FQN}:3 staging` }
+      ]
+    })),
     Command.withSubcommands([
-      child(options, "add", "Add tags to a model version, keeping its other tags.\nExample: mreg tag add model:default/nlp-team/sentiment-clf:3 production"),
+      child(options, "add", {
+        summary: "Add tags to a model version, keeping its other tags",
+        details: "A tag the version holds already (ignoring case) is left as it is; a tag another version of the " +
+          "model holds fails with exit 3 unless --force moves it here.",
+        examples: [
+          { what: "tag version 3 production", command: `mreg tag add ${FQN}:3 production` },
+          { what: "move production from another version to the latest", command: `mreg tag add ${FQN}:latest production --force` }
+        ]
+      }),
       Command.make("remove", { ...common, tags: tagsArg }, (args) => run(options, "remove", { ...args, force: false })).pipe(
-        Command.withDescription(
-          "Remove tags from a model version, keeping its other tags.\nExample: mreg tag remove model:default/nlp-team/sentiment-clf:3 staging"
-        )
+        Command.withDescription(Help.describe({
+          summary: "Remove tags from a model version, keeping its other tags",
+          details: "Tags compare ignoring case; a tag the version does not hold is not an error.",
+          examples: [{ what: "remove the staging tag of version 3", command: `mreg tag remove ${FQN}:3 staging` }]
+        }))
       ),
-      child(options, "set", "Replace all tags of a model version with the ones given.\nExample: mreg tag set model:default/nlp-team/sentiment-clf:3 production stable")
+      child(options, "set", {
+        summary: "Replace all tags of a model version with the ones given",
+        details: "Tags the version holds and that are not given are removed; a tag another version of the model " +
+          "holds fails with exit 3 unless --force moves it here.",
+        examples: [{ what: "make production and stable the only tags of version 3", command: `mreg tag set ${FQN}:3 production stable` }]
+      })
     ])
   )

@@ -12,6 +12,7 @@ import * as Failure from "../../Failure.js"
 import * as Output from "../../Output.js"
 import * as Registry from "../../Registry.js"
 import * as Edit from "../edit.js"
+import { describe } from "../help.js"
 import { versionArg } from "../resolve.js"
 import { output, printModelVersion, withVersion } from "./shared.js"
 
@@ -26,15 +27,17 @@ export const update = (options: Registry.Layers) =>
     {
       ref: versionArg,
       set: Options.text("set").pipe(
+        Options.withPseudoName("PATH=VALUE"),
         Options.repeated,
         Options.withDescription(
-          "PATH=VALUE: set one field, such as metadata.accuracy=0.93 or version_alias=v2; VALUE is JSON when valid " +
-            "JSON, else text; quote keys holding dots: metadata.\"a.b\"=1 (repeatable)"
+          "set one field, such as metadata.accuracy=0.93 or version_alias=v2; VALUE is JSON when valid JSON, else " +
+            "text; quote keys holding dots: metadata.\"a.b\"=1 (repeatable)"
         )
       ),
       unset: Options.text("unset").pipe(
+        Options.withPseudoName("PATH"),
         Options.repeated,
-        Options.withDescription("PATH: remove one field, such as framework or metadata.draft (repeatable; applied before --set)")
+        Options.withDescription("remove one field, such as framework or metadata.draft (repeatable; applied before --set)")
       ),
       output,
       host: Registry.host
@@ -75,9 +78,14 @@ export const update = (options: Registry.Layers) =>
         yield* printModelVersion(args.output, result.versioned, { status: result.status, changed: result.changes.map(fieldPath) })
       })
   ).pipe(
-    Command.withDescription(
-      "Change some fields of a model version and keep the others: reads it, applies --unset then --set, and writes it " +
-        "back only if nobody changed it meanwhile (exit 3 otherwise).\n" +
-        "Example: mreg update model:default/nlp-team/sentiment-clf:latest --set metadata.accuracy=0.93 --unset framework"
-    )
+    Command.withDescription(describe({
+      summary: "Change some fields of a model version, keeping the others",
+      details: "Reads the version, applies --unset then --set, and writes it back with If-Match its ETag: a change " +
+        "someone made in between is never overwritten (exit 3; run again). The fields an update can change are " +
+        "description, version_alias, metadata, framework and environment; -o table names the changed ones.",
+      examples: [
+        { what: "record a metric", command: "mreg update model:default/nlp-team/sentiment-clf:latest --set metadata.accuracy=0.93" },
+        { what: "give version 3 an alias and drop its framework", command: "mreg update model:default/nlp-team/sentiment-clf:3 --set version_alias=v3 --unset framework" }
+      ]
+    }))
   )
