@@ -141,7 +141,7 @@ const rejection = (problem: UpsertPlan.Problem): RegistryError.RegistryError => 
     case "PRECONDITION_FAILED":
       return new RegistryError.PreconditionFailed({ message: problem.message })
     default:
-      return new RegistryError.Conflict({ reason: problem.code, message: `${problem.path}: ${problem.message}` })
+      return new RegistryError.Conflict({ reason: problem.code, message: `${problem.path}: ${problem.message}`, details: { field: problem.path } })
   }
 }
 

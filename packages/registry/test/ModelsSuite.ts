@@ -158,6 +158,7 @@ export const modelsSuite = <E>(layer: Layer.Layer<ModelVersions.ModelVersions, E
         const immutable = yield* Effect.flip(Apply.apply(registry, manifest(repo, { version: 1, step: 4 }), { dryRun: true }))
         assert.instanceOf(immutable, RegistryError.Conflict)
         assert.strictEqual(immutable.reason, "IMMUTABLE_FIELD")
+        assert.deepStrictEqual(immutable.details, { field: "manifest.step" }, "the field, as the write's 409 names it")
         const noVersion = yield* Effect.flip(Apply.deleteManifest(registry, manifest(repo)))
         assert.instanceOf(noVersion, RegistryError.ValidationError)
         const missing = yield* Effect.flip(Apply.deleteManifest(registry, manifest(repo, { version: 2 })))
