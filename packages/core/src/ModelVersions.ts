@@ -12,6 +12,7 @@
  */
 import { Chunk, Context, Effect, Option, Schema, Stream } from "effect"
 import { noNul } from "./internal/nul.js"
+import { nextFields } from "./internal/paging.js"
 import type * as Model from "./Model.js"
 import { type ModelManifest, MAX_INTEGER } from "./ModelManifest.js"
 import { PageToken } from "./PageToken.js"
@@ -74,17 +75,8 @@ export const nextPage = (
   page: { readonly data: ReadonlyArray<unknown>; readonly pagination: Pagination },
   fresh: number
 ): ListQuery | undefined => {
-  const token = page.pagination.next_page_token
-  if (token !== undefined && token !== query.page_token) {
-    const { offset: _offset, ...rest } = query
-    return new ListQuery({ ...rest, page_token: token }, true)
-  }
-  if (query.page_token !== undefined) return undefined
-  const limit = query.limit ?? DEFAULT_LIMIT
-  const pageSize = page.pagination.limit > 0 ? Math.min(limit, page.pagination.limit) : limit
-  if (fresh === 0 || page.data.length < pageSize) return undefined
-  const offset = (query.offset ?? 0) + page.data.length
-  return offset >= page.pagination.total ? undefined : new ListQuery({ ...query, offset }, true)
+  const next = nextFields(query, page, fresh, DEFAULT_LIMIT)
+  return next === undefined ? undefined : new ListQuery(next, true)
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Behaviour suite of read scopes (`ModelVersions.ReadScope`) and stable paging (page tokens), run against every
- * `ModelVersions` implementation beside `ModelVersionsSuite` (SQLite, PostgreSQL, over HTTP through the proxy).
+ * `ModelVersions` implementation beside `ModelVersionsSuite` (SQLite, PostgreSQL, over HTTP through the proxy); the
+ * models' cases are in `ModelsScopePaging.ts`.
  *
  * Each test writes to ML repos with a random prefix, so implementations that share one store stay isolated.
  */
@@ -9,6 +10,7 @@ import { ModelVersion, ModelVersions, RegistryError } from "@mreg/core"
 import { Effect, type Layer } from "effect"
 import { randomUUID } from "node:crypto"
 import { base } from "./ModelVersionsSuite.js"
+import { modelsScopePaging } from "./ModelsScopePaging.js"
 
 /** What an implementation does with a read scope. */
 export interface ScopePagingOptions {
@@ -30,6 +32,7 @@ export const scopePagingSuite = <E>(name: string, layer: Layer.Layer<ModelVersio
   describe(name, () => {
     withLayer(layer, { timeout: 120_000, excludeTestServices: true })((it) => {
       const service = ModelVersions.ModelVersions
+      modelsScopePaging(it, options.scopeInStore)
 
       it.effect("page tokens: every version that exists for the whole walk is yielded once while others come and go", () =>
         Effect.gen(function*() {
