@@ -60,6 +60,34 @@ const backends: Array<Backend> = [
 const label = (mv: any) => `${mv.manifest.ml_repo}/${mv.manifest.name}:${mv.manifest.version}`
 const json = (answer: { readonly json: any }) => answer.json
 
+/** A page token that is not one is a 422 at query.page_token naming the rule. */
+const expectBadToken = (api: string, headers: Record<string, string>) =>
+  Effect.map(call(`${api}?page_token=%7Bnope%7D`, { headers }), (bad) =>
+    assert.deepStrictEqual([bad.status, bad.json.detail], [422, [{
+      loc: ["query", "page_token"],
+      msg: "must be a page token from pagination.next_page_token of an earlier answer, sent back unchanged (received \"{nope}\")",
+      type: "value_error"
+    }]]))
+
+/**
+ * Every row of a list walked with limit=1 by next_page_token (at most 1000 pages): their labels, and the ML repos
+ * the tokens named.
+ */
+const walk = (list: (query: string) => Effect.Effect<any>, labelOf: (row: any) => string) =>
+  Effect.gen(function*() {
+    const labels: Array<string> = []
+    const tokenRepos = new Set<string>()
+    for (let query = "limit=1", pages = 0; pages < 1000; pages++) {
+      const page = yield* list(query)
+      labels.push(...page.data.map(labelOf))
+      const token = page.pagination.next_page_token
+      if (token === undefined) break
+      tokenRepos.add(JSON.parse(Buffer.from(token, "base64url").toString("utf8"))[0])
+      query = `limit=1&page_token=${token}`
+    }
+    return { labels, tokenRepos: [...tokenRepos] }
+  })
+
 for (const backend of backends) {
   describe(`Scopes through the proxy: ${backend.name}`, () => {
     it.scopedLive("lists, filters, get, delete and tags see only the token's ML repos; page tokens walk them", () =>
@@ -104,35 +132,14 @@ for (const backend of backends) {
         assert.strictEqual((yield* call(`${api}/${vb1.id}`, { method: "DELETE", headers: dave })).status, 200)
 
         // Page tokens: limit 1, following next_page_token; a bad token is 422 at query.page_token.
-        const walked: Array<string> = []
-        for (let query = "limit=1"; walked.length < 10;) {
-          const page = yield* list(`ml_repo=${repo("vision-a")}&${query}`)
-          walked.push(...page.data.map(label))
-          if (page.pagination.next_page_token === undefined) break
-          query = `limit=1&page_token=${page.pagination.next_page_token}`
-        }
-        assert.deepStrictEqual(walked, [label(va2), label(va1)])
+        assert.deepStrictEqual((yield* walk((query) => list(`ml_repo=${repo("vision-a")}&${query}`), label)).labels, [label(va2), label(va1)])
 
         // Unfiltered, page by page: each of dave's versions once, and no token names another ML repo (upstream mode
         // fills each page from the upstream's next pages and makes its own token).
-        const seen: Array<string> = []
-        const tokenRepos = new Set<string>()
-        for (let query = "limit=1"; seen.length < 1000;) {
-          const page = yield* list(query)
-          seen.push(...page.data.map(label))
-          const token = page.pagination.next_page_token
-          if (token === undefined) break
-          tokenRepos.add(JSON.parse(Buffer.from(token, "base64url").toString("utf8"))[0])
-          query = `limit=1&page_token=${token}`
-        }
-        assert.deepStrictEqual(seen.filter((l) => l.startsWith(prefix)), [shared1, va2, va1].map(label))
-        assert.deepStrictEqual([...tokenRepos].filter((r) => !/^sc[0-9a-f]{8}-(vision-.*|shared)$/.test(r)), [])
-        const bad = yield* call(`${api}?page_token=%7Bnope%7D`, { headers: dave })
-        assert.deepStrictEqual([bad.status, bad.json.detail], [422, [{
-          loc: ["query", "page_token"],
-          msg: "must be a page token from pagination.next_page_token of an earlier answer, sent back unchanged (received \"{nope}\")",
-          type: "value_error"
-        }]])
+        const unfiltered = yield* walk(list, label)
+        assert.deepStrictEqual(unfiltered.labels.filter((l) => l.startsWith(prefix)), [shared1, va2, va1].map(label))
+        assert.deepStrictEqual(unfiltered.tokenRepos.filter((r) => !/^sc[0-9a-f]{8}-(vision-.*|shared)$/.test(r)), [])
+        yield* expectBadToken(api, dave)
       }), 60_000)
 
     it.scopedLive("models, apply and delete by manifest see only the token's ML repos; page tokens walk the models", () =>
@@ -184,20 +191,11 @@ for (const backend of backends) {
         assert.strictEqual((yield* call(`${api}/${vb.model_id}`, { method: "DELETE", headers: fay })).status, 200)
 
         // Page tokens: limit 1, following next_page_token (upstream pages may hold nothing of fay's, never a model twice).
-        const walked: Array<string> = []
-        for (let query = "limit=1"; walked.length < 10;) {
-          const page = yield* list(query)
-          walked.push(...page.data.map(modelLabel))
-          if (page.pagination.next_page_token === undefined) break
-          query = `limit=1&page_token=${page.pagination.next_page_token}`
-        }
-        assert.deepStrictEqual(walked, [shared, va].map((mv) => `${mv.manifest.ml_repo}/m`))
-        const bad = yield* call(`${api}?page_token=%7Bnope%7D`, { headers: fay })
-        assert.deepStrictEqual([bad.status, bad.json.detail], [422, [{
-          loc: ["query", "page_token"],
-          msg: "must be a page token from pagination.next_page_token of an earlier answer, sent back unchanged (received \"{nope}\")",
-          type: "value_error"
-        }]])
+        // Upstream mode fills each page from the upstream's next pages and makes its own token: none names nlp.
+        const walked = yield* walk(list, modelLabel)
+        assert.deepStrictEqual(walked.labels, [shared, va].map((mv) => `${mv.manifest.ml_repo}/m`))
+        assert.deepStrictEqual(walked.tokenRepos, [modelsRepo("shared")])
+        yield* expectBadToken(api, fay)
       }), 60_000)
   })
 }

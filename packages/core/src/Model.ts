@@ -18,7 +18,7 @@
 import { Schema } from "effect"
 import { classAnnotations, queryValue } from "./internal/annotations.js"
 import { noNul } from "./internal/nul.js"
-import { nextFields } from "./internal/paging.js"
+import { nextPageOf } from "./internal/paging.js"
 import { received } from "./internal/text.js"
 import { MAX_INTEGER } from "./ModelManifest.js"
 import { ModelVersion, Pagination, Subject, Timestamp } from "./ModelVersion.js"
@@ -138,14 +138,11 @@ export class ListQuery extends Schema.Class<ListQuery>("ModelListQuery")({
  * @since 0.2.0
  * @category paging
  */
-export const nextPage = (
+export const nextPage: (
   query: ListQuery,
   page: { readonly data: ReadonlyArray<unknown>; readonly pagination: Pagination },
   fresh: number
-): ListQuery | undefined => {
-  const next = nextFields(query, page, fresh, DEFAULT_LIMIT)
-  return next === undefined ? undefined : new ListQuery(next, true)
-}
+) => ListQuery | undefined = nextPageOf((fields) => new ListQuery(fields, true), DEFAULT_LIMIT)
 
 /**
  * Query parameters of `GET {prefix}/models`, as sent (strings). The server validates them into {@link ListQuery}

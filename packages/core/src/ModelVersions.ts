@@ -12,7 +12,7 @@
  */
 import { Chunk, Context, Effect, Option, Schema, Stream } from "effect"
 import { noNul } from "./internal/nul.js"
-import { nextFields } from "./internal/paging.js"
+import { nextPageOf } from "./internal/paging.js"
 import type * as Model from "./Model.js"
 import { type ModelManifest, MAX_INTEGER } from "./ModelManifest.js"
 import { PageToken } from "./PageToken.js"
@@ -70,14 +70,11 @@ export const DEFAULT_LIMIT = 100
  * @since 0.2.0
  * @category paging
  */
-export const nextPage = (
+export const nextPage: (
   query: ListQuery,
   page: { readonly data: ReadonlyArray<unknown>; readonly pagination: Pagination },
   fresh: number
-): ListQuery | undefined => {
-  const next = nextFields(query, page, fresh, DEFAULT_LIMIT)
-  return next === undefined ? undefined : new ListQuery(next, true)
-}
+) => ListQuery | undefined = nextPageOf((fields) => new ListQuery(fields, true), DEFAULT_LIMIT)
 
 /**
  * Every model version matching `query`, page after page ({@link nextPage}), each id once. Against a server with

@@ -8,6 +8,7 @@ import { Model, ModelVersions, PageToken, type RegistryError } from "@mreg/core"
 import { Effect } from "effect"
 import { randomUUID } from "node:crypto"
 import { base } from "./ModelVersionsSuite.js"
+import { expectBadToken, walkWhileChanging } from "./Walk.js"
 
 const freshPrefix = () => `mp-${randomUUID().slice(0, 8)}`
 
@@ -30,36 +31,20 @@ export const modelsScopePaging = (it: Vitest.MethodsNonLive<ModelVersions.ModelV
       const repo = freshPrefix()
       const before: Array<string> = []
       for (const name of ["m-b", "m-c", "m-d", "m-e", "m-f", "m-g", "m-h", "m-i"]) before.push((yield* create(repo, name)).model_id)
-      const yielded: Array<string> = []
-      const deleted = new Set<string>()
-      const sizes: Array<number> = []
-      let query: Model.ListQuery | undefined = new Model.ListQuery({ ml_repo: repo, limit: 2 })
-      while (query !== undefined && sizes.length < 50) {
-        const page: Model.ModelPage = yield* registry.listModels(query)
-        yielded.push(...page.data.map((model) => model.id))
-        sizes.push(page.data.length)
-        // Meanwhile, for the first pages: new models before, among and after the others, and two model deletes —
+      const whole = yield* walkWhileChanging({
+        first: new Model.ListQuery({ ml_repo: repo, limit: 2 }),
+        limit: 2,
+        before,
+        list: (query) => registry.listModels(query),
+        next: Model.nextPage,
+        // Meanwhile, for the first two pages: new models before, among and after the others, and two model deletes —
         // one already returned, one not returned yet.
-        if (sizes.length <= 2) {
-          for (const name of [`m-a${sizes.length}`, `m-c${sizes.length}`, `m-z${sizes.length}`]) yield* create(repo, name)
-          const returned = yielded.find((id) => !deleted.has(id))
-          const ahead = [...before].reverse().find((id) => !yielded.includes(id) && !deleted.has(id))
-          for (const id of [returned!, ahead!]) {
-            yield* registry.deleteModel(Model.ModelId.make(id))
-            deleted.add(id)
-          }
-        }
-        query = Model.nextPage(query, page, page.data.length)
-        // The walk goes by page token, never by offset.
-        if (query !== undefined) assert.strictEqual(query.page_token, page.pagination.next_page_token)
-      }
-      assert.strictEqual(query, undefined)
-      const whole = before.filter((id) => !deleted.has(id))
-      assert.strictEqual(whole.length, 4)
-      for (const id of whole) assert.strictEqual(yielded.filter((y) => y === id).length, 1, `model ${id} yielded once`)
-      assert.strictEqual(new Set(yielded).size, yielded.length)
-      // Keyset pages stay full under deletes: only the last page is short.
-      assert.isTrue(sizes.slice(0, -1).every((size) => size === 2), `page sizes ${sizes}`)
+        meanwhile: (pages) =>
+          pages > 2 ? Effect.void : Effect.forEach([`m-a${pages}`, `m-c${pages}`, `m-z${pages}`], (name) => registry.upsert(base(repo, { name })), { discard: true }),
+        deletes: (pages) => pages <= 2,
+        remove: (id) => registry.deleteModel(Model.ModelId.make(id))
+      })
+      assert.strictEqual(whole, 4)
     }))
 
   it.effect("models: offset pages carry next_page_token, a token continues after the last model, the last page has none", () =>
@@ -85,12 +70,7 @@ export const modelsScopePaging = (it: Vitest.MethodsNonLive<ModelVersions.ModelV
       const registry = yield* service
       const versionToken = PageToken.make({ ml_repo: "r", name: "n", version: 1 })
       for (const token of ["not-a-token", versionToken]) {
-        const error = yield* Effect.flip(registry.listModels(new Model.ListQuery({ page_token: token }, true)))
-        assert.strictEqual(error._tag, "ValidationError")
-        const message = scopeInStore
-          ? `must be a page token from pagination.next_page_token of an earlier answer, sent back unchanged (received ${JSON.stringify(token)})`
-          : "rejected by the upstream"
-        assert.deepStrictEqual((error as RegistryError.ValidationError).detail.map((d) => [d.loc, d.msg]), [[["query", "page_token"], message]])
+        expectBadToken(yield* Effect.flip(registry.listModels(new Model.ListQuery({ page_token: token }, true))), token, scopeInStore)
       }
     }))
 
