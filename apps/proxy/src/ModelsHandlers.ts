@@ -3,10 +3,12 @@
  * of the `apply` group (`PUT /api/svc/v1/apply`, `POST /api/svc/v1/delete`), on the `ModelVersions` in context (the
  * embedded registry, or core's HTTP client pointed at an upstream).
  *
- * Scopes, checked with the same `Auth` helpers as the model-version handlers: model reads as version reads (a scoped
- * token filters the list by `ml_repo` or `fqn`; every model returned must be readable), a model delete as a version
- * delete (write on the model's ML repo), apply and delete as an upsert (write on the manifest's `ml_repo`, checked
- * before the body's other rules).
+ * Scopes, as for model versions: every handler runs under the caller's read scope (`Auth.withReadScope`), so the
+ * registry looks as if only the caller's ML repos existed — a list holds only their models (`total` counts only
+ * them, a filter naming another ML repo is an empty page), and get or delete of another ML repo's model is 404
+ * exactly as a missing id. A model delete needs write access to the model's ML repo (403 when the caller may only
+ * read it), as a version delete; apply and delete by manifest as an upsert (write on the manifest's `ml_repo`,
+ * checked before the body's other rules).
  *
  * @since 0.2.0
  */
@@ -41,40 +43,26 @@ export const models = HttpApiBuilder.group(Api, "models", (handlers) =>
   Effect.gen(function*() {
     const registry = yield* ModelVersions.ModelVersions
     return handlers
+      // Filtered in the store (or by core's HTTP client upstream): `total` counts only the caller's ML repos.
       .handle("list", ({ urlParams }) =>
-        Effect.gen(function*() {
-          const grant = yield* Auth.CurrentGrant
-          yield* Auth.requireSomeRead(grant)
-          const query = yield* ListQueryParams.decodeModels(urlParams)
-          if (!grant.readsAll) {
-            const fqn = query.fqn === undefined ? undefined : Model.parseFqn(query.fqn)
-            const named = query.ml_repo ?? (fqn === undefined || "message" in fqn ? undefined : fqn.mlRepo)
-            if (named === undefined) {
-              return yield* Auth.forbidden(grant, "may read only some ML repos: filter the list with ml_repo=<name> or fqn=<fqn>")
-            }
-            yield* Auth.requireRead(grant, [named])
-          }
-          const page = yield* registry.listModels(query)
-          yield* Auth.requireRead(grant, new Set(page.data.map(mlRepoOfModel)))
-          return ErrorResponse.json(200, page)
-        }))
+        Auth.withReadScope(Effect.gen(function*() {
+          yield* Auth.requireSomeRead(yield* Auth.CurrentGrant)
+          return ErrorResponse.json(200, yield* registry.listModels(yield* ListQueryParams.decodeModels(urlParams)))
+        })))
       .handle("get", ({ path }) =>
-        Effect.gen(function*() {
-          const grant = yield* Auth.CurrentGrant
-          yield* Auth.requireSomeRead(grant)
-          const model = yield* registry.getModel(yield* validModelId(path.id))
-          yield* Auth.requireRead(grant, [mlRepoOfModel(model)])
-          return ErrorResponse.json(200, { data: model })
-        }))
+        Auth.withReadScope(Effect.gen(function*() {
+          yield* Auth.requireSomeRead(yield* Auth.CurrentGrant)
+          return ErrorResponse.json(200, { data: yield* registry.getModel(yield* validModelId(path.id)) })
+        })))
       .handle("delete", ({ path }) =>
-        Effect.gen(function*() {
+        Auth.withReadScope(Effect.gen(function*() {
           const grant = yield* Auth.CurrentGrant
           yield* Auth.requireSomeWrite(grant)
           const id = yield* validModelId(path.id)
           if (!grant.writesAll) yield* Auth.requireWrite(grant, mlRepoOfModel(yield* registry.getModel(id)))
           yield* registry.deleteModel(id)
           return {}
-        }))
+        })))
   }))
 
 const ApplyBody = Schema.Struct({ manifest: Schema.Unknown, dryRun: Schema.optional(Schema.Boolean) })
@@ -118,7 +106,9 @@ const readManifestBody = <A extends { readonly manifest: unknown }>(
 
 /**
  * The `apply` group's handlers. Raw, as `upsert`: the body is read under the size limit and parsed with line/column
- * errors, and the manifest decoded by `Validation` (every problem at once).
+ * errors, and the manifest decoded by `Validation` (every problem at once; a NUL character is a 422 at its `loc`, as
+ * in an upsert). The reads they make (the version an update replaces, the version a delete names) run under the
+ * caller's read scope.
  * @since 0.2.0
  * @category layers
  */
@@ -127,7 +117,7 @@ export const apply = HttpApiBuilder.group(Api, "apply", (handlers) =>
     const registry = yield* ModelVersions.ModelVersions
     return handlers
       .handleRaw("apply", ({ request }) =>
-        Effect.gen(function*() {
+        Auth.withReadScope(Effect.gen(function*() {
           const { body, grant, manifest } = yield* readManifestBody(request, decodeApplyBody)
           const result = yield* Apply.apply(registry, manifest, { dryRun: body.dryRun, subject: grant.subject })
           // An upstream's answer is checked against the caller's scope: it must be the version that was asked for.
@@ -136,11 +126,11 @@ export const apply = HttpApiBuilder.group(Api, "apply", (handlers) =>
             return yield* new RegistryError.UpstreamError({ status: 502, message: "the upstream answered with a model version of another ML repo" })
           }
           return ErrorResponse.json(200, result)
-        }))
+        })))
       .handleRaw("delete", ({ request }) =>
-        Effect.gen(function*() {
+        Auth.withReadScope(Effect.gen(function*() {
           const { manifest } = yield* readManifestBody(request, decodeDeleteBody)
           yield* Apply.deleteManifest(registry, manifest)
           return {}
-        }))
+        })))
   }))

@@ -1,7 +1,7 @@
 /**
  * Text a store cannot hold: a NUL character (U+0000) anywhere in a manifest, a tags request or a list query is a
  * 422 at its `loc` naming the rule, and a path id holding one is a 404 — the same bodies on SQLite and PostgreSQL
- * (where it used to be a 500). Also: a token's `agent-identity` subject is recorded as `created_by_subject`.
+ * (where it used to be a 500); the same for models (path ids, list filters) and apply / delete by manifest. Also: a token's `agent-identity` subject is recorded as `created_by_subject`.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { ModelVersionsSql } from "@mreg/registry"
@@ -74,6 +74,43 @@ const cases = (registry: Layer.Layer<any>) => {
         assert.deepStrictEqual([deleted.status, deleted.json.code], [404, "NOT_FOUND"])
         const still = yield* call(`${url}/api/ml/v1/model-versions/${created.id}`, { headers: alice })
         assert.strictEqual(still.status, 200)
+      })))
+
+  it.effect("models: a path id with a NUL is a 404, list filters with one a 422; apply and delete manifests with one a 422", () =>
+    run((url) =>
+      Effect.gen(function*() {
+        const created = (yield* put(url, base(freshRepo()), alice)).json.data
+        const notFound = { statusCode: 404, code: "NOT_FOUND", message: `no model with id ${JSON.stringify(`${created.model_id}\u0000`)}` }
+        for (const method of ["GET", "DELETE"]) {
+          const answer = yield* call(`${url}/api/ml/v1/models/${created.model_id}%00`, { method, headers: alice })
+          assert.deepStrictEqual([answer.status, answer.json], [404, notFound], method)
+        }
+        for (const [query, name] of [["name=%00", "name"], ["ml_repo=a%00", "ml_repo"], ["ml_repo_id=%00x", "ml_repo_id"], ["run_id=r%00", "run_id"]] as const) {
+          const listed = yield* call(`${url}/api/svc/v1/models?${query}`, { headers: alice })
+          assert.deepStrictEqual([listed.status, listed.json.detail], [422, [issue(["query", name], decodeURIComponent(query.split("=")[1]!))]], query)
+        }
+        const fqn = yield* call(`${url}/api/ml/v1/models?fqn=model:default/a%00/b`, { headers: alice })
+        assert.deepStrictEqual([fqn.status, fqn.json.detail], [422, [issue(["query", "fqn"], "model:default/a\u0000/b")]])
+        const still = yield* call(`${url}/api/ml/v1/models/${created.model_id}`, { headers: alice })
+        assert.strictEqual(still.status, 200)
+        const send = (path: string, method: string, manifest: unknown) =>
+          call(`${url}/api/svc/v1/${path}`, { method, headers: { ...alice, "content-type": "application/json" }, body: JSON.stringify({ manifest }) })
+        const repo = freshRepo()
+        const applied = yield* send("apply", "PUT", base(repo, { description: "a\u0000b", run_id: "run\u0000" }))
+        assert.deepStrictEqual([applied.status, applied.json.detail], [422, [
+          issue(["body", "manifest", "description"], "a\u0000b"),
+          issue(["body", "manifest", "run_id"], "run\u0000")
+        ]])
+        const dry = yield* call(`${url}/api/svc/v1/apply`, {
+          method: "PUT",
+          headers: { ...alice, "content-type": "application/json" },
+          body: JSON.stringify({ manifest: base(repo, { name: "n\u0000" }), dryRun: true })
+        })
+        assert.deepStrictEqual([dry.status, dry.json.detail], [422, [issue(["body", "manifest", "name"], "n\u0000")]])
+        const removed = yield* send("delete", "POST", base(repo, { name: "n\u0000", version: 1 }))
+        assert.deepStrictEqual([removed.status, removed.json.detail], [422, [issue(["body", "manifest", "name"], "n\u0000")]])
+        const listed = yield* call(`${url}/api/ml/v1/models?ml_repo=${repo}`, { headers: alice })
+        assert.deepStrictEqual([listed.status, listed.json.pagination.total], [200, 0])
       })))
 
   it.effect("an agent-identity token is recorded as created_by_subject", () =>

@@ -14,6 +14,7 @@ import { randomUUID } from "node:crypto"
 import { ClientClosedError, type ValidationError } from "./Errors.js"
 import { fromCause } from "./internal/errors.js"
 import { resolve } from "./internal/options.js"
+import { eachRow } from "./internal/pages.js"
 import * as Wire from "./internal/wire.js"
 import type { ModelManifest } from "./Manifest.js"
 import { type ApplyOptions, type ApplyResult, makeApply, makeDeleteManifest, makeModelsClient, type ModelsClient } from "./Models.js"
@@ -338,18 +339,8 @@ export const createClient = (options?: ClientOptions): Client => {
 
     async *iterate(query) {
       assertOpen()
-      const seen = new Set<string>()
       const first = unwrap(Wire.listQuery(query))
-      let current: ModelVersions.ListQuery | undefined = new ModelVersions.ListQuery({ ...first, offset: first.offset ?? 0 }, true)
-      while (current !== undefined) {
-        const page = await listPage(current)
-        const fresh = page.data.filter((version) => !seen.has(version.id))
-        for (const version of fresh) {
-          seen.add(version.id)
-          yield version
-        }
-        current = ModelVersions.nextPage(current, page, fresh.length)
-      }
+      yield* eachRow(new ModelVersions.ListQuery({ ...first, offset: first.offset ?? 0 }, true), listPage, ModelVersions.nextPage)
     },
 
     delete: async (id) => {

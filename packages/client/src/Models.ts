@@ -8,6 +8,7 @@ import { Apply, Model, type ModelVersions, type RegistryError, Validation } from
 import { Effect, Either, Schema } from "effect"
 import type { ValidationError } from "./Errors.js"
 import { fromRegistryError } from "./internal/errors.js"
+import { eachRow } from "./internal/pages.js"
 import * as Wire from "./internal/wire.js"
 import type { ModelManifest } from "./Manifest.js"
 
@@ -22,7 +23,8 @@ import type { ModelManifest } from "./Manifest.js"
 export type Model = typeof Model.Model.Encoded
 
 /**
- * One page of `models.list`: `{ data: Model[], pagination: {total, offset, limit} }`.
+ * One page of `models.list`: `{ data: Model[], pagination: {total, offset, limit, next_page_token?} }`;
+ * `next_page_token` (mreg) is present when a next page exists: pass it back as `page_token`.
  * @since 0.2.0
  * @category models
  */
@@ -32,8 +34,9 @@ export type ModelPage = typeof Model.ModelPage.Encoded
  * Filters and paging of `models.list`, all optional and combined with AND: `fqn` (a model FQN
  * `model:{tenant}/{ml_repo}/{name}`; a version FQN names its model), `ml_repo` (name), `ml_repo_id`, `name`,
  * `run_id` (models with a live version of that run), `include_empty_models` (default `true`: models whose versions
- * were all deleted are listed too), `limit` (1–1000, default 100), `offset` (≥ 0, default 0). Unknown keys are a
- * `ValidationError`. Ordered by ML repo name, then model name.
+ * were all deleted are listed too), `limit` (1–1000, default 100), `offset` (≥ 0, default 0), `page_token` (a
+ * `pagination.next_page_token` of an earlier page: the page after it). No text may hold a NUL character (U+0000).
+ * Unknown keys are a `ValidationError`. Ordered by ML repo name, then model name.
  * @since 0.2.0
  * @category models
  */
@@ -66,6 +69,19 @@ export type ApplyResult = typeof Apply.ApplyResponse.Encoded
 export interface ModelsClient {
   /** Lists one page of models (`GET /api/ml/v1/models`). Rejects with `ValidationError` for a bad query. */
   readonly list: (query?: ModelListQuery) => Promise<ModelPage>
+  /**
+   * Iterates over every matching model, fetching page after page (`query.limit` is the page size, default 100;
+   * `query.offset` the start), as `modelVersions.iterate`: pages follow `pagination.next_page_token` (the embedded
+   * registry and `mreg-proxy`), so every model that exists for the whole iteration is yielded exactly once, whatever
+   * is created or deleted meanwhile. Against a server that pages only by offset (TrueFoundry), models are
+   * de-duplicated by id, but one can be missed when models before it are deleted during the iteration.
+   *
+   * @example
+   * ```ts
+   * for await (const model of client.models.iterate({ ml_repo: "nlp-team" })) console.log(model.fqn)
+   * ```
+   */
+  readonly iterate: (query?: ModelListQuery) => AsyncGenerator<Model, void, undefined>
   /** Reads one model by id. Rejects with `NotFoundError`. */
   readonly get: (id: string) => Promise<Model>
   /**
@@ -102,20 +118,24 @@ const manifest = (input: unknown) => {
 }
 
 /** `client.models` on a runner. @internal */
-export const makeModelsClient = (run: Run): ModelsClient => ({
-  list: async (input) => {
-    const decoded = query(input)
-    return run((service) => Effect.map(service.listModels(decoded), encodePage))
-  },
-  get: async (input) => {
-    const modelId = id(input)
-    return run((service) => Effect.map(service.getModel(modelId), encodeModel))
-  },
-  delete: async (input) => {
-    const modelId = id(input)
-    return run((service) => service.deleteModel(modelId))
+export const makeModelsClient = (run: Run): ModelsClient => {
+  const listPage = (decoded: Model.ListQuery) => run((service) => Effect.map(service.listModels(decoded), encodePage))
+  return {
+    list: async (input) => listPage(query(input)),
+    async *iterate(input) {
+      const first = query(input)
+      yield* eachRow(new Model.ListQuery({ ...first, offset: first.offset ?? 0 }, true), listPage, Model.nextPage)
+    },
+    get: async (input) => {
+      const modelId = id(input)
+      return run((service) => Effect.map(service.getModel(modelId), encodeModel))
+    },
+    delete: async (input) => {
+      const modelId = id(input)
+      return run((service) => service.deleteModel(modelId))
+    }
   }
-})
+}
 
 /** `client.apply` on a runner. @internal */
 export const makeApply = (run: Run) => async (input: ModelManifest, options?: ApplyOptions): Promise<ApplyResult> => {

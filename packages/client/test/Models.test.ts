@@ -55,6 +55,39 @@ describe("client.models, apply and deleteManifest (embedded)", () => {
   })
 })
 
+describe("client.models.iterate (embedded)", () => {
+  it("follows page tokens: models created or deleted meanwhile never make it skip or repeat another", async () => {
+    const client = embedded()
+    const before: Array<string> = []
+    for (const name of ["m-b", "m-c", "m-d", "m-e", "m-f", "m-g"]) before.push((await client.apply(base({ name }))).data!.model_id)
+    const seen: Array<string> = []
+    const deleted = new Set<string>()
+    for await (const model of client.models.iterate({ ml_repo: "nlp-team", limit: 2 })) {
+      seen.push(model.id)
+      if (seen.length % 2 !== 0 || seen.length > 4) continue
+      // After each of the first two pages: a model before and one after the others, one returned and one coming deleted.
+      await client.apply(base({ name: `m-a${seen.length}` }))
+      await client.apply(base({ name: `m-z${seen.length}` }))
+      const returned = seen.find((id) => !deleted.has(id))!
+      const coming = [...before].reverse().find((id) => !seen.includes(id) && !deleted.has(id))!
+      for (const id of [returned, coming]) {
+        await client.models.delete(id)
+        deleted.add(id)
+      }
+    }
+    const whole = before.filter((id) => !deleted.has(id))
+    assert.strictEqual(whole.length, 2)
+    assert.deepStrictEqual(whole.map((id) => seen.filter((s) => s === id).length), [1, 1])
+    assert.strictEqual(new Set(seen).size, seen.length)
+    // Offsets start the walk; a bad query rejects at the first step.
+    const names: Array<string> = []
+    for await (const model of client.models.iterate({ ml_repo: "nlp-team", limit: 1, offset: 2 })) names.push(model.name)
+    const all = (await client.models.list({ ml_repo: "nlp-team" })).data.map((model) => model.name)
+    assert.deepStrictEqual(names, all.slice(2))
+    expectMregError(await rejection(client.models.iterate({ limit: 0 }).next()), ValidationError, 422, "VALIDATION_ERROR")
+  })
+})
+
 describe("client.models (remote)", () => {
   it("sends TrueFoundry's query names and reads its Model shape", async () => {
     const model = {

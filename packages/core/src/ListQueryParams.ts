@@ -104,7 +104,7 @@ const finish = <A>(decoded: Either.Either<A, ParseResult.ParseError>, issues: Is
   return Either.right(decoded.pipe(Either.getOrThrow))
 }
 
-const MODEL_TEXT = ["fqn", "ml_repo_id", "ml_repo", "name", "run_id"] as const
+const MODEL_TEXT = ["fqn", "ml_repo_id", "ml_repo", "name", "run_id", "page_token"] as const
 const MODEL_INTEGERS = ["limit", "offset"] as const
 const TRUE = new Set(["true", "1", "yes", "on"])
 const FALSE = new Set(["false", "0", "no", "off"])
@@ -113,9 +113,10 @@ const decodeModelListQuery = Schema.decodeUnknownEither(Model.ListQuery, { error
 
 /**
  * Validates the query parameters of `GET {prefix}/models` into a `Model.ListQuery`, by the same rules as
- * {@link decode}: `fqn` must be a model FQN (or a version FQN, which names its model); `include_empty_models` is
- * `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`, any case, as FastAPI reads booleans). Fails with a
- * `ValidationError` listing every bad parameter.
+ * {@link decode}: no text may hold a NUL character (U+0000); `fqn` must be a model FQN (or a version FQN, which names
+ * its model); `page_token` must be a `pagination.next_page_token` of an earlier model list
+ * (`PageToken.ModelPageToken`); `include_empty_models` is `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`, any
+ * case, as FastAPI reads booleans). Fails with a `ValidationError` listing every bad parameter.
  * @since 0.2.0
  * @category decoding
  */

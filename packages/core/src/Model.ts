@@ -17,9 +17,13 @@
  */
 import { Schema } from "effect"
 import { classAnnotations, queryValue } from "./internal/annotations.js"
+import { noNul } from "./internal/nul.js"
+import { nextPageOf } from "./internal/paging.js"
 import { received } from "./internal/text.js"
 import { MAX_INTEGER } from "./ModelManifest.js"
 import { ModelVersion, Pagination, Subject, Timestamp } from "./ModelVersion.js"
+import { DEFAULT_LIMIT } from "./ModelVersions.js"
+import { ModelPageToken } from "./PageToken.js"
 
 
 /**
@@ -83,7 +87,8 @@ export class ModelResponse extends Schema.Class<ModelResponse>("ModelResponse")(
 }, classAnnotations("Model response", "A model.", { data: MODEL_EXAMPLE })) {}
 
 /**
- * `{"data": Model[], "pagination": {total, offset, limit}}`; `total` counts every match, not just this page.
+ * `{"data": Model[], "pagination": {total, offset, limit, next_page_token?}}`; `total` counts every match, not just
+ * this page; `next_page_token` (mreg) is present when a next page exists (send it back as `page_token`).
  * @since 0.2.0
  * @category schemas
  */
@@ -92,31 +97,52 @@ export class ModelPage extends Schema.Class<ModelPage>("ModelPage")({
   pagination: Pagination
 }, classAnnotations("Model page", "One page of models.", { data: [MODEL_EXAMPLE], pagination: { total: 1, offset: 0, limit: 100 } })) {}
 
+/** Query text: any string without a NUL character (U+0000), which no store can hold. */
+const QueryText = Schema.String.pipe(noNul)
+
 /**
  * Filters and paging of `listModels` (query `fqn, ml_repo_id, name, run_id, include_empty_models, limit, offset`;
- * mreg adds `ml_repo`, the ML repo's name, as on the model-version list):
+ * mreg adds `ml_repo`, the ML repo's name, and `page_token`). No text may hold a NUL character (U+0000).
  * - `fqn`: a model FQN `model:{tenant}/{ml_repo}/{name}` (a version FQN names its model);
  * - `run_id`: models with a live version logged by that run;
  * - `include_empty_models`: default `true`; `false` leaves out models whose versions were all deleted;
- * - `limit` 1–1000 (default 100), `offset` ≥ 0 (default 0).
+ * - `limit` 1–1000 (default 100), `offset` ≥ 0 (default 0);
+ * - `page_token`: a `pagination.next_page_token` of an earlier answer (`PageToken.ModelPageToken`): the page starts
+ *   after the model it names (keyset paging; `offset` then skips that many more); send it with the same filters.
  * Results are ordered by ML repo name, then model name (byte order) — a stable order.
  * @since 0.2.0
  * @category models
  */
 export class ListQuery extends Schema.Class<ListQuery>("ModelListQuery")({
-  fqn: Schema.optional(Schema.String),
-  ml_repo_id: Schema.optional(Schema.String),
-  ml_repo: Schema.optional(Schema.String),
-  name: Schema.optional(Schema.String),
-  run_id: Schema.optional(Schema.String),
+  fqn: Schema.optional(QueryText),
+  ml_repo_id: Schema.optional(QueryText),
+  ml_repo: Schema.optional(QueryText),
+  name: Schema.optional(QueryText),
+  run_id: Schema.optional(QueryText),
   include_empty_models: Schema.optional(Schema.Boolean),
   limit: Schema.optional(
     Schema.Int.pipe(Schema.between(1, 1000, { message: (issue) => `must be an integer from 1 to 1000 (received ${String(issue.actual)})` }))
   ),
   offset: Schema.optional(
     Schema.Int.pipe(Schema.between(0, MAX_INTEGER, { message: (issue) => `must be an integer from 0 to ${MAX_INTEGER} (received ${String(issue.actual)})` }))
-  )
+  ),
+  page_token: Schema.optional(ModelPageToken)
 }) {}
+
+/**
+ * The query of the page after `page` (the answer to `query`) in a walk over every model, or `undefined` when `page`
+ * was the last: by `page_token` when the answer carried `pagination.next_page_token` (keyset paging: every model that
+ * exists for the whole walk is seen exactly once, whatever is created or deleted meanwhile), otherwise by offset, for
+ * servers that page only by offset (TrueFoundry): the walk then stops at `total`, at a short page, or at a page with
+ * no model not seen before (`fresh` = 0). As `ModelVersions.nextPage`.
+ * @since 0.2.0
+ * @category paging
+ */
+export const nextPage: (
+  query: ListQuery,
+  page: { readonly data: ReadonlyArray<unknown>; readonly pagination: Pagination },
+  fresh: number
+) => ListQuery | undefined = nextPageOf((fields) => new ListQuery(fields, true), DEFAULT_LIMIT)
 
 /**
  * Query parameters of `GET {prefix}/models`, as sent (strings). The server validates them into {@link ListQuery}
@@ -132,7 +158,8 @@ export const ListUrlParams = Schema.Struct({
   run_id: queryValue("Models with a live version logged by this run.", "run-2024-06-01-a"),
   include_empty_models: queryValue("false leaves out models whose versions were all deleted (default true).", "true"),
   limit: queryValue("Page size (1–1000).", "100"),
-  offset: queryValue("Number of models to skip.", "0")
+  offset: queryValue("Number of models to skip.", "0"),
+  page_token: queryValue("pagination.next_page_token of an earlier answer: the page after it (mreg).", "WyJubHAtdGVhbSIsInNlbnRpbWVudC1jbGYiXQ")
 })
 
 /**

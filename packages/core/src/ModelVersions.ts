@@ -12,6 +12,7 @@
  */
 import { Chunk, Context, Effect, Option, Schema, Stream } from "effect"
 import { noNul } from "./internal/nul.js"
+import { nextPageOf } from "./internal/paging.js"
 import type * as Model from "./Model.js"
 import { type ModelManifest, MAX_INTEGER } from "./ModelManifest.js"
 import { PageToken } from "./PageToken.js"
@@ -69,23 +70,11 @@ export const DEFAULT_LIMIT = 100
  * @since 0.2.0
  * @category paging
  */
-export const nextPage = (
+export const nextPage: (
   query: ListQuery,
   page: { readonly data: ReadonlyArray<unknown>; readonly pagination: Pagination },
   fresh: number
-): ListQuery | undefined => {
-  const token = page.pagination.next_page_token
-  if (token !== undefined && token !== query.page_token) {
-    const { offset: _offset, ...rest } = query
-    return new ListQuery({ ...rest, page_token: token }, true)
-  }
-  if (query.page_token !== undefined) return undefined
-  const limit = query.limit ?? DEFAULT_LIMIT
-  const pageSize = page.pagination.limit > 0 ? Math.min(limit, page.pagination.limit) : limit
-  if (fresh === 0 || page.data.length < pageSize) return undefined
-  const offset = (query.offset ?? 0) + page.data.length
-  return offset >= page.pagination.total ? undefined : new ListQuery({ ...query, offset }, true)
-}
+) => ListQuery | undefined = nextPageOf((fields) => new ListQuery(fields, true), DEFAULT_LIMIT)
 
 /**
  * Every model version matching `query`, page after page ({@link nextPage}), each id once. Against a server with
@@ -210,7 +199,9 @@ export const singleMlRepo = (visibility: Visibility): string | undefined =>
  * `onlyMlRepos(…)` the registry looks as if only those ML repos existed:
  * - `list` returns their versions only and `pagination.total` counts only them; a filter naming another ML repo
  *   (`ml_repo`, `ml_repo_id`, `fqn`, `model_id`) gives an empty page, not an error;
- * - `get`, `delete`, `applyTags` of a version outside them fail with `NotFound`, the same error as for a missing id.
+ * - `get`, `delete`, `applyTags` of a version outside them fail with `NotFound`, the same error as for a missing id;
+ * - `listModels`, `getModel`, `deleteModel` the same for models (a filter by `ml_repo`, `ml_repo_id` or `fqn` of
+ *   another ML repo gives an empty page; a model of another ML repo is `NotFound`).
  *
  * The embedded registry filters in its SQL queries, so pages are full and totals exact. Over HTTP (an upstream) a
  * fetched version's ML repo is checked (`NotFound` outside the scope) and a list is sent with `ml_repo=<name>` when
@@ -257,16 +248,17 @@ export interface Service {
    */
   readonly applyTags: (request: ApplyTagsRequest) => Effect.Effect<void, RegistryError>
   /**
-   * Lists models matching every given filter, one page (`GET {prefix}/models`). A scoped caller's filters are
-   * applied by the server.
+   * Lists models matching every given filter, one page (`GET {prefix}/models`), within the caller's
+   * {@link ReadScope}; the page carries `pagination.next_page_token` when a next page exists (`Model.nextPage`).
    * @since 0.2.0
    */
   readonly listModels: (query: Model.ListQuery) => Effect.Effect<Model.ModelPage, RegistryError>
-  /** Reads one model by id (`GET {prefix}/models/{id}`). Fails with `NotFound`. @since 0.2.0 */
+  /** Reads one model by id (`GET {prefix}/models/{id}`). Fails with `NotFound`, also outside the {@link ReadScope}. @since 0.2.0 */
   readonly getModel: (id: Model.ModelId) => Effect.Effect<Model.Model, RegistryError>
   /**
    * Deletes a model and every version of it, in one transaction (`DELETE {prefix}/models/{id}`). A later upsert of
-   * the same `(ml_repo, name)` creates a new model (a new id) whose versions start at 1 again. Fails with `NotFound`.
+   * the same `(ml_repo, name)` creates a new model (a new id) whose versions start at 1 again. Fails with `NotFound`,
+   * also outside the {@link ReadScope}.
    * @since 0.2.0
    */
   readonly deleteModel: (id: Model.ModelId) => Effect.Effect<void, RegistryError>

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ListQueryParams, Model } from "@mreg/core"
+import { ListQueryParams, Model, PageToken } from "@mreg/core"
 import { Either, Schema } from "effect"
 
 describe("Model", () => {
@@ -42,5 +42,35 @@ describe("ListQueryParams.decodeModels", () => {
     if (Either.isLeft(bad)) {
       assert.deepStrictEqual(bad.left.detail.map((issue) => issue.loc), [["query", "name"], ["query", "offset"], ["query", "include_empty_models"]])
     }
+  })
+  it("takes a model page token; a model-version token or other text is one issue at query.page_token", () => {
+    const token = PageToken.makeModel({ ml_repo: "nlp", name: "clf" })
+    assert.strictEqual(Either.getOrThrow(ListQueryParams.decodeModels({ page_token: token })).page_token, token)
+    const versionToken = PageToken.make({ ml_repo: "nlp", name: "clf", version: 2 })
+    for (const bad of [versionToken, "nope"]) {
+      const decoded = ListQueryParams.decodeModels({ page_token: bad })
+      assert.deepStrictEqual(Either.mapLeft(decoded, (error) => error.detail.map((issue) => [issue.loc, issue.msg])), Either.left([[
+        ["query", "page_token"],
+        `must be a page token from pagination.next_page_token of an earlier answer, sent back unchanged (received ${JSON.stringify(bad)})`
+      ]]))
+    }
+  })
+})
+
+describe("Model.nextPage", () => {
+  const page = (rows: number, pagination: { total: number; limit: number; next_page_token?: string }) => ({
+    data: Array.from({ length: rows }, (_, i) => i),
+    pagination: { offset: 0, ...pagination }
+  })
+
+  it("follows next_page_token (dropping offset), else pages by offset until total, a short page or nothing new", () => {
+    const token = PageToken.makeModel({ ml_repo: "nlp", name: "b" })
+    const query = new Model.ListQuery({ ml_repo: "nlp", limit: 2, offset: 4 })
+    assert.deepStrictEqual(Model.nextPage(query, page(2, { total: 9, limit: 2, next_page_token: token }), 2), new Model.ListQuery({ ml_repo: "nlp", limit: 2, page_token: token }))
+    assert.strictEqual(Model.nextPage(new Model.ListQuery({ limit: 2, page_token: token }), page(1, { total: 9, limit: 2 }), 1), undefined)
+    assert.deepStrictEqual(Model.nextPage(query, page(2, { total: 9, limit: 2 }), 2), new Model.ListQuery({ ml_repo: "nlp", limit: 2, offset: 6 }))
+    assert.strictEqual(Model.nextPage(query, page(2, { total: 6, limit: 2 }), 2), undefined)
+    assert.strictEqual(Model.nextPage(query, page(1, { total: 9, limit: 2 }), 1), undefined)
+    assert.strictEqual(Model.nextPage(query, page(2, { total: 9, limit: 2 }), 0), undefined)
   })
 })

@@ -17,6 +17,16 @@ describe("PageToken", () => {
     }
   })
 
+  it("a model token names its model position; model and model-version tokens never pass for each other", () => {
+    const token = PageToken.makeModel({ ml_repo: "nlp-team", name: "sentiment-clf" })
+    assert.strictEqual(token, "WyJubHAtdGVhbSIsInNlbnRpbWVudC1jbGYiXQ")
+    assert.deepStrictEqual(PageToken.decodeModel(token), Option.some({ ml_repo: "nlp-team", name: "sentiment-clf" }))
+    assert.isTrue(Option.isNone(PageToken.decode(token)))
+    assert.isTrue(Option.isNone(PageToken.decodeModel(PageToken.make({ ml_repo: "nlp-team", name: "sentiment-clf", version: 1 }))))
+    const json = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url")
+    for (const bad of ["", "a+b/", json(["r", ""]), json(["r"]), json(["r", 1]), "x".repeat(4097)]) assert.isTrue(Option.isNone(PageToken.decodeModel(bad)), bad)
+  })
+
   it("ReadScope patterns: * matches any run of characters, everything else itself", () => {
     const scope = ModelVersions.onlyMlRepos(["nlp-*", "shared", "a.b"])
     assert.deepStrictEqual(["nlp-", "nlp-x", "shared", "a.b", "axb", "Shared", "x-nlp-"].map((r) => ModelVersions.isVisible(scope, r)), [

@@ -19,8 +19,9 @@
  * - Deleting a model deletes its versions and their tags in one transaction; a later upsert of the same name creates
  *   a new model (new id) whose versions start at 1.
  * - Every write bumps a revision; ETags are `"<id>.<revision>"`.
- * - Reads honour `ModelVersions.ReadScope` in their SQL (list rows and `total`, get, delete, tags: `NotFound` outside
- *   it) and lists page by `page_token` with a keyset condition on (ML repo, model name, version descending).
+ * - Reads honour `ModelVersions.ReadScope` in their SQL (list rows and `total`, get, delete, tags, and the same for
+ *   models: `NotFound` outside it) and lists page by `page_token` with a keyset condition on (ML repo, model name,
+ *   version descending; models: ML repo, model name).
  * - Idempotency keys (per subject, kept 24 hours) replay the first response for the same request, and conflict
  *   for a different one.
  *

@@ -4,7 +4,7 @@
  * through the proxy, embedded and in upstream mode). Each test writes to its own ML repo.
  */
 import { assert, layer as withLayer } from "@effect/vitest"
-import { Apply, Model, ModelManifest, ModelVersions, RegistryError } from "@mreg/core"
+import { Apply, Model, ModelManifest, ModelVersions, PageToken, RegistryError } from "@mreg/core"
 import { Effect, Layer } from "effect"
 import { randomUUID } from "node:crypto"
 import { base, type SuiteOptions } from "./ModelVersionsSuite.js"
@@ -61,7 +61,8 @@ export const modelsSuite = <E>(layer: Layer.Layer<ModelVersions.ModelVersions, E
         assert.deepStrictEqual(names(yield* listModels({ ml_repo: repo, run_id: "run-1" })), ["a", "c"])
         const second = yield* listModels({ ml_repo: repo, limit: 1, offset: 1 })
         assert.deepStrictEqual(names(second), ["b"])
-        assert.deepStrictEqual(second.pagination, { total: 3, offset: 1, limit: 1 })
+        // mreg adds next_page_token when a next page exists (PageToken.makeModel of the page's last model).
+        assert.deepStrictEqual(second.pagination, { total: 3, offset: 1, limit: 1, next_page_token: PageToken.makeModel({ ml_repo: repo, name: "b" }) })
       }))
 
     it.effect("models: a model whose versions are all deleted is empty: listed by default, left out with include_empty_models=false", () =>

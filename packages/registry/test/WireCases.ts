@@ -5,7 +5,7 @@
  */
 import type { Vitest } from "@effect/vitest"
 import { assert } from "@effect/vitest"
-import { ModelManifest, ModelVersion, ModelVersions, type RegistryError, Validation } from "@mreg/core"
+import { ListQueryParams, Model, ModelManifest, ModelVersion, ModelVersions, type RegistryError, Validation } from "@mreg/core"
 import { base as sharedBase } from "@mreg/test-fixtures"
 import { Effect, Either, Schema } from "effect"
 import { randomUUID } from "node:crypto"
@@ -102,6 +102,30 @@ export const wireCases = (
       const deleted = yield* Effect.flip(registry.delete(id))
       assert.deepStrictEqual([got._tag, deleted._tag], ["NotFound", "NotFound"])
       assert.strictEqual((yield* registry.get(modelVersion.id)).modelVersion.id, modelVersion.id)
+    }))
+
+  it.effect("a model id holding a NUL character (U+0000) is NotFound for getModel and deleteModel, never a store failure", () =>
+    Effect.gen(function*() {
+      const registry = yield* service
+      const { modelVersion } = yield* registry.upsert(base(freshRepo()))
+      const id = Model.ModelId.make(`${modelVersion.model_id}\u0000`)
+      const outcomes = [yield* Effect.flip(registry.getModel(id)), yield* Effect.flip(registry.deleteModel(id))]
+      assert.deepStrictEqual(outcomes.map((error) => [error._tag, error.message]), [
+        ["NotFound", `no model with id ${JSON.stringify(id)}`],
+        ["NotFound", `no model with id ${JSON.stringify(id)}`]
+      ])
+      assert.strictEqual((yield* registry.getModel(Model.ModelId.make(modelVersion.model_id))).id, modelVersion.model_id)
+    }))
+
+  it.effect("a NUL character (U+0000) in a models list query is a ValidationError naming each parameter", () =>
+    Effect.sync(() => {
+      const rule = "must not contain a NUL character (U+0000)"
+      const decoded = ListQueryParams.decodeModels({ name: "\u0000", run_id: "r\u0000", ml_repo: "ok", fqn: "model:t/a\u0000/b" })
+      assert.deepStrictEqual(
+        Either.mapLeft(decoded, (error) => error.detail.map((d) => [d.loc.join("."), d.msg.startsWith(rule)])),
+        Either.left([["query.fqn", true], ["query.name", true], ["query.run_id", true]])
+      )
+      assert.isTrue(Either.isLeft(Schema.decodeUnknownEither(Model.ListQuery)({ ml_repo_id: "x\u0000" })))
     }))
 
   it.effect("a NUL character (U+0000) in a manifest, tags or list query breaks a schema rule before any store sees it", () =>

@@ -15,13 +15,13 @@
  *   body mreg cannot decode (an HTML 502 from a load balancer) is `UpstreamError` 502 `UPSTREAM_ERROR`.
  * - Fields of a model version mreg does not know are kept (the `ModelVersion` schemas preserve them).
  * - Paging: `page_token` is sent and `pagination.next_page_token` kept when the server gives one (an `mreg-proxy`).
- * - Read scope (`ModelVersions.ReadScope`): a fetched version outside it is `NotFound`, as is a `delete` or
+ * - Read scope (`ModelVersions.ReadScope`): a fetched version (or model) outside it is `NotFound`, as is a `delete` or
  *   `applyTags` of one (checked with a `get` first); a list filter naming an ML repo outside it answers an empty page
- *   without a request; a scope of one ML repo name is sent as `ml_repo=<name>`; otherwise versions outside the scope
- *   are dropped from the page and `total` is the server's count less the versions dropped from this page (exact when
- *   they all fit in one page; the server cannot be asked to filter by patterns). From a server that pages by token
- *   (an `mreg-proxy`), such a page is filled from the server's next pages, and its `next_page_token` names the last
- *   version returned (never a dropped one).
+ *   without a request; a scope of one ML repo name is sent as `ml_repo=<name>`; otherwise versions (or models)
+ *   outside the scope are dropped from the page and `total` is the server's count less the rows dropped from this
+ *   page (exact when they all fit in one page; the server cannot be asked to filter by patterns). From a server that
+ *   pages by token (an `mreg-proxy`), such a page is filled from the server's next pages, and its `next_page_token`
+ *   names the last row returned (never a dropped one). A model's ML repo is read from its FQN.
  * - A server that implements only TrueFoundry's documented shapes (no `ETag`, no `Idempotent-Replayed`) works:
  *   `etag` is then `undefined` and `replayed` `false`.
  *
@@ -29,8 +29,8 @@
  */
 import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientError, HttpClientRequest } from "@effect/platform"
 import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, ParseResult, Redacted, Schedule } from "effect"
-import * as Fqn from "../Fqn.js"
-import type * as Model from "../Model.js"
+import { emptyPage, mlRepoOfModel, scopedPage, scopedQuery } from "../internal/scopedPages.js"
+import * as Model from "../Model.js"
 import type { ModelManifest } from "../ModelManifest.js"
 import { type ModelVersion, ModelVersionId, ModelVersionPage } from "../ModelVersion.js"
 import * as ModelVersions from "../ModelVersions.js"
@@ -96,22 +96,6 @@ const withId = (id: string) => (error: RegistryError.RegistryError): RegistryErr
 
 const lowerCase = (headers: Readonly<Record<string, string>>): Record<string, string> =>
   Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
-
-/**
- * The list query to send under a read scope: `undefined` when a filter names an ML repo outside it (the answer is
- * an empty page), `ml_repo=<name>` added when the scope is one ML repo name and the query names none.
- */
-const scopedQuery = (scope: ModelVersions.Visibility, query: ModelVersions.ListQuery): ModelVersions.ListQuery | undefined => {
-  if (scope._tag === "All") return query
-  const fqnRepo = query.fqn === undefined ? undefined : Either.getOrUndefined(Fqn.parse(query.fqn))?.mlRepo
-  for (const named of [query.ml_repo, fqnRepo]) {
-    if (named !== undefined && !ModelVersions.isVisible(scope, named)) return undefined
-  }
-  const single = ModelVersions.singleMlRepo(scope)
-  return single === undefined || query.ml_repo !== undefined || fqnRepo !== undefined
-    ? query
-    : new ModelVersions.ListQuery({ ...query, ml_repo: single }, true)
-}
 
 /**
  * Builds the HTTP `ModelVersions` on the `HttpClient` in context. Every method fails only with `RegistryError`s.
@@ -229,35 +213,18 @@ export const make = (options: Options) =>
 
     const list = Effect.fn("ModelVersions.list")(function*(listQuery: ModelVersions.ListQuery) {
       const scope = yield* ModelVersions.ReadScope
-      const scoped = scopedQuery(scope, listQuery)
-      if (scoped === undefined) {
-        const { limit = ModelVersions.DEFAULT_LIMIT, offset = 0 } = listQuery
-        return new ModelVersionPage({ data: [], pagination: { total: 0, offset, limit } }, true)
-      }
+      const scoped = scopedQuery(scope, listQuery, (query, ml_repo) => new ModelVersions.ListQuery({ ...query, ml_repo }, true))
+      if (scoped === undefined) return new ModelVersionPage(emptyPage(listQuery), true)
       const page = yield* listPage(scoped)
-      if (scope._tag === "All") return page
-      const visible = (version: ModelVersion) => ModelVersions.isVisible(scope, version.manifest.ml_repo)
-      if (page.data.every(visible)) return page
-      const total = Math.max(0, page.pagination.total - page.data.filter((version) => !visible(version)).length)
-      const data = page.data.filter(visible)
-      // A server that pages by token: fill the page from the next ones, and give a token of the last version
-      // returned, never the server's (it names the last version the server sent, which may be hidden).
-      let token = page.pagination.next_page_token
-      if (token === undefined) return new ModelVersionPage({ ...page, data, pagination: { ...page.pagination, total } }, true)
-      const limit = scoped.limit ?? ModelVersions.DEFAULT_LIMIT
-      while (data.length < limit && token !== undefined) {
-        const next: ModelVersionPage = yield* listPage(new ModelVersions.ListQuery({ ...scoped, offset: undefined, page_token: token }, true))
-        data.push(...next.data.filter(visible))
-        token = next.pagination.next_page_token
-      }
-      const returned = data.slice(0, limit)
-      const last = returned.at(-1)
-      const more = (data.length > limit || token !== undefined) && last !== undefined
-      const next_page_token = more
-        ? PageToken.make({ ml_repo: last.manifest.ml_repo, name: last.manifest.name, version: last.manifest.version ?? 1 })
-        : undefined
-      const pagination = { total, offset: page.pagination.offset, limit: page.pagination.limit }
-      return new ModelVersionPage({ data: returned, pagination: more ? { ...pagination, next_page_token } : pagination }, true)
+      return yield* scopedPage<ModelVersion, ModelVersionPage>({
+        scope,
+        page,
+        limit: scoped.limit ?? ModelVersions.DEFAULT_LIMIT,
+        mlRepoOf: (version) => version.manifest.ml_repo,
+        after: (page_token) => listPage(new ModelVersions.ListQuery({ ...scoped, offset: undefined, page_token }, true)),
+        tokenOf: (last) => PageToken.make({ ml_repo: last.manifest.ml_repo, name: last.manifest.name, version: last.manifest.version ?? 1 }),
+        make: (fields) => new ModelVersionPage(fields, true)
+      })
     })
 
     const listPage = (query: ModelVersions.ListQuery) => {
@@ -296,21 +263,41 @@ export const make = (options: Options) =>
     const withModelId = (id: string) => (error: RegistryError.RegistryError): RegistryError.RegistryError =>
       error._tag === "NotFound" ? noModel(id) : error
 
-    const listModels = Effect.fn("ModelVersions.listModels")(function*(query: Model.ListQuery) {
-      const urlParams = Object.fromEntries(
-        Object.entries(query).filter((entry) => entry[1] !== undefined).map(([key, value]) => [key, String(value)])
-      )
-      return yield* call(client.models.list({ urlParams }))
+    const listModels = Effect.fn("ModelVersions.listModels")(function*(listQuery: Model.ListQuery) {
+      const scope = yield* ModelVersions.ReadScope
+      const scoped = scopedQuery(scope, listQuery, (query, ml_repo) => new Model.ListQuery({ ...query, ml_repo }, true))
+      if (scoped === undefined) return new Model.ModelPage(emptyPage(listQuery), true)
+      return yield* scopedPage<Model.Model, Model.ModelPage>({
+        scope,
+        page: yield* modelsPage(scoped),
+        limit: scoped.limit ?? ModelVersions.DEFAULT_LIMIT,
+        mlRepoOf: mlRepoOfModel,
+        after: (page_token) => modelsPage(new Model.ListQuery({ ...scoped, offset: undefined, page_token }, true)),
+        tokenOf: (last) => PageToken.makeModel({ ml_repo: mlRepoOfModel(last), name: last.name }),
+        make: (fields) => new Model.ModelPage(fields, true)
+      })
     })
 
+    const modelsPage = (query: Model.ListQuery) =>
+      call(client.models.list({
+        urlParams: Object.fromEntries(
+          Object.entries(query).filter((entry) => entry[1] !== undefined).map(([key, value]) => [key, String(value)])
+        )
+      }))
+
+    /** A model, if it is in the caller's read scope (else `NotFound`, as a missing id). */
     const getModel = Effect.fn("ModelVersions.getModel")(function*(id: Model.ModelId) {
       const segment = yield* Effect.mapError(pathSegment(id), () => noModel(id))
       const body = yield* Effect.mapError(call(client.models.get({ path: { id: segment } })), withModelId(id))
+      const scope = yield* ModelVersions.ReadScope
+      if (!ModelVersions.isVisible(scope, mlRepoOfModel(body.data))) return yield* Effect.fail(noModel(id))
       return body.data
     })
 
     const deleteModel = Effect.fn("ModelVersions.deleteModel")(function*(id: Model.ModelId) {
       const segment = yield* Effect.mapError(pathSegment(id), () => noModel(id))
+      // A model outside the caller's read scope is `NotFound` before the delete is sent.
+      if ((yield* ModelVersions.ReadScope)._tag === "Only") yield* getModel(id)
       yield* Effect.mapError(call(client.models.delete({ path: { id: segment } })), withModelId(id))
     })
 

@@ -4,12 +4,17 @@
  * update, a tag or a delete), `latest_version` the highest live version, `run_steps` the distinct steps of its live
  * versions. Deleting a model removes its rows, its versions and their tags in one transaction; a later upsert of the
  * same name creates a new model (new id) whose versions start at 1 (numbers are never reused within one model id).
+ *
+ * Reads honour `ModelVersions.ReadScope` in their SQL (`visibleMlRepos`, as versions do): the list's rows and
+ * `total` hold only visible ML repos, and get and delete of a model outside them are `NotFound` as a missing id. The
+ * list pages by offset or by `page_token` (keyset on ML repo name, model name). An id holding a NUL character names
+ * no model (`NotFound`, never a store failure).
  * @internal
  */
-import { SqlSchema, Statement } from "@effect/sql"
-import { Model, ModelVersions, RegistryError } from "@mreg/core"
+import { type SqlClient, SqlSchema, Statement } from "@effect/sql"
+import { Model, ModelVersions, PageToken, RegistryError } from "@mreg/core"
 import { Effect, Option, Schema } from "effect"
-import { decoded, type makeQueries } from "./queries.js"
+import { decoded, type makeQueries, nextToken, paginationOf, storable, tokenPosition, visibleMlRepos } from "./queries.js"
 import { Count, SELECT_VERSION, SubjectJson, toModelVersion, VersionRow } from "./rows.js"
 import { type Store, storeError } from "./store.js"
 
@@ -36,6 +41,14 @@ const SELECT_MODEL = `SELECT m.id, m.ml_repo_id, m.name, m.created_at, r.name AS
   FROM models m JOIN ml_repos r ON r.id = m.ml_repo_id`
 
 export const noModel = (id: string) => new RegistryError.NotFound({ message: `no model with id ${JSON.stringify(id)}` })
+
+const modelPositionOf = tokenPosition(PageToken.ModelPageToken, PageToken.decodeModel)
+
+/** The keyset condition of a model page token: models after `position` in the list order (ML repo name, model name). */
+const afterModel = (sql: SqlClient.SqlClient, position: PageToken.ModelPosition): Statement.Fragment =>
+  sql`(r.name > ${position.ml_repo} OR (r.name = ${position.ml_repo} AND m.name > ${position.name}))`
+
+const modelToken = (last: ModelRow) => PageToken.makeModel({ ml_repo: last.ml_repo_name, name: last.name })
 
 const latestOf = (...times: ReadonlyArray<string | null>): string =>
   times.reduce<string>((latest, at) => (at !== null && at > latest ? at : latest), "")
@@ -94,19 +107,28 @@ export const makeModels = (store: Store, queries: ReturnType<typeof makeQueries>
       })
     })
 
-  const page = (filter: Statement.Fragment, limit: number, offset: number) =>
+  /** One page: `total` counts `filter`'s rows, the page holds those of `pageFilter` (after a page token, if any). */
+  const page = (filter: Statement.Fragment, pageFilter: Statement.Fragment, limit: number, offset: number) =>
     Effect.gen(function*() {
       const count = yield* decoded(countRows(filter))
-      const data = yield* toModels(yield* decoded(pageRows({ filter, limit, offset })))
+      // One row more than the page: whether a next page exists, for `next_page_token`.
+      const rows = yield* decoded(pageRows({ filter: pageFilter, limit: limit + 1, offset }))
+      const data = yield* toModels(rows.slice(0, limit))
       const total = Option.match(count, { onNone: () => 0, onSome: (row) => row.total })
-      return new Model.ModelPage({ data, pagination: { total, offset, limit } }, true)
+      return new Model.ModelPage({ data, pagination: paginationOf(total, offset, limit, nextToken(rows, limit, modelToken)) }, true)
     }).pipe(Effect.catchTag("SqlError", storeError))
+
+  /** The caller's read scope as conditions (none when every ML repo is visible). */
+  const scoped = Effect.map(ModelVersions.ReadScope, (scope) => {
+    const visible = visibleMlRepos(sql, scope)
+    return visible === undefined ? [] : [visible]
+  })
 
   const liveVersion = (extra: Statement.Fragment) =>
     sql`EXISTS (SELECT 1 FROM model_versions x WHERE x.model_id = m.id AND x.deleted_at IS NULL AND ${extra})`
 
   const listModels = Effect.fn("ModelVersions.listModels")(function*(query: Model.ListQuery) {
-    const where: Array<Statement.Fragment> = []
+    const where: Array<Statement.Fragment> = yield* scoped
     if (query.fqn !== undefined) {
       const parsed = Model.parseFqn(query.fqn)
       if ("message" in parsed) {
@@ -122,17 +144,27 @@ export const makeModels = (store: Store, queries: ReturnType<typeof makeQueries>
     if (query.name !== undefined) where.push(sql`m.name = ${query.name}`)
     if (query.run_id !== undefined) where.push(liveVersion(sql`x.run_id = ${query.run_id}`))
     if (query.include_empty_models === false) where.push(liveVersion(sql`1 = 1`))
-    return yield* page(sql.and(where), query.limit ?? ModelVersions.DEFAULT_LIMIT, query.offset ?? 0)
+    const filter = sql.and(where)
+    const position = yield* modelPositionOf(query.page_token)
+    const pageFilter = Option.match(position, { onNone: () => filter, onSome: (at) => sql.and([filter, afterModel(sql, at)]) })
+    return yield* page(filter, pageFilter, query.limit ?? ModelVersions.DEFAULT_LIMIT, query.offset ?? 0)
   })
 
-  const getModel = Effect.fn("ModelVersions.getModel")(function*(id: Model.ModelId) {
-    const found = yield* page(sql`m.id = ${id}`, 1, 0)
-    const model = found.data[0]
-    if (model === undefined) return yield* Effect.fail(noModel(id))
-    return model
-  })
+  /** The model `id` if it exists and is in the caller's read scope; else `NotFound`, the same for both. */
+  const findModel = (id: Model.ModelId) =>
+    Effect.gen(function*() {
+      if (!storable(id)) return yield* Effect.fail(noModel(id))
+      const filter = sql.and([sql`m.id = ${id}`, ...yield* scoped])
+      const model = (yield* page(filter, filter, 1, 0)).data[0]
+      if (model === undefined) return yield* Effect.fail(noModel(id))
+      return model
+    })
+
+  const getModel = Effect.fn("ModelVersions.getModel")(findModel)
 
   const deleteModel = Effect.fn("ModelVersions.deleteModel")(function*(id: Model.ModelId) {
+    // Outside the read scope (or not storable) is NotFound before anything is locked; a model never changes ML repo.
+    if (!storable(id) || (yield* ModelVersions.ReadScope)._tag === "Only") yield* findModel(id)
     yield* store.transact(Effect.gen(function*() {
       // PostgreSQL: waits for the model's writers and keeps new ones out until the delete commits.
       if (!(yield* queries.lockModel(id))) return yield* Effect.fail(noModel(id))

@@ -27,8 +27,8 @@ const ListRequest = Schema.Struct({ filter: Fragment, limit: Schema.Number, offs
 
 export const notFound = (id: string) => new RegistryError.NotFound({ message: `no model version with id "${id}"` })
 
-/** Whether an id can be stored at all: PostgreSQL's text refuses U+0000 (such an id names no version). */
-const storable = (id: string): boolean => !id.includes("\u0000")
+/** Whether an id can be stored at all: PostgreSQL's text refuses U+0000 (such an id names no version or model). */
+export const storable = (id: string): boolean => !id.includes("\u0000")
 
 /** `v` is the highest live version of its model (`…:latest`, `version=latest`). */
 const isLatest = (sql: Store["sql"]) =>
@@ -82,21 +82,30 @@ export const afterPosition = (sql: SqlClient.SqlClient, position: PageToken.Posi
   sql`(r.name > ${position.ml_repo} OR (r.name = ${position.ml_repo} AND (m.name > ${position.name}
     OR (m.name = ${position.name} AND v.version < ${position.version}))))`
 
-const decodePageToken = Schema.decodeUnknownEither(PageToken.PageToken)
+/**
+ * The position of a query's `page_token` by a token schema and its decoder; a token that is not one is a
+ * `ValidationError` at `query.page_token`.
+ */
+export const tokenPosition = <P>(schema: Schema.Schema<string>, read: (token: string) => Option.Option<P>) => {
+  const decodeToken = Schema.decodeUnknownEither(schema)
+  return (token: string | undefined): Effect.Effect<Option.Option<P>, RegistryError.ValidationError> =>
+    token === undefined ? Effect.succeedNone : Either.match(decodeToken(token), {
+      onLeft: (error) => Effect.fail(Validation.fromParseError(error, ["query", "page_token"])),
+      onRight: (valid) => Effect.succeed(read(valid))
+    })
+}
 
-/** The position of a query's `page_token`; a token that is not one is a `ValidationError` at `query.page_token`. */
-const positionOf = (token: string | undefined): Effect.Effect<Option.Option<PageToken.Position>, RegistryError.ValidationError> =>
-  token === undefined ? Effect.succeedNone : Either.match(decodePageToken(token), {
-    onLeft: (error) => Effect.fail(Validation.fromParseError(error, ["query", "page_token"])),
-    onRight: (valid) => Effect.succeed(PageToken.decode(valid))
-  })
+const positionOf = tokenPosition(PageToken.PageToken, PageToken.decode)
 
 /** The token of the page after `rows` when the store had one more row than `limit` (fetched to know it). */
-const nextPageToken = (rows: ReadonlyArray<VersionRow>, limit: number): string | undefined => {
-  if (rows.length <= limit) return undefined
-  const last = rows[limit - 1]!
-  return PageToken.make({ ml_repo: last.ml_repo_name, name: last.model_name, version: last.version })
-}
+export const nextToken = <R>(rows: ReadonlyArray<R>, limit: number, make: (last: R) => string): string | undefined =>
+  rows.length <= limit ? undefined : make(rows[limit - 1]!)
+
+/** `pagination` of a page: `next_page_token` only when a next page exists. */
+export const paginationOf = (total: number, offset: number, limit: number, next: string | undefined) =>
+  next === undefined ? { total, offset, limit } : { total, offset, limit, next_page_token: next }
+
+const versionToken = (last: VersionRow) => PageToken.make({ ml_repo: last.ml_repo_name, name: last.model_name, version: last.version })
 
 /** The registry's reads on one store. */
 export const makeQueries = (store: Store) => {
@@ -218,13 +227,13 @@ export const makeQueries = (store: Store) => {
       const count = yield* decoded(countRows(filter))
       // One row more than the page: whether a next page exists, for `next_page_token`.
       const rows = yield* decoded(pageRows({ filter: pageFilter, limit: limit + 1, offset }))
-      const next = nextPageToken(rows, limit)
+      const next = nextToken(rows, limit, versionToken)
       const page = rows.slice(0, limit)
       const tags = yield* tagsOf(page.map((row) => row.id))
       const total = Option.match(count, { onNone: () => 0, onSome: (row) => row.total })
       return new ModelVersion.ModelVersionPage({
         data: page.map((row) => toModelVersion(tenant, row, tags.get(row.id) ?? [])),
-        pagination: next === undefined ? { total, offset, limit } : { total, offset, limit, next_page_token: next }
+        pagination: paginationOf(total, offset, limit, next)
       }, true)
     }).pipe(Effect.catchTag("SqlError", storeError))
   })
