@@ -18,6 +18,7 @@ import { Effect, Either, type ParseResult, Predicate, Schema } from "effect"
 import * as Auth from "./Auth.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import { Api } from "./internal/api.js"
+import { scopedOptions, upsertHeaders } from "./internal/upsertHeaders.js"
 import * as JsonBody from "./JsonBody.js"
 
 const decodeModelId = Schema.decodeUnknownEither(Model.ModelId)
@@ -116,10 +117,13 @@ export const apply = HttpApiBuilder.group(Api, "apply", (handlers) =>
   Effect.gen(function*() {
     const registry = yield* ModelVersions.ModelVersions
     return handlers
-      .handleRaw("apply", ({ request }) =>
+      .handleRaw("apply", ({ headers, request }) =>
         Auth.withReadScope(Effect.gen(function*() {
+          const checked = upsertHeaders(headers)
+          if (checked.issues.length > 0) return yield* Effect.fail(new RegistryError.ValidationError({ detail: checked.issues }))
           const { body, grant, manifest } = yield* readManifestBody(request, decodeApplyBody)
-          const result = yield* Apply.apply(registry, manifest, { dryRun: body.dryRun, subject: grant.subject })
+          const options = yield* scopedOptions(checked.options, grant.subject)
+          const result = yield* Apply.apply(registry, manifest, { ...options, dryRun: body.dryRun })
           // An upstream's answer is checked against the caller's scope: it must be the version that was asked for.
           const answered = result.data?.manifest
           if (answered !== undefined && (answered.ml_repo !== manifest.ml_repo || answered.name !== manifest.name)) {

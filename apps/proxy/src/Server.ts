@@ -12,11 +12,11 @@
 import { HttpApiBuilder, HttpApiSwagger, type HttpApp, HttpServer, HttpServerRequest, HttpServerResponse, OpenApi } from "@effect/platform"
 import { ListQueryParams, ManifestJsonSchema, ModelVersion, ModelVersions, RegistryApi, RegistryError, Validation } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"
-import { Context, Duration, Effect, Either, Layer, Option, Predicate, Schema } from "effect"
-import { createHash } from "node:crypto"
+import { Duration, Effect, Either, Layer, Option, Predicate, Schema } from "effect"
 import * as Auth from "./Auth.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import * as ServedApi from "./internal/api.js"
+import { scopedOptions, SharedUpstreamToken, upsertHeaders } from "./internal/upsertHeaders.js"
 import * as JsonBody from "./JsonBody.js"
 import * as ModelsHandlers from "./ModelsHandlers.js"
 import * as RequestLog from "./RequestLog.js"
@@ -54,39 +54,8 @@ const one = (modelVersion: ModelVersion.ModelVersion, headers: Record<string, st
 
 const withEtag = (etag: string | undefined, headers: Record<string, string> = {}) => (etag === undefined ? headers : { ...headers, etag })
 
-const headerIssue = (name: string, msg: string) => new RegistryError.ValidationIssue({ loc: ["header", name], msg, type: "value_error" })
-
-/** The upsert options of the `Idempotency-Key`, `If-Match` and `If-None-Match` headers, or every problem with them. */
-const upsertHeaders = (headers: typeof RegistryApi.UpsertHeaders.Type) => {
-  const issues: Array<RegistryError.ValidationIssue> = []
-  const key = headers["idempotency-key"]
-  if (key !== undefined && !/^[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?$/.test(key)) {
-    issues.push(headerIssue("idempotency-key", "must be 1–255 printable ASCII characters"))
-  }
-  const ifMatch = headers["if-match"]?.trim()
-  if (ifMatch !== undefined && (ifMatch.length === 0 || ifMatch.length > 1024)) {
-    issues.push(headerIssue("if-match", "must be an ETag from an earlier response (or *)"))
-  }
-  const ifNoneMatch = headers["if-none-match"]?.trim()
-  if (ifNoneMatch !== undefined && ifNoneMatch !== "*") {
-    issues.push(headerIssue("if-none-match", `must be * (create only) (received ${JSON.stringify(ifNoneMatch.slice(0, 64))})`))
-  }
-  const options: ModelVersions.UpsertOptions = { idempotencyKey: key, ifMatch, ifNoneMatch: ifNoneMatch === "*" ? "*" : undefined }
-  return { issues, options }
-}
-
 const mlRepoNamed = (json: unknown): unknown =>
   Predicate.isRecord(json) && Predicate.isRecord(json.manifest) ? json.manifest.ml_repo : undefined
-
-/**
- * Whether the upstream sees one token for every caller (`--upstream-token`): an `Idempotency-Key` is then forwarded
- * as the hex SHA-256 of `subjectId + "\n" + key`, so two callers' keys never meet at the upstream.
- */
-class SharedUpstreamToken extends Context.Reference<SharedUpstreamToken>()("@mreg/proxy/Server/SharedUpstreamToken", {
-  defaultValue: () => false
-}) {}
-
-const scopedKey = (subjectId: string, key: string) => createHash("sha256").update(`${subjectId}\n${key}`).digest("hex")
 
 const handlers =
   HttpApiBuilder.group(Api, "modelVersions", (handlers) =>
@@ -111,10 +80,8 @@ const handlers =
             }
             const { manifest } = decoded.right
             yield* Auth.requireWrite(grant, manifest.ml_repo)
-            const shared = yield* SharedUpstreamToken
-            const key = checked.options.idempotencyKey
-            const options = shared && key !== undefined ? { ...checked.options, idempotencyKey: scopedKey(grant.subject.subjectId, key) } : checked.options
-            const result = yield* registry.upsert(manifest, { ...options, subject: grant.subject })
+            const options = yield* scopedOptions(checked.options, grant.subject)
+            const result = yield* registry.upsert(manifest, options)
             // An upstream's answer is checked against the caller's scope: it must be the version that was asked for.
             const answered = result.modelVersion.manifest
             if (answered.ml_repo !== manifest.ml_repo || answered.name !== manifest.name) {

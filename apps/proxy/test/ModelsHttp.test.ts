@@ -99,6 +99,28 @@ layer(layerServer(), { excludeTestServices: true })("Models and apply (embedded,
       assert.deepStrictEqual([extra.status, extra.json.detail.map((issue: any) => issue.loc)], [422, [["body", "dry_run"]]])
     }))
 
+  it.effect("apply honours Idempotency-Key, If-Match and If-None-Match as upsert does, dry runs included", () =>
+    Effect.gen(function*() {
+      const { url } = yield* TestServer
+      const repo = freshRepo()
+      const apply = (body: unknown, headers: Record<string, string> = {}) =>
+        call(`${url}/api/svc/v1/apply`, { method: "PUT", headers: { ...alice, ...headers }, body: JSON.stringify(body) })
+      const first = yield* apply({ manifest: base(repo) }, { "idempotency-key": "k-1" })
+      const replay = yield* apply({ manifest: base(repo) }, { "idempotency-key": "k-1" })
+      assert.deepStrictEqual([first.status, replay.status, replay.json.data.id], [200, 200, first.json.data.id])
+      const reused = yield* apply({ manifest: { ...base(repo), description: "other" } }, { "idempotency-key": "k-1" })
+      assert.deepStrictEqual([reused.status, reused.json.code], [409, "IDEMPOTENCY_KEY_REUSED"])
+      const v1 = { ...base(repo), version: 1 }
+      for (const dryRun of [true, false]) {
+        const stale = yield* apply({ manifest: v1, dryRun }, { "if-match": "\"nope\"" })
+        const exists = yield* apply({ manifest: v1, dryRun }, { "if-none-match": "*" })
+        assert.deepStrictEqual([stale.status, stale.json.code, exists.status, exists.json.code], [412, "PRECONDITION_FAILED", 412, "PRECONDITION_FAILED"], `dryRun ${dryRun}`)
+      }
+      const bad = yield* apply({ manifest: v1 }, { "if-none-match": "x" })
+      assert.deepStrictEqual([bad.status, bad.json.detail[0].loc], [422, ["header", "if-none-match"]])
+      assert.strictEqual((yield* call(`${url}/api/ml/v1/model-versions?ml_repo=${repo}`, { headers: alice })).json.pagination.total, 1)
+    }))
+
   it.effect("apply and delete: a body of the wrong shape is 422 in JSON's words, saying how to wrap a bare manifest", () =>
     Effect.gen(function*() {
       const { url } = yield* TestServer
@@ -152,13 +174,13 @@ layer(layerServer(), { excludeTestServices: true })("Models and apply (embedded,
       })
       const repo = freshRepo()
       const manifest = Schema.decodeUnknownSync(ModelManifest.ModelManifest)(base(repo))
-      const applied = yield* client.apply.apply({ payload: { manifest } })
+      const applied = yield* client.apply.apply({ headers: {}, payload: { manifest } })
       assert.strictEqual(applied.action, "CREATE")
       const listed = yield* client.models.list({ urlParams: { ml_repo: repo } })
       assert.strictEqual(listed.data[0]!.latest_version?.id, applied.data?.id)
       const model = yield* client.models.get({ path: { id: listed.data[0]!.id } })
       assert.strictEqual(model.data.fqn, `model:default/${repo}/sentiment-clf`)
-      const dry = yield* client.apply.apply({ payload: { manifest, dryRun: true } })
+      const dry = yield* client.apply.apply({ headers: {}, payload: { manifest, dryRun: true } })
       assert.deepStrictEqual([dry.action, dry.manifest?.version, dry.data], ["CREATE", 2, undefined])
       yield* client.apply.delete({ payload: { manifest: Schema.decodeUnknownSync(ModelManifest.ModelManifest)({ ...base(repo), version: 1 }) } })
       assert.strictEqual((yield* client.models.list({ urlParams: { ml_repo: repo, include_empty_models: "false" } })).pagination.total, 0)

@@ -23,7 +23,7 @@
  */
 import { Effect, Predicate, Schema } from "effect"
 import { MANIFEST_EXAMPLE, ModelManifest } from "./ModelManifest.js"
-import { ModelVersion, type Subject } from "./ModelVersion.js"
+import { ModelVersion } from "./ModelVersion.js"
 import * as ModelVersions from "./ModelVersions.js"
 import * as RegistryError from "./RegistryError.js"
 import * as UpsertPlan from "./UpsertPlan.js"
@@ -108,13 +108,13 @@ export const unsupportedType = (body: unknown): RegistryError.ValidationError | 
 }
 
 /**
- * Options of {@link apply}: `dryRun` predicts without writing; `subject` is who writes (as for `upsert`).
+ * Options of {@link apply}: `dryRun` predicts without writing; the others are `upsert`'s (who writes, the
+ * idempotency key, `If-Match`, `If-None-Match: *`), honoured by a dry run's prediction too.
  * @since 0.2.0
  * @category models
  */
-export interface ApplyOptions {
+export interface ApplyOptions extends ModelVersions.UpsertOptions {
   readonly dryRun?: boolean | undefined
-  readonly subject?: Subject | undefined
 }
 
 /** The stored live version `(ml_repo, name, version)`, if any (checked: an upstream may ignore `ml_repo`). */
@@ -145,9 +145,10 @@ const rejection = (problem: UpsertPlan.Problem): RegistryError.RegistryError => 
   }
 }
 
-const dryRun = (registry: ModelVersions.Service, manifest: ModelManifest) =>
+const dryRun = (registry: ModelVersions.Service, manifest: ModelManifest, options: ApplyOptions) =>
   Effect.gen(function*() {
-    const { plan, target } = yield* UpsertPlan.predict(registry, manifest)
+    const preconditions = { ifMatch: options.ifMatch, createOnly: options.ifNoneMatch === "*" }
+    const { plan, target } = yield* UpsertPlan.predict(registry, manifest, preconditions)
     const problem = plan.problems[0]
     if (problem !== undefined) return yield* Effect.fail(rejection(problem))
     const stored = target?.manifest
@@ -175,9 +176,10 @@ export const apply = (
   manifest: ModelManifest,
   options: ApplyOptions = {}
 ): Effect.Effect<ApplyResponse, RegistryError.RegistryError> =>
-  options.dryRun === true ? dryRun(registry, manifest) : Effect.gen(function*() {
+  options.dryRun === true ? dryRun(registry, manifest, options) : Effect.gen(function*() {
     const existing = manifest.version === undefined ? undefined : yield* findVersion(registry, manifest, manifest.version)
-    const result = yield* registry.upsert(manifest, { subject: options.subject })
+    const { dryRun: _dryRun, ...upsertOptions } = options
+    const result = yield* registry.upsert(manifest, upsertOptions)
     const replaced = result.created ? undefined : existing?.manifest
     return new ApplyResponse({
       ...(replaced === undefined ? {} : { existingManifest: replaced }),

@@ -307,7 +307,7 @@ export const makeModelsGroup = (prefix: string) =>
 export const makeApplyGroup = () =>
   HttpApiGroup.make("apply")
     .add(
-      bodyErrors(HttpApiEndpoint.put("apply", "/apply").setPayload(ApplyRequest).addSuccess(ApplyResponse))
+      bodyErrors(HttpApiEndpoint.put("apply", "/apply").setPayload(ApplyRequest).setHeaders(UpsertHeaders).addSuccess(ApplyResponse))
         .addError(Errors.Conflict)
         .addError(Errors.PreconditionFailed)
         .annotate(OpenApi.Summary, "Apply a model-version manifest (create or update; dryRun predicts)")
