@@ -11,8 +11,8 @@ import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fakeControlPlane, json, LLAMA, mreg, tempHome } from "./utils.js"
 
-const itHome = <A, E>(name: string, body: (home: string) => Effect.Effect<A, E, Scope.Scope>) =>
-  it.scoped(name, () => Effect.flatMap(tempHome, body))
+const itHome = <A, E>(name: string, body: (home: string) => Effect.Effect<A, E, Scope.Scope>, timeout?: number) =>
+  it.scoped(name, () => Effect.flatMap(tempHome, body), timeout)
 
 const SENTIMENT = "model:default/nlp-team/sentiment-clf"
 const LLAMA_FQN = "model:default/llm-finetunes/support-assistant:1"
@@ -103,14 +103,14 @@ describe.concurrent("versions by id or FQN", () => {
           "must be model:{tenant}/{ml_repo}/{name}, optionally followed by :{version, alias or latest} (received \"model:default/nlp-team\")"
         ]
       ]
-      for (const [fqn, rule] of cases) {
-        for (const args of [["get", fqn], ["update", fqn, "--set", "description=x"], ["tag", "add", fqn, "prod"], ["tag", fqn, "prod"], ["delete", fqn, "--yes"]]) {
-          const run = yield* mreg(home, args)
-          assert.deepStrictEqual([run.code, run.stdout, run.stderr], [2, "", `error: invalid FQN "${fqn}": ${rule}\n`], args.join(" "))
-        }
-      }
+      const runs = cases.flatMap(([fqn, rule]) =>
+        [["get", fqn], ["update", fqn, "--set", "description=x"], ["tag", "add", fqn, "prod"], ["tag", fqn, "prod"], ["delete", fqn, "--yes"]]
+          .map((args) => ({ args, expected: [2, "", `error: invalid FQN "${fqn}": ${rule}\n`] }))
+      )
+      yield* Effect.forEach(runs, ({ args, expected }) =>
+        Effect.map(mreg(home, args), (run) => assert.deepStrictEqual([run.code, run.stdout, run.stderr], expected, args.join(" "))), { concurrency: 4 })
       assert.isFalse(existsSync(join(home, "registry.db")), "an invalid FQN never opens the registry")
-    }))
+    }), 180_000)
 
   itHome("list -o table: the first column is the id, which every command takes", (home) =>
     Effect.gen(function*() {
