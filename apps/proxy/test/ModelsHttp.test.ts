@@ -55,10 +55,16 @@ layer(layerServer(), { excludeTestServices: true })("Models and apply (embedded,
       const answer = yield* call(`${url}/api/ml/v1/models?include_empty_models=maybe&limit=0&fqn=nope`, { headers: alice })
       assert.strictEqual(answer.status, 422)
       assert.deepStrictEqual(answer.json.detail.map((issue: any) => [issue.loc, issue.msg]), [
-        [["query", "fqn"], `must be a model FQN model:{tenant}/{ml_repo}/{name} (received "nope")`],
+        [["query", "fqn"], `must be model:{tenant}/{ml_repo}/{name}, optionally followed by :{version, alias or latest} (received "nope")`],
         [["query", "include_empty_models"], `must be true or false (received "maybe")`],
         [["query", "limit"], "must be an integer from 1 to 1000 (received 0)"]
       ])
+      const zero = yield* call(`${url}/api/ml/v1/models?fqn=${encodeURIComponent("model:default/r/n:0")}`, { headers: alice })
+      assert.deepStrictEqual([zero.status, zero.json.detail], [422, [{
+        loc: ["query", "fqn"],
+        msg: "has version 0; versions are integers from 1 to 2147483647",
+        type: "value_error"
+      }]])
     }))
 
   it.effect("PUT /api/svc/v1/apply: CREATE, UPDATE with existingManifest, dry run; not under /api/ml/v1", () =>

@@ -15,11 +15,11 @@
  *
  * @since 0.2.0
  */
-import { Schema } from "effect"
+import { Either, Schema } from "effect"
+import * as Fqn from "./Fqn.js"
 import { classAnnotations, queryValue } from "./internal/annotations.js"
 import { noNul } from "./internal/nul.js"
 import { nextPageOf } from "./internal/paging.js"
-import { received } from "./internal/text.js"
 import { MAX_INTEGER } from "./ModelManifest.js"
 import { ModelVersion, Pagination, Subject, Timestamp } from "./ModelVersion.js"
 import { DEFAULT_LIMIT } from "./ModelVersions.js"
@@ -173,7 +173,6 @@ export interface ModelFqn {
   readonly name: string
 }
 
-const MODEL_FQN = /^model:([^/\s]+)\/([^/\s]+)\/([^/:\s]+)(?::[^/:\s]+)?$/
 
 /**
  * Formats a model's FQN, `model:{tenant}/{ml_repo}/{name}`.
@@ -183,13 +182,13 @@ const MODEL_FQN = /^model:([^/\s]+)\/([^/\s]+)\/([^/:\s]+)(?::[^/:\s]+)?$/
 export const formatFqn = (parts: ModelFqn): string => `model:${parts.tenant}/${parts.mlRepo}/${parts.name}`
 
 /**
- * Parses a model FQN `model:{tenant}/{ml_repo}/{name}`; a version FQN (`…:{version or alias}`) names its model.
- * Returns a message naming the expected shape and the received value when `input` is neither.
+ * Parses a model FQN `model:{tenant}/{ml_repo}/{name}`; a version FQN (`…:{version, alias or latest}`) names its
+ * model. Returns `Fqn.parse`'s message (the expected shape and the received value) when `input` is neither.
  * @since 0.2.0
  * @category parsing
  */
-export const parseFqn = (input: string): ModelFqn | { readonly message: string } => {
-  const match = MODEL_FQN.exec(input)
-  if (match === null) return { message: `must be a model FQN model:{tenant}/{ml_repo}/{name} (received ${received(input)})` }
-  return { tenant: match[1]!, mlRepo: match[2]!, name: match[3]! }
-}
+export const parseFqn = (input: string): ModelFqn | { readonly message: string } =>
+  Either.match(Fqn.parse(input), {
+    onLeft: (error) => ({ message: error.message }),
+    onRight: ({ mlRepo, name, tenant }) => ({ tenant, mlRepo, name })
+  })

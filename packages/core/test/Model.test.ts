@@ -6,7 +6,7 @@ describe("Model", () => {
   it("parses model FQNs; a version FQN names its model; anything else is a message naming the shape", () => {
     assert.deepStrictEqual(Model.parseFqn("model:acme/nlp/clf"), { tenant: "acme", mlRepo: "nlp", name: "clf" })
     assert.deepStrictEqual(Model.parseFqn("model:acme/nlp/clf:3"), { tenant: "acme", mlRepo: "nlp", name: "clf" })
-    assert.deepStrictEqual(Model.parseFqn("nlp/clf"), { message: `must be a model FQN model:{tenant}/{ml_repo}/{name} (received "nlp/clf")` })
+    assert.deepStrictEqual(Model.parseFqn("nlp/clf"), { message: `must be model:{tenant}/{ml_repo}/{name}, optionally followed by :{version, alias or latest} (received "nlp/clf")` })
     assert.strictEqual(Model.formatFqn({ tenant: "acme", mlRepo: "nlp", name: "clf" }), "model:acme/nlp/clf")
   })
 
