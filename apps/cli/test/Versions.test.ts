@@ -59,6 +59,12 @@ describe.concurrent("versions by id or FQN", () => {
         ], args.join(" "))
       }
       assert.deepStrictEqual(json(yield* mreg(home, ["get", `${SENTIMENT}:latest`])).data.tags, [], "nothing was tagged")
+      const partial = yield* mreg(home, ["get", "nlp-team/sentiment-clf:1"])
+      assert.deepStrictEqual([partial.code, partial.stderr], [
+        4,
+        "error: no model version with id \"nlp-team/sentiment-clf:1\"; to name a version by its FQN, write " +
+        "model:{tenant}/{ml_repo}/{name}:{version, alias or latest} [NOT_FOUND]\n"
+      ])
       const malformed = yield* mreg(home, ["tag", "add", `${SENTIMENT}:newest`, "prod"])
       assert.strictEqual(malformed.code, 2)
       assert.strictEqual(

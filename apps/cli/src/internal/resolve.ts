@@ -92,7 +92,20 @@ export const resolve = (
   registry: ModelVersions.Service,
   ref: Ref
 ): Effect.Effect<ModelVersions.Versioned, RegistryError.RegistryError> =>
-  ref._tag === "Id" ? registry.get(ref.id) : Effect.flatMap(byFqn(registry, ref), (found) => registry.get(found.id))
+  ref._tag === "Id"
+    ? Effect.mapError(registry.get(ref.id), (error) => looksLikeName(ref.id, error))
+    : Effect.flatMap(byFqn(registry, ref), (found) => registry.get(found.id))
+
+/**
+ * A `NotFound` for an "id" that reads like a name (`nlp-team/sentiment-clf:1`, as `hf` and MLflow write them) says
+ * how to write the FQN.
+ */
+const looksLikeName = (id: string, error: RegistryError.RegistryError): RegistryError.RegistryError =>
+  error._tag === "NotFound" && /[/:]/.test(id)
+    ? new RegistryError.NotFound({
+      message: `${error.message}; to name a version by its FQN, write model:{tenant}/{ml_repo}/{name}:{version, alias or latest}`
+    })
+    : error
 
 /** What a user typed for a model, checked: a model id, or the model FQN `model:{tenant}/{ml_repo}/{name}`. */
 export type ModelRef =

@@ -35,11 +35,11 @@ const modelTable = (model: Model.Model, style: Output.Palette): string =>
     ["Updated", orDash(model.updated_at)]
   ], style)
 
-/** A page of models as columns `FQN LATEST UPDATED`, then `N of TOTAL (offset O, limit L)`. */
+/** A page of models as columns `ID FQN LATEST UPDATED` (the id, which `models get` and `models delete` take), then `N of TOTAL (offset O, limit L)`. */
 const pageTable = (page: Model.ModelPage, style: Output.Palette): string => {
-  const rows = page.data.map((model) => [model.fqn, latestOf(model), orDash(model.updated_at)])
+  const rows = page.data.map((model) => [model.id, model.fqn, latestOf(model), orDash(model.updated_at)])
   const { limit, offset, total } = page.pagination
-  return `${Output.columns(["FQN", "LATEST", "UPDATED"], rows, style)}\n` +
+  return `${Output.columns(["ID", "FQN", "LATEST", "UPDATED"], rows, style)}\n` +
     style.dim(`${page.data.length} of ${total} (offset ${offset}, limit ${limit})`)
 }
 
