@@ -216,7 +216,7 @@ layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)
       assert.deepStrictEqual([clash.status, clash.json], [409, {
         statusCode: 409,
         code: "TAG_IN_USE",
-        message: "tag \"prod\" is held by version 1 of this model; tags are unique within a model, ignoring case; pass force to move it",
+        message: "tag \"prod\" is held by version 1 of this model; tags are unique within a model, ignoring case; force moves it (\"force\": true, or mreg tag --force)",
         details: [{ field: "tags", tag: "prod", version: 1 }]
       }])
       const deleted = yield* call(`${url}/api/ml/v1/model-versions/${v1.id}`, { method: "DELETE", headers: alice })

@@ -58,7 +58,7 @@ export const makeTags = (store: Store, queries: ReturnType<typeof makeQueries>) 
         const first = holders[0]!
         return yield* Effect.fail(new RegistryError.Conflict({
           reason: "TAG_IN_USE",
-          message: `tag "${first.tag}" is held by version ${first.version} of this model; tags are unique within a model, ignoring case; pass force to move it`,
+          message: `tag "${first.tag}" is held by version ${first.version} of this model; tags are unique within a model, ignoring case; force moves it ("force": true, or mreg tag --force)`,
           details: { field: "tags", tag: first.tag, version: first.version }
         }))
       }
