@@ -380,9 +380,10 @@ describe.concurrent("mreg diff and mreg upsert --dry-run", () => {
         id: "3d0c5a4e-1111-4222-8333-944455556666",
         created_by_subject: { subjectId: "ci-bot", subjectType: "serviceaccount" }
       })
-      const plane = yield* fakeControlPlane(() => ({
+      // A TrueFoundry model has no next_version: the prediction is left to the live versions.
+      const plane = yield* fakeControlPlane((request) => ({
         status: 200,
-        body: { data: [stored], pagination: { total: 1, offset: 0, limit: 1 } }
+        body: { data: request.url.startsWith("/api/ml/v1/models") ? [] : [stored], pagination: { total: 1, offset: 0, limit: 1 } }
       }))
       const run = yield* mreg(home, ["upsert", "--dry-run", "--host", plane.url, "-f", "-"], stdin({ ...BASE, version: 2, description: "third" }))
       assert.strictEqual(run.code, 0, run.stderr)
@@ -392,7 +393,8 @@ describe.concurrent("mreg diff and mreg upsert --dry-run", () => {
           "~ manifest.description: \"first\" → \"third\"\n"
       )
       assert.deepStrictEqual(plane.received.map((request) => `${request.method} ${request.url}`), [
-        "GET /api/ml/v1/model-versions?ml_repo=nlp-team&name=sentiment-clf&limit=1"
+        "GET /api/ml/v1/model-versions?ml_repo=nlp-team&name=sentiment-clf&limit=1",
+        "GET /api/ml/v1/models?ml_repo=nlp-team&name=sentiment-clf&limit=1"
       ])
       assert.isFalse(existsSync(join(home, "registry.db")))
     }))

@@ -12,7 +12,8 @@ import { auth, base, call, freshRepo, layerServer, put, SUBJECTS, TestServer, TO
 const alice = auth(TOKENS.alice)
 const bob = auth(TOKENS.bob)
 
-const MODEL_KEYS = ["created_at", "created_by_subject", "fqn", "id", "latest_version", "ml_repo_id", "name", "run_steps", "type", "updated_at"]
+/** TrueFoundry's `Model` keys, and mreg's own `next_version`. */
+const MODEL_KEYS = ["created_at", "created_by_subject", "fqn", "id", "latest_version", "ml_repo_id", "name", "next_version", "run_steps", "type", "updated_at"]
 
 const send = (url: string, method: string, body: unknown, headers: Record<string, string> = alice) =>
   call(url, { method, headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) })

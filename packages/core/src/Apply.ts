@@ -12,7 +12,8 @@
  *   the predicted `action`, `existingManifest`, and `manifest`, the manifest the version would hold (version
  *   number filled in), and no `data`; a write the registry would reject fails with the same error (422
  *   `VALIDATION_ERROR` for a version beyond the next one, 409 `VERSION_DELETED`, `ALIAS_IN_USE`, `IMMUTABLE_FIELD`).
- *   As for `mreg diff`, a model whose newest versions were deleted gets a higher number than predicted;
+ *   Deleted numbers come from the model's `next_version` (see `UpsertPlan`: a registry without it, TrueFoundry,
+ *   leaves the prediction to the live versions);
  * - delete removes the version the manifest names (`ml_repo`, `name`, `version`; `version` is required);
  * - any manifest `type` but `"model-version"` is a 422 at `body.manifest.type` naming the supported type.
  *

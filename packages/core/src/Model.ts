@@ -9,7 +9,9 @@
  * - `updated_at`: the last time one of its versions was created, updated, tagged or deleted;
  * - `latest_version`: the live version with the highest number (absent when every version was deleted: the model is
  *   "empty");
- * - `run_steps`: the distinct `step`s of its live versions, ascending.
+ * - `run_steps`: the distinct `step`s of its live versions, ascending;
+ * - `next_version` (mreg's own, absent from TrueFoundry's answers): the number the next version will get, one more
+ *   than the highest number ever used, deleted versions included (what a dry run needs to predict a create).
  *
  * Source: TrueFoundry's generated TypeScript SDK (`Model`, `ModelsListRequest`, `ListModelsResponse`).
  *
@@ -54,7 +56,8 @@ const MODEL_EXAMPLE = {
   created_by_subject: { subjectId: "ci-bot", subjectType: "serviceaccount", subjectSlug: "ci-bot" },
   created_at: "2024-06-01T12:00:00.000Z",
   updated_at: "2024-06-01T12:00:00.000Z",
-  run_steps: [0]
+  run_steps: [0],
+  next_version: 2
 }
 
 /**
@@ -74,7 +77,11 @@ export class Model extends Schema.Class<Model>("Model")({
   created_at: Schema.optional(Timestamp),
   updated_at: Schema.optional(Timestamp),
   latest_version: Schema.optional(ModelVersion),
-  run_steps: Schema.optional(Schema.Array(Schema.Number))
+  run_steps: Schema.optional(Schema.Array(Schema.Number)),
+  // mreg's own: TrueFoundry's Model has no such field (an upstream that leaves it out still gives a model).
+  next_version: Schema.optional(Schema.Number.annotations({
+    description: "mreg: the number the model's next version will get (numbers of deleted versions are never reused)."
+  }))
 }, classAnnotations("Model", "A model: a name in an ML repo, with its highest live version.", MODEL_EXAMPLE)) {}
 
 /**

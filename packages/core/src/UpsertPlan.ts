@@ -9,13 +9,16 @@
  * the tenant of its FQN, then `{fqn}` for the version and for the holder of the alias) and `get` (its ETag, only
  * with `--if-match`).
  *
- * Only live versions are visible through the API: when the newest versions of a model were deleted, the registry
- * gives the next version a higher number than the one shown here (numbers are never reused).
+ * Deleted versions are not visible through the API: the next number comes from the model's `next_version` (mreg's
+ * registry and proxy), which counts them. A registry without it (TrueFoundry) leaves the prediction to the live
+ * versions: when the newest versions of a model were deleted, it gives the next version a higher number than the
+ * one shown here, and a deleted number is predicted as a create (numbers are never reused).
  *
  * @since 0.2.0
  */
 import { Effect, Schema } from "effect"
 import * as Fqn from "./Fqn.js"
+import * as Model from "./Model.js"
 import * as ModelManifest from "./ModelManifest.js"
 import type { ModelVersion } from "./ModelVersion.js"
 import * as ModelVersions from "./ModelVersions.js"
@@ -145,9 +148,15 @@ export const predict = (
     const page = yield* registry.list(new ModelVersions.ListQuery({ ml_repo: manifest.ml_repo, name: manifest.name, limit: 1 }))
     const latest = page.data.find((mv) => mv.manifest.ml_repo === manifest.ml_repo && mv.manifest.name === manifest.name)
     const latestVersion = latest?.manifest.version ?? 0
-    const next = latestVersion + 1
-    const parsed = latest === undefined ? undefined : Fqn.parse(latest.fqn)
-    const tenant = parsed !== undefined && parsed._tag === "Right" ? parsed.right.tenant : undefined
+    // The model's `next_version` (mreg) counts deleted versions too; a registry without it (TrueFoundry) leaves the
+    // prediction to the live versions.
+    const storedModel = yield* registry.listModels(new Model.ListQuery({ ml_repo: manifest.ml_repo, name: manifest.name, limit: 1 })).pipe(
+      Effect.map((models) => models.data.find((m) => m.name === manifest.name)),
+      Effect.catchAll(() => Effect.succeed(undefined))
+    )
+    const next = storedModel?.next_version ?? latestVersion + 1
+    const parsed = Fqn.parse(latest?.fqn ?? storedModel?.fqn ?? "")
+    const tenant = parsed._tag === "Right" ? parsed.right.tenant : undefined
     const fqnOf = (version: number | string) =>
       tenant === undefined ? undefined : Fqn.format({ tenant, mlRepo: manifest.ml_repo, name: manifest.name, version })
     const byFqn = (version: number | string) => {

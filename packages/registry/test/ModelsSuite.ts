@@ -148,6 +148,28 @@ export const modelsSuite = <E>(layer: Layer.Layer<ModelVersions.ModelVersions, E
         assert.strictEqual(updated.data?.id, created.data?.id)
       }))
 
+    it.effect("apply: a dry run after the newest versions were deleted predicts what the write does", () =>
+      Effect.gen(function*() {
+        const registry = yield* ModelVersions.ModelVersions
+        const repo = freshRepo()
+        yield* Apply.apply(registry, manifest(repo))
+        const v2 = yield* Apply.apply(registry, manifest(repo))
+        const v3 = yield* Apply.apply(registry, manifest(repo))
+        yield* registry.delete(v3.data!.id)
+        yield* registry.delete(v2.data!.id)
+        const model = (yield* registry.listModels(new Model.ListQuery({ ml_repo: repo }))).data[0]!
+        assert.strictEqual(model.next_version, 4, "deleted numbers count")
+        // Version 3 was deleted: the dry run answers the write's 409, not a create.
+        const deleted = yield* Effect.flip(Apply.apply(registry, manifest(repo, { version: 3 }), { dryRun: true }))
+        assert.instanceOf(deleted, RegistryError.Conflict)
+        assert.strictEqual(deleted.reason, "VERSION_DELETED")
+        // Without a version, and with version 4: the create of version 4 the write performs.
+        const next = yield* Apply.apply(registry, manifest(repo), { dryRun: true })
+        const four = yield* Apply.apply(registry, manifest(repo, { version: 4 }), { dryRun: true })
+        assert.deepStrictEqual([next.action, next.manifest?.version, four.action, four.manifest?.version], ["CREATE", 4, "CREATE", 4])
+        assert.strictEqual((yield* Apply.apply(registry, manifest(repo))).data?.manifest.version, 4)
+      }))
+
     it.effect("apply: a dry run fails as the write would (version beyond the next, immutable field); delete by manifest", () =>
       Effect.gen(function*() {
         const registry = yield* ModelVersions.ModelVersions

@@ -28,7 +28,8 @@ const ModelRow = Schema.Struct({
   ml_repo_name: Schema.String,
   created_by: Schema.NullOr(SubjectJson),
   updated_at: Schema.NullOr(Schema.String),
-  deleted_at: Schema.NullOr(Schema.String)
+  deleted_at: Schema.NullOr(Schema.String),
+  next_version: Count
 })
 interface ModelRow extends Schema.Schema.Type<typeof ModelRow> {}
 
@@ -37,7 +38,8 @@ const StepRow = Schema.Struct({ model_id: Schema.String, step: Schema.Number })
 const SELECT_MODEL = `SELECT m.id, m.ml_repo_id, m.name, m.created_at, r.name AS ml_repo_name,
   (SELECT f.created_by FROM model_versions f WHERE f.model_id = m.id ORDER BY f.version LIMIT 1) AS created_by,
   (SELECT MAX(u.updated_at) FROM model_versions u WHERE u.model_id = m.id) AS updated_at,
-  (SELECT MAX(d.deleted_at) FROM model_versions d WHERE d.model_id = m.id) AS deleted_at
+  (SELECT MAX(d.deleted_at) FROM model_versions d WHERE d.model_id = m.id) AS deleted_at,
+  (SELECT COALESCE(MAX(n.version), 0) + 1 FROM model_versions n WHERE n.model_id = m.id) AS next_version
   FROM models m JOIN ml_repos r ON r.id = m.ml_repo_id`
 
 export const noModel = (id: string) => new RegistryError.NotFound({ message: `no model with id ${JSON.stringify(id)}` })
@@ -102,7 +104,8 @@ export const makeModels = (store: Store, queries: ReturnType<typeof makeQueries>
           created_at: row.created_at,
           updated_at: latestOf(row.created_at, row.updated_at, row.deleted_at),
           ...(latestVersion === undefined ? {} : { latest_version: latestVersion }),
-          run_steps: steps.filter((step) => step.model_id === row.id).map((step) => step.step)
+          run_steps: steps.filter((step) => step.model_id === row.id).map((step) => step.step),
+          next_version: row.next_version
         }, true)
       })
     })
