@@ -76,7 +76,7 @@ export const middleware = (app: HttpApp.Default): HttpApp.Default =>
         }
         if (Predicate.isTagged(error, "RouteNotFound")) {
           return fromError(new RegistryError.NotFound({
-            message: `no route for ${request.method} ${pathOf(request.originalUrl)}: the API is under /api/ml/v1 and /api/svc/v1 (see /docs)`
+            message: `no route for ${request.method} ${pathOf(request.originalUrl)}: model versions and models are under /api/ml/v1 and /api/svc/v1, apply and delete under /api/svc/v1 only (see /docs)`
           }))
         }
       }

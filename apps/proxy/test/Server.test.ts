@@ -176,12 +176,12 @@ layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)
       assert.deepStrictEqual([route.status, route.headers.get("content-type"), route.json], [404, "application/json", {
         statusCode: 404,
         code: "NOT_FOUND",
-        message: "no route for GET /api/ml/v2/things: the API is under /api/ml/v1 and /api/svc/v1 (see /docs)"
+        message: "no route for GET /api/ml/v2/things: model versions and models are under /api/ml/v1 and /api/svc/v1, apply and delete under /api/svc/v1 only (see /docs)"
       }])
       const method = yield* call(`${url}/api/ml/v1/model-versions`, { method: "POST", headers: alice, body: "{}" })
       assert.deepStrictEqual([method.status, method.json.message], [
         404,
-        "no route for POST /api/ml/v1/model-versions: the API is under /api/ml/v1 and /api/svc/v1 (see /docs)"
+        "no route for POST /api/ml/v1/model-versions: model versions and models are under /api/ml/v1 and /api/svc/v1, apply and delete under /api/svc/v1 only (see /docs)"
       ])
       const deleted = yield* call(`${url}/api/ml/v1/model-versions/${id}`, { method: "DELETE", headers: alice })
       assert.deepStrictEqual([deleted.status, deleted.json.code], [404, "NOT_FOUND"])
