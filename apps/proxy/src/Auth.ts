@@ -76,6 +76,24 @@ export const readScope = (grant: Grant): ModelVersions.Visibility =>
 export const withReadScope = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | CurrentGrant> =>
   Effect.flatMap(CurrentGrant, (grant) => Effect.provideService(effect, ModelVersions.ReadScope, readScope(grant)))
 
+/**
+ * A read handler's body: `effect` under the caller's read scope ({@link withReadScope}), once the grant may read some
+ * ML repo (else `Forbidden`).
+ * @since 0.2.0
+ * @category scopes
+ */
+export const reading = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | RegistryError.Forbidden, R | CurrentGrant> =>
+  withReadScope(Effect.zipRight(Effect.flatMap(CurrentGrant, requireSomeRead), effect))
+
+/**
+ * A write handler's body: `f(grant)` under the caller's read scope (a version or model it cannot read is a 404),
+ * once the grant may write some ML repo (else `Forbidden`, before any body is read).
+ * @since 0.2.0
+ * @category scopes
+ */
+export const writing = <A, E, R>(f: (grant: Grant) => Effect.Effect<A, E, R>): Effect.Effect<A, E | RegistryError.Forbidden, R | CurrentGrant> =>
+  withReadScope(Effect.flatMap(CurrentGrant, (grant) => Effect.zipRight(requireSomeWrite(grant), f(grant))))
+
 /** `Forbidden` for the grant's subject: `subject "<subjectId>" <what>`. @since 0.1.0 @category checks */
 export const forbidden = (grant: Grant, what: string): RegistryError.Forbidden =>
   new RegistryError.Forbidden({ message: `subject ${JSON.stringify(grant.subject.subjectId)} ${what}` })

@@ -18,7 +18,7 @@ import { Effect, Either, type ParseResult, Predicate, Schema } from "effect"
 import * as Auth from "./Auth.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import { Api } from "./internal/api.js"
-import { scopedOptions, upsertHeaders } from "./internal/upsertHeaders.js"
+import { requireSameModel, scopedOptions, upsertHeaders } from "./internal/upsertHeaders.js"
 import * as JsonBody from "./JsonBody.js"
 
 const decodeModelId = Schema.decodeUnknownEither(Model.ModelId)
@@ -46,19 +46,11 @@ export const models = HttpApiBuilder.group(Api, "models", (handlers) =>
     return handlers
       // Filtered in the store (or by core's HTTP client upstream): `total` counts only the caller's ML repos.
       .handle("list", ({ urlParams }) =>
-        Auth.withReadScope(Effect.gen(function*() {
-          yield* Auth.requireSomeRead(yield* Auth.CurrentGrant)
-          return ErrorResponse.json(200, yield* registry.listModels(yield* ListQueryParams.decodeModels(urlParams)))
-        })))
+        Auth.reading(Effect.map(Effect.flatMap(ListQueryParams.decodeModels(urlParams), registry.listModels), (page) => ErrorResponse.json(200, page))))
       .handle("get", ({ path }) =>
-        Auth.withReadScope(Effect.gen(function*() {
-          yield* Auth.requireSomeRead(yield* Auth.CurrentGrant)
-          return ErrorResponse.json(200, { data: yield* registry.getModel(yield* validModelId(path.id)) })
-        })))
+        Auth.reading(Effect.map(Effect.flatMap(validModelId(path.id), registry.getModel), (data) => ErrorResponse.json(200, { data }))))
       .handle("delete", ({ path }) =>
-        Auth.withReadScope(Effect.gen(function*() {
-          const grant = yield* Auth.CurrentGrant
-          yield* Auth.requireSomeWrite(grant)
+        Auth.writing((grant) => Effect.gen(function*() {
           const id = yield* validModelId(path.id)
           if (!grant.writesAll) yield* Auth.requireWrite(grant, mlRepoOfModel(yield* registry.getModel(id)))
           yield* registry.deleteModel(id)
@@ -124,11 +116,7 @@ export const apply = HttpApiBuilder.group(Api, "apply", (handlers) =>
           const { body, grant, manifest } = yield* readManifestBody(request, decodeApplyBody)
           const options = yield* scopedOptions(checked.options, grant.subject)
           const result = yield* Apply.apply(registry, manifest, { ...options, dryRun: body.dryRun })
-          // An upstream's answer is checked against the caller's scope: it must be the version that was asked for.
-          const answered = result.data?.manifest
-          if (answered !== undefined && (answered.ml_repo !== manifest.ml_repo || answered.name !== manifest.name)) {
-            return yield* new RegistryError.UpstreamError({ status: 502, message: "the upstream answered with a model version of another ML repo" })
-          }
+          yield* requireSameModel(manifest, result.data?.manifest)
           return ErrorResponse.json(200, result)
         })))
       .handleRaw("delete", ({ request }) =>

@@ -16,7 +16,7 @@ import { Duration, Effect, Either, Layer, Option, Predicate, Schema } from "effe
 import * as Auth from "./Auth.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import * as ServedApi from "./internal/api.js"
-import { scopedOptions, SharedUpstreamToken, upsertHeaders } from "./internal/upsertHeaders.js"
+import { requireSameModel, scopedOptions, SharedUpstreamToken, upsertHeaders } from "./internal/upsertHeaders.js"
 import * as JsonBody from "./JsonBody.js"
 import * as ModelsHandlers from "./ModelsHandlers.js"
 import * as RequestLog from "./RequestLog.js"
@@ -82,18 +82,12 @@ const handlers =
             yield* Auth.requireWrite(grant, manifest.ml_repo)
             const options = yield* scopedOptions(checked.options, grant.subject)
             const result = yield* registry.upsert(manifest, options)
-            // An upstream's answer is checked against the caller's scope: it must be the version that was asked for.
-            const answered = result.modelVersion.manifest
-            if (answered.ml_repo !== manifest.ml_repo || answered.name !== manifest.name) {
-              return yield* new RegistryError.UpstreamError({ status: 502, message: "the upstream answered with a model version of another ML repo" })
-            }
+            yield* requireSameModel(manifest, result.modelVersion.manifest)
             return one(result.modelVersion, withEtag(result.etag, result.replayed ? { "idempotent-replayed": "true" } : {}))
           }))
         // Raw for the same reasons as upsert: size limit, JSON syntax errors, every body problem at once.
         .handleRaw("applyTags", ({ request }) =>
-          Auth.withReadScope(Effect.gen(function*() {
-            const grant = yield* Auth.CurrentGrant
-            yield* Auth.requireSomeWrite(grant)
+          Auth.writing((grant) => Effect.gen(function*() {
             const json = yield* JsonBody.readJson(request)
             const decoded = decodeApplyTags(json)
             if (Either.isLeft(decoded)) return yield* Effect.fail(Validation.fromParseError(decoded.left, ["body"]))
@@ -104,21 +98,15 @@ const handlers =
           })))
         // Reads see only the caller's ML repos (`Auth.withReadScope`): another repo's id is 404 as a missing one.
         .handle("get", ({ path }) =>
-          Auth.withReadScope(Effect.gen(function*() {
-            yield* Auth.requireSomeRead(yield* Auth.CurrentGrant)
+          Auth.reading(Effect.gen(function*() {
             const { etag, modelVersion } = yield* registry.get(yield* validId(path.id))
             return one(modelVersion, withEtag(etag))
           })))
         // Filtered in the store: `total` counts only the caller's ML repos, a filter naming another one is an empty page.
         .handle("list", ({ urlParams }) =>
-          Auth.withReadScope(Effect.gen(function*() {
-            yield* Auth.requireSomeRead(yield* Auth.CurrentGrant)
-            return ErrorResponse.json(200, yield* registry.list(yield* ListQueryParams.decode(urlParams)))
-          })))
+          Auth.reading(Effect.map(Effect.flatMap(ListQueryParams.decode(urlParams), registry.list), (page) => ErrorResponse.json(200, page))))
         .handle("delete", ({ path }) =>
-          Auth.withReadScope(Effect.gen(function*() {
-            const grant = yield* Auth.CurrentGrant
-            yield* Auth.requireSomeWrite(grant)
+          Auth.writing((grant) => Effect.gen(function*() {
             const id = yield* validId(path.id)
             if (!grant.writesAll) yield* Auth.requireWrite(grant, yield* mlRepoOf(id))
             yield* registry.delete(id)

@@ -1,9 +1,10 @@
 /**
- * The write headers of `upsert` and `apply` — `Idempotency-Key`, `If-Match`, `If-None-Match` — checked into
- * `ModelVersions.UpsertOptions`, and idempotency keys scoped to the caller when the upstream sees one token.
+ * What `upsert` and `apply` share: the write headers — `Idempotency-Key`, `If-Match`, `If-None-Match` — checked into
+ * `ModelVersions.UpsertOptions`, idempotency keys scoped to the caller when the upstream sees one token, and the
+ * check of the version a registry answered.
  * @internal
  */
-import type { ModelVersion, ModelVersions, RegistryApi } from "@mreg/core"
+import type { ModelManifest, ModelVersion, ModelVersions, RegistryApi } from "@mreg/core"
 import { RegistryError } from "@mreg/core"
 import { Context, Effect } from "effect"
 import { createHash } from "node:crypto"
@@ -48,3 +49,15 @@ export const scopedOptions = (options: ModelVersions.UpsertOptions, subject: Mod
     const key = options.idempotencyKey
     return { ...options, subject, ...(shared && key !== undefined ? { idempotencyKey: scopedKey(subject.subjectId, key) } : {}) }
   })
+
+/**
+ * The version written, checked against the manifest the caller may write: an upstream that answers with a version of
+ * another model (so maybe of an ML repo outside the caller's scope) is a 502, never passed on.
+ */
+export const requireSameModel = (
+  manifest: ModelManifest.ModelManifest,
+  answered: ModelManifest.ModelManifest | undefined
+): Effect.Effect<void, RegistryError.UpstreamError> =>
+  answered === undefined || (answered.ml_repo === manifest.ml_repo && answered.name === manifest.name)
+    ? Effect.void
+    : Effect.fail(new RegistryError.UpstreamError({ status: 502, message: "the upstream answered with a model version of another ML repo" }))
