@@ -19,7 +19,7 @@
  */
 import { Either, Schema } from "effect"
 import * as Fqn from "./Fqn.js"
-import { classAnnotations, queryValue } from "./internal/annotations.js"
+import { classAnnotations, queryValue, registryId } from "./internal/annotations.js"
 import { noNul } from "./internal/nul.js"
 import { nextPageOf } from "./internal/paging.js"
 import { MAX_INTEGER } from "./ModelManifest.js"
@@ -27,22 +27,12 @@ import { ModelVersion, Pagination, Subject, Timestamp } from "./ModelVersion.js"
 import { DEFAULT_LIMIT } from "./ModelVersions.js"
 import { ModelPageToken } from "./PageToken.js"
 
-
 /**
  * The id of a model (a UUID in the embedded registry; any non-empty string from an upstream).
  * @since 0.2.0
  * @category schemas
  */
-export const ModelId = Schema.String.pipe(
-  Schema.minLength(1, { message: () => "must not be empty: give a model id" }),
-  Schema.brand("ModelId"),
-  Schema.annotations({
-    identifier: "ModelId",
-    title: "Model id",
-    description: "Id of a model (a UUID in mreg's registry; any non-empty string from an upstream).",
-    examples: ["a8f3c2d4-1b6e-4e7f-8a90-3c5d7e9f1b2a" as never]
-  })
-)
+export const ModelId = registryId("ModelId", "model", "a8f3c2d4-1b6e-4e7f-8a90-3c5d7e9f1b2a")
 
 /** @since 0.2.0 @category models */
 export type ModelId = typeof ModelId.Type

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { classAnnotations } from "./internal/annotations.js"
+import { classAnnotations, registryId } from "./internal/annotations.js"
 import { MANIFEST_EXAMPLE, ModelManifest } from "./ModelManifest.js"
 
 /**
@@ -15,16 +15,7 @@ import { MANIFEST_EXAMPLE, ModelManifest } from "./ModelManifest.js"
  * @since 0.1.0
  * @category schemas
  */
-export const ModelVersionId = Schema.String.pipe(
-  Schema.minLength(1, { message: () => "must not be empty: give a model version id" }),
-  Schema.brand("ModelVersionId"),
-  Schema.annotations({
-    identifier: "ModelVersionId",
-    title: "Model version id",
-    description: "Id of a model version (a UUID in mreg's registry; any non-empty string from an upstream).",
-    examples: ["0b7e5c3a-3f1d-4c55-9a7e-2f4f1c2d8e91" as never],
-    arbitrary: () => (fc) => fc.uuid().map((id) => id as never) })
-)
+export const ModelVersionId = registryId("ModelVersionId", "model version", "0b7e5c3a-3f1d-4c55-9a7e-2f4f1c2d8e91")
 
 /** @since 0.1.0 @category models */
 export type ModelVersionId = typeof ModelVersionId.Type

@@ -26,3 +26,22 @@ export const queryValue = (description: string, example: string) =>
 /** An optional query parameter that may be repeated (or comma-separated), described and with an example. */
 export const queryList = (description: string, example: string) =>
   Schema.optional(Schema.Union(Schema.String, Schema.Array(Schema.String)).annotations({ description, examples: [example] }))
+
+/**
+ * A registry id: a non-empty string ("must not be empty: give a {what} id"), branded, named `identifier` in JSON
+ * Schema and OpenAPI with `example`; generated as a UUID (what the embedded registry makes) in property tests.
+ */
+export const registryId = <B extends string>(brand: B, what: string, example: string) => {
+  const title = `${what[0]!.toUpperCase()}${what.slice(1)} id`
+  return Schema.String.pipe(
+    Schema.minLength(1, { message: () => `must not be empty: give a ${what} id` }),
+    Schema.brand(brand),
+    Schema.annotations({
+      identifier: brand,
+      title,
+      description: `Id of a ${what} (a UUID in mreg's registry; any non-empty string from an upstream).`,
+      examples: [example as never],
+      arbitrary: () => (fc) => fc.uuid().map((id) => id as never)
+    })
+  )
+}
