@@ -150,6 +150,10 @@ const id = HttpApiSchema.param(
   "id",
   Schema.String.annotations({ description: "Id of the model version.", examples: ["0b7e5c3a-3f1d-4c55-9a7e-2f4f1c2d8e91"] })
 )
+const modelId = HttpApiSchema.param(
+  "id",
+  Schema.String.annotations({ description: "Id of the model.", examples: ["a8f3c2d4-1b6e-4e7f-8a90-3c5d7e9f1b2a"] })
+)
 
 /** `{}`, the answer of `applyTags` and `delete`. */
 const Empty = Schema.Struct({}).annotations({ identifier: "Empty", title: "Empty", description: "An empty object.", examples: [{}] })
@@ -283,13 +287,13 @@ export const makeModelsGroup = (prefix: string) =>
         .annotate(OpenApi.Summary, "List models")
     )
     .add(
-      HttpApiEndpoint.get("get")`/models/${id}`
+      HttpApiEndpoint.get("get")`/models/${modelId}`
         .addSuccess(Model.ModelResponse)
         .addError(Errors.NotFound)
         .annotate(OpenApi.Summary, "Get a model")
     )
     .add(
-      HttpApiEndpoint.del("delete")`/models/${id}`
+      HttpApiEndpoint.del("delete")`/models/${modelId}`
         .addSuccess(Empty)
         .addError(Errors.NotFound)
         .annotate(OpenApi.Summary, "Delete a model and all its versions")
