@@ -118,16 +118,6 @@ export interface ApplyOptions extends ModelVersions.UpsertOptions {
   readonly dryRun?: boolean | undefined
 }
 
-/** The stored live version `(ml_repo, name, version)`, if any (checked: an upstream may ignore `ml_repo`). */
-const findVersion = (registry: ModelVersions.Service, manifest: ModelManifest, version: number) =>
-  Effect.map(
-    registry.list(new ModelVersions.ListQuery({ ml_repo: manifest.ml_repo, name: manifest.name, version, limit: 100 })),
-    (page) =>
-      page.data.find((mv) =>
-        mv.manifest.ml_repo === manifest.ml_repo && mv.manifest.name === manifest.name && mv.manifest.version === version
-      )
-  )
-
 /** The error the registry would answer for the first predicted problem. */
 const rejection = (problem: UpsertPlan.Problem): RegistryError.RegistryError => {
   switch (problem.code) {
@@ -178,7 +168,7 @@ export const apply = (
   options: ApplyOptions = {}
 ): Effect.Effect<ApplyResponse, RegistryError.RegistryError> =>
   options.dryRun === true ? dryRun(registry, manifest, options) : Effect.gen(function*() {
-    const existing = manifest.version === undefined ? undefined : yield* findVersion(registry, manifest, manifest.version)
+    const existing = yield* UpsertPlan.storedVersion(registry, manifest)
     const { dryRun: _dryRun, ...upsertOptions } = options
     const result = yield* registry.upsert(manifest, upsertOptions)
     const replaced = result.created ? undefined : existing?.manifest
@@ -210,7 +200,7 @@ export const deleteManifest = (
         })]
       }))
     }
-    const found = yield* findVersion(registry, manifest, version)
+    const found = yield* UpsertPlan.storedVersion(registry, manifest)
     if (found === undefined) {
       return yield* Effect.fail(new RegistryError.NotFound({ message: `no version ${version} of model ${manifest.ml_repo}/${manifest.name}` }))
     }

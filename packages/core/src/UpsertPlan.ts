@@ -134,6 +134,26 @@ export const plan = (
 ): Effect.Effect<Plan, RegistryError> => Effect.map(predict(registry, manifest, preconditions), ({ plan }) => plan)
 
 /**
+ * The live version a manifest's `version` names (`ml_repo`, `name`, `version`), or `undefined` when the manifest has
+ * no version or no such live version exists. Checked on the answer too: an upstream may ignore the `ml_repo` filter.
+ * @since 0.2.0
+ * @category diffing
+ */
+export const storedVersion = (
+  registry: ModelVersions.Service,
+  manifest: ModelManifest.ModelManifest
+): Effect.Effect<ModelVersion | undefined, RegistryError> =>
+  manifest.version === undefined
+    ? Effect.succeed(undefined)
+    : Effect.map(
+      registry.list(new ModelVersions.ListQuery({ ml_repo: manifest.ml_repo, name: manifest.name, version: manifest.version, limit: 100 })),
+      (page) =>
+        page.data.find((mv) =>
+          mv.manifest.ml_repo === manifest.ml_repo && mv.manifest.name === manifest.name && mv.manifest.version === manifest.version
+        )
+    )
+
+/**
  * {@link plan}, with the stored version an `update` targets (`target`, as read by the prediction).
  * @since 0.2.0
  * @category diffing

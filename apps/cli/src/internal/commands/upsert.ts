@@ -3,7 +3,7 @@
  * @internal
  */
 import { Command, Options } from "@effect/cli"
-import { type ModelManifest, ModelVersions } from "@mreg/core"
+import { UpsertPlan } from "@mreg/core"
 import { Effect, Option } from "effect"
 import { randomUUID } from "node:crypto"
 import * as Diff from "../../Diff.js"
@@ -13,21 +13,6 @@ import * as Registry from "../../Registry.js"
 import { describe } from "../help.js"
 import { MUTABLE } from "../edit.js"
 import { file, outputChoice, printModelVersion, printPlan, withRegistry } from "./shared.js"
-
-/**
- * The stored version a manifest with a `version` names (ML repo, name and number), read before the write so that
- * the table output can name the fields the PUT clears; `undefined` when there is none (a create).
- */
-const previous = (registry: ModelVersions.Service, manifest: ModelManifest.ModelManifest) =>
-  manifest.version === undefined
-    ? Effect.succeed(undefined)
-    : Effect.map(
-      registry.list(new ModelVersions.ListQuery({ ml_repo: manifest.ml_repo, name: manifest.name, version: manifest.version, limit: 1 })),
-      (page) =>
-        page.data.find((mv) =>
-          mv.manifest.ml_repo === manifest.ml_repo && mv.manifest.name === manifest.name && mv.manifest.version === manifest.version
-        )
-    )
 
 export const upsert = (options: Registry.Layers) =>
   Command.make(
@@ -67,7 +52,7 @@ export const upsert = (options: Registry.Layers) =>
         const format = Option.getOrElse(args.output, () => "json" as const)
         const [before, result] = yield* withRegistry(options, args.host, (registry) =>
           Effect.all([
-            format === "table" ? previous(registry, manifest) : Effect.succeed(undefined),
+            format === "table" ? UpsertPlan.storedVersion(registry, manifest) : Effect.succeed(undefined),
             registry.upsert(manifest, {
               idempotencyKey: Option.getOrElse(args.idempotencyKey, () => randomUUID()),
               ifMatch: Option.getOrUndefined(args.ifMatch),
