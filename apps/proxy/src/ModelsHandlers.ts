@@ -29,12 +29,6 @@ const validModelId = (id: string): Effect.Effect<Model.ModelId, RegistryError.Va
     onRight: Effect.succeed
   })
 
-/** The ML repo a model belongs to, by its FQN (`""` when an upstream sent an FQN mreg cannot read). */
-const mlRepoOfModel = (model: Model.Model): string => {
-  const parsed = Model.parseFqn(model.fqn)
-  return "message" in parsed ? "" : parsed.mlRepo
-}
-
 /**
  * The `models` group's handlers.
  * @since 0.2.0
@@ -52,7 +46,7 @@ export const models = HttpApiBuilder.group(Api, "models", (handlers) =>
       .handle("delete", ({ path }) =>
         Auth.writing((grant) => Effect.gen(function*() {
           const id = yield* validModelId(path.id)
-          if (!grant.writesAll) yield* Auth.requireWrite(grant, mlRepoOfModel(yield* registry.getModel(id)))
+          if (!grant.writesAll) yield* Auth.requireWrite(grant, Model.mlRepoOf(yield* registry.getModel(id)))
           yield* registry.deleteModel(id)
           return {}
         })))

@@ -179,6 +179,14 @@ export interface ModelFqn {
 export const formatFqn = (parts: ModelFqn): string => `model:${parts.tenant}/${parts.mlRepo}/${parts.name}`
 
 /**
+ * The ML repo a model belongs to, read from its FQN; `""` (visible under no read scope) when an upstream sent an FQN
+ * mreg cannot read.
+ * @since 0.2.0
+ * @category getters
+ */
+export const mlRepoOf = (model: Model): string => Either.match(Fqn.parse(model.fqn), { onLeft: () => "", onRight: (fqn) => fqn.mlRepo })
+
+/**
  * Parses a model FQN `model:{tenant}/{ml_repo}/{name}`; a version FQN (`…:{version, alias or latest}`) names its
  * model. Returns `Fqn.parse`'s message (the expected shape and the received value) when `input` is neither.
  * @since 0.2.0

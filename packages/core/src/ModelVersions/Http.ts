@@ -29,7 +29,7 @@
  */
 import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientError, HttpClientRequest } from "@effect/platform"
 import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, ParseResult, Redacted, Schedule } from "effect"
-import { emptyPage, mlRepoOfModel, scopedPage, scopedQuery } from "../internal/scopedPages.js"
+import { emptyPage, scopedPage, scopedQuery } from "../internal/scopedPages.js"
 import * as Model from "../Model.js"
 import type { ModelManifest } from "../ModelManifest.js"
 import { type ModelVersion, ModelVersionId, ModelVersionPage } from "../ModelVersion.js"
@@ -271,9 +271,9 @@ export const make = (options: Options) =>
         scope,
         page: yield* modelsPage(scoped),
         limit: scoped.limit ?? ModelVersions.DEFAULT_LIMIT,
-        mlRepoOf: mlRepoOfModel,
+        mlRepoOf: Model.mlRepoOf,
         after: (page_token) => modelsPage(new Model.ListQuery({ ...scoped, offset: undefined, page_token }, true)),
-        tokenOf: (last) => PageToken.makeModel({ ml_repo: mlRepoOfModel(last), name: last.name }),
+        tokenOf: (last) => PageToken.makeModel({ ml_repo: Model.mlRepoOf(last), name: last.name }),
         make: (fields) => new Model.ModelPage(fields, true)
       })
     })
@@ -290,7 +290,7 @@ export const make = (options: Options) =>
       const segment = yield* Effect.mapError(pathSegment(id), () => noModel(id))
       const body = yield* Effect.mapError(call(client.models.get({ path: { id: segment } })), withModelId(id))
       const scope = yield* ModelVersions.ReadScope
-      if (!ModelVersions.isVisible(scope, mlRepoOfModel(body.data))) return yield* Effect.fail(noModel(id))
+      if (!ModelVersions.isVisible(scope, Model.mlRepoOf(body.data))) return yield* Effect.fail(noModel(id))
       return body.data
     })
 

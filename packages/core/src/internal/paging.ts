@@ -21,18 +21,12 @@ export interface PageLike {
   }
 }
 
-/** A page of a list as `nextPage` reads it. */
-export interface PageOf {
-  readonly data: ReadonlyArray<unknown>
-  readonly pagination: PageLike["pagination"]
-}
-
 /**
  * The `nextPage` of a list query class: {@link nextFields} rebuilt as a query with `make` (without validation: every
  * field was valid or came from the server's own `next_page_token`).
  */
 export const nextPageOf = <Q extends Paged>(make: (fields: Q) => Q, defaultLimit: number) =>
-(query: Q, page: PageOf, fresh: number): Q | undefined => {
+(query: Q, page: PageLike, fresh: number): Q | undefined => {
   const next = nextFields(query, page, fresh, defaultLimit)
   return next === undefined ? undefined : make(next)
 }

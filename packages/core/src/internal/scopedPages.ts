@@ -5,7 +5,6 @@
  */
 import { Effect, Either } from "effect"
 import * as Fqn from "../Fqn.js"
-import type * as Model from "../Model.js"
 import type { Pagination } from "../ModelVersion.js"
 import * as ModelVersions from "../ModelVersions.js"
 import type * as RegistryError from "../RegistryError.js"
@@ -64,9 +63,6 @@ export const scopedPage = <A, P extends { readonly data: ReadonlyArray<A>; reado
     const more = (data.length > options.limit || token !== undefined) && last !== undefined
     return options.make({ data: returned, pagination: more ? { ...pagination, next_page_token: options.tokenOf(last) } : pagination })
   })
-
-/** The ML repo of a model, by its FQN (`""`, visible under no scope, when an upstream sent one mreg cannot read). */
-export const mlRepoOfModel = (model: Model.Model): string => Either.match(Fqn.parse(model.fqn), { onLeft: () => "", onRight: (fqn) => fqn.mlRepo })
 
 /** The empty page of a list whose filter names an ML repo outside the scope. */
 export const emptyPage = (query: { readonly limit?: number | undefined; readonly offset?: number | undefined }) => ({
