@@ -49,17 +49,21 @@ import { isMissingNativeBuild, missingNativeBuildMessage } from "./internal/sqli
 import { fromSqlError, makeStore, RETRY_AFTER_UNREACHABLE, type StoreFailure, unavailable } from "./internal/sql/store.js"
 import { makeTags } from "./internal/sql/tags.js"
 import { makeUpsert } from "./internal/sql/upsert.js"
+import type { Outbox } from "./internal/webhooks/outbox.js"
 
 /**
  * Options of the embedded registry.
  * - `tenant`: the tenant name in FQNs (`model:{tenant}/…`), default `"default"`;
- * - `subject`: who writes when an upsert names no subject, default the OS user.
+ * - `subject`: who writes when an upsert names no subject, default the OS user;
+ * - `webhooks`: the outbox of the configured webhooks (`Webhooks.makeOutbox`): every event also becomes one delivery
+ *   row per matching subscription, in the write's transaction (since 0.2.0). Without it no delivery row is written.
  * @since 0.1.0
  * @category models
  */
 export interface Options {
   readonly tenant?: string | undefined
   readonly subject?: ModelVersion.Subject | undefined
+  readonly webhooks?: Outbox | undefined
 }
 
 /** How long an idempotency key is remembered, in milliseconds (24 hours). @since 0.1.0 @category constants */
@@ -141,7 +145,7 @@ export const layerMigrator: Layer.Layer<Migrations, StoreErrors, SqlClient.SqlCl
 export const make = (options: Options = {}): Effect.Effect<ModelVersions.Service, never, SqlClient.SqlClient | Migrations> =>
   Effect.gen(function*() {
     yield* Migrations
-    const store = makeStore(yield* SqlClient.SqlClient, options.tenant ?? "default", options.subject ?? osSubject())
+    const store = makeStore(yield* SqlClient.SqlClient, options.tenant ?? "default", options.subject ?? osSubject(), options.webhooks)
     const queries = makeQueries(store)
     const tags = makeTags(store, queries)
     return ModelVersions.ModelVersions.of({

@@ -15,3 +15,10 @@ export * as ModelVersionsSql from "./ModelVersionsSql.js"
  * @since 0.1.0
  */
 export * as SqlRegistry from "./SqlRegistry.js"
+
+/**
+ * Webhooks: subscriptions file, outbox, dispatcher (Standard Webhooks signatures, at-least-once, in order per model
+ * version), deliveries listing and replay.
+ * @since 0.2.0
+ */
+export * as Webhooks from "./Webhooks.js"

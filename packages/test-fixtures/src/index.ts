@@ -81,3 +81,6 @@ export const wireVersion = <F extends Record<string, unknown> = {}>(
   deployable: true,
   ...fields as F
 })
+
+/** @since 0.2.0 */
+export { type Answer, type Received, type Receiver, startReceiver } from "./WebhookReceiver.js"

@@ -67,8 +67,42 @@ const idempotencyExpiry = Effect.gen(function*() {
   yield* sql`CREATE INDEX IF NOT EXISTS idempotency_keys_created_at ON idempotency_keys (created_at)`
 })
 
+/**
+ * The webhook outbox: one row per event and subscription, written in the transaction of the change; the dispatcher
+ * claims due rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL) and records each attempt. `seq` orders the events of a
+ * model version; timestamps are ISO 8601 text (they sort as they compare).
+ */
+const webhookDeliveries = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const seq = sql.onDialectOrElse({
+    pg: () => sql.unsafe("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
+    orElse: () => sql.unsafe("INTEGER PRIMARY KEY AUTOINCREMENT")
+  })
+  yield* sql`CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    seq ${seq},
+    id TEXT NOT NULL UNIQUE,
+    subscription TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    model_version_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    next_attempt_at TEXT NOT NULL,
+    lease_token TEXT,
+    lease_until TEXT,
+    last_status_code INTEGER,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  )`
+  yield* sql`CREATE INDEX IF NOT EXISTS webhook_deliveries_open
+    ON webhook_deliveries (subscription, model_version_id, seq) WHERE status IN ('pending', 'delivering')`
+})
+
 /** Migrations by `<id>_<name>`, run in id order by `@effect/sql`'s Migrator. */
 export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>> = {
   "0001_init": init,
-  "0002_idempotency_expiry": idempotencyExpiry
+  "0002_idempotency_expiry": idempotencyExpiry,
+  "0004_webhook_deliveries": webhookDeliveries
 }

@@ -8,6 +8,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { type ModelVersion, RegistryError } from "@mreg/core"
 import { Clock, Data, Effect, Option, Predicate, Schedule } from "effect"
 import { classify, isTransient, isUniqueViolation } from "../sqlErrors.js"
+import type { Outbox } from "../webhooks/outbox.js"
 
 /** The errors of a failed store: the store failed (500) or cannot be reached right now (503). */
 export type StoreFailure = RegistryError.StoreError | RegistryError.StoreUnavailable
@@ -49,6 +50,8 @@ export interface Store {
   readonly sql: SqlClient.SqlClient
   readonly tenant: string
   readonly defaultSubject: ModelVersion.Subject
+  /** The webhook outbox: each event also goes there, in its transaction; `undefined` when no webhook is configured. */
+  readonly outbox: Outbox | undefined
   /** The current time as an ISO 8601 string (the `Clock` service, so tests can move it). */
   readonly now: Effect.Effect<string>
   /**
@@ -61,10 +64,16 @@ export interface Store {
   ) => Effect.Effect<A, E | StoreFailure, R>
 }
 
-export const makeStore = (sql: SqlClient.SqlClient, tenant: string, defaultSubject: ModelVersion.Subject): Store => ({
+export const makeStore = (
+  sql: SqlClient.SqlClient,
+  tenant: string,
+  defaultSubject: ModelVersion.Subject,
+  outbox?: Outbox | undefined
+): Store => ({
   sql,
   tenant,
   defaultSubject,
+  outbox,
   now: Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString()),
   transact: <A, E extends RegistryError.RegistryError, R>(effect: Effect.Effect<A, E | SqlError | StaleRead, R>) =>
     sql.withTransaction(effect).pipe(

@@ -1,0 +1,139 @@
+/**
+ * The dispatcher: claims due deliveries, posts each with the Standard Webhooks headers (signed by the
+ * `standardwebhooks` package), and records the outcome — delivered on a 2xx, else retried with exponential backoff
+ * and jitter until the attempt limit, then failed. Waits for a wake-up from this process's outbox or the poll
+ * interval when nothing is due (no busy loop); interrupting it hands its claimed rows back.
+ * @internal
+ */
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { SqlClient } from "@effect/sql"
+import { Cause, Chunk, Clock, Duration, Effect, type Either, Metric, Option, Redacted, Schedule, Stream } from "effect"
+import { Webhook } from "standardwebhooks"
+import type { Outbox } from "./outbox.js"
+import { type ClaimedRow, makeRows, type Outcome } from "./rows.js"
+import { type DeliverySettings, safeUrl, type Subscription } from "./subscriptions.js"
+
+/** `mreg_webhook_deliveries_total{outcome}`: attempts by outcome (`delivered`, `retried`, `failed`). */
+export const deliveriesTotal = Metric.counter("mreg_webhook_deliveries_total", {
+  description: "webhook delivery attempts by outcome: delivered, retried (will be tried again), failed (retry limit reached)",
+  incremental: true
+})
+
+/** `mreg_webhook_queue_depth`: deliveries pending or in flight for the configured subscriptions. */
+export const queueDepth = Metric.gauge("mreg_webhook_queue_depth", {
+  description: "webhook deliveries pending or being delivered, for the subscriptions of this process"
+})
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+/** The delay before retry number `attempt` (1 = after the first failure): exponential from `backoff`, jittered, capped. */
+export const retryDelay = (settings: DeliverySettings, attempt: number): Effect.Effect<Duration.Duration> =>
+  Effect.map(
+    Schedule.run(Schedule.delays(Schedule.jittered(Schedule.exponential(settings.backoff, 2))), 0, Array.from({ length: attempt }, () => undefined)),
+    (delays) => Duration.min(Option.getOrElse(Chunk.last(delays), () => settings.backoff), settings.maxBackoff)
+  )
+
+interface Target {
+  readonly subscription: Subscription
+  readonly webhook: Webhook
+}
+
+export const makeDispatcher = (outbox: Outbox) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const client = yield* HttpClient.HttpClient
+    const rows = makeRows(sql)
+    const { settings, subscriptions } = outbox.config
+    const targets = new Map<string, Target>(subscriptions.map((subscription) => [
+      subscription.name,
+      { subscription, webhook: new Webhook(Redacted.value(subscription.secret)) }
+    ]))
+    const names = [...targets.keys()]
+    const now = Effect.map(Clock.currentTimeMillis, iso)
+    const count = (outcome: string) => Metric.increment(Metric.tagged(deliveriesTotal, "outcome", outcome))
+
+    /** One POST: its status code, or why there is none. The body is drained unread (never logged or stored). */
+    const post = (target: Target, row: ClaimedRow) =>
+      Effect.gen(function*() {
+        const at = new Date(yield* Clock.currentTimeMillis)
+        const request = HttpClientRequest.post(target.subscription.url).pipe(
+          HttpClientRequest.setHeaders({
+            "webhook-id": row.id,
+            "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+            "webhook-signature": target.webhook.sign(row.id, at, row.payload),
+            "user-agent": "mreg-webhooks"
+          }),
+          HttpClientRequest.bodyText(row.payload, "application/json")
+        )
+        return yield* client.execute(request).pipe(
+          Effect.flatMap((response) => Effect.as(Stream.runDrain(response.stream).pipe(Effect.ignore), response.status)),
+          Effect.timeoutFail({ duration: settings.timeout, onTimeout: () => `no answer within ${Duration.toMillis(settings.timeout)} ms` }),
+          Effect.mapError((error) => (typeof error === "string" ? error : `request failed (${error.reason})`)),
+          Effect.either
+        )
+      })
+
+    const outcomeOf = (row: ClaimedRow, answer: Either.Either<number, string>) =>
+      Effect.gen(function*() {
+        if (answer._tag === "Right" && answer.right >= 200 && answer.right < 300) {
+          return { _tag: "delivered", statusCode: answer.right } satisfies Outcome
+        }
+        const statusCode = answer._tag === "Right" ? answer.right : null
+        const error = answer._tag === "Right" ? `HTTP ${answer.right}` : answer.left
+        if (row.attempts >= settings.maxAttempts) return { _tag: "failed", statusCode, error } satisfies Outcome
+        const delay = yield* retryDelay(settings, row.attempts)
+        return { _tag: "retry", statusCode, error, at: iso((yield* Clock.currentTimeMillis) + Duration.toMillis(delay)) } satisfies Outcome
+      })
+
+    const attempt = (token: string, row: ClaimedRow) =>
+      Effect.gen(function*() {
+        const target = targets.get(row.subscription)!
+        const answer = yield* post(target, row)
+        const outcome = yield* outcomeOf(row, answer)
+        yield* rows.finish(row.id, token, outcome, yield* now)
+        yield* count(outcome._tag === "retry" ? "retried" : outcome._tag)
+        if (outcome._tag !== "delivered") {
+          yield* Effect.logWarning(outcome._tag === "failed" ? "webhook delivery failed" : "webhook delivery will be retried").pipe(
+            Effect.annotateLogs({
+              webhook_id: row.id,
+              subscription: row.subscription,
+              url: safeUrl(target.subscription.url),
+              attempts: row.attempts,
+              error: outcome.error,
+              next_attempt_at: outcome._tag === "retry" ? outcome.at : null
+            })
+          )
+        }
+      }).pipe(
+        // Interrupted (shutdown) before the outcome was recorded: the row is due again, for this or another process.
+        Effect.onInterrupt(() => Effect.ignore(Effect.flatMap(now, (at) => rows.release(row.id, token, at))))
+      )
+
+    const cycle = Effect.gen(function*() {
+      const at = yield* Clock.currentTimeMillis
+      const { rows: claimed, token } = yield* rows.claim(names, iso(at), iso(at + Duration.toMillis(settings.lease)), settings.batch)
+      yield* Effect.forEach(claimed, (row) => attempt(token, row), { concurrency: 16, discard: true })
+      yield* Metric.set(queueDepth, yield* rows.depth(names))
+      return claimed.length
+    })
+
+    const latch = yield* Effect.makeLatch(false)
+    const off = outbox.onWake(() => latch.unsafeOpen())
+    yield* Effect.addFinalizer(() => Effect.sync(off))
+    const idle = Effect.raceFirst(Effect.sleep(settings.poll), latch.await)
+
+    if (sql.onDialectOrElse({ sqlite: () => true, orElse: () => false })) yield* rows.releaseAll(yield* now)
+    return yield* Effect.forever(
+      Effect.gen(function*() {
+        latch.unsafeClose()
+        const claimed = yield* cycle.pipe(
+          Effect.catchAllCause((cause) =>
+            Cause.isInterruptedOnly(cause)
+              ? Effect.failCause(cause)
+              : Effect.as(Effect.logWarning("webhook dispatcher: the registry store failed; trying again", cause), 0)
+          )
+        )
+        if (claimed === 0) yield* idle
+      })
+    )
+  })

@@ -1,0 +1,73 @@
+/**
+ * The outbox: the deliveries of an event, one row per subscription that wants it, written by the registry in the
+ * transaction of the change (so a change and its deliveries commit or roll back together). `wake` lets a dispatcher
+ * in this process look at once instead of at its next poll.
+ * @internal
+ */
+import { SqlClient } from "@effect/sql"
+import type { SqlError } from "@effect/sql/SqlError"
+import type { ModelVersion } from "@mreg/core"
+import { Effect } from "effect"
+import { randomUUID } from "node:crypto"
+import type { Config } from "./subscriptions.js"
+
+/** An event as the history records it: at least its id, type and time (the whole object goes in the payload). */
+export interface OutboxEvent {
+  readonly id: string
+  readonly type: string
+  readonly at: string
+}
+
+/** The Standard Webhooks payload of an event: `{type: "model_version.<type>", timestamp, data: {event, model_version}}`. */
+export const payloadOf = (event: OutboxEvent, modelVersion: ModelVersion.ModelVersion): string =>
+  JSON.stringify({ type: `model_version.${event.type}`, timestamp: event.at, data: { event, model_version: modelVersion } })
+
+export interface Outbox {
+  readonly config: Config
+  /** Inserts the deliveries of `event` (on `modelVersion`, its state after the change; for a delete, its last state). */
+  readonly enqueue: (
+    event: OutboxEvent,
+    modelVersion: ModelVersion.ModelVersion
+  ) => Effect.Effect<void, SqlError, SqlClient.SqlClient>
+  /** Tells the dispatchers of this process that rows may be due. */
+  readonly wake: () => void
+  /** Registers a dispatcher's wake-up; returns its removal. */
+  readonly onWake: (listener: () => void) => () => void
+}
+
+export const makeOutbox = (config: Config): Outbox => {
+  const listeners = new Set<() => void>()
+  const wake = () => {
+    for (const listener of listeners) listener()
+  }
+  return {
+    config,
+    wake,
+    onWake: (listener) => {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    enqueue: (event, modelVersion) =>
+      Effect.suspend(() => {
+        const wanted = config.subscriptions.filter((s) => s.wants(event.type, modelVersion.manifest.ml_repo))
+        if (wanted.length === 0) return Effect.void
+        const payload = payloadOf(event, modelVersion)
+        return Effect.flatMap(SqlClient.SqlClient, (sql) =>
+          sql`INSERT INTO webhook_deliveries ${
+            sql.insert(wanted.map((subscription) => ({
+              id: `msg_${randomUUID()}`,
+              subscription: subscription.name,
+              event_id: event.id,
+              event_type: event.type,
+              model_version_id: modelVersion.id,
+              payload,
+              status: "pending",
+              attempts: 0,
+              next_attempt_at: event.at,
+              created_at: event.at,
+              updated_at: event.at
+            })))
+          }`.pipe(Effect.tap(() => Effect.sync(wake))))
+      })
+  }
+}

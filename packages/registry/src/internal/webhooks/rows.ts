@@ -1,0 +1,137 @@
+/**
+ * The SQL of the webhook deliveries: claim due rows (the first open row of each subscription and model version
+ * only, so events of a version go out in order; `FOR UPDATE SKIP LOCKED` on PostgreSQL so several dispatchers share
+ * the work), record an attempt's outcome under the claim's lease token, list and re-queue rows.
+ * @internal
+ */
+import { SqlClient, SqlSchema } from "@effect/sql"
+import { Effect, Schema } from "effect"
+import { randomUUID } from "node:crypto"
+
+/** A claimed row: what one attempt needs. */
+export const ClaimedRow = Schema.Struct({
+  id: Schema.String,
+  subscription: Schema.String,
+  event_type: Schema.String,
+  payload: Schema.String,
+  attempts: Schema.Number
+})
+export type ClaimedRow = typeof ClaimedRow.Type
+
+/** A delivery as `GET /webhooks/deliveries` lists it. */
+export const DeliveryRow = Schema.Struct({
+  id: Schema.String,
+  subscription: Schema.String,
+  event_id: Schema.String,
+  event_type: Schema.String,
+  model_version_id: Schema.String,
+  status: Schema.Literal("pending", "delivering", "delivered", "failed"),
+  attempts: Schema.Number,
+  last_status_code: Schema.NullOr(Schema.Number),
+  last_error: Schema.NullOr(Schema.String),
+  next_attempt_at: Schema.NullOr(Schema.String),
+  created_at: Schema.String,
+  updated_at: Schema.String
+})
+export type DeliveryRow = typeof DeliveryRow.Type
+
+/** The outcome of one attempt: delivered, to be retried at `at`, or failed for good. */
+export type Outcome =
+  | { readonly _tag: "delivered"; readonly statusCode: number }
+  | { readonly _tag: "retry"; readonly statusCode: number | null; readonly error: string; readonly at: string }
+  | { readonly _tag: "failed"; readonly statusCode: number | null; readonly error: string }
+
+export const makeRows = (sql: SqlClient.SqlClient) => {
+  const skipLocked = sql.onDialectOrElse({ pg: () => sql.unsafe("FOR UPDATE SKIP LOCKED"), orElse: () => sql.unsafe("") })
+
+  /** Claims up to `limit` due rows of `subscriptions` for `leaseUntil`; counts the attempt. */
+  const claim = (subscriptions: ReadonlyArray<string>, now: string, leaseUntil: string, limit: number) => {
+    const token = randomUUID()
+    return Effect.map(
+      (SqlSchema.findAll({
+        Request: Schema.Void,
+        Result: ClaimedRow,
+        execute: () =>
+          sql`UPDATE webhook_deliveries SET status = 'delivering', attempts = attempts + 1, lease_token = ${token},
+            lease_until = ${leaseUntil}, updated_at = ${now}
+          WHERE seq IN (
+            SELECT d.seq FROM webhook_deliveries d
+            WHERE ${sql.in("d.subscription", subscriptions)}
+              AND ((d.status = 'pending' AND d.next_attempt_at <= ${now}) OR (d.status = 'delivering' AND d.lease_until <= ${now}))
+              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e
+                WHERE e.subscription = d.subscription AND e.model_version_id = d.model_version_id AND e.seq < d.seq
+                  AND e.status IN ('pending', 'delivering'))
+            ORDER BY d.seq LIMIT ${limit} ${skipLocked}
+          ) RETURNING id, subscription, event_type, payload, attempts`
+      })(undefined)),
+      (rows) => ({ token, rows })
+    )
+  }
+
+  /** Records an attempt's outcome, if the claim `token` still holds the row (its lease did not pass to another). */
+  const finish = (id: string, token: string, outcome: Outcome, now: string) => {
+    switch (outcome._tag) {
+      case "delivered":
+        return sql`UPDATE webhook_deliveries SET status = 'delivered', last_status_code = ${outcome.statusCode},
+          last_error = NULL, lease_token = NULL, lease_until = NULL, updated_at = ${now}
+          WHERE id = ${id} AND lease_token = ${token}`
+      case "retry":
+        return sql`UPDATE webhook_deliveries SET status = 'pending', last_status_code = ${outcome.statusCode},
+          last_error = ${outcome.error}, next_attempt_at = ${outcome.at}, lease_token = NULL, lease_until = NULL, updated_at = ${now}
+          WHERE id = ${id} AND lease_token = ${token}`
+      case "failed":
+        return sql`UPDATE webhook_deliveries SET status = 'failed', last_status_code = ${outcome.statusCode},
+          last_error = ${outcome.error}, lease_token = NULL, lease_until = NULL, updated_at = ${now}
+          WHERE id = ${id} AND lease_token = ${token}`
+    }
+  }
+
+  /** Hands a claimed row back (the process stops): due again at once. */
+  const release = (id: string, token: string, now: string) =>
+    sql`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ${now}, lease_token = NULL, lease_until = NULL
+      WHERE id = ${id} AND lease_token = ${token} AND status = 'delivering'`
+
+  /** SQLite (one process): rows a killed process left `delivering` are due again at once. */
+  const releaseAll = (now: string) =>
+    sql`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ${now}, lease_token = NULL, lease_until = NULL
+      WHERE status = 'delivering'`
+
+  const depth = (subscriptions: ReadonlyArray<string>) =>
+    Effect.map(
+      (SqlSchema.findOne({
+        Request: Schema.Void,
+        Result: Schema.Struct({ n: Schema.Union(Schema.Number, Schema.NumberFromString) }),
+        execute: () =>
+          sql`SELECT COUNT(*) AS n FROM webhook_deliveries
+            WHERE ${sql.in("subscription", subscriptions)} AND status IN ('pending', 'delivering')`
+      })(undefined)),
+      (row) => (row._tag === "Some" ? row.value.n : 0)
+    )
+
+  const list = (limit: number, status: string | undefined) =>
+    SqlSchema.findAll({
+      Request: Schema.Void,
+      Result: DeliveryRow,
+      execute: () =>
+        sql`SELECT id, subscription, event_id, event_type, model_version_id, status, attempts, last_status_code,
+          last_error, CASE WHEN status = 'pending' THEN next_attempt_at ELSE NULL END AS next_attempt_at, created_at, updated_at
+          FROM webhook_deliveries ${status === undefined ? sql.unsafe("") : sql`WHERE status = ${status}`}
+          ORDER BY seq DESC LIMIT ${limit}`
+    })(undefined)
+
+  const find = (id: string) =>
+    SqlSchema.findOne({
+      Request: Schema.Void,
+      Result: Schema.Struct({ status: Schema.String }),
+      execute: () => sql`SELECT status FROM webhook_deliveries WHERE id = ${id}`
+    })(undefined)
+
+  /** Re-queues a delivered or failed row: pending, due now, attempts from 0. */
+  const requeue = (id: string, now: string) =>
+    sql`UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ${now}, last_error = NULL,
+      updated_at = ${now} WHERE id = ${id} AND status IN ('delivered', 'failed') RETURNING id`
+
+  return { claim, finish, release, releaseAll, depth, list, find, requeue }
+}
+
+export type Rows = ReturnType<typeof makeRows>

@@ -1,0 +1,195 @@
+/**
+ * Webhooks on the embedded registry (SQLite in memory): deliveries written to the outbox are posted to a receiver
+ * on 127.0.0.1 with Standard Webhooks signatures, retried until a 2xx or the attempt limit, in order per model
+ * version; the webhooks file is validated with messages that name the entry, field, rule and value.
+ */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { SqlClient } from "@effect/sql"
+import { assert, describe, it } from "@effect/vitest"
+import { type ModelVersion, ModelVersions } from "@mreg/core"
+import { ModelVersionsSql, Webhooks } from "@mreg/registry"
+import { type Answer, type Received, type Receiver, startReceiver } from "@mreg/test-fixtures"
+import { Duration, Effect, Either, Layer, Schedule } from "effect"
+import { randomBytes, randomUUID } from "node:crypto"
+import { base } from "./ModelVersionsSuite.js"
+
+const newSecret = () => `whsec_${randomBytes(32).toString("base64")}`
+
+/** Fast settings for tests: attempts 50 ms apart at most, polled every 20 ms. */
+const FAST = { timeout_ms: 2000, lease_ms: 5000, backoff_ms: 5, max_backoff_ms: 50, poll_ms: 20 }
+
+const configOf = (subscriptions: ReadonlyArray<Record<string, unknown>>, delivery: Record<string, unknown> = {}) => {
+  const decoded = Webhooks.decode({ subscriptions, delivery: { ...FAST, ...delivery } }, "the test webhooks")
+  if (Either.isLeft(decoded)) throw new Error(decoded.left.message)
+  return decoded.right
+}
+
+/** A registry on SQLite in memory with `outbox`, its dispatcher running, for the duration of `body`. */
+const withRegistry = <A, E>(outbox: Webhooks.Outbox, body: Effect.Effect<A, E, ModelVersions.ModelVersions | SqlClient.SqlClient>) => {
+  const client = Layer.provideMerge(ModelVersionsSql.layerMigrator, ModelVersionsSql.layerSqliteClient(":memory:"))
+  const layer = Layer.mergeAll(ModelVersionsSql.layer({ webhooks: outbox }), Webhooks.layerDispatcher(outbox)).pipe(
+    Layer.provideMerge(client),
+    Layer.provide(NodeHttpClient.layer)
+  )
+  return Effect.provide(body, layer)
+}
+
+const withReceiver = <A, E, R>(secret: string, answer: (r: Received) => Answer, body: (receiver: Receiver) => Effect.Effect<A, E, R>) =>
+  Effect.acquireUseRelease(Effect.promise(() => startReceiver(secret, answer)), body, (receiver) => Effect.promise(() => receiver.close()))
+
+let eventCounter = 0
+/** An event as the history writes it, enqueued in a transaction as the registry does. */
+const emit = (outbox: Webhooks.Outbox, type: string, modelVersion: ModelVersion.ModelVersion) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql.withTransaction(outbox.enqueue({
+      id: `evt-${++eventCounter}`,
+      model_version_id: modelVersion.id,
+      revision: eventCounter,
+      type,
+      subject: "test",
+      at: new Date().toISOString(),
+      changes: []
+    } as never, modelVersion))).pipe(Effect.orDie)
+
+/** Waits until every delivery is delivered or failed. */
+const settled = Effect.flatMap(
+  Webhooks.deliveries({ limit: 500 }),
+  (rows) => rows.every((row) => row.status === "delivered" || row.status === "failed") ? Effect.succeed(rows) : Effect.fail("open" as const)
+).pipe(Effect.retry(Schedule.spaced("20 millis")), Effect.timeout(Duration.seconds(20)), Effect.orDie)
+
+const created = (mlRepo: string) => Effect.flatMap(ModelVersions.ModelVersions, (r) => r.upsert(base(mlRepo))).pipe(Effect.map((r) => r.modelVersion))
+
+describe("webhook deliveries", () => {
+  it.live("a receiver failing the first 3 attempts gets the event on the 4th, signed, with one webhook-id", () => {
+    const secret = newSecret()
+    return withReceiver(secret, (r) => (r.attempt <= 3 ? 503 : 204), (receiver) => {
+      const outbox = Webhooks.makeOutbox(configOf([{ name: "flaky", url: receiver.url, events: ["created"], secret }]))
+      return withRegistry(outbox, Effect.gen(function*() {
+        const mv = yield* created("hooks-a")
+        yield* emit(outbox, "created", mv)
+        const [row] = yield* settled
+        assert.deepStrictEqual(receiver.received.map((r) => [r.attempt, r.status, r.verified]), [[1, 503, true], [2, 503, true], [3, 503, true], [4, 204, true]])
+        assert.deepStrictEqual(new Set(receiver.received.map((r) => r.webhookId)), new Set([row!.id]))
+        const payload = receiver.received[3]!.payload
+        assert.deepStrictEqual([payload.type, payload.data.event.id, payload.data.model_version.id], ["model_version.created", `evt-${eventCounter}`, mv.id])
+        assert.deepStrictEqual(
+          [row!.status, row!.attempts, row!.last_status_code, row!.last_error, row!.next_attempt_at],
+          ["delivered", 4, 204, null, null]
+        )
+      }))
+    })
+  })
+
+  it.live("fails after the attempt limit, keeps no receiver body, and replay re-queues it", () => {
+    const secret = newSecret()
+    let up = false
+    return withReceiver(secret, () => (up ? 200 : 500), (receiver) => {
+      const outbox = Webhooks.makeOutbox(configOf([{ name: "down", url: receiver.url, events: ["created"], secret }], { max_attempts: 3 }))
+      return withRegistry(outbox, Effect.gen(function*() {
+        yield* emit(outbox, "created", yield* created("hooks-b"))
+        const [row] = yield* settled
+        assert.deepStrictEqual([row!.status, row!.attempts, row!.last_status_code, row!.last_error], ["failed", 3, 500, "HTTP 500"])
+        const again = yield* Effect.flip(Webhooks.replay("msg_unknown"))
+        assert.strictEqual(again.message, "no webhook delivery has the id \"msg_unknown\"")
+        up = true
+        yield* Webhooks.replay(row!.id)
+        const [replayed] = yield* settled
+        assert.deepStrictEqual([replayed!.status, replayed!.attempts, replayed!.last_status_code], ["delivered", 1, 200])
+        assert.deepStrictEqual(receiver.received.map((r) => r.status), [500, 500, 500, 200])
+      }))
+    })
+  })
+
+  it.live("events of one model version go out in order: a later one waits while an earlier one is retried", () => {
+    const secret = newSecret()
+    return withReceiver(secret, (r) => (r.payload.data.event.type === "created" && r.attempt <= 2 ? 500 : 204), (receiver) => {
+      const outbox = Webhooks.makeOutbox(configOf([{ name: "ordered", url: receiver.url, events: ["created", "updated", "deleted"], secret }]))
+      return withRegistry(outbox, Effect.gen(function*() {
+        const mv = yield* created("hooks-c")
+        yield* emit(outbox, "created", mv)
+        yield* emit(outbox, "updated", mv)
+        yield* emit(outbox, "deleted", mv)
+        yield* settled
+        assert.deepStrictEqual(
+          receiver.received.map((r) => [r.payload.type, r.status]),
+          [["model_version.created", 500], ["model_version.created", 500], ["model_version.created", 204], ["model_version.updated", 204], ["model_version.deleted", 204]]
+        )
+      }))
+    })
+  })
+
+  it.live("a subscription gets only its events and ML repos", () => {
+    const secret = newSecret()
+    return withReceiver(secret, () => 204, (receiver) => {
+      const outbox = Webhooks.makeOutbox(configOf([
+        { name: "nlp-tags", url: `${receiver.url}/nlp`, events: ["tags_applied"], ml_repo: "nlp-*", secret },
+        { name: "all", url: `${receiver.url}/all`, events: ["created", "tags_applied"], secret }
+      ]))
+      return withRegistry(outbox, Effect.gen(function*() {
+        const nlp = yield* created("nlp-one")
+        const cv = yield* created("cv-one")
+        yield* emit(outbox, "created", nlp)
+        yield* emit(outbox, "tags_applied", nlp)
+        yield* emit(outbox, "tags_applied", cv)
+        yield* emit(outbox, "updated", cv)
+        yield* settled
+        const seen = receiver.received.map((r) => `${r.path} ${r.payload.type} ${r.payload.data.model_version.manifest.ml_repo}`).sort()
+        assert.deepStrictEqual(seen, [
+          "/hook/all model_version.created nlp-one",
+          "/hook/all model_version.tags_applied cv-one",
+          "/hook/all model_version.tags_applied nlp-one",
+          "/hook/nlp model_version.tags_applied nlp-one"
+        ])
+      }))
+    })
+  })
+})
+
+describe("webhooks file", () => {
+  const secret = newSecret()
+  const problems = (value: unknown) => Either.match(Webhooks.decode(value, "the webhooks file w.yaml"), { onLeft: (e) => e.message, onRight: () => "valid" })
+
+  it("names the entry, field, rule and value; never shows a secret", () => {
+    const message = problems({
+      subscriptions: [
+        { name: "ok", url: "https://hooks.example.com/a", events: ["created"], secret },
+        { name: "Bad Name", url: "ftp://x", events: ["created", "moved"], secret: "whsec_c2hvcnQ=" }
+      ]
+    })
+    assert.strictEqual(
+      message,
+      "the webhooks file w.yaml is not a valid webhooks file: " +
+        "subscriptions[1].name (subscription \"Bad Name\"): must be 1-63 lowercase letters, digits and \"-\", starting with a letter or digit (received \"Bad Name\"); " +
+        "subscriptions[1].url (subscription \"Bad Name\"): must be an absolute http:// or https:// URL; " +
+        "subscriptions[1].events[1] (subscription \"Bad Name\"): must be one of \"created\", \"updated\", \"tags_applied\", \"deleted\" (received \"moved\"); " +
+        "subscriptions[1].secret (subscription \"Bad Name\"): must be \"whsec_\" followed by the base64 of 24 to 64 random bytes (the value is not shown)"
+    )
+    assert.notInclude(message, "c2hvcnQ")
+  })
+
+  it("refuses a name given twice, unknown keys and a lease not longer than the timeout", () => {
+    const entry = { name: "dup", url: "http://127.0.0.1:9/x", events: ["deleted"], secret }
+    assert.strictEqual(
+      problems({ subscriptions: [entry, entry] }),
+      "the webhooks file w.yaml is not a valid webhooks file: subscriptions[1].name: must be unique; \"dup\" names an earlier subscription"
+    )
+    assert.include(problems({ subscriptions: [{ ...entry, event: "x" }] }), "subscriptions[0].event (subscription \"dup\"): ")
+    assert.strictEqual(
+      problems({ subscriptions: [entry], delivery: { timeout_ms: 5000, lease_ms: 5000 } }),
+      "the webhooks file w.yaml is not a valid webhooks file: delivery.lease_ms: must be longer than delivery.timeout_ms (5000) (received 5000)"
+    )
+  })
+
+  it("logs and lists a receiver URL without user info or query", () => {
+    assert.strictEqual(Webhooks.safeUrl("https://user:pw@hooks.example.com:8443/in?token=abc#x"), "https://hooks.example.com:8443/in")
+  })
+
+  it("builds the Standard Webhooks payload from the event and the model version", () => {
+    const event = { id: randomUUID(), type: "created", at: "2026-01-01T00:00:00.000Z" }
+    assert.deepStrictEqual(JSON.parse(Webhooks.payloadOf(event, { id: "v" } as never)), {
+      type: "model_version.created",
+      timestamp: "2026-01-01T00:00:00.000Z",
+      data: { event, model_version: { id: "v" } }
+    })
+  })
+})
