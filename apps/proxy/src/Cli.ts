@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Command, Options } from "@effect/cli"
+import { Args, Command, Options } from "@effect/cli"
 import { MregConfig } from "@mreg/core"
 import { Config, Duration, Effect, Either, Layer, Option } from "effect"
 import { homedir } from "node:os"
@@ -12,6 +12,7 @@ import { join } from "node:path"
 import * as NodeServer from "./NodeServer.js"
 import * as Proxy from "./Proxy.js"
 import * as ProxyConfig from "./ProxyConfig.js"
+import * as WebhooksServer from "./WebhooksServer.js"
 
 /** A flag with an environment fallback read by `config` (flags win); `None` when neither is given. */
 const optional = <A>(flag: Options.Options<A>, config: Config.Config<Option.Option<A>>, description: string) =>
@@ -72,8 +73,28 @@ const options = {
   tenant: Options.text("tenant").pipe(
     Options.withFallbackConfig(MregConfig.mregTenant),
     Options.withDescription("tenant in the FQNs of the embedded registry (env MREG_TENANT, default default)")
-  )
+  ),
+  webhooksFile: optionalText("webhooks-file", "MREG_WEBHOOKS_FILE", "webhooks file, YAML or JSON: subscriptions (URL, events, ML repo, secret) and delivery settings")
 }
+
+/** `mreg-proxy webhooks replay ID [--home | --database-url]`: re-queues a delivered or failed webhook delivery. */
+const replay = Command.make(
+  "replay",
+  { id: Args.text({ name: "ID" }).pipe(Args.withDescription("the delivery id (webhook-id), as GET /webhooks/deliveries lists it")), home: options.home, databaseUrl: options.databaseUrl },
+  ({ databaseUrl, home, id }) =>
+    Effect.flatMap(
+      Option.match(databaseUrl, {
+        onNone: () => Effect.succeed(Option.none()),
+        onSome: (url) => Effect.map(MregConfig.postgresUrl(url, "--database-url (DATABASE_URL)"), Option.some)
+      }),
+      (url) => WebhooksServer.replay({ home, databaseUrl: url }, id)
+    )
+).pipe(Command.withDescription("queue a delivered or failed webhook delivery again (same webhook-id, attempts from 0)"))
+
+const webhooks = Command.make("webhooks").pipe(
+  Command.withDescription("webhook deliveries of the embedded registry"),
+  Command.withSubcommands([replay])
+)
 
 /**
  * `mreg-proxy [flags]`: validates the configuration, then serves until SIGTERM/SIGINT. Fails with `ProxyConfigError`
@@ -88,7 +109,8 @@ export const command = Command.make("mreg-proxy", options, (config) =>
   )).pipe(
     Command.withDescription(
       "HTTP server for the model-version API (TrueFoundry-compatible PUT /api/ml/v1/model-versions), on the embedded registry or in front of an upstream control plane"
-    )
+    ),
+    Command.withSubcommands([webhooks])
   )
 
 /** Runs the command on `argv` (as `process.argv`). @since 0.1.0 @category running */

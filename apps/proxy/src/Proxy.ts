@@ -16,6 +16,7 @@ import * as NodeServer from "./NodeServer.js"
 import { type ProxyConfig, ProxyConfigError } from "./ProxyConfig.js"
 import * as Server from "./Server.js"
 import * as Tokens from "./Tokens.js"
+import * as WebhooksServer from "./WebhooksServer.js"
 
 /** Default time limit of one upstream attempt: 30 s. @since 0.1.0 @category constants */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000
@@ -56,16 +57,23 @@ export const layerUpstream = (options: UpstreamOptions): Layer.Layer<ModelVersio
     Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))
   )
 
-/** {@link layerUpstream}, or the embedded registry (PostgreSQL with `databaseUrl`, else SQLite at `{home}/registry.db`). */
-const layerModelVersions = (config: ProxyConfig): Layer.Layer<ModelVersions.ModelVersions, ProxyConfigError> =>
-  Option.match(config.upstream, {
-    onSome: (baseUrl) =>
-      layerUpstream({ baseUrl, token: config.upstreamToken, timeoutMs: config.upstreamTimeoutMs, retries: config.upstreamRetries }),
+/** The embedded registry (PostgreSQL with `databaseUrl`, else SQLite at `{home}/registry.db`), with webhooks when a webhooks file is given. */
+const layerEmbedded = (config: ProxyConfig): Layer.Layer<ModelVersions.ModelVersions, { readonly message: string }, FileSystem.FileSystem | Tokens.Tokens> =>
+  Option.match(config.webhooksFile ?? Option.none(), {
+    onSome: (webhooksFile) => WebhooksServer.layerEmbedded({ ...config, webhooksFile }),
     onNone: () =>
       Option.match(config.databaseUrl, {
         onSome: (url) => ModelVersionsSql.layerPg({ url, tenant: config.tenant }),
         onNone: () => ModelVersionsSql.layerSqlite({ filename: join(config.home, "registry.db"), tenant: config.tenant })
-      }).pipe(Layer.mapError((error) => new ProxyConfigError({ message: error.message })))
+      })
+  })
+
+/** {@link layerUpstream}, or the embedded registry. */
+const layerModelVersions = (config: ProxyConfig): Layer.Layer<ModelVersions.ModelVersions, ProxyConfigError, FileSystem.FileSystem | Tokens.Tokens> =>
+  Option.match(config.upstream, {
+    onSome: (baseUrl) =>
+      layerUpstream({ baseUrl, token: config.upstreamToken, timeoutMs: config.upstreamTimeoutMs, retries: config.upstreamRetries }),
+    onNone: () => Layer.mapError(layerEmbedded(config), (error) => new ProxyConfigError({ message: error.message }))
   })
 
 /** Authentication chosen by the configuration: the tokens file, `--insecure-no-auth`, or pass-through. */
@@ -77,8 +85,8 @@ const layerTokens = (config: ProxyConfig): Layer.Layer<Tokens.Tokens, Tokens.Tok
 
 /**
  * The proxy, listening on `host:port`. Expects a configuration that passed `ProxyConfig.validate`. Fails with
- * `ProxyConfigError` when the store cannot be opened or the address cannot be bound, `TokensFileError` for a bad
- * tokens file.
+ * `ProxyConfigError` when the store cannot be opened, the address cannot be bound or the webhooks file is not valid,
+ * `TokensFileError` for a bad tokens file.
  * @since 0.1.0
  * @category layers
  */

@@ -27,6 +27,8 @@ export interface ProxyConfig {
   readonly home: string
   readonly databaseUrl: Option.Option<Redacted.Redacted<string>>
   readonly tenant: string
+  /** Webhooks file (YAML or JSON): subscriptions and delivery settings; embedded registry only (default none). @since 0.2.0 */
+  readonly webhooksFile?: Option.Option<string> | undefined
 }
 
 /** A configuration the proxy refuses to start with; `message` says why and what to do (never a secret). @since 0.1.0 @category errors */
@@ -79,6 +81,9 @@ export const validate = (config: ProxyConfig): Either.Either<ProxyConfig, ProxyC
   }
   if (!Number.isInteger(config.upstreamRetries) || config.upstreamRetries < 0 || config.upstreamRetries > 10) {
     return fail(`--upstream-retries must be an integer from 0 to 10 (received ${config.upstreamRetries})`)
+  }
+  if (config.webhooksFile !== undefined && Option.isSome(config.webhooksFile) && Option.isSome(config.upstream)) {
+    return fail("--webhooks-file (MREG_WEBHOOKS_FILE) needs the embedded registry: the upstream control plane sends its own events; drop --upstream (TFY_HOST) or the webhooks file")
   }
   if (config.insecureNoAuth) {
     if (Option.isSome(config.tokensFile)) return fail("--insecure-no-auth cannot be combined with a tokens file (MREG_TOKENS_FILE / --tokens-file): choose one")

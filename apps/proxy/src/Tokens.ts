@@ -5,11 +5,11 @@
  *
  * @since 0.1.0
  */
-import { FileSystem } from "@effect/platform"
+import type { FileSystem } from "@effect/platform"
 import { ModelVersion, RegistryError, Validation } from "@mreg/core"
 import { Context, Data, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
 import { createHash, timingSafeEqual } from "node:crypto"
-import { parse as parseYaml } from "yaml"
+import { parseText, readText } from "./internal/configFile.js"
 
 const Scope = Schema.Struct({
   ml_repo: Schema.String.pipe(
@@ -37,7 +37,9 @@ const TokensFile = Schema.Struct({
     token: Schema.optional(Schema.Redacted(TokenText)),
     token_sha256: Schema.optional(Sha256Hex),
     subject: TokenSubject,
-    scopes: Schema.Array(Scope)
+    scopes: Schema.Array(Scope),
+    /** Operator access (`GET /webhooks/deliveries`); default false. */
+    admin: Schema.optional(Schema.Boolean)
   }))
 })
 
@@ -54,6 +56,8 @@ export interface Grant {
   readonly writesAny: boolean
   /** The ML repo patterns the caller may read (every scope, read or write; `*` any run of characters). */
   readonly readPatterns: ReadonlyArray<string>
+  /** Operator access: the proxy's own endpoints such as `GET /webhooks/deliveries` (`admin: true` in the tokens file). @since 0.2.0 */
+  readonly admin: boolean
 }
 
 /**
@@ -79,7 +83,7 @@ const patternRegExp = (pattern: string) => new RegExp(`^${pattern.split("*").joi
 
 const digest = (text: string) => createHash("sha256").update(text, "utf8").digest()
 
-const makeGrant = (subject: ModelVersion.Subject, scopes: ReadonlyArray<typeof Scope.Type>): Grant => {
+const makeGrant = (subject: ModelVersion.Subject, scopes: ReadonlyArray<typeof Scope.Type>, admin: boolean): Grant => {
   const readers = scopes.map((scope) => patternRegExp(scope.ml_repo))
   const writers = scopes.filter((scope) => scope.access === "write").map((scope) => patternRegExp(scope.ml_repo))
   return {
@@ -90,7 +94,8 @@ const makeGrant = (subject: ModelVersion.Subject, scopes: ReadonlyArray<typeof S
     writesAll: scopes.some((scope) => scope.ml_repo === "*" && scope.access === "write"),
     readsAny: scopes.length > 0,
     writesAny: writers.length > 0,
-    readPatterns: scopes.map((scope) => scope.ml_repo)
+    readPatterns: scopes.map((scope) => scope.ml_repo),
+    admin
   }
 }
 
@@ -110,7 +115,7 @@ const make = (file: typeof TokensFile.Type): Either.Either<Service, TokensFileEr
     const key = hash.toString("hex")
     if (seen.has(key)) return Either.left(new TokensFileError({ message: `${where}: this token is already given to an earlier entry` }))
     seen.add(key)
-    entries.push({ digest: hash, grant: makeGrant(entry.subject, entry.scopes) })
+    entries.push({ digest: hash, grant: makeGrant(entry.subject, entry.scopes, entry.admin === true) })
   }
   return Either.right({
     mode: "tokens",
@@ -145,28 +150,15 @@ const fromValue = (value: unknown, source: string): Either.Either<Service, Token
   )
 
 /** Parses a tokens file (YAML or JSON); `TokensFileError` names every bad place. @since 0.1.0 @category constructors */
-export const parse = (text: string, source: string): Either.Either<Service, TokensFileError> => {
-  let value: unknown
-  try {
-    value = parseYaml(text)
-  } catch (error) {
-    const line = (error as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0]
-    return Either.left(new TokensFileError({
-      message: `${source} is not valid YAML or JSON${line === undefined ? "" : ` (line ${line.line}, column ${line.col})`}`
-    }))
-  }
-  return fromValue(value, source)
-}
+export const parse = (text: string, source: string): Either.Either<Service, TokensFileError> =>
+  Either.flatMap(Either.mapLeft(parseText(text, source), (message) => new TokensFileError({ message })), (value) => fromValue(value, source))
 
 /** `Tokens` from a tokens file; `TokensFileError` when it cannot be read or is malformed. @since 0.1.0 @category layers */
 export const layerFile = (path: string): Layer.Layer<Tokens, TokensFileError, FileSystem.FileSystem> =>
   Layer.effect(
     Tokens,
     Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const text = yield* fs.readFileString(path).pipe(
-        Effect.mapError(() => new TokensFileError({ message: `cannot read the tokens file ${path}` }))
-      )
+      const text = yield* Effect.mapError(readText(path, "tokens file"), (message) => new TokensFileError({ message }))
       return yield* parse(text, `the tokens file ${path}`)
     })
   )
@@ -183,9 +175,9 @@ export const anonymous: ModelVersion.Subject = {
   subjectDisplayName: "anonymous (mreg-proxy --insecure-no-auth)"
 }
 
-/** `--insecure-no-auth`: no token needed, every caller is {@link anonymous}, writing everywhere. @since 0.1.0 @category layers */
+/** `--insecure-no-auth`: no token needed, every caller is {@link anonymous}, writing everywhere, admin. @since 0.1.0 @category layers */
 export const layerInsecure: Layer.Layer<Tokens> = Layer.sync(Tokens, (): Service => {
-  const grant = Effect.succeed(makeGrant(anonymous, [{ ml_repo: "*", access: "write" }]))
+  const grant = Effect.succeed(makeGrant(anonymous, [{ ml_repo: "*", access: "write" }], true))
   return { mode: "insecure", authenticate: () => grant }
 })
 
@@ -198,7 +190,7 @@ const upstreamCaller: ModelVersion.Subject = {
 
 /** Pass-through (upstream mode, no tokens file): a bearer token is required and forwarded. @since 0.1.0 @category layers */
 export const layerPassthrough: Layer.Layer<Tokens> = Layer.sync(Tokens, (): Service => {
-  const grant = Effect.succeed(makeGrant(upstreamCaller, [{ ml_repo: "*", access: "write" }]))
+  const grant = Effect.succeed(makeGrant(upstreamCaller, [{ ml_repo: "*", access: "write" }], false))
   return {
     mode: "passthrough",
     authenticate: (token) => Option.isNone(token) || Redacted.value(token.value).length === 0 ? Effect.fail(missing) : grant

@@ -21,3 +21,5 @@ export * as RequestLog from "./RequestLog.js"
 export * as Server from "./Server.js"
 /** @since 0.1.0 */
 export * as Tokens from "./Tokens.js"
+/** @since 0.2.0 */
+export * as WebhooksServer from "./WebhooksServer.js"

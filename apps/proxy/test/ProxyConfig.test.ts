@@ -95,6 +95,14 @@ describe("ProxyConfig", () => {
     assert.deepStrictEqual(Either.map(upstream, (config) => config.upstream), Either.right(Option.some("https://tfy.example.com/x")))
   })
 
+  it("a webhooks file needs the embedded registry", () => {
+    assert.strictEqual(
+      refusal({ webhooksFile: Option.some("webhooks.yaml"), upstream: Option.some("https://tfy.example.com") }),
+      "--webhooks-file (MREG_WEBHOOKS_FILE) needs the embedded registry: the upstream control plane sends its own events; drop --upstream (TFY_HOST) or the webhooks file"
+    )
+    assert.isTrue(Either.isRight(ProxyConfig.validate(config({ webhooksFile: Option.some("webhooks.yaml") }))))
+  })
+
   it("knows loopback addresses", () => {
     assert.deepStrictEqual(
       ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "0.0.0.0", "10.0.0.1", "::", "example.com"].map(ProxyConfig.isLoopback),

@@ -40,6 +40,26 @@ describe("Tokens", () => {
       assert.deepStrictEqual(Either.map(ok, (g) => [g.readsAny, g.writesAny]), Either.right([false, false]))
     }))
 
+  it.effect("admin: true gives operator access; entries without it, and pass-through callers, have none", () =>
+    Effect.gen(function*() {
+      const tokens = service([
+        "tokens:",
+        "  - { token: admin-token-0123456789, subject: {subjectId: ops, subjectType: user}, scopes: [], admin: true }",
+        "  - { token: plain-token-0123456789, subject: {subjectId: dev, subjectType: user}, scopes: [] }"
+      ].join("\n"))
+      const admins = yield* Effect.forEach(["admin-token-0123456789", "plain-token-0123456789"], (token) => authenticate(tokens, token))
+      assert.deepStrictEqual(admins.map((grant) => Either.map(grant, (g) => g.admin)), [Either.right(true), Either.right(false)])
+      const passthrough = yield* Effect.flatMap(Tokens.Tokens, (t) => t.authenticate(Option.some(Redacted.make("x")))).pipe(Effect.provide(Tokens.layerPassthrough))
+      assert.isFalse(passthrough.admin)
+      assert.strictEqual(
+        Either.match(Tokens.parse("tokens:\n  - { token: admin-token-0123456789, subject: {subjectId: ops, subjectType: user}, scopes: [], admin: yes }", "t"), {
+          onLeft: (e) => e.message,
+          onRight: () => "valid"
+        }),
+        "t is not a valid tokens file: tokens[0].admin: must be true or false (received \"yes\")"
+      )
+    }))
+
   it.effect("token_sha256 entries, patterns, JSON files", () =>
     Effect.gen(function*() {
       const digest = createHash("sha256").update("hashed-token-0123456789").digest("hex")

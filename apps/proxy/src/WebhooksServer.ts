@@ -1,0 +1,113 @@
+/**
+ * Webhooks in the proxy (README, "Webhooks"): with `--webhooks-file` the embedded registry writes an outbox row per
+ * event and subscription, a dispatcher (`Webhooks.layerDispatcher` of `@mreg/registry`) delivers them while the
+ * server runs, and `GET /webhooks/deliveries` lists recent deliveries to admin tokens. `mreg-proxy webhooks replay
+ * ID` re-queues one ({@link replay}).
+ *
+ * @since 0.2.0
+ */
+import { HttpApiBuilder, HttpServerRequest, type FileSystem } from "@effect/platform"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { SqlClient } from "@effect/sql"
+import { type RegistryError, Validation } from "@mreg/core"
+import { ModelVersionsSql, Webhooks } from "@mreg/registry"
+import { Console, Effect, Either, Layer, Option, type Redacted, Schema } from "effect"
+import { join } from "node:path"
+import * as Auth from "./Auth.js"
+import * as ErrorResponse from "./ErrorResponse.js"
+import { parseText, readText } from "./internal/configFile.js"
+import * as Tokens from "./Tokens.js"
+
+/**
+ * Reads and validates a webhooks file (YAML or JSON). Fails with `WebhooksFileError` naming the file, entry, field,
+ * rule and value received (a secret is never shown).
+ * @since 0.2.0
+ * @category constructors
+ */
+export const readFile = (path: string): Effect.Effect<Webhooks.Config, Webhooks.WebhooksFileError, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const source = `the webhooks file ${path}`
+    const failed = (message: string) => new Webhooks.WebhooksFileError({ message })
+    const text = yield* Effect.mapError(readText(path, "webhooks file"), failed)
+    const value = yield* Either.mapLeft(parseText(text, source), failed)
+    return yield* Webhooks.decode(value, source)
+  })
+
+/** Where the embedded registry lives: PostgreSQL at `databaseUrl`, else SQLite at `{home}/registry.db`. @since 0.2.0 @category models */
+export interface Store {
+  readonly home: string
+  readonly databaseUrl: Option.Option<Redacted.Redacted<string>>
+}
+
+/** The store's `SqlClient`, migrated. */
+const layerClient = (store: Store) =>
+  Layer.provideMerge(
+    ModelVersionsSql.layerMigrator,
+    Option.match(store.databaseUrl, {
+      onSome: ModelVersionsSql.layerPgClient,
+      onNone: () => ModelVersionsSql.layerSqliteClient(join(store.home, "registry.db"))
+    })
+  )
+
+const Query = Schema.Struct({
+  limit: Schema.optional(Schema.NumberFromString.pipe(
+    Schema.int({ message: () => "must be an integer from 1 to 500" }),
+    Schema.between(1, 500, { message: () => "must be an integer from 1 to 500" })
+  )),
+  status: Schema.optional(Schema.Literal("pending", "delivering", "delivered", "failed"))
+})
+
+/** `GET /webhooks/deliveries?limit=50&status=failed`: admin tokens only (401 without a token, 403 without admin). */
+const routes = HttpApiBuilder.Router.use((router) =>
+  Effect.gen(function*() {
+    const tokens = yield* Tokens.Tokens
+    const sql = yield* SqlClient.SqlClient
+    yield* router.get(
+      "/webhooks/deliveries",
+      Effect.gen(function*() {
+        const request = yield* HttpServerRequest.HttpServerRequest
+        const grant = yield* tokens.authenticate(Auth.bearerToken(request.headers.authorization))
+        if (!grant.admin) return yield* Effect.fail(Auth.forbidden(grant, "is not an admin: the tokens file must say admin: true for it"))
+        const query = yield* HttpServerRequest.schemaSearchParams(Query).pipe(
+          Effect.mapError((error) => Validation.fromParseError(error, ["query"]))
+        )
+        const data = yield* Webhooks.deliveries({ limit: query.limit ?? 50, status: query.status })
+        return ErrorResponse.json(200, { data })
+      }).pipe(
+        Effect.provideService(SqlClient.SqlClient, sql),
+        Effect.catchAll((error: RegistryError.RegistryError) => Effect.succeed(ErrorResponse.fromError(error)))
+      )
+    )
+  })
+)
+
+/** The HTTP client of the dispatcher: Node's, with keep-alive connections. */
+const layerHttpClient = NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true })))
+
+/**
+ * The embedded registry with webhooks: `ModelVersions` writing the outbox, the dispatcher running for the layer's
+ * lifetime, and the deliveries route. Fails with `WebhooksFileError` or a store error.
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerEmbedded = (store: Store & { readonly tenant: string; readonly webhooksFile: string }) =>
+  Layer.unwrapEffect(Effect.map(readFile(store.webhooksFile), (config) => {
+    const outbox = Webhooks.makeOutbox(config)
+    return Layer.mergeAll(
+      ModelVersionsSql.layer({ tenant: store.tenant, webhooks: outbox }),
+      Webhooks.layerDispatcher(outbox).pipe(Layer.provide(layerHttpClient)),
+      routes
+    ).pipe(Layer.provideMerge(layerClient(store)))
+  }))
+
+/**
+ * `mreg-proxy webhooks replay ID`: re-queues a delivered or failed delivery on the store and prints one line. Fails
+ * with `ReplayError` (unknown id, still pending or in flight) or a store error.
+ * @since 0.2.0
+ * @category commands
+ */
+export const replay = (store: Store, id: string) =>
+  Webhooks.replay(id).pipe(
+    Effect.zipRight(Console.log(`webhook delivery ${id} is queued again`)),
+    Effect.provide(layerClient(store))
+  )
