@@ -7,8 +7,11 @@
 // - upstream mode: the proxy vs bench/upstream.mjs's bare forwarder and vs the floor forwarding through the derived
 //   client, all in front of the same loopback upstream, which is also measured directly to tell the latency each
 //   adds; then the floor with a fixed body (no upstream: the framework alone), against the upstream measured
-//   directly (bare node:http with a fixed body).
-import { existsSync, readFileSync } from "node:fs"
+//   directly (bare node:http with a fixed body);
+// - webhooks: upsert on embedded SQLite with one webhook subscribed to every event (bench/receiver.mjs answering 204)
+//   vs the same proxy with none, in one run.
+import { randomBytes } from "node:crypto"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { load, requirePg, root, rssMb, sampleRss, startServer } from "./lib.mjs"
 
@@ -159,5 +162,41 @@ export const benchUpstream = async (config, tmp) => {
     return { direct, bare, floor, fixedFloor, proxy }
   } finally {
     await upstream.stop()
+  }
+}
+
+/**
+ * Upsert on embedded SQLite with a webhook subscribed to every event vs none: `{ proxy, none, delivered }`, or
+ * `{ skipped }`. The dispatcher delivers during the load and competes for the same CPU and store: that is the cost
+ * measured.
+ */
+export const benchWebhooks = async (config, tmp) => {
+  const missing = proxyMissing()
+  if (missing) return { skipped: missing }
+  const opts = loadOpts(config)
+  const receiver = await startServer("webhook-receiver", [join(root, "bench/receiver.mjs")], { env: cleanEnv(), logFile: join(tmp, "receiver.log") })
+  try {
+    const file = join(tmp, "webhooks.json")
+    writeFileSync(file, JSON.stringify({
+      subscriptions: [{
+        name: "bench",
+        url: `${receiver.url}/hook`,
+        events: ["created", "updated", "tags_applied", "deleted"],
+        secret: `whsec_${randomBytes(32).toString("base64")}`
+      }]
+    }))
+    const none = await measure("proxy-sqlite-no-webhook", [PROXY, "--insecure-no-auth"], {
+      env: cleanEnv({ MREG_HOME: join(tmp, "proxy-no-webhook-home") }),
+      tmp,
+      opts
+    })
+    const proxy = await measure("proxy-sqlite-webhook", [PROXY, "--insecure-no-auth", "--webhooks-file", file], {
+      env: cleanEnv({ MREG_HOME: join(tmp, "proxy-webhook-home") }),
+      tmp,
+      opts
+    })
+    return { proxy, none }
+  } finally {
+    await receiver.stop()
   }
 }

@@ -9,6 +9,7 @@
 //   sqlite     mreg-proxy upsert on embedded SQLite, req/s     [bare node:http + better-sqlite3, same statements]
 //   pg         mreg-proxy upsert on PostgreSQL, req/s          [bare node:http + pg, same statements]
 //   upstream   mreg-proxy in upstream mode, req/s, added p99   [bare node:http forwarder, same upstream]
+//   webhooks   mreg-proxy upsert on SQLite, a webhook subscribed [the same proxy without webhooks]
 // and each proxy row against its stack floor (bench/floor.mjs: the same RegistryApi on a minimal HttpApi server,
 // its upsert handler running the bare store's statements or forwarding through the derived client), plus the
 // floor answering a fixed body against bare node:http answering one (context rows, no target).
@@ -17,7 +18,7 @@
 //
 // Environment: BENCH_DURATION (seconds of each load run, default 10), BENCH_CONNECTIONS (default 32), BENCH_RUNS
 // (spawns per CLI command, default 15), BENCH_WARMUP (seconds of load before each measured run, default half the
-// run and at most 5), BENCH_ONLY (comma list of schema,cli,sqlite,pg,upstream), BENCH_SKIP_BUILD=1.
+// run and at most 5), BENCH_ONLY (comma list of schema,cli,sqlite,pg,upstream,webhooks), BENCH_SKIP_BUILD=1.
 // Without MREG_TEST_DATABASE_URL it starts a throwaway PostgreSQL (scripts/pg.mjs) for the pg row.
 import { spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -27,7 +28,7 @@ import { fileURLToPath } from "node:url"
 import { startPostgres } from "./pg.mjs"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
-const SECTIONS = ["schema", "cli", "sqlite", "pg", "upstream"]
+const SECTIONS = ["schema", "cli", "sqlite", "pg", "upstream", "webhooks"]
 const only = (process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean)
 const wanted = (section) => only.length === 0 || only.includes(section)
 for (const name of only) {
@@ -75,7 +76,7 @@ async function main() {
   // bench/ loads built code only when a row runs; import it after the build all the same.
   const { benchSchema } = await import("../bench/schema.mjs")
   const { benchCli, CLI } = await import("../bench/cli.mjs")
-  const { benchPg, benchSqlite, benchUpstream } = await import("../bench/http.mjs")
+  const { benchPg, benchSqlite, benchUpstream, benchWebhooks } = await import("../bench/http.mjs")
   const { stopAll } = await import("../bench/lib.mjs")
 
   // Without MREG_TEST_DATABASE_URL the pg row gets a throwaway PostgreSQL (scripts/pg.mjs, as in `pnpm test`).
@@ -119,6 +120,7 @@ async function main() {
     await run("sqlite", () => benchSqlite(config, tmp))
     await run("pg", () => benchPg(config, tmp, process.env.MREG_TEST_DATABASE_URL))
     await run("upstream", () => benchUpstream(config, tmp))
+    await run("webhooks", () => benchWebhooks(config, tmp))
   } finally {
     rmSync(tmp, { recursive: true, force: true })
     await pg?.stop()
@@ -325,6 +327,17 @@ function tableRows(raw) {
         }),
         floor: fixed.reqPerSec
       })
+    }
+  }
+
+  if (raw.webhooks) {
+    const s = raw.webhooks
+    const label = "proxy upsert, SQLite, with a webhook subscribed vs none (req/s)"
+    const target = { op: ">=", value: 0.9 }
+    if (s.failed || s.skipped || !s.proxy) rows.push(missing(label, s.skipped ?? `failed: ${s.failed}`, target, s.none?.reqPerSec, perSec))
+    else {
+      const broken = failedLoad(s.proxy) || failedLoad(s.none)
+      rows.push(row(label, { mreg: s.proxy.reqPerSec, baseline: s.none.reqPerSec, render: perSec, target, note: broken ? `${perSec(s.proxy.reqPerSec)}${broken}` : undefined }))
     }
   }
 
