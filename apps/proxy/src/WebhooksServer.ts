@@ -54,10 +54,11 @@ const Query = Schema.Struct({
     Schema.int({ message: () => "must be an integer from 1 to 500" }),
     Schema.between(1, 500, { message: () => "must be an integer from 1 to 500" })
   )),
-  status: Schema.optional(Schema.Literal("pending", "delivering", "delivered", "failed"))
+  status: Schema.optional(Schema.Literal("pending", "delivering", "delivered", "failed")),
+  subscription: Schema.optional(Schema.String)
 })
 
-/** `GET /webhooks/deliveries?limit=50&status=failed`: admin tokens only (401 without a token, 403 without admin). */
+/** `GET /webhooks/deliveries?limit=50&status=failed&subscription=audit`: admin tokens only (401 without a token, 403 without admin). */
 const routes = HttpApiBuilder.Router.use((router) =>
   Effect.gen(function*() {
     const tokens = yield* Tokens.Tokens
@@ -71,7 +72,7 @@ const routes = HttpApiBuilder.Router.use((router) =>
         const query = yield* HttpServerRequest.schemaSearchParams(Query).pipe(
           Effect.mapError((error) => Validation.fromParseError(error, ["query"]))
         )
-        const data = yield* Webhooks.deliveries({ limit: query.limit ?? 50, status: query.status })
+        const data = yield* Webhooks.deliveries({ limit: query.limit ?? 50, status: query.status, subscription: query.subscription })
         return ErrorResponse.json(200, { data })
       }).pipe(
         Effect.provideService(SqlClient.SqlClient, sql),

@@ -131,12 +131,17 @@ const fromSql = <A, R>(effect: Effect.Effect<A, SqlError | ParseResult.ParseErro
     error._tag === "SqlError" ? storeError(error) : Effect.die(error))
 
 /**
- * The most recent deliveries first: up to `limit` (1-500), only those in `status` when given.
+ * The most recent deliveries first: up to `limit` (1-500), only those in `status` and of `subscription` when given.
+ * Fails with a store error.
  * @since 0.2.0
  * @category queries
  */
-export const deliveries = (options: { readonly limit: number; readonly status?: Delivery["status"] | undefined }) =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) => fromSql(makeRows(sql).list(options.limit, options.status)))
+export const deliveries = (options: {
+  readonly limit: number
+  readonly status?: Delivery["status"] | undefined
+  readonly subscription?: string | undefined
+}): Effect.Effect<ReadonlyArray<Delivery>, StoreFailure, SqlClient.SqlClient> =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) => fromSql(makeRows(sql).list(options.limit, options.status, options.subscription)))
 
 /** A delivery that cannot be re-queued: unknown id, or still pending or in flight. @since 0.2.0 @category errors */
 export class ReplayError extends Data.TaggedError("ReplayError")<{ readonly message: string }> {}

@@ -9,7 +9,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { type ModelVersion, ModelVersions } from "@mreg/core"
 import { ModelVersionsSql, Webhooks } from "@mreg/registry"
 import { type Answer, type Received, type Receiver, startReceiver } from "@mreg/test-fixtures"
-import { Duration, Effect, Either, Layer, Schedule } from "effect"
+import { Duration, Effect, Either, Layer, Redacted, Schedule } from "effect"
 import { randomBytes, randomUUID } from "node:crypto"
 import { base } from "./ModelVersionsSuite.js"
 
@@ -24,14 +24,24 @@ const configOf = (subscriptions: ReadonlyArray<Record<string, unknown>>, deliver
   return decoded.right
 }
 
-/** A registry on SQLite in memory with `outbox`, its dispatcher running, for the duration of `body`. */
-const withRegistry = <A, E>(outbox: Webhooks.Outbox, body: Effect.Effect<A, E, ModelVersions.ModelVersions | SqlClient.SqlClient>) => {
-  const client = Layer.provideMerge(ModelVersionsSql.layerMigrator, ModelVersionsSql.layerSqliteClient(":memory:"))
+const pgUrl = process.env.MREG_TEST_DATABASE_URL
+
+/** The stores the tests run on: SQLite in memory, and PostgreSQL (`MREG_TEST_DATABASE_URL`, set by `pnpm test`). */
+const stores = [
+  ["SQLite", () => ModelVersionsSql.layerSqliteClient(":memory:")],
+  ["PostgreSQL", () => ModelVersionsSql.layerPgClient(Redacted.make(pgUrl ?? "postgres://missing-MREG_TEST_DATABASE_URL@127.0.0.1:1/x"))]
+] as const
+
+type Client = () => Layer.Layer<SqlClient.SqlClient, ModelVersionsSql.StoreErrors>
+
+/** A registry on `store` with `outbox`, its dispatcher running, for the duration of `body`. */
+const withRegistry = <A, E>(store: Client, outbox: Webhooks.Outbox, body: Effect.Effect<A, E, ModelVersions.ModelVersions | SqlClient.SqlClient>) => {
+  const client = Layer.provideMerge(ModelVersionsSql.layerMigrator, store())
   const layer = Layer.mergeAll(ModelVersionsSql.layer({ webhooks: outbox }), Webhooks.layerDispatcher(outbox)).pipe(
     Layer.provideMerge(client),
     Layer.provide(NodeHttpClient.layer)
   )
-  return Effect.provide(body, layer)
+  return Effect.provide(body, Layer.orDie(layer))
 }
 
 const withReceiver = <A, E, R>(secret: string, answer: (r: Received) => Answer, body: (receiver: Receiver) => Effect.Effect<A, E, R>) =>
@@ -51,23 +61,32 @@ const emit = (outbox: Webhooks.Outbox, type: string, modelVersion: ModelVersion.
       changes: []
     } as never, modelVersion))).pipe(Effect.orDie)
 
-/** Waits until every delivery is delivered or failed. */
-const settled = Effect.flatMap(
-  Webhooks.deliveries({ limit: 500 }),
-  (rows) => rows.every((row) => row.status === "delivered" || row.status === "failed") ? Effect.succeed(rows) : Effect.fail("open" as const)
-).pipe(Effect.retry(Schedule.spaced("20 millis")), Effect.timeout(Duration.seconds(20)), Effect.orDie)
+/** Waits until every delivery of `outbox`'s subscriptions is delivered or failed; returns the first one's. */
+const settled = (outbox: Webhooks.Outbox) =>
+  Effect.forEach(outbox.config.subscriptions, (s) => Webhooks.deliveries({ limit: 500, subscription: s.name })).pipe(
+    Effect.map((lists) => lists.flat()),
+    Effect.flatMap((rows) =>
+      rows.every((row) => row.status === "delivered" || row.status === "failed") ? Effect.succeed(rows) : Effect.fail("open" as const)
+    ),
+    Effect.retry(Schedule.spaced("20 millis")),
+    Effect.timeout(Duration.seconds(20)),
+    Effect.orDie
+  )
+
+/** A subscription name no other test (or test file on the same PostgreSQL) uses. */
+const unique = (name: string) => `${name}-${randomUUID().slice(0, 8)}`
 
 const created = (mlRepo: string) => Effect.flatMap(ModelVersions.ModelVersions, (r) => r.upsert(base(mlRepo))).pipe(Effect.map((r) => r.modelVersion))
 
-describe("webhook deliveries", () => {
+for (const [storeName, store] of stores) describe(`webhook deliveries on ${storeName}`, () => {
   it.live("a receiver failing the first 3 attempts gets the event on the 4th, signed, with one webhook-id", () => {
     const secret = newSecret()
     return withReceiver(secret, (r) => (r.attempt <= 3 ? 503 : 204), (receiver) => {
-      const outbox = Webhooks.makeOutbox(configOf([{ name: "flaky", url: receiver.url, events: ["created"], secret }]))
-      return withRegistry(outbox, Effect.gen(function*() {
+      const outbox = Webhooks.makeOutbox(configOf([{ name: unique("flaky"), url: receiver.url, events: ["created"], secret }]))
+      return withRegistry(store, outbox, Effect.gen(function*() {
         const mv = yield* created("hooks-a")
         yield* emit(outbox, "created", mv)
-        const [row] = yield* settled
+        const [row] = yield* settled(outbox)
         assert.deepStrictEqual(receiver.received.map((r) => [r.attempt, r.status, r.verified]), [[1, 503, true], [2, 503, true], [3, 503, true], [4, 204, true]])
         assert.deepStrictEqual(new Set(receiver.received.map((r) => r.webhookId)), new Set([row!.id]))
         const payload = receiver.received[3]!.payload
@@ -84,16 +103,16 @@ describe("webhook deliveries", () => {
     const secret = newSecret()
     let up = false
     return withReceiver(secret, () => (up ? 200 : 500), (receiver) => {
-      const outbox = Webhooks.makeOutbox(configOf([{ name: "down", url: receiver.url, events: ["created"], secret }], { max_attempts: 3 }))
-      return withRegistry(outbox, Effect.gen(function*() {
+      const outbox = Webhooks.makeOutbox(configOf([{ name: unique("down"), url: receiver.url, events: ["created"], secret }], { max_attempts: 3 }))
+      return withRegistry(store, outbox, Effect.gen(function*() {
         yield* emit(outbox, "created", yield* created("hooks-b"))
-        const [row] = yield* settled
+        const [row] = yield* settled(outbox)
         assert.deepStrictEqual([row!.status, row!.attempts, row!.last_status_code, row!.last_error], ["failed", 3, 500, "HTTP 500"])
         const again = yield* Effect.flip(Webhooks.replay("msg_unknown"))
         assert.strictEqual(again.message, "no webhook delivery has the id \"msg_unknown\"")
         up = true
         yield* Webhooks.replay(row!.id)
-        const [replayed] = yield* settled
+        const [replayed] = yield* settled(outbox)
         assert.deepStrictEqual([replayed!.status, replayed!.attempts, replayed!.last_status_code], ["delivered", 1, 200])
         assert.deepStrictEqual(receiver.received.map((r) => r.status), [500, 500, 500, 200])
       }))
@@ -103,13 +122,13 @@ describe("webhook deliveries", () => {
   it.live("events of one model version go out in order: a later one waits while an earlier one is retried", () => {
     const secret = newSecret()
     return withReceiver(secret, (r) => (r.payload.data.event.type === "created" && r.attempt <= 2 ? 500 : 204), (receiver) => {
-      const outbox = Webhooks.makeOutbox(configOf([{ name: "ordered", url: receiver.url, events: ["created", "updated", "deleted"], secret }]))
-      return withRegistry(outbox, Effect.gen(function*() {
+      const outbox = Webhooks.makeOutbox(configOf([{ name: unique("ordered"), url: receiver.url, events: ["created", "updated", "deleted"], secret }]))
+      return withRegistry(store, outbox, Effect.gen(function*() {
         const mv = yield* created("hooks-c")
         yield* emit(outbox, "created", mv)
         yield* emit(outbox, "updated", mv)
         yield* emit(outbox, "deleted", mv)
-        yield* settled
+        yield* settled(outbox)
         assert.deepStrictEqual(
           receiver.received.map((r) => [r.payload.type, r.status]),
           [["model_version.created", 500], ["model_version.created", 500], ["model_version.created", 204], ["model_version.updated", 204], ["model_version.deleted", 204]]
@@ -122,17 +141,17 @@ describe("webhook deliveries", () => {
     const secret = newSecret()
     return withReceiver(secret, () => 204, (receiver) => {
       const outbox = Webhooks.makeOutbox(configOf([
-        { name: "nlp-tags", url: `${receiver.url}/nlp`, events: ["tags_applied"], ml_repo: "nlp-*", secret },
-        { name: "all", url: `${receiver.url}/all`, events: ["created", "tags_applied"], secret }
+        { name: unique("nlp-tags"), url: `${receiver.url}/nlp`, events: ["tags_applied"], ml_repo: "nlp-*", secret },
+        { name: unique("all"), url: `${receiver.url}/all`, events: ["created", "tags_applied"], secret }
       ]))
-      return withRegistry(outbox, Effect.gen(function*() {
+      return withRegistry(store, outbox, Effect.gen(function*() {
         const nlp = yield* created("nlp-one")
         const cv = yield* created("cv-one")
         yield* emit(outbox, "created", nlp)
         yield* emit(outbox, "tags_applied", nlp)
         yield* emit(outbox, "tags_applied", cv)
         yield* emit(outbox, "updated", cv)
-        yield* settled
+        yield* settled(outbox)
         const seen = receiver.received.map((r) => `${r.path} ${r.payload.type} ${r.payload.data.model_version.manifest.ml_repo}`).sort()
         assert.deepStrictEqual(seen, [
           "/hook/all model_version.created nlp-one",

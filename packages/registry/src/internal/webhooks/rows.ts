@@ -108,16 +108,21 @@ export const makeRows = (sql: SqlClient.SqlClient) => {
       (row) => (row._tag === "Some" ? row.value.n : 0)
     )
 
-  const list = (limit: number, status: string | undefined) =>
-    SqlSchema.findAll({
+  const list = (limit: number, status: string | undefined, subscription: string | undefined) => {
+    const where = [
+      ...(status === undefined ? [] : [sql`status = ${status}`]),
+      ...(subscription === undefined ? [] : [sql`subscription = ${subscription}`])
+    ]
+    return SqlSchema.findAll({
       Request: Schema.Void,
       Result: DeliveryRow,
       execute: () =>
         sql`SELECT id, subscription, event_id, event_type, model_version_id, status, attempts, last_status_code,
           last_error, CASE WHEN status = 'pending' THEN next_attempt_at ELSE NULL END AS next_attempt_at, created_at, updated_at
-          FROM webhook_deliveries ${status === undefined ? sql.unsafe("") : sql`WHERE status = ${status}`}
+          FROM webhook_deliveries ${where.length === 0 ? sql.unsafe("") : sql`WHERE ${sql.and(where)}`}
           ORDER BY seq DESC LIMIT ${limit}`
     })(undefined)
+  }
 
   const find = (id: string) =>
     SqlSchema.findOne({
