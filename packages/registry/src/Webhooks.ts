@@ -103,10 +103,7 @@ export const queueDepth = queueDepthMetric
  * @category running
  */
 export const dispatcher = (outbox: Outbox): Effect.Effect<never, never, SqlClient.SqlClient | HttpClient.HttpClient | Scope.Scope> =>
-  makeDispatcher(outbox).pipe(
-    Effect.catchAll((error) => Effect.die(error)),
-    Effect.annotateLogs({ component: "webhooks" })
-  )
+  makeDispatcher(outbox).pipe(Effect.annotateLogs({ component: "webhooks" }))
 
 /**
  * The dispatcher as a layer: forked when the layer is built, interrupted when its scope closes.

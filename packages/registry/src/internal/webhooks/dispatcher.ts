@@ -122,15 +122,16 @@ export const makeDispatcher = (outbox: Outbox) =>
     yield* Effect.addFinalizer(() => Effect.sync(off))
     const idle = Effect.raceFirst(Effect.sleep(settings.poll), latch.await)
 
-    if (sql.onDialectOrElse({ sqlite: () => true, orElse: () => false })) yield* rows.releaseAll(yield* now)
+    const storeFailed = (cause: Cause.Cause<unknown>) => Effect.logWarning("webhook dispatcher: the registry store failed; trying again", cause)
+    if (sql.onDialectOrElse({ sqlite: () => true, orElse: () => false })) {
+      yield* Effect.flatMap(now, rows.releaseAll).pipe(Effect.catchAllCause(storeFailed))
+    }
     return yield* Effect.forever(
       Effect.gen(function*() {
         latch.unsafeClose()
         const claimed = yield* cycle.pipe(
           Effect.catchAllCause((cause) =>
-            Cause.isInterruptedOnly(cause)
-              ? Effect.failCause(cause)
-              : Effect.as(Effect.logWarning("webhook dispatcher: the registry store failed; trying again", cause), 0)
+            Cause.isInterruptedOnly(cause) ? Effect.interrupt : Effect.as(storeFailed(cause), 0)
           )
         )
         if (claimed === 0) yield* idle
