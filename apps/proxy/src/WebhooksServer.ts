@@ -16,6 +16,7 @@ import { join } from "node:path"
 import * as Auth from "./Auth.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import { parseText, readText } from "./internal/configFile.js"
+import * as RequestLog from "./RequestLog.js"
 import * as Tokens from "./Tokens.js"
 
 /**
@@ -49,10 +50,12 @@ const layerClient = (store: Store) =>
     })
   )
 
+const LIMIT_RULE = (issue: { readonly actual: unknown }) => `must be an integer from 1 to 500 (received ${JSON.stringify(issue.actual)})`
+
 const Query = Schema.Struct({
-  limit: Schema.optional(Schema.NumberFromString.pipe(
-    Schema.int({ message: () => "must be an integer from 1 to 500" }),
-    Schema.between(1, 500, { message: () => "must be an integer from 1 to 500" })
+  limit: Schema.optional(Schema.NumberFromString.annotations({ message: LIMIT_RULE }).pipe(
+    Schema.int({ message: LIMIT_RULE }),
+    Schema.between(1, 500, { message: LIMIT_RULE })
   )),
   status: Schema.optional(Schema.Literal("pending", "delivering", "delivered", "failed")),
   subscription: Schema.optional(Schema.String)
@@ -68,6 +71,8 @@ const routes = HttpApiBuilder.Router.use((router) =>
       Effect.gen(function*() {
         const request = yield* HttpServerRequest.HttpServerRequest
         const grant = yield* tokens.authenticate(Auth.bearerToken(request.headers.authorization))
+        const info = yield* Effect.serviceOption(RequestLog.RequestInfo)
+        if (Option.isSome(info)) info.value.subjectId = grant.subject.subjectId
         if (!grant.admin) return yield* Effect.fail(Auth.forbidden(grant, "is not an admin: the tokens file must say admin: true for it"))
         const query = yield* HttpServerRequest.schemaSearchParams(Query).pipe(
           Effect.mapError((error) => Validation.fromParseError(error, ["query"]))
