@@ -51,7 +51,7 @@ let eventCounter = 0
 /** An event as the history writes it, enqueued in a transaction as the registry does. */
 const emit = (outbox: Webhooks.Outbox, type: string, modelVersion: ModelVersion.ModelVersion) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql.withTransaction(outbox.enqueue({
+    sql.withTransaction(outbox.enqueue(sql, {
       id: `evt-${++eventCounter}`,
       model_version_id: modelVersion.id,
       revision: eventCounter,
@@ -59,7 +59,7 @@ const emit = (outbox: Webhooks.Outbox, type: string, modelVersion: ModelVersion.
       subject: "test",
       at: new Date().toISOString(),
       changes: []
-    } as never, modelVersion))).pipe(Effect.orDie)
+    } as never, modelVersion))).pipe(Effect.tap(() => Effect.sync(outbox.wake)), Effect.orDie)
 
 /** Waits until every delivery of `outbox`'s subscriptions is delivered or failed; returns the first one's. */
 const settled = (outbox: Webhooks.Outbox) =>

@@ -77,6 +77,8 @@ export const makeStore = (
   now: Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString()),
   transact: <A, E extends RegistryError.RegistryError, R>(effect: Effect.Effect<A, E | SqlError | StaleRead, R>) =>
     sql.withTransaction(effect).pipe(
+      // Committed: a webhook dispatcher of this process looks for the deliveries it may have written.
+      Effect.tap(() => outbox === undefined ? Effect.void : Effect.sync(outbox.wake)),
       Effect.retry({
         while: (error) => error instanceof StaleRead || (isSqlError(error) && (isUniqueViolation(error) || isTransient(error))),
         schedule: Schedule.exponential("2 millis", 1.5).pipe(Schedule.jittered, Schedule.upTo("10 seconds")),

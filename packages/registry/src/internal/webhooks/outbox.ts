@@ -1,10 +1,10 @@
 /**
  * The outbox: the deliveries of an event, one row per subscription that wants it, written by the registry in the
- * transaction of the change (so a change and its deliveries commit or roll back together). `wake` lets a dispatcher
- * in this process look at once instead of at its next poll.
+ * transaction of the change (so a change and its deliveries commit or roll back together). `wake`, called after a
+ * write commits, lets a dispatcher in this process look at once instead of at its next poll.
  * @internal
  */
-import { SqlClient } from "@effect/sql"
+import type { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import type { ModelVersion } from "@mreg/core"
 import { Effect } from "effect"
@@ -24,11 +24,15 @@ export const payloadOf = (event: OutboxEvent, modelVersion: ModelVersion.ModelVe
 
 export interface Outbox {
   readonly config: Config
-  /** Inserts the deliveries of `event` (on `modelVersion`, its state after the change; for a delete, its last state). */
+  /**
+   * Inserts the deliveries of `event` (on `modelVersion`, its state after the change; for a delete, its last state)
+   * with `sql`, inside the caller's transaction.
+   */
   readonly enqueue: (
+    sql: SqlClient.SqlClient,
     event: OutboxEvent,
     modelVersion: ModelVersion.ModelVersion
-  ) => Effect.Effect<void, SqlError, SqlClient.SqlClient>
+  ) => Effect.Effect<void, SqlError>
   /** Tells the dispatchers of this process that rows may be due. */
   readonly wake: () => void
   /** Registers a dispatcher's wake-up; returns its removal. */
@@ -47,13 +51,12 @@ export const makeOutbox = (config: Config): Outbox => {
       listeners.add(listener)
       return () => listeners.delete(listener)
     },
-    enqueue: (event, modelVersion) =>
+    enqueue: (sql, event, modelVersion) =>
       Effect.suspend(() => {
         const wanted = config.subscriptions.filter((s) => s.wants(event.type, modelVersion.manifest.ml_repo))
         if (wanted.length === 0) return Effect.void
         const payload = payloadOf(event, modelVersion)
-        return Effect.flatMap(SqlClient.SqlClient, (sql) =>
-          sql`INSERT INTO webhook_deliveries ${
+        return sql`INSERT INTO webhook_deliveries ${
             sql.insert(wanted.map((subscription) => ({
               id: `msg_${randomUUID()}`,
               subscription: subscription.name,
@@ -67,7 +70,7 @@ export const makeOutbox = (config: Config): Outbox => {
               created_at: event.at,
               updated_at: event.at
             })))
-          }`.pipe(Effect.tap(() => Effect.sync(wake))))
+          }`.pipe(Effect.asVoid)
       })
   }
 }
