@@ -1,12 +1,13 @@
 /**
- * Webhooks on the embedded registry (SQLite in memory): deliveries written to the outbox are posted to a receiver
- * on 127.0.0.1 with Standard Webhooks signatures, retried until a 2xx or the attempt limit, in order per model
- * version; the webhooks file is validated with messages that name the entry, field, rule and value.
+ * Webhooks on the embedded registry (SQLite in memory and PostgreSQL): every write's event becomes an outbox row in
+ * its transaction (none for a write that fails), posted to a receiver on 127.0.0.1 with Standard Webhooks
+ * signatures, retried until a 2xx or the attempt limit, in order per model version, filtered by event type and ML
+ * repo; the webhooks file is validated with messages that name the entry, field, rule and value.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { type ModelVersion, ModelVersions } from "@mreg/core"
+import { ModelVersions } from "@mreg/core"
 import { ModelVersionsSql, Webhooks } from "@mreg/registry"
 import { type Answer, type Received, type Receiver, startReceiver } from "@mreg/test-fixtures"
 import { Duration, Effect, Either, Layer, Redacted, Schedule } from "effect"
@@ -47,20 +48,6 @@ const withRegistry = <A, E>(store: Client, outbox: Webhooks.Outbox, body: Effect
 const withReceiver = <A, E, R>(secret: string, answer: (r: Received) => Answer, body: (receiver: Receiver) => Effect.Effect<A, E, R>) =>
   Effect.acquireUseRelease(Effect.promise(() => startReceiver(secret, answer)), body, (receiver) => Effect.promise(() => receiver.close()))
 
-let eventCounter = 0
-/** An event as the history writes it, enqueued in a transaction as the registry does. */
-const emit = (outbox: Webhooks.Outbox, type: string, modelVersion: ModelVersion.ModelVersion) =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql.withTransaction(outbox.enqueue(sql, {
-      id: `evt-${++eventCounter}`,
-      model_version_id: modelVersion.id,
-      revision: eventCounter,
-      type,
-      subject: "test",
-      at: new Date().toISOString(),
-      changes: []
-    } as never, modelVersion))).pipe(Effect.tap(() => Effect.sync(outbox.wake)), Effect.orDie)
-
 /** Waits until every delivery of `outbox`'s subscriptions is delivered or failed; returns the first one's. */
 const settled = (outbox: Webhooks.Outbox) =>
   Effect.forEach(outbox.config.subscriptions, (s) => Webhooks.deliveries({ limit: 500, subscription: s.name })).pipe(
@@ -76,7 +63,9 @@ const settled = (outbox: Webhooks.Outbox) =>
 /** A subscription name no other test (or test file on the same PostgreSQL) uses. */
 const unique = (name: string) => `${name}-${randomUUID().slice(0, 8)}`
 
-const created = (mlRepo: string) => Effect.flatMap(ModelVersions.ModelVersions, (r) => r.upsert(base(mlRepo))).pipe(Effect.map((r) => r.modelVersion))
+const registry = ModelVersions.ModelVersions
+const created = (mlRepo: string, name?: string) =>
+  Effect.flatMap(registry, (r) => r.upsert(base(mlRepo, name === undefined ? {} : { name }))).pipe(Effect.map((r) => r.modelVersion))
 
 for (const [storeName, store] of stores) describe(`webhook deliveries on ${storeName}`, () => {
   it.live("a receiver failing the first 3 attempts gets the event on the 4th, signed, with one webhook-id", () => {
@@ -85,12 +74,12 @@ for (const [storeName, store] of stores) describe(`webhook deliveries on ${store
       const outbox = Webhooks.makeOutbox(configOf([{ name: unique("flaky"), url: receiver.url, events: ["created"], secret }]))
       return withRegistry(store, outbox, Effect.gen(function*() {
         const mv = yield* created("hooks-a")
-        yield* emit(outbox, "created", mv)
         const [row] = yield* settled(outbox)
+        const [event] = (yield* Effect.flatMap(registry, (r) => r.history(mv.id))).data
         assert.deepStrictEqual(receiver.received.map((r) => [r.attempt, r.status, r.verified]), [[1, 503, true], [2, 503, true], [3, 503, true], [4, 204, true]])
         assert.deepStrictEqual(new Set(receiver.received.map((r) => r.webhookId)), new Set([row!.id]))
         const payload = receiver.received[3]!.payload
-        assert.deepStrictEqual([payload.type, payload.data.event.id, payload.data.model_version.id], ["model_version.created", `evt-${eventCounter}`, mv.id])
+        assert.deepStrictEqual(payload, JSON.parse(JSON.stringify({ type: "model_version.created", timestamp: event!.at, data: { event, model_version: mv } })))
         assert.deepStrictEqual(
           [row!.status, row!.attempts, row!.last_status_code, row!.last_error, row!.next_attempt_at],
           ["delivered", 4, 204, null, null]
@@ -105,7 +94,7 @@ for (const [storeName, store] of stores) describe(`webhook deliveries on ${store
     return withReceiver(secret, () => (up ? 200 : 500), (receiver) => {
       const outbox = Webhooks.makeOutbox(configOf([{ name: unique("down"), url: receiver.url, events: ["created"], secret }], { max_attempts: 3 }))
       return withRegistry(store, outbox, Effect.gen(function*() {
-        yield* emit(outbox, "created", yield* created("hooks-b"))
+        yield* created("hooks-b")
         const [row] = yield* settled(outbox)
         assert.deepStrictEqual([row!.status, row!.attempts, row!.last_status_code, row!.last_error], ["failed", 3, 500, "HTTP 500"])
         const again = yield* Effect.flip(Webhooks.replay("msg_unknown"))
@@ -125,14 +114,34 @@ for (const [storeName, store] of stores) describe(`webhook deliveries on ${store
       const outbox = Webhooks.makeOutbox(configOf([{ name: unique("ordered"), url: receiver.url, events: ["created", "updated", "deleted"], secret }]))
       return withRegistry(store, outbox, Effect.gen(function*() {
         const mv = yield* created("hooks-c")
-        yield* emit(outbox, "created", mv)
-        yield* emit(outbox, "updated", mv)
-        yield* emit(outbox, "deleted", mv)
+        yield* Effect.flatMap(registry, (r) => r.upsert(base("hooks-c", { version: 1, description: "updated" })))
+        yield* Effect.flatMap(registry, (r) => r.delete(mv.id))
         yield* settled(outbox)
         assert.deepStrictEqual(
-          receiver.received.map((r) => [r.payload.type, r.status]),
-          [["model_version.created", 500], ["model_version.created", 500], ["model_version.created", 204], ["model_version.updated", 204], ["model_version.deleted", 204]]
+          receiver.received.map((r) => [r.payload.type, r.payload.data.event.revision, r.status]),
+          [["model_version.created", 1, 500], ["model_version.created", 1, 500], ["model_version.created", 1, 204], ["model_version.updated", 2, 204], ["model_version.deleted", 3, 204]]
         )
+        // A deleted version's webhook carries its last state.
+        assert.strictEqual(receiver.received.at(-1)!.payload.data.model_version.manifest.description, "updated")
+      }))
+    })
+  })
+
+  it.live("a write that fails writes no delivery; a forced tag notifies the version it moved away from", () => {
+    const secret = newSecret()
+    return withReceiver(secret, () => 204, (receiver) => {
+      const outbox = Webhooks.makeOutbox(configOf([{ name: unique("tx"), url: receiver.url, events: ["created", "updated", "tags_applied"], secret }]))
+      return withRegistry(store, outbox, Effect.gen(function*() {
+        const first = yield* created("hooks-tx", "tx")
+        const second = yield* created("hooks-tx", "tx")
+        const refused = yield* Effect.flip(Effect.flatMap(registry, (r) => r.upsert(base("hooks-tx", { name: "tx", version: 1 }), { ifNoneMatch: "*" })))
+        assert.strictEqual(refused._tag, "PreconditionFailed")
+        yield* Effect.flatMap(registry, (r) => r.applyTags(new ModelVersions.ApplyTagsRequest({ model_version_id: first.id, tags: ["prod"] })))
+        yield* Effect.flatMap(registry, (r) => r.applyTags(new ModelVersions.ApplyTagsRequest({ model_version_id: second.id, tags: ["prod"], force: true })))
+        const rows = yield* settled(outbox)
+        assert.deepStrictEqual(rows.map((row) => row.event_type).sort(), ["created", "created", "tags_applied", "tags_applied", "tags_applied"])
+        const moved = receiver.received.filter((r) => r.payload.data.model_version.id === first.id).map((r) => r.payload.data.model_version.tags)
+        assert.deepStrictEqual(moved, [[], ["prod"], []])
       }))
     })
   })
@@ -147,13 +156,13 @@ for (const [storeName, store] of stores) describe(`webhook deliveries on ${store
       return withRegistry(store, outbox, Effect.gen(function*() {
         const nlp = yield* created("nlp-one")
         const cv = yield* created("cv-one")
-        yield* emit(outbox, "created", nlp)
-        yield* emit(outbox, "tags_applied", nlp)
-        yield* emit(outbox, "tags_applied", cv)
-        yield* emit(outbox, "updated", cv)
+        yield* Effect.flatMap(registry, (r) => r.applyTags(new ModelVersions.ApplyTagsRequest({ model_version_id: nlp.id, tags: ["prod"] })))
+        yield* Effect.flatMap(registry, (r) => r.applyTags(new ModelVersions.ApplyTagsRequest({ model_version_id: cv.id, tags: ["prod"] })))
+        yield* Effect.flatMap(registry, (r) => r.upsert(base("cv-one", { version: 1, description: "updated" })))
         yield* settled(outbox)
         const seen = receiver.received.map((r) => `${r.path} ${r.payload.type} ${r.payload.data.model_version.manifest.ml_repo}`).sort()
         assert.deepStrictEqual(seen, [
+          "/hook/all model_version.created cv-one",
           "/hook/all model_version.created nlp-one",
           "/hook/all model_version.tags_applied cv-one",
           "/hook/all model_version.tags_applied nlp-one",
