@@ -26,6 +26,9 @@ export const queueDepth = Metric.gauge("mreg_webhook_queue_depth", {
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
+/** How long a woken dispatcher waits before claiming, so that one claim takes the deliveries of several writes. */
+const GATHER = Duration.millis(100)
+
 /** The delay before retry number `attempt` (1 = after the first failure): exponential from `backoff`, jittered, capped. */
 export const retryDelay = (settings: DeliverySettings, attempt: number): Effect.Effect<Duration.Duration> =>
   Effect.map(
@@ -50,6 +53,7 @@ export const makeDispatcher = (outbox: Outbox) =>
     ]))
     const names = [...targets.keys()]
     const now = Effect.map(Clock.currentTimeMillis, iso)
+    const storeFailed = (cause: Cause.Cause<unknown>) => Effect.logWarning("webhook dispatcher: the registry store failed; trying again", cause)
     const count = (outcome: string) => Metric.increment(Metric.tagged(deliveriesTotal, "outcome", outcome))
 
     /** One POST: its status code, or why there is none. The body is drained unread (never logged or stored). */
@@ -85,12 +89,11 @@ export const makeDispatcher = (outbox: Outbox) =>
         return { _tag: "retry", statusCode, error, at: iso((yield* Clock.currentTimeMillis) + Duration.toMillis(delay)) } satisfies Outcome
       })
 
-    const attempt = (token: string, row: ClaimedRow) =>
+    /** One attempt: its outcome, counted and (unless delivered) logged; recorded by the cycle. */
+    const attempt = (row: ClaimedRow) =>
       Effect.gen(function*() {
         const target = targets.get(row.subscription)!
-        const answer = yield* post(target, row)
-        const outcome = yield* outcomeOf(row, answer)
-        yield* rows.finish(row.id, token, outcome, yield* now)
+        const outcome = yield* outcomeOf(row, yield* post(target, row))
         yield* count(outcome._tag === "retry" ? "retried" : outcome._tag)
         if (outcome._tag !== "delivered") {
           yield* Effect.logWarning(outcome._tag === "failed" ? "webhook delivery failed" : "webhook delivery will be retried").pipe(
@@ -104,25 +107,41 @@ export const makeDispatcher = (outbox: Outbox) =>
             })
           )
         }
-      }).pipe(
-        // Interrupted (shutdown) before the outcome was recorded: the row is due again, for this or another process.
-        Effect.onInterrupt(() => Effect.ignore(Effect.flatMap(now, (at) => rows.release(row.id, token, at))))
-      )
+        return outcome
+      })
 
+    /**
+     * Records the outcomes of a claim in one transaction (one commit, not one per delivery), then hands back the rows
+     * without one (interrupted at shutdown): due again at once, for this or another process.
+     */
+    const record = (token: string, claimed: number, done: ReadonlyArray<readonly [ClaimedRow, Outcome]>) =>
+      Effect.gen(function*() {
+        const at = yield* now
+        if (done.length > 0) yield* sql.withTransaction(Effect.forEach(done, ([row, outcome]) => rows.finish(row.id, token, outcome, at)))
+        if (done.length < claimed) yield* rows.release(token, at)
+      }).pipe(Effect.catchAllCause(storeFailed))
+
+    // The queue depth is counted at most once per poll interval (a COUNT per cycle would double the store's work).
+    let depthAt = 0
     const cycle = Effect.gen(function*() {
       const at = yield* Clock.currentTimeMillis
       const { rows: claimed, token } = yield* rows.claim(names, iso(at), iso(at + Duration.toMillis(settings.lease)), settings.batch)
-      yield* Effect.forEach(claimed, (row) => attempt(token, row), { concurrency: 16, discard: true })
-      yield* Metric.set(queueDepth, yield* rows.depth(names))
+      const done: Array<readonly [ClaimedRow, Outcome]> = []
+      yield* Effect.forEach(claimed, (row) => Effect.map(attempt(row), (outcome) => done.push([row, outcome])), { concurrency: 16, discard: true })
+        .pipe(Effect.ensuring(record(token, claimed.length, done)))
+      if (claimed.length === 0 || at - depthAt >= Duration.toMillis(settings.poll)) {
+        depthAt = at
+        yield* Metric.set(queueDepth, yield* rows.depth(names))
+      }
       return claimed.length
     })
 
     const latch = yield* Effect.makeLatch(false)
     const off = outbox.onWake(() => latch.unsafeOpen())
     yield* Effect.addFinalizer(() => Effect.sync(off))
-    const idle = Effect.raceFirst(Effect.sleep(settings.poll), latch.await)
+    // Woken by a write: a moment more gathers the deliveries of the writes committing meanwhile into one claim.
+    const idle = Effect.raceFirst(Effect.sleep(settings.poll), Effect.zipRight(latch.await, Effect.sleep(GATHER)))
 
-    const storeFailed = (cause: Cause.Cause<unknown>) => Effect.logWarning("webhook dispatcher: the registry store failed; trying again", cause)
     if (sql.onDialectOrElse({ sqlite: () => true, orElse: () => false })) {
       yield* Effect.flatMap(now, rows.releaseAll).pipe(Effect.catchAllCause(storeFailed))
     }

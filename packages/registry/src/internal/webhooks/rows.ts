@@ -56,7 +56,7 @@ export const makeRows = (sql: SqlClient.SqlClient) => {
             lease_until = ${leaseUntil}, updated_at = ${now}
           WHERE seq IN (
             SELECT d.seq FROM webhook_deliveries d
-            WHERE ${sql.in("d.subscription", subscriptions)}
+            WHERE ${sql.in("d.subscription", subscriptions)} AND d.status IN ('pending', 'delivering')
               AND ((d.status = 'pending' AND d.next_attempt_at <= ${now}) OR (d.status = 'delivering' AND d.lease_until <= ${now}))
               AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e
                 WHERE e.subscription = d.subscription AND e.model_version_id = d.model_version_id AND e.seq < d.seq
@@ -86,10 +86,10 @@ export const makeRows = (sql: SqlClient.SqlClient) => {
     }
   }
 
-  /** Hands a claimed row back (the process stops): due again at once. */
-  const release = (id: string, token: string, now: string) =>
+  /** Hands back the rows of claim `token` still in flight (the process stops): due again at once. */
+  const release = (token: string, now: string) =>
     sql`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ${now}, lease_token = NULL, lease_until = NULL
-      WHERE id = ${id} AND lease_token = ${token} AND status = 'delivering'`
+      WHERE lease_token = ${token} AND status = 'delivering'`
 
   /** SQLite (one process): rows a killed process left `delivering` are due again at once. */
   const releaseAll = (now: string) =>
