@@ -168,22 +168,17 @@ export const parseTokens = (tokens: ReadonlyArray<Token>): Filter.Expression => 
     return result
   }
 
-  const or = (): Filter.Expression => {
-    let left = and()
-    while (isWord(peek(), "or")) {
+  /** `operand { word operand }`, left-associative: `or` over `and`, `and` over `unary`. */
+  const binary = (word: "and" | "or", operand: () => Filter.Expression) => (): Filter.Expression => {
+    let left = operand()
+    while (isWord(peek(), word)) {
       next()
-      left = { _tag: "Or", left, right: and() }
+      left = { _tag: word === "and" ? "And" : "Or", left, right: operand() }
     }
     return left
   }
-  const and = (): Filter.Expression => {
-    let left = unary()
-    while (isWord(peek(), "and")) {
-      next()
-      left = { _tag: "And", left, right: unary() }
-    }
-    return left
-  }
+  const and = binary("and", () => unary())
+  const or = binary("or", and)
   const unary = (): Filter.Expression => {
     const token = peek()
     if (isWord(token, "not")) {

@@ -23,13 +23,13 @@ const COLUMNS = {
   step: ["v.step", "v.step"],
   created_at: ["v.created_at", "v.created_at"],
   updated_at: ["v.updated_at", "v.updated_at"],
-  description: ["json_extract(v.manifest, '$.description')", "(v.manifest::jsonb ->> 'description')"],
+  description: ["json_extract(v.manifest, '$.description')", "(d.doc ->> 'description')"],
   created_by: ["json_extract(v.created_by, '$.subjectId')", "(v.created_by::jsonb ->> 'subjectId')"]
 } as const
 
 const DEPLOYABLE = [
   "(json_type(v.manifest, '$.framework') IS NOT NULL AND json_extract(v.manifest, '$.source.type') <> 'local')",
-  "((v.manifest::jsonb -> 'framework') IS NOT NULL AND (v.manifest::jsonb #>> '{source,type}') <> 'local')"
+  "((d.doc -> 'framework') IS NOT NULL AND (d.doc #>> '{source,type}') <> 'local')"
 ] as const
 
 /** A JSON path for SQLite: `$."key"."key"`, each key quoted with `"` and `\` escaped. */
@@ -59,7 +59,7 @@ export const makeCompiler = (sql: Sql) => {
 
   /** A JSON value of the manifest (`framework…`, `environment…`, `metadata…`) against a literal. */
   const json = (keys: ReadonlyArray<string>, comparison: Filter.Comparison | "contains" | "exists", value: Filter.Literal) => {
-    const path: Fragment = pg ? sql`(v.manifest::jsonb #> ARRAY[${sql.join(", ", false)(keys.map((key) => sql`${key}`))}]::text[])` : sql`${sqlitePath(keys)}`
+    const path: Fragment = pg ? sql`(d.doc #> ARRAY[${sql.join(", ", false)(keys.map((key) => sql`${key}`))}]::text[])` : sql`${sqlitePath(keys)}`
     const type = pg ? sql`jsonb_typeof(${path})` : sql`json_type(v.manifest, ${path})`
     const extracted: Fragment = pg ? path : sql`json_extract(v.manifest, ${path})`
     const isType = (names: string) => sql`COALESCE(${type}, 'null') IN (${text(names)})`
@@ -70,12 +70,14 @@ export const makeCompiler = (sql: Sql) => {
       return pg ? twoValued(sql`${path} = ${text(wanted ? "'true'::jsonb" : "'false'::jsonb")}`) : isType(wanted ? "'true'" : "'false'")
     }
     if (typeof value === "number") {
-      const number = pg ? sql`(${path})::numeric` : extracted
-      return sql`(CASE WHEN ${isType(pg ? "'number'" : "'integer', 'real'")} THEN ${number} ${op(comparison as Filter.Comparison)} ${param(value)} ELSE ${FALSE} END)`
+      if (!pg) return sql`(CASE WHEN ${extracted} ${op(comparison as Filter.Comparison)} ${value} THEN ${isType("'integer', 'real'")} ELSE 0 END)`
+      return sql`(CASE WHEN ${isType("'number'")} THEN (${path})::numeric ${op(comparison as Filter.Comparison)} ${param(value)} ELSE FALSE END)`
     }
     const string: Fragment = pg ? sql`((${path}) #>> '{}') COLLATE "C"` : extracted
     const test = comparison === "contains" ? substring(string, value) : sql`${string} ${op(comparison)} ${value}`
-    return sql`(CASE WHEN ${isType(pg ? "'string'" : "'text'")} THEN ${test} ELSE ${FALSE} END)`
+    // SQLite: the comparison first (json_extract gives numbers, text or NULL), the type only of the rows it keeps.
+    if (!pg) return sql`(CASE WHEN ${test} THEN ${isType("'text'")} ELSE 0 END)`
+    return sql`(CASE WHEN ${isType("'string'")} THEN ${test} ELSE FALSE END)`
   }
 
   const tags = (condition: Fragment | undefined) =>
@@ -131,6 +133,9 @@ export const makeCompiler = (sql: Sql) => {
             detail: [new RegistryError.ValidationIssue({ loc: ["query", "filter"], msg: error.message, type: "value_error" })]
           })
         ),
-      onRight: (expression) => Effect.succeed(compile(expression))
+      // PostgreSQL: the manifest is parsed to jsonb once per row (`d.doc`; OFFSET 0 keeps the subquery from being
+      // inlined, which would parse it again at every use).
+      onRight: (expression) =>
+        Effect.succeed(pg ? sql`(SELECT ${compile(expression)} FROM (SELECT v.manifest::jsonb AS doc OFFSET 0) AS d)` : compile(expression))
     })
 }
