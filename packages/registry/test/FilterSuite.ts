@@ -110,6 +110,23 @@ export const filterSuite = <E>(layer: Layer.Layer<ModelVersions.ModelVersions, E
         assert.deepStrictEqual((yield* models("tag = \"staging\"")).pagination.total, 1)
       }))
 
+    it.effect("filter: a read scope filters within its ML repos", () =>
+      Effect.gen(function*() {
+        const repo = freshRepo()
+        const other = freshRepo()
+        yield* seed(repo)
+        yield* seed(other)
+        const scoped = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, ModelVersions.ReadScope, ModelVersions.onlyMlRepos([repo]))
+        const filter = `metadata.accuracy >= 0.9 and (ml_repo = "${repo}" or ml_repo = "${other}")`
+        const page = yield* scoped(list({ filter }))
+        assert.deepStrictEqual(page.data.map((version) => version.manifest.ml_repo), [repo])
+        assert.strictEqual(page.pagination.total, 1)
+        const models = yield* scoped(
+          Effect.flatMap(ModelVersions.ModelVersions, (registry) => registry.listModels(new Model.ListQuery({ filter }, true)))
+        )
+        assert.deepStrictEqual(models.data.map((model) => model.fqn.split("/")[1]), [repo])
+      }))
+
     it.effect("filter: a bad expression is a 422 at query.filter naming the column", () =>
       Effect.gen(function*() {
         const error = yield* Effect.flip(list({ filter: "metadata.accuracy >= " }))
