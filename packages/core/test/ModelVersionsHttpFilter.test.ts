@@ -45,31 +45,33 @@ const truefoundry = Effect.acquireRelease(
   ({ close }) => Effect.sync(close)
 )
 
-const registry = (baseUrl: string) => Effect.provide(ModelVersions.ModelVersions, Http.layerFetch({ baseUrl, retries: 0 }))
+const FILTER = "metadata.accuracy >= 0.9"
+
+/** The HTTP `ModelVersions` in front of {@link truefoundry}, and the server. */
+const upstream = Effect.flatMap(truefoundry, (server) =>
+  Effect.map(Effect.provide(ModelVersions.ModelVersions, Http.layerFetch({ baseUrl: server.url, retries: 0 })), (service) => ({ server, service })))
 
 describe("ModelVersions/Http: filter against an upstream that ignores it", () => {
   it.scopedLive("forwards filter and applies it in memory to the page; total less the rows dropped", () =>
     Effect.gen(function*() {
-      const server = yield* truefoundry
-      const service = yield* registry(server.url)
-      const page = yield* service.list(new ModelVersions.ListQuery({ filter: "metadata.accuracy >= 0.9" }))
+      const { server, service } = yield* upstream
+      const page = yield* service.list(new ModelVersions.ListQuery({ filter: FILTER }))
       assert.deepStrictEqual(page.data.map((v) => v.id), ["a-1"])
       assert.deepStrictEqual(page.pagination, { total: 1, offset: 0, limit: 100 })
-      assert.strictEqual(server.requests[0]!.searchParams.get("filter"), "metadata.accuracy >= 0.9")
+      assert.strictEqual(server.requests[0]!.searchParams.get("filter"), FILTER)
     }))
 
   it.scopedLive("models: a model whose latest version does not match is kept when another of its versions does", () =>
     Effect.gen(function*() {
-      const server = yield* truefoundry
-      const service = yield* registry(server.url)
-      const page = yield* service.listModels(new Model.ListQuery({ filter: "metadata.accuracy >= 0.9" }))
+      const { server, service } = yield* upstream
+      const page = yield* service.listModels(new Model.ListQuery({ filter: FILTER }))
       assert.deepStrictEqual(page.data.map((m) => m.name), ["a"])
       assert.strictEqual(page.pagination.total, 1)
       const requests = server.requests.map((url) => [url.pathname, url.searchParams.get("model_id"), url.searchParams.get("filter")])
       assert.deepStrictEqual(requests.sort((x, y) => String(x).localeCompare(String(y))), [
-        ["/api/ml/v1/model-versions", "model-a", "metadata.accuracy >= 0.9"],
-        ["/api/ml/v1/model-versions", "model-b", "metadata.accuracy >= 0.9"],
-        ["/api/ml/v1/models", null, "metadata.accuracy >= 0.9"]
+        ["/api/ml/v1/model-versions", "model-a", FILTER],
+        ["/api/ml/v1/model-versions", "model-b", FILTER],
+        ["/api/ml/v1/models", null, FILTER]
       ])
     }))
 })
