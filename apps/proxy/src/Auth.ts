@@ -29,8 +29,8 @@ export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("@mr
   security: { bearer: HttpApiSecurity.bearer }
 }) {}
 
-/** The token of an `Authorization` header value `Bearer <token>` (scheme case-insensitive). */
-const bearerToken = (header: string | undefined): Option.Option<Redacted.Redacted<string>> => {
+/** The token of an `Authorization` header value `Bearer <token>` (scheme case-insensitive). @since 0.2.0 @category parsing */
+export const bearerToken = (header: string | undefined): Option.Option<Redacted.Redacted<string>> => {
   if (header === undefined) return Option.none()
   const match = /^bearer[ \t]+(\S+)[ \t]*$/i.exec(header)
   return match === null ? Option.none() : Option.some(Redacted.make(match[1]!))

@@ -42,6 +42,8 @@ export interface Options {
   readonly headerTimeout?: Duration.DurationInput | undefined
   readonly bodyTimeout?: Duration.DurationInput | undefined
   readonly keepAliveTimeout?: Duration.DurationInput | undefined
+  /** Called with the Node server once created (e.g. `Metrics.countConnections`). @since 0.2.0 */
+  readonly onServer?: ((server: Http.Server) => void) | undefined
 }
 
 /** The 413 of a body over the limit, with its declared `size` when there is one. @since 0.1.0 @category errors */
@@ -148,6 +150,7 @@ const make = (options: Options) =>
         requireHostHeader: false
       })
       server.on("clientError", onClientError)
+      options.onServer?.(server)
       return server
     }, { host: options.host, port: options.port })
 

@@ -27,6 +27,10 @@ export interface ProxyConfig {
   readonly home: string
   readonly databaseUrl: Option.Option<Redacted.Redacted<string>>
   readonly tenant: string
+  /** Serve `GET /metrics` (default `true`; `--no-metrics` turns it off). @since 0.2.0 */
+  readonly metrics?: boolean | undefined
+  /** Bearer token `/metrics` asks for (`--metrics-token`, `MREG_METRICS_TOKEN`); without one it is open. @since 0.2.0 */
+  readonly metricsToken?: Option.Option<Redacted.Redacted<string>> | undefined
 }
 
 /** A configuration the proxy refuses to start with; `message` says why and what to do (never a secret). @since 0.1.0 @category errors */
@@ -79,6 +83,9 @@ export const validate = (config: ProxyConfig): Either.Either<ProxyConfig, ProxyC
   }
   if (!Number.isInteger(config.upstreamRetries) || config.upstreamRetries < 0 || config.upstreamRetries > 10) {
     return fail(`--upstream-retries must be an integer from 0 to 10 (received ${config.upstreamRetries})`)
+  }
+  if (config.metrics === false && config.metricsToken !== undefined && Option.isSome(config.metricsToken)) {
+    return fail("--metrics-token (MREG_METRICS_TOKEN) guards /metrics, which --no-metrics turns off: choose one")
   }
   if (config.insecureNoAuth) {
     if (Option.isSome(config.tokensFile)) return fail("--insecure-no-auth cannot be combined with a tokens file (MREG_TOKENS_FILE / --tokens-file): choose one")
