@@ -11,8 +11,8 @@
  * an endpoint the layer turns Effect's tracer off: spans cost nothing.
  *
  * Metrics: Effect `Metric`s in the global registry (every Effect metric of the process is exported by the proxy's
- * `/metrics`). {@link instrument} wraps a `ModelVersions` service once: a span per operation
- * (`ModelVersions.upsert`, …), {@link upserts} by outcome and {@link storeErrors} by operation.
+ * `/metrics`). {@link instrument} wraps a `ModelVersions` service once: {@link upserts} by outcome and
+ * {@link storeErrors} by operation. Spans of the operations (`ModelVersions.upsert`, …) come from the implementations.
  *
  * @since 0.2.0
  */
@@ -126,33 +126,30 @@ const isStoreSide = (error: RegistryError) => error._tag === "StoreError" || err
 
 const conflictStatuses: ReadonlySet<number> = new Set([Table.Conflict.status, Table.PreconditionFailed.status])
 
-/** The operation traced as `ModelVersions.{name}`, its store-side failures counted. */
-const traced = (name: string) => {
+/** The operation's store-side failures counted in {@link storeErrors}. */
+const counted = (name: string) => {
   const errors = Metric.tagged(storeErrors, "operation", name)
-  return <A, R>(self: Effect.Effect<A, RegistryError, R>, attributes?: Record<string, string>): Effect.Effect<A, RegistryError, R> =>
-    self.pipe(
-      Effect.tapError((error) => (isStoreSide(error) ? Metric.increment(errors) : Effect.void)),
-      Effect.withSpan(`ModelVersions.${name}`, { captureStackTrace: false, attributes })
-    )
+  return <A, R>(self: Effect.Effect<A, RegistryError, R>): Effect.Effect<A, RegistryError, R> =>
+    Effect.tapError(self, (error) => (isStoreSide(error) ? Metric.increment(errors) : Effect.void))
 }
 
 const statusOf = (error: RegistryError): number => Table[error._tag].status
 
 /**
- * A `ModelVersions` service whose operations are traced (span `ModelVersions.{operation}`, attribute
- * `mreg.ml_repo` on upsert) and counted ({@link upserts}, {@link storeErrors}); results and errors unchanged.
+ * A `ModelVersions` service whose operations are counted ({@link upserts}, {@link storeErrors}); results and errors
+ * unchanged. (Each implementation already traces its operations as `ModelVersions.{operation}` spans.)
  * @since 0.2.0
  * @category instrumentation
  */
 export const instrument = (service: ModelVersions.Service): ModelVersions.Service => {
-  const upsert = traced("upsert")
-  const get = traced("get")
-  const list = traced("list")
-  const del = traced("delete")
-  const applyTags = traced("applyTags")
-  const listModels = traced("listModels")
-  const getModel = traced("getModel")
-  const deleteModel = traced("deleteModel")
+  const upsert = counted("upsert")
+  const get = counted("get")
+  const list = counted("list")
+  const del = counted("delete")
+  const applyTags = counted("applyTags")
+  const listModels = counted("listModels")
+  const getModel = counted("getModel")
+  const deleteModel = counted("deleteModel")
   return {
     upsert: (manifest, options) =>
       service.upsert(manifest, options).pipe(
@@ -160,7 +157,7 @@ export const instrument = (service: ModelVersions.Service): ModelVersions.Servic
           onFailure: (error) => (conflictStatuses.has(statusOf(error)) ? Metric.increment(outcomes.conflict) : Effect.void),
           onSuccess: (result) => Metric.increment(result.replayed ? outcomes.replayed : result.created ? outcomes.created : outcomes.updated)
         }),
-        (self) => upsert(self, { "mreg.ml_repo": manifest.ml_repo })
+        upsert
       ),
     get: (id) => get(service.get(id)),
     list: (query) => list(service.list(query)),

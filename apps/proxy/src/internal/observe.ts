@@ -1,7 +1,7 @@
 /**
  * What the proxy adds to be observed, from its configuration and whether the `OTEL_*` variables turn traces on:
  * `/metrics` and its middleware (unless `--no-metrics`), the server span middleware (traces on), the connection
- * count, and the instrumented `ModelVersions` (either on). With both off, nothing is added to the request path.
+ * count and the counted `ModelVersions` (metrics on). With both off, nothing is added to the request path.
  * @internal
  */
 import { type HttpApp } from "@effect/platform"
@@ -31,6 +31,6 @@ export const make = (config: ProxyConfig, tracing: boolean): Observe => {
       ? undefined
       : { middleware, routes: metrics ? Metrics.layer({ token: config.metricsToken ?? Option.none() }) : Layer.empty },
     onServer: metrics ? Metrics.countConnections : undefined,
-    modelVersions: metrics || tracing ? Telemetry.instrumented : identity
+    modelVersions: metrics ? Telemetry.instrumented : identity
   }
 }
