@@ -10,6 +10,7 @@
 // - the SQL drivers (`pg`, better-sqlite3) are loaded on first use (`lazyDrivers`): `mreg validate` and `mreg --help`
 //   never build a registry layer, so never load a driver;
 // - the package version is put in at build time (`mreg --version`);
+// - no `import()` is left in the bundle (`supported`), as a `vm.Script` cannot run one;
 // - `@huggingface/tasks` resolves to its self-contained `pipelines.js`: @mreg/core only needs the pipeline tag
 //   list, and the package's index (not marked side-effect free) costs ~125 ms of start-up to evaluate. If core
 //   ever imports something else from it, esbuild fails with "No matching export" instead of bundling wrongly.
@@ -97,6 +98,9 @@ const result = await build({
   external: ["better-sqlite3"],
   plugins: [huggingfacePipelinesOnly, lazyDrivers],
   logOverride: { "import-is-undefined": "error" },
+  // `import()` of a module left outside (Node's `http` in the OpenTelemetry exporter, loaded only when OTEL_* asks
+  // for traces) becomes `require`: the launcher runs the bundle as a `vm.Script`, which has no dynamic import.
+  supported: { "dynamic-import": false },
   define: { __MREG_VERSION__: JSON.stringify(pkg.version) },
   minify: true,
   legalComments: "none",

@@ -6,6 +6,9 @@
  * `$MREG_HOME/registry.db`, or PostgreSQL when `DATABASE_URL` is set), or a control plane over HTTP with `fetch`
  * (`--host` / `TFY_HOST`). The platform services are the three `@effect/cli` needs (file system, path, terminal)
  * rather than all of `NodeContext`, which would also bundle the command executor and worker modules.
+ *
+ * Traces: the standard `OTEL_*` variables (`Telemetry.layerTracing`: nothing is loaded unless an OTLP endpoint is
+ * set); the run is one `mreg` span, a child of the span `TRACEPARENT` names when it holds a W3C `traceparent`.
  * @since 0.1.0
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
@@ -13,12 +16,15 @@ import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as HttpModelVersions from "@mreg/core/ModelVersions/Http"
+import * as Telemetry from "@mreg/core/Telemetry"
 import { ModelVersionsSql } from "@mreg/registry"
 import { Effect, Layer } from "effect"
 import * as Cli from "./Cli.js"
 import * as ExitCode from "./ExitCode.js"
 
 Cli.run(process.argv, { embedded: ModelVersionsSql.layerConfig(), remote: HttpModelVersions.layerFetch }).pipe(
-  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)),
+  Effect.withSpan("mreg", { captureStackTrace: false }),
+  Telemetry.withTraceparent(process.env.TRACEPARENT),
+  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, Telemetry.layerTracing({ serviceName: "mreg" }))),
   NodeRuntime.runMain({ disableErrorReporting: true, teardown: ExitCode.teardown })
 )

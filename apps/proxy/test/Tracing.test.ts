@@ -5,9 +5,8 @@
  * the client span; without an endpoint (or with `OTEL_SDK_DISABLED=true`) nothing is sent.
  */
 import { assert, describe, it } from "@effect/vitest"
+import { Otlp } from "@mreg/test-fixtures"
 import { mkdtempSync, rmSync } from "node:fs"
-import { createServer, type IncomingHttpHeaders } from "node:http"
-import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll } from "vitest"
@@ -22,43 +21,7 @@ const PARENT_ID = "b7ad6b7169203331"
 const TRACEPARENT = `00-${TRACE_ID}-${PARENT_ID}-01`
 const UPSERT = "/api/ml/v1/model-versions"
 
-interface Span {
-  readonly traceId: string
-  readonly spanId: string
-  readonly parentSpanId?: string
-  readonly name: string
-  readonly kind: number
-  readonly attributes: Record<string, unknown>
-}
-
-/** An HTTP server on 127.0.0.1 port 0 recording every request: OTLP/HTTP JSON bodies and headers. */
-const receiver = async (answer?: (url: string) => { status: number; body: unknown }) => {
-  const requests: Array<{ url: string; headers: IncomingHttpHeaders; body: string }> = []
-  const server = createServer((request, response) => {
-    let body = ""
-    request.setEncoding("utf8").on("data", (chunk: string) => (body += chunk)).on("end", () => {
-      requests.push({ url: request.url!, headers: request.headers, body })
-      const reply = answer?.(request.url!) ?? { status: 200, body: {} }
-      response.writeHead(reply.status, { "content-type": "application/json" }).end(JSON.stringify(reply.body))
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const spans = (): Array<Span> =>
-    requests.filter((r) => r.url === "/v1/traces").flatMap((r) =>
-      (JSON.parse(r.body).resourceSpans as Array<any>).flatMap((rs) =>
-        (rs.scopeSpans as Array<any>).flatMap((ss) =>
-          (ss.spans as Array<any>).map((s): Span => ({
-            ...s,
-            attributes: Object.fromEntries((s.attributes as Array<any>).map((a) => [a.key, Object.values(a.value)[0]]))
-          }))
-        )
-      )
-    )
-  return { url, requests, spans, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
-}
-
-const only = (spans: ReadonlyArray<Span>, name: string): Span => {
+const only = (spans: ReadonlyArray<Otlp.Span>, name: string): Otlp.Span => {
   const found = spans.filter((s) => s.name === name)
   assert.strictEqual(found.length, 1, `one span named ${name} (got ${spans.map((s) => s.name).join(", ")})`)
   return found[0]!
@@ -66,7 +29,7 @@ const only = (spans: ReadonlyArray<Span>, name: string): Span => {
 
 describe("traces (OTEL_* variables)", () => {
   it("embedded: server, ModelVersions and SQL spans in the caller's trace", { timeout: 60_000 }, async () => {
-    const otlp = await receiver()
+    const otlp = await Otlp.receiver()
     const proc = start(home, ["--insecure-no-auth"], {
       PORT: "0",
       MREG_HOME: join(home, "a"),
@@ -108,8 +71,7 @@ describe("traces (OTEL_* variables)", () => {
       const ids = new Set(spans.map((s) => s.spanId))
       for (const s of sql) assert.isTrue(ids.has(s.parentSpanId!), "every SQL span's parent is in the trace")
       assert.deepStrictEqual(sql.map((s) => s.attributes["db.system.name"]).filter((v) => v !== "sqlite"), [])
-      const resource = JSON.parse(otlp.requests.find((r) => r.url === "/v1/traces")!.body).resourceSpans[0].resource.attributes
-      assert.deepInclude(resource, { key: "service.name", value: { stringValue: "mreg-proxy-test" } })
+      assert.strictEqual(otlp.resource()["service.name"], "mreg-proxy-test")
       const everything = otlp.requests.map((r) => r.body).join("\n")
       for (const secret of ["some-caller-token", "query-value", "sentiment"]) assert.notInclude(everything, secret)
     } finally {
@@ -119,9 +81,9 @@ describe("traces (OTEL_* variables)", () => {
   })
 
   it("upstream mode: the upstream gets a traceparent naming the client span", { timeout: 60_000 }, async () => {
-    const otlp = await receiver()
+    const otlp = await Otlp.receiver()
     const missing = { statusCode: 404, code: "NOT_FOUND", message: "no such model version" }
-    const upstream = await receiver(() => ({ status: 404, body: missing }))
+    const upstream = await Otlp.receiver(() => ({ status: 404, body: missing }))
     const proc = start(home, ["--upstream", upstream.url, "--upstream-retries", "0"], {
       PORT: "0",
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${otlp.url}/v1/traces`
@@ -149,7 +111,7 @@ describe("traces (OTEL_* variables)", () => {
 
   for (const [what, env] of [["no OTEL_* variable", {}], ["OTEL_SDK_DISABLED=true", { OTEL_SDK_DISABLED: "true" }]] as const) {
     it(`${what}: nothing is exported`, { timeout: 60_000 }, async () => {
-      const otlp = await receiver()
+      const otlp = await Otlp.receiver()
       const proc = start(home, ["--insecure-no-auth"], {
         PORT: "0",
         MREG_HOME: join(home, "b"),

@@ -81,3 +81,6 @@ export const wireVersion = <F extends Record<string, unknown> = {}>(
   deployable: true,
   ...fields as F
 })
+
+/** @since 0.2.0 */
+export * as Otlp from "./Otlp.js"
