@@ -26,33 +26,29 @@ const ModelVersionsTag = ModelVersions.ModelVersions
 type ModelVersionsTag = ModelVersions.ModelVersions
 
 /**
- * Whether the `OTEL_*` variables ask for traces: an OTLP endpoint is set (`OTEL_EXPORTER_OTLP_ENDPOINT` or
- * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`), `OTEL_SDK_DISABLED` is not `true` and `OTEL_TRACES_EXPORTER` is not `none`
- * (OpenTelemetry's SDK configuration specification). Empty values count as unset.
+ * Whether the `OTEL_*` variables of `env` (default `process.env`) ask for traces: an OTLP endpoint is set
+ * (`OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`), `OTEL_SDK_DISABLED` is not `true` and
+ * `OTEL_TRACES_EXPORTER` is not `none` (OpenTelemetry's SDK configuration specification; case-insensitive). Empty
+ * or blank values count as unset.
  * @since 0.2.0
  * @category config
  */
-export const tracingConfigured: Config.Config<boolean> = Config.all({
-  endpoint: Config.option(Config.nonEmptyString("OTEL_EXPORTER_OTLP_ENDPOINT")),
-  tracesEndpoint: Config.option(Config.nonEmptyString("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")),
-  disabled: Config.string("OTEL_SDK_DISABLED").pipe(Config.withDefault("")),
-  exporter: Config.string("OTEL_TRACES_EXPORTER").pipe(Config.withDefault(""))
-}).pipe(Config.map(({ disabled, endpoint, exporter, tracesEndpoint }) =>
-  (Option.isSome(endpoint) || Option.isSome(tracesEndpoint)) && disabled.trim().toLowerCase() !== "true" &&
-  exporter.trim().toLowerCase() !== "none"
-))
+export const isTracingConfigured = (env: Readonly<Record<string, string | undefined>> = process.env): boolean => {
+  const value = (name: string) => (env[name] ?? "").trim().toLowerCase()
+  return (value("OTEL_EXPORTER_OTLP_ENDPOINT") !== "" || value("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") !== "") &&
+    value("OTEL_SDK_DISABLED") !== "true" && value("OTEL_TRACES_EXPORTER") !== "none"
+}
+
+const OTEL_SWITCHES = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_SDK_DISABLED", "OTEL_TRACES_EXPORTER"] as const
 
 /**
- * {@link tracingConfigured} read from a plain environment record (default `process.env`), for callers outside Effect.
+ * {@link isTracingConfigured} read through Effect's `Config` (the `ConfigProvider` in context).
  * @since 0.2.0
  * @category config
  */
-export const isTracingConfigured = (env: Record<string, string | undefined> = process.env): boolean => {
-  const set = (name: string) => (env[name] ?? "").trim() !== ""
-  return (set("OTEL_EXPORTER_OTLP_ENDPOINT") || set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) &&
-    (env.OTEL_SDK_DISABLED ?? "").trim().toLowerCase() !== "true" &&
-    (env.OTEL_TRACES_EXPORTER ?? "").trim().toLowerCase() !== "none"
-}
+export const tracingConfigured: Config.Config<boolean> = Config.all(
+  Object.fromEntries(OTEL_SWITCHES.map((name) => [name, Config.string(name).pipe(Config.withDefault(""))]))
+).pipe(Config.map(isTracingConfigured))
 
 /** What names the program in its spans' resource. @since 0.2.0 @category models */
 export interface ServiceInfo {
