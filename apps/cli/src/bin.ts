@@ -7,6 +7,10 @@
  * (`--host` / `TFY_HOST`). The platform services are the three `@effect/cli` needs (file system, path, terminal)
  * rather than all of `NodeContext`, which would also bundle the command executor and worker modules.
  *
+ * Both registries are imported when a command builds one (`import()`: the bundle evaluates their modules — the SQL
+ * client, the migrations, the HTTP client and the contract it is derived from — only then), so `mreg validate`,
+ * `mreg --help` and the other commands that need no registry never load them.
+ *
  * Traces: the standard `OTEL_*` variables (`Telemetry.layerTracing`: nothing is loaded unless an OTLP endpoint is
  * set); the run is one `mreg` span, a child of the span `TRACEPARENT` names when it holds a W3C `traceparent`.
  * @since 0.1.0
@@ -15,14 +19,19 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
-import * as HttpModelVersions from "@mreg/core/ModelVersions/Http"
 import * as Telemetry from "@mreg/core/Telemetry"
-import { ModelVersionsSql } from "@mreg/registry"
 import { Effect, Layer } from "effect"
 import * as Cli from "./Cli.js"
 import * as ExitCode from "./ExitCode.js"
+import type * as Registry from "./Registry.js"
 
-Cli.run(process.argv, { embedded: ModelVersionsSql.layerConfig(), remote: HttpModelVersions.layerFetch }).pipe(
+const layers: Registry.Layers = {
+  embedded: Layer.unwrapEffect(Effect.promise(() => import("@mreg/registry")).pipe(Effect.map(({ ModelVersionsSql }) => ModelVersionsSql.layerConfig()))),
+  remote: (options) =>
+    Layer.unwrapEffect(Effect.promise(() => import("@mreg/core/ModelVersions/Http")).pipe(Effect.map((Http) => Http.layerFetch(options))))
+}
+
+Cli.run(process.argv, layers).pipe(
   Effect.withSpan("mreg", { captureStackTrace: false }),
   Telemetry.withTraceparent(process.env.TRACEPARENT),
   Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, Telemetry.layerTracing({ serviceName: "mreg" }))),

@@ -99,7 +99,8 @@ const layerObserved = (config: ProxyConfig, observe: Observe.Observe) =>
         maxBodyBytes: config.maxBodyBytes,
         headerTimeout: Duration.seconds(config.headerTimeout),
         bodyTimeout: Duration.seconds(config.bodyTimeout),
-        onServer: observe.onServer
+        onServer: observe.onServer,
+        tracing: observe.tracing
       }).pipe(
         Layer.mapError(() => new ProxyConfigError({ message: `cannot listen on ${config.host}:${config.port} (in use, or not an address of this host)` }))
       )

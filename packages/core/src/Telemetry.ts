@@ -146,7 +146,9 @@ export const instrument = (service: ModelVersions.Service): ModelVersions.Servic
   const listModels = counted("listModels")
   const getModel = counted("getModel")
   const deleteModel = counted("deleteModel")
+  const history = counted("history")
   return {
+    ...service,
     upsert: (manifest, options) =>
       service.upsert(manifest, options).pipe(
         Effect.tapBoth({
@@ -161,7 +163,8 @@ export const instrument = (service: ModelVersions.Service): ModelVersions.Servic
     applyTags: (request) => applyTags(service.applyTags(request)),
     listModels: (query) => listModels(service.listModels(query)),
     getModel: (id) => getModel(service.getModel(id)),
-    deleteModel: (id) => deleteModel(service.deleteModel(id))
+    deleteModel: (id) => deleteModel(service.deleteModel(id)),
+    history: (id, query) => history(service.history(id, query))
   }
 }
 

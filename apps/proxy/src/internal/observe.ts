@@ -14,6 +14,8 @@ import * as Tracing from "../Tracing.js"
 
 /** The additions; `extra` and `onServer` are `undefined` when there is nothing to add. @internal */
 export interface Observe {
+  /** Whether requests are traced (`NodeServer`'s switch); the server span is then `Tracing.middleware`'s. */
+  readonly tracing: boolean
   readonly extra: Server.Options["extra"]
   readonly onServer: typeof Metrics.countConnections | undefined
   readonly modelVersions: <E, R>(layer: Layer.Layer<ModelVersions.ModelVersions, E, R>) => Layer.Layer<ModelVersions.ModelVersions, E, R>
@@ -27,6 +29,7 @@ export const make = (config: ProxyConfig, tracing: boolean): Observe => {
   const metrics = config.metrics !== false
   const middleware = metrics && tracing ? both(Tracing.middleware, Metrics.middleware) : metrics ? Metrics.middleware : tracing ? Tracing.middleware : undefined
   return {
+    tracing,
     extra: middleware === undefined
       ? undefined
       : { middleware, routes: metrics ? Metrics.layer({ token: config.metricsToken ?? Option.none() }) : Layer.empty },
