@@ -26,6 +26,8 @@ export const cleanEnv = (extra) => {
   for (const name of ["TFY_HOST", "TFY_API_KEY", "DATABASE_URL", "MREG_TOKENS_FILE", "MREG_HOME", "MREG_TENANT", "PORT", "HOST", "MREG_TEST_DATABASE_URL", "NODE_OPTIONS"]) {
     delete env[name]
   }
+  // Traces stay off (as the proxy rows measure it): no OTEL_* variable reaches a server.
+  for (const name of Object.keys(env)) if (name.startsWith("OTEL_")) delete env[name]
   return { ...env, HOST: "127.0.0.1", PORT: "0", ...extra }
 }
 
@@ -68,7 +70,10 @@ const measureFloor = (name, args, options) => {
   return missing ? { skipped: missing } : measure(name, [FLOOR, ...args], options)
 }
 
-/** Upsert on embedded SQLite: `{ proxy, floor, bare }` (each with RSS), or `{ skipped }`. */
+/**
+ * Upsert on embedded SQLite: `{ proxy, proxyNoMetrics, floor, bare }` (each with RSS), or `{ skipped }`; `proxy` runs
+ * as deployed (metrics on, traces off), `proxyNoMetrics` with `--no-metrics`, for the cost of metrics.
+ */
 export const benchSqlite = async (config, tmp) => {
   const missing = proxyMissing()
   const opts = loadOpts(config)
@@ -86,7 +91,12 @@ export const benchSqlite = async (config, tmp) => {
     opts,
     rss: true
   })
-  return { proxy, floor, bare }
+  const proxyNoMetrics = await measure("proxy-sqlite-no-metrics", [PROXY, "--insecure-no-auth", "--no-metrics"], {
+    env: cleanEnv({ MREG_HOME: join(tmp, "proxy-home-no-metrics") }),
+    tmp,
+    opts
+  })
+  return { proxy, proxyNoMetrics, floor, bare }
 }
 
 /**

@@ -6,7 +6,8 @@
 // Rows (baseline in brackets; ratio = mreg / baseline):
 //   schema     ModelManifest decode, manifests/s               [ajv on the JSON Schema from JSONSchema.make; with
 //                                                               60 KiB of metadata, ajv + the metadata size check]
-//   sqlite     mreg-proxy upsert on embedded SQLite, req/s     [bare node:http + better-sqlite3, same statements]
+//   sqlite     mreg-proxy upsert on embedded SQLite, req/s     [bare node:http + better-sqlite3, same statements;
+//                                                               metrics on (default) vs the proxy with --no-metrics]
 //   pg         mreg-proxy upsert on PostgreSQL, req/s          [bare node:http + pg, same statements]
 //   upstream   mreg-proxy in upstream mode, req/s, added p99   [bare node:http forwarder, same upstream]
 //   webhooks   mreg-proxy upsert on SQLite, a webhook subscribed [the same proxy without webhooks]
@@ -306,6 +307,14 @@ function tableRows(raw) {
     })
   }
   const sq = raw.sqlite
+  if (sq?.proxy && sq.proxyNoMetrics) {
+    rows.push(row("proxy upsert, SQLite, metrics on vs --no-metrics (req/s)", {
+      mreg: sq.proxy.reqPerSec,
+      baseline: sq.proxyNoMetrics.reqPerSec,
+      render: perSec,
+      target: { op: ">=", value: 0.95 }
+    }))
+  }
   if (sq?.bare) {
     const label = "proxy peak RSS under the SQLite load vs bare server"
     if (sq.proxy) rows.push(row(label, { mreg: sq.proxy.peakRssMb, baseline: sq.bare.peakRssMb, render: mb, target: { op: "<=", value: 2 } }))

@@ -10,6 +10,8 @@
 // - the SQL drivers (`pg`, better-sqlite3) are loaded on first use (`lazyDrivers`): `mreg validate` and `mreg --help`
 //   never build a registry layer, so never load a driver;
 // - the package version is put in at build time (`mreg --version`);
+// - no `import()` is left in the bundle (`supported`), as a `vm.Script` cannot run one;
+// - the OpenTelemetry SDK is a file of its own, dist/otel.cjs, required only when OTEL_* asks for traces (`otelApart`);
 // - `@huggingface/tasks` resolves to its self-contained `pipelines.js`: @mreg/core only needs the pipeline tag
 //   list, and the package's index (not marked side-effect free) costs ~125 ms of start-up to evaluate. If core
 //   ever imports something else from it, esbuild fails with "No matching export" instead of bundling wrongly.
@@ -87,6 +89,33 @@ const lazyDrivers = {
   }
 }
 
+/**
+ * The OpenTelemetry SDK (`@mreg/core`'s `internal/otel.js`, imported by `Telemetry.layerTracing` only when OTEL_*
+ * asks for traces) goes in its own file, dist/otel.cjs, required on demand: in the main bundle it added ~20 ms of
+ * start-up CPU to every run. It carries its own copy of the `effect` modules it uses; Effect shares its runtime
+ * state between copies of one version (global values keyed by version, `Symbol.for` type ids, string tag keys).
+ */
+const otelApart = {
+  name: "otel-apart",
+  setup(b) {
+    b.onResolve({ filter: /[\\/]internal[\\/]otel\.js$|^\.\/internal\/otel\.js$/ }, (args) =>
+      args.importer.includes("core") ? { path: "./otel.cjs", external: true } : undefined)
+  }
+}
+
+await build({
+  entryPoints: [fileURLToPath(import.meta.resolve("@mreg/core/package.json")).replace(/package\.json$/, "dist/internal/otel.js")],
+  outfile: here("./dist/otel.cjs"),
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  supported: { "dynamic-import": false },
+  minify: true,
+  legalComments: "none",
+  logLevel: "warning"
+})
+
 const result = await build({
   entryPoints: [here("./src/bin.ts")],
   outfile,
@@ -95,8 +124,11 @@ const result = await build({
   target: "node20",
   format: "cjs",
   external: ["better-sqlite3"],
-  plugins: [huggingfacePipelinesOnly, lazyDrivers],
+  plugins: [huggingfacePipelinesOnly, lazyDrivers, otelApart],
   logOverride: { "import-is-undefined": "error" },
+  // `import()` of a module left outside (Node's `http` in the OpenTelemetry exporter, loaded only when OTEL_* asks
+  // for traces) becomes `require`: the launcher runs the bundle as a `vm.Script`, which has no dynamic import.
+  supported: { "dynamic-import": false },
   define: { __MREG_VERSION__: JSON.stringify(pkg.version) },
   minify: true,
   legalComments: "none",

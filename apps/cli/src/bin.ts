@@ -10,12 +10,16 @@
  * Both registries are imported when a command builds one (`import()`: the bundle evaluates their modules — the SQL
  * client, the migrations, the HTTP client and the contract it is derived from — only then), so `mreg validate`,
  * `mreg --help` and the other commands that need no registry never load them.
+ *
+ * Traces: the standard `OTEL_*` variables (`Telemetry.layerTracing`: nothing is loaded unless an OTLP endpoint is
+ * set); the run is one `mreg` span, a child of the span `TRACEPARENT` names when it holds a W3C `traceparent`.
  * @since 0.1.0
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import * as Telemetry from "@mreg/core/Telemetry"
 import { Effect, Layer } from "effect"
 import * as Cli from "./Cli.js"
 import * as ExitCode from "./ExitCode.js"
@@ -28,6 +32,8 @@ const layers: Registry.Layers = {
 }
 
 Cli.run(process.argv, layers).pipe(
-  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)),
+  Effect.withSpan("mreg", { captureStackTrace: false }),
+  Telemetry.withTraceparent(process.env.TRACEPARENT),
+  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, Telemetry.layerTracing({ serviceName: "mreg" }))),
   NodeRuntime.runMain({ disableErrorReporting: true, teardown: ExitCode.teardown })
 )

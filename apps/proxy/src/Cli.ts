@@ -70,6 +70,15 @@ const options = {
     Options.withDescription("folder of the embedded SQLite registry, registry.db inside (env MREG_HOME, default ~/.mreg)")
   ),
   databaseUrl: optional(Options.redacted("database-url"), MregConfig.databaseUrl, "postgres:// URL: the embedded registry on PostgreSQL (env DATABASE_URL; never logged)"),
+  metrics: Options.boolean("no-metrics").pipe(
+    Options.map((off) => !off),
+    Options.withDescription("do not serve GET /metrics (served by default, open unless --metrics-token is given)")
+  ),
+  metricsToken: optional(
+    Options.redacted("metrics-token"),
+    Config.option(Config.redacted("MREG_METRICS_TOKEN")),
+    "bearer token GET /metrics asks for (env MREG_METRICS_TOKEN; never logged)"
+  ),
   tenant: Options.text("tenant").pipe(
     Options.withFallbackConfig(MregConfig.mregTenant),
     Options.withDescription("tenant in the FQNs of the embedded registry (env MREG_TENANT, default default)")

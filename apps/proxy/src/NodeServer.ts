@@ -42,6 +42,8 @@ export interface Options {
   readonly headerTimeout?: Duration.DurationInput | undefined
   readonly bodyTimeout?: Duration.DurationInput | undefined
   readonly keepAliveTimeout?: Duration.DurationInput | undefined
+  /** Called with the Node server once created (e.g. `Metrics.countConnections`). @since 0.2.0 */
+  readonly onServer?: ((server: Http.Server) => void) | undefined
   /**
    * Whether requests are traced: the platform's server span per request and every `Effect.withSpan` /
    * `Effect.fn` span below it. The one switch of tracing: on only when a tracer is configured (default `false`:
@@ -155,6 +157,7 @@ const make = (options: Options) =>
         requireHostHeader: false
       })
       server.on("clientError", onClientError)
+      options.onServer?.(server)
       return server
     }, { host: options.host, port: options.port })
 

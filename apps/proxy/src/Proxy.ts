@@ -5,14 +5,16 @@
  *
  * @since 0.1.0
  */
-import type { FileSystem } from "@effect/platform"
+import { type FileSystem, HttpMiddleware } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import type { ModelVersions } from "@mreg/core"
+import { type ModelVersions, Telemetry } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"
 import { ModelVersionsSql } from "@mreg/registry"
-import { Duration, Layer, Option, type Redacted } from "effect"
+import { Duration, Effect, Layer, Option, type Redacted } from "effect"
+import { constTrue } from "effect/Function"
 import { join } from "node:path"
 import * as NodeServer from "./NodeServer.js"
+import * as Observe from "./internal/observe.js"
 import { type ProxyConfig, ProxyConfigError } from "./ProxyConfig.js"
 import * as Server from "./Server.js"
 import * as Tokens from "./Tokens.js"
@@ -84,25 +86,34 @@ const layerTokens = (config: ProxyConfig): Layer.Layer<Tokens.Tokens, Tokens.Tok
   })
 
 /**
- * The proxy, listening on `host:port`. Expects a configuration that passed `ProxyConfig.validate`. Fails with
- * `ProxyConfigError` when the store cannot be opened, the address cannot be bound or the webhooks file is not valid,
- * `TokensFileError` for a bad tokens file.
+ * The proxy, listening on `host:port`, observed as `Observe` says (metrics unless `--no-metrics`, traces when the
+ * `OTEL_*` variables ask; the platform's own server span is off). Expects a configuration that passed `ProxyConfig.validate`. Fails with
+ * `ProxyConfigError` when the store cannot be opened or the address cannot be bound or the webhooks file is not valid, `TokensFileError` for a bad
+ * tokens file.
  * @since 0.1.0
  * @category layers
  */
 export const layer = (config: ProxyConfig): Layer.Layer<never, ProxyConfigError | Tokens.TokensFileError, FileSystem.FileSystem> =>
-  Server.layer({ backend: Option.isSome(config.upstream) ? "upstream" : "embedded" }).pipe(
+  Layer.unwrapEffect(Effect.map(Effect.orDie(Telemetry.tracingConfigured), (tracing) => layerObserved(config, Observe.make(config, tracing)))).pipe(
+    Layer.provide(Telemetry.layerTracing({ serviceName: "mreg-proxy" }))
+  )
+
+const layerObserved = (config: ProxyConfig, observe: Observe.Observe) =>
+  Server.layer({ backend: Option.isSome(config.upstream) ? "upstream" : "embedded", extra: observe.extra }).pipe(
     Layer.provide(
       NodeServer.layer({
         host: config.host,
         port: config.port,
         maxBodyBytes: config.maxBodyBytes,
         headerTimeout: Duration.seconds(config.headerTimeout),
-        bodyTimeout: Duration.seconds(config.bodyTimeout)
+        bodyTimeout: Duration.seconds(config.bodyTimeout),
+        onServer: observe.onServer,
+        tracing: observe.tracing
       }).pipe(
         Layer.mapError(() => new ProxyConfigError({ message: `cannot listen on ${config.host}:${config.port} (in use, or not an address of this host)` }))
       )
     ),
-    Layer.provide(layerModelVersions(config)),
-    Layer.provide(layerTokens(config))
+    Layer.provide(observe.modelVersions(layerModelVersions(config))),
+    Layer.provide(layerTokens(config)),
+    HttpMiddleware.withTracerDisabledWhen(constTrue)
   )

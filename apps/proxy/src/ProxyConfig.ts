@@ -29,6 +29,10 @@ export interface ProxyConfig {
   readonly tenant: string
   /** Webhooks file (YAML or JSON): subscriptions and delivery settings; embedded registry only (default none). @since 0.2.0 */
   readonly webhooksFile?: Option.Option<string> | undefined
+  /** Serve `GET /metrics` (default `true`; `--no-metrics` turns it off). @since 0.2.0 */
+  readonly metrics?: boolean | undefined
+  /** Bearer token `/metrics` asks for (`--metrics-token`, `MREG_METRICS_TOKEN`); without one it is open. @since 0.2.0 */
+  readonly metricsToken?: Option.Option<Redacted.Redacted<string>> | undefined
 }
 
 /** A configuration the proxy refuses to start with; `message` says why and what to do (never a secret). @since 0.1.0 @category errors */
@@ -84,6 +88,9 @@ export const validate = (config: ProxyConfig): Either.Either<ProxyConfig, ProxyC
   }
   if (config.webhooksFile !== undefined && Option.isSome(config.webhooksFile) && Option.isSome(config.upstream)) {
     return fail("--webhooks-file (MREG_WEBHOOKS_FILE) needs the embedded registry: the upstream control plane sends its own events; drop --upstream (TFY_HOST) or the webhooks file")
+  }
+  if (config.metrics === false && config.metricsToken !== undefined && Option.isSome(config.metricsToken)) {
+    return fail("--metrics-token (MREG_METRICS_TOKEN) guards /metrics, which --no-metrics turns off: choose one")
   }
   if (config.insecureNoAuth) {
     if (Option.isSome(config.tokensFile)) return fail("--insecure-no-auth cannot be combined with a tokens file (MREG_TOKENS_FILE / --tokens-file): choose one")

@@ -26,6 +26,11 @@ import * as Tokens from "./Tokens.js"
 export interface Options {
   /** What serves `ModelVersions`, for the startup log and `/readyz` (default `"embedded"`). */
   readonly backend?: "embedded" | "upstream" | undefined
+  /** Routes served beside the API (the proxy's `/metrics`) and a serve-level middleware (metrics, tracing). @since 0.2.0 */
+  readonly extra?: {
+    readonly routes: Layer.Layer<never>
+    readonly middleware: <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R>
+  } | undefined
 }
 
 /**
@@ -191,6 +196,7 @@ const extraRoutes = (options: Options) =>
 export const layerApp = (options: Options = {}) =>
   Layer.mergeAll(
     extraRoutes(options),
+    options.extra?.routes ?? Layer.empty,
     HttpApiSwagger.layer({ path: "/docs" }),
     HttpApiBuilder.middleware(Effect.map(Tokens.Tokens, (tokens) => {
       const forward = options.backend === "upstream" ? forwardHeaders(tokens.mode === "passthrough") : undefined
@@ -214,6 +220,6 @@ export const layer = (options: Options = {}) =>
       ))
   ).pipe(
     // The line is logged once the handler is attached: a client reading it can send requests at once.
-    Layer.provideMerge(HttpApiBuilder.serve(middleware)),
+    Layer.provideMerge(HttpApiBuilder.serve(options.extra === undefined ? middleware : (app) => options.extra!.middleware(middleware(app)))),
     Layer.provide(layerApp(options))
   )

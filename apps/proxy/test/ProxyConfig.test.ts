@@ -24,6 +24,16 @@ const refusal = (fields: Partial<ProxyConfig.ProxyConfig>) =>
   Either.match(ProxyConfig.validate(config(fields)), { onLeft: (e) => e.message, onRight: () => undefined })
 
 describe("ProxyConfig", () => {
+  it("a metrics token guards /metrics, which --no-metrics removes: not both", () => {
+    const token = Option.some(Redacted.make("metrics-token-0123456789"))
+    assert.isTrue(Either.isRight(ProxyConfig.validate(config({ metricsToken: token }))))
+    assert.isTrue(Either.isRight(ProxyConfig.validate(config({ metrics: false }))))
+    assert.strictEqual(
+      refusal({ metrics: false, metricsToken: token }),
+      "--metrics-token (MREG_METRICS_TOKEN) guards /metrics, which --no-metrics turns off: choose one"
+    )
+  })
+
   it("accepts a tokens file, --insecure-no-auth on loopback, and pass-through upstream mode", () => {
     assert.isTrue(Either.isRight(ProxyConfig.validate(config())))
     assert.isTrue(Either.isRight(ProxyConfig.validate(config({ tokensFile: Option.none(), insecureNoAuth: true, host: "::1" }))))

@@ -4,19 +4,16 @@
  * `PRAGMA integrity_check`. It refuses unsafe configurations with a message and exit code 1.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn, spawnSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { request as httpRequest } from "node:http"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll } from "vitest"
+import { app, listeningUrl, type Proc, root, start as startIn } from "./proc.js"
 import { base } from "./utils.js"
 
-const app = fileURLToPath(new URL("..", import.meta.url))
-const root = join(app, "..", "..")
-const bin = join(app, "dist", "bin.js")
 const home = mkdtempSync(join(tmpdir(), "mreg-proxy-bin-"))
 const TOKEN = "proc-token-abcdef0123456789"
 
@@ -34,50 +31,7 @@ beforeAll(() => {
 }, 120_000)
 afterAll(() => rmSync(home, { recursive: true, force: true }))
 
-interface Proc {
-  readonly child: ChildProcessWithoutNullStreams
-  readonly stdout: Array<string>
-  readonly stderr: Array<string>
-  readonly exit: Promise<number | null>
-}
-
-const start = (args: ReadonlyArray<string>, env: Record<string, string>): Proc => {
-  const child = spawn(process.execPath, [bin, ...args], {
-    cwd: home,
-    env: { PATH: process.env.PATH ?? "", HOME: home, MREG_HOME: join(home, "store"), ...env }
-  })
-  const stdout: Array<string> = []
-  const stderr: Array<string> = []
-  let pending = ""
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    pending += chunk
-    const lines = pending.split("\n")
-    pending = lines.pop()!
-    stdout.push(...lines)
-  })
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => stderr.push(chunk))
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
-  return { child, stdout, stderr, exit }
-}
-
-const waitFor = async <A>(what: string, probe: () => A | undefined, ms = 20_000): Promise<A> => {
-  const until = Date.now() + ms
-  for (;;) {
-    const found = probe()
-    if (found !== undefined) return found
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-
-const listeningUrl = (proc: Proc) =>
-  waitFor("the listening line", () => {
-    for (const line of proc.stdout) {
-      const entry = JSON.parse(line)
-      if (entry.msg === "listening") return entry.url as string
-    }
-    return undefined
-  })
+const start = (args: ReadonlyArray<string>, env: Record<string, string>): Proc => startIn(home, args, env)
 
 describe("mreg-proxy process", () => {
   it("serves on port 0, finishes an in-flight request on SIGTERM, exits 0, leaves an intact SQLite file", { timeout: 60_000 }, async () => {

@@ -8,8 +8,8 @@
  *
  * @since 0.1.0
  */
-import { ModelVersions, type RegistryError } from "@mreg/core"
-import { Effect, Either, Exit, ManagedRuntime } from "effect"
+import { ModelVersions, type RegistryError, Telemetry } from "@mreg/core"
+import { Effect, Either, Exit, Layer, ManagedRuntime } from "effect"
 import { randomUUID } from "node:crypto"
 import { ClientClosedError, type ValidationError } from "./Errors.js"
 import { fromCause } from "./internal/errors.js"
@@ -67,11 +67,23 @@ export interface EmbeddedOptions {
 }
 
 /**
- * Options of {@link createClient}: remote ({@link RemoteOptions}) or `{ embedded: EmbeddedOptions | true }`.
+ * Tracing options of either kind of client: `traceparent`, a W3C `traceparent` header value
+ * (`00-{trace id}-{span id}-{flags}`), makes every call's spans children of that span (a `TypeError` when it is not
+ * one). Spans are sent only when the `OTEL_*` variables name an OTLP endpoint (`@mreg/core` `Telemetry`).
+ * @since 0.2.0
+ * @category models
+ */
+export interface TraceOptions {
+  readonly traceparent?: string | undefined
+}
+
+/**
+ * Options of {@link createClient}: remote ({@link RemoteOptions}) or `{ embedded: EmbeddedOptions | true }`, and
+ * {@link TraceOptions}.
  * @since 0.1.0
  * @category models
  */
-export type ClientOptions = RemoteOptions | { readonly embedded: EmbeddedOptions | true }
+export type ClientOptions = (RemoteOptions & TraceOptions) | { readonly embedded: EmbeddedOptions | true; readonly traceparent?: string | undefined }
 
 /**
  * Where a client sends its calls: `{ mode: "remote", host }`, `{ mode: "embedded", store: "sqlite", filename,
@@ -267,8 +279,9 @@ const unwrap = <A>(either: Either.Either<A, ValidationError>): A => {
  * @category constructors
  */
 export const createClient = (options?: ClientOptions): Client => {
-  const { layer, target } = resolve(options)
-  const runtime = ManagedRuntime.make(layer)
+  const { layer, target, traceparent } = resolve(options)
+  const runtime = ManagedRuntime.make(Layer.merge(layer, Telemetry.layerTracing({ serviceName: "@mreg/client" })))
+  const traced = Telemetry.withTraceparent(traceparent)
   const running = new Set<Promise<unknown>>()
   let closing: Promise<void> | undefined
 
@@ -279,7 +292,7 @@ export const createClient = (options?: ClientOptions): Client => {
   /** Runs one operation on the runtime; rejects with the client's error classes. */
   const run = async <A>(f: (service: ModelVersions.Service) => Effect.Effect<A, RegistryError.RegistryError>): Promise<A> => {
     assertOpen()
-    const pending = runtime.runPromiseExit(Effect.flatMap(ModelVersions.ModelVersions, f))
+    const pending = runtime.runPromiseExit(traced(Effect.flatMap(ModelVersions.ModelVersions, f)))
     running.add(pending)
     try {
       const exit = await pending

@@ -1,6 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
 import {
-  type ClientOptions,
   ConflictError,
   createClient,
   ForbiddenError,
@@ -9,6 +8,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   PreconditionFailedError,
+  type RemoteOptions,
   StoreUnavailableError,
   UnauthorizedError,
   UpstreamError,
@@ -18,7 +18,7 @@ import { onTestFinished } from "vitest"
 import { base, expectMregError, fakeServer, json, rejection, type Reply, wireVersion } from "./utils.js"
 
 /** A remote client on `url` with fast retries, closed when the test ends. */
-const remote = (url: string, options: Omit<ClientOptions & { host?: string }, "host" | "embedded"> = {}) => {
+const remote = (url: string, options: Omit<RemoteOptions, "host" | "embedded"> = {}) => {
   const client = createClient({ host: url, apiKey: "secret-token", retries: 2, retryDelayMs: 1, timeoutMs: 2_000, ...options })
   onTestFinished(() => client.close())
   return client

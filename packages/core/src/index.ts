@@ -45,6 +45,8 @@ export * as RegistryApi from "./RegistryApi.js"
 export * as RegistryError from "./RegistryError.js"
 /** @since 0.1.0 */
 export * as Source from "./Source.js"
+/** @since 0.2.0 */
+export * as Telemetry from "./Telemetry.js"
 /** @since 0.1.0 */
 export * as Validation from "./Validation.js"
 /** @since 0.2.0 */

@@ -84,3 +84,4 @@ export const wireVersion = <F extends Record<string, unknown> = {}>(
 
 /** @since 0.2.0 */
 export { type Answer, type Received, type Receiver, startReceiver } from "./WebhookReceiver.js"
+export * as Otlp from "./Otlp.js"

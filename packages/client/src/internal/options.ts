@@ -13,7 +13,11 @@ import type { ClientOptions, Target } from "../Client.js"
 export interface Resolved {
   readonly target: Target
   readonly layer: Layer.Layer<ModelVersions.ModelVersions, RegistryError.StoreError | RegistryError.StoreUnavailable>
+  /** The `traceparent` option, checked. */
+  readonly traceparent?: string | undefined
 }
+
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/
 
 const fail = (message: string): never => {
   throw new TypeError(`createClient: ${message}`)
@@ -45,6 +49,14 @@ const optionalNumber = (value: unknown, name: string, check: (n: number) => bool
  */
 export const resolve = (options: ClientOptions | undefined): Resolved => {
   if (options !== undefined && (typeof options !== "object" || options === null)) fail("options must be an object")
+  const traceparent = (options as Record<string, unknown> | undefined)?.traceparent
+  if (traceparent !== undefined && (typeof traceparent !== "string" || !TRACEPARENT.test(traceparent))) {
+    fail(`traceparent must be a W3C traceparent, 00-{32 hex}-{16 hex}-{2 hex} (received ${JSON.stringify(traceparent)})`)
+  }
+  return { ...resolveStore(options), traceparent: traceparent as string | undefined }
+}
+
+const resolveStore = (options: ClientOptions | undefined): Resolved => {
   const given = (options ?? {}) as Record<string, unknown>
   const embedded = given.embedded
 

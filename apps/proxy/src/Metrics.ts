@@ -1,0 +1,172 @@
+/**
+ * `GET /metrics` in the Prometheus text format (0.0.4): every Effect `Metric` of the process, read through
+ * `@effect/opentelemetry`'s metric producer by `@opentelemetry/exporter-prometheus` (a pull `MetricReader`, its own
+ * server not started) and serialized by that exporter's `PrometheusSerializer` (README, "Operate").
+ *
+ * Names follow Prometheus' conventions (base units in the name, `_total` on counters):
+ *
+ * | metric | type | labels |
+ * | --- | --- | --- |
+ * | `mreg_http_requests_total` | counter | `route` (the route template, `unmatched` when none), `method`, `status` |
+ * | `mreg_http_request_duration_seconds` | histogram | `route`, `method`, `status` |
+ * | `mreg_http_open_connections` | gauge | |
+ * | `mreg_upserts_total` | counter | `outcome`: `created`, `updated`, `replayed`, `conflict`, `invalid` |
+ * | `mreg_store_errors_total` | counter | `operation` |
+ * | `process_cpu_seconds_total`, `process_resident_memory_bytes`, `nodejs_heap_used_bytes`, `nodejs_eventloop_lag_seconds`, `nodejs_eventloop_lag_max_seconds` | | |
+ *
+ * @since 0.2.0
+ */
+import { HttpApiBuilder, type HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import * as Metrics from "@effect/opentelemetry/Metrics"
+import * as Resource from "@effect/opentelemetry/Resource"
+import { RegistryApi, RegistryError, Telemetry } from "@mreg/core"
+import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus"
+import { Effect, Layer, Metric, MetricBoundaries, Option, Redacted } from "effect"
+import { createHash, timingSafeEqual } from "node:crypto"
+import type * as Http from "node:http"
+import { monitorEventLoopDelay } from "node:perf_hooks"
+import { bearerToken } from "./Auth.js"
+import * as ErrorResponse from "./ErrorResponse.js"
+import { routeOf } from "./internal/route.js"
+
+/** The path of the metrics endpoint. @since 0.2.0 @category constants */
+export const PATH = "/metrics"
+
+/** Options of {@link layer}. @since 0.2.0 @category models */
+export interface Options {
+  /** Bearer token `/metrics` asks for (`--metrics-token`); without one the endpoint is open. */
+  readonly token: Option.Option<Redacted.Redacted<string>>
+}
+
+const requests = Metric.counter("mreg_http_requests_total", { description: "HTTP requests by route template, method and status", incremental: true })
+
+/** OpenTelemetry's advised boundaries for `http.server.request.duration`, in seconds. */
+const DURATION_BOUNDARIES = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
+
+const duration = Metric.histogram(
+  "mreg_http_request_duration_seconds",
+  MetricBoundaries.fromIterable(DURATION_BOUNDARIES),
+  "HTTP request duration in seconds, by route template, method and status"
+)
+
+/** `mreg_http_open_connections`: TCP connections open to the server. @since 0.2.0 @category metrics */
+export const openConnections = Metric.gauge("mreg_http_open_connections", { description: "Open HTTP connections" })
+
+const cpuSeconds = Metric.counter("process_cpu_seconds_total", { description: "CPU time of the process (user and system), in seconds", incremental: true })
+const rssBytes = Metric.gauge("process_resident_memory_bytes", { description: "Resident set size of the process, in bytes" })
+const heapBytes = Metric.gauge("nodejs_heap_used_bytes", { description: "V8 heap in use, in bytes" })
+const lagSeconds = Metric.gauge("nodejs_eventloop_lag_seconds", { description: "Mean event-loop delay since the last scrape, in seconds" })
+const lagMaxSeconds = Metric.gauge("nodejs_eventloop_lag_max_seconds", { description: "Largest event-loop delay since the last scrape, in seconds" })
+
+/** Counts the connections of a Node HTTP server into {@link openConnections}. @since 0.2.0 @category metrics */
+export const countConnections = (server: Http.Server): void => {
+  let open = 0
+  server.on("connection", (socket) => {
+    openConnections.unsafeUpdate(++open, [])
+    socket.once("close", () => openConnections.unsafeUpdate(--open, []))
+  })
+}
+
+interface Series {
+  readonly requests: Metric.Metric.Counter<number>
+  readonly duration: Metric.Metric.Histogram<number>
+}
+
+const series = new Map<string, Series>()
+
+const seriesOf = (route: string, method: string, status: number): Series => {
+  const key = `${method} ${status} ${route}`
+  let found = series.get(key)
+  if (found === undefined) {
+    const tag = <A extends Metric.Metric<any, any, any>>(metric: A): A =>
+      metric.pipe(Metric.tagged("route", route), Metric.tagged("method", method), Metric.tagged("status", String(status))) as A
+    found = { requests: tag(requests), duration: tag(duration) }
+    series.set(key, found)
+  }
+  return found
+}
+
+const UPSERT_ROUTE = `${RegistryApi.DEFAULT_PREFIX}/model-versions`
+const invalidUpsert = Telemetry.upsertOutcome("invalid")
+
+/**
+ * The serve-level middleware counting each request (`mreg_http_requests_total`, `mreg_http_request_duration_seconds`)
+ * under the route template the router matched, and the upserts the server answers 400 or 422
+ * (`mreg_upserts_total{outcome="invalid"}`).
+ * @since 0.2.0
+ * @category middleware
+ */
+export const middleware = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
+  routeOf(app, (request, response, route, seconds) => {
+    const { duration, requests } = seriesOf(route ?? "unmatched", request.method, response.status)
+    requests.unsafeUpdate(1, [])
+    duration.unsafeUpdate(seconds, [])
+    if (route === UPSERT_ROUTE && request.method === "PUT" && (response.status === 400 || response.status === 422)) {
+      invalidUpsert.unsafeUpdate(1, [])
+    }
+  })
+
+const digest = (text: string) => createHash("sha256").update(text).digest()
+
+/** Whether the request's bearer token is `expected` (compared in constant time). */
+const authorized = (request: HttpServerRequest.HttpServerRequest, expected: Buffer): boolean =>
+  Option.match(bearerToken(request.headers.authorization), {
+    onNone: () => false,
+    onSome: (token) => timingSafeEqual(digest(Redacted.value(token)), expected)
+  })
+
+/** Samples the process metrics (CPU, memory, event-loop delay since the last scrape) into their gauges. */
+const sampleProcess = (lag: ReturnType<typeof monitorEventLoopDelay>) => {
+  let lastCpu = 0
+  return Effect.sync(() => {
+    const cpu = process.cpuUsage()
+    const total = (cpu.user + cpu.system) / 1e6
+    cpuSeconds.unsafeUpdate(total - lastCpu, [])
+    lastCpu = total
+    const memory = process.memoryUsage()
+    rssBytes.unsafeUpdate(memory.rss, [])
+    heapBytes.unsafeUpdate(memory.heapUsed, [])
+    lagSeconds.unsafeUpdate(Number.isNaN(lag.mean) ? 0 : lag.mean / 1e9, [])
+    lagMaxSeconds.unsafeUpdate(lag.max / 1e9, [])
+    lag.reset()
+  })
+}
+
+const unauthorized = () => {
+  const error = new RegistryError.Unauthorized({ message: "the metrics endpoint needs the bearer token given by --metrics-token (MREG_METRICS_TOKEN)" })
+  return ErrorResponse.json(401, RegistryError.toBody(error), { "www-authenticate": "Bearer" })
+}
+
+/**
+ * The `GET /metrics` route on the server's router, and the exporter behind it: `PrometheusExporter` (server not
+ * started) reading every Effect metric through `@effect/opentelemetry`'s producer, with the process metrics sampled
+ * at each scrape. With `token`, a request without `Authorization: Bearer <token>` is 401 `UNAUTHORIZED`.
+ * @since 0.2.0
+ * @category layers
+ */
+export const layer = (options: Options) =>
+  Layer.unwrapScoped(Effect.gen(function*() {
+    const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true })
+    const serializer = new PrometheusSerializer("", false, undefined, true, true)
+    const lag = yield* Effect.acquireRelease(
+      Effect.sync(() => {
+        const histogram = monitorEventLoopDelay({ resolution: 20 })
+        histogram.enable()
+        return histogram
+      }),
+      (histogram) => Effect.sync(() => histogram.disable())
+    )
+    const sample = sampleProcess(lag)
+    const expected = Option.map(options.token, (token) => digest(Redacted.value(token)))
+    const scrape = Effect.gen(function*() {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      if (Option.isSome(expected) && !authorized(request, expected.value)) return unauthorized()
+      yield* sample
+      const { resourceMetrics } = yield* Effect.promise(() => exporter.collect())
+      return HttpServerResponse.text(serializer.serialize(resourceMetrics), { contentType: "text/plain; version=0.0.4; charset=utf-8" })
+    })
+    return Layer.mergeAll(
+      HttpApiBuilder.Router.use((router) => router.get(PATH, scrape)),
+      Metrics.layer(() => exporter).pipe(Layer.provide(Resource.layerEmpty))
+    )
+  }))

@@ -1,0 +1,60 @@
+/**
+ * The route template a request was served under, as the router reports it: the platform's router sets `http.route`
+ * on the current parent span. With tracing on that is the server span (`Tracing.middleware`); otherwise a
+ * {@link RouteProbe} stands in as the parent span and only keeps that attribute.
+ * @internal
+ */
+import { HttpApp, HttpServerRequest, type HttpServerResponse } from "@effect/platform"
+import { Context, Effect, Option, Tracer } from "effect"
+
+const ROUTE = "http.route"
+
+/** A parent span that records nothing but the `http.route` the router sets (Effect's tracer is off). */
+class RouteProbe implements Tracer.Span {
+  readonly _tag = "Span"
+  readonly name = "route"
+  readonly spanId = "0000000000000000"
+  readonly traceId = "00000000000000000000000000000000"
+  readonly parent = Option.none()
+  readonly context = Context.empty()
+  readonly status: Tracer.SpanStatus = { _tag: "Started", startTime: 0n }
+  readonly attributes = new Map<string, unknown>()
+  readonly links: ReadonlyArray<Tracer.SpanLink> = []
+  readonly sampled = false
+  readonly kind = "server"
+  end() {}
+  attribute(key: string, value: unknown) {
+    if (key === ROUTE) this.attributes.set(key, value)
+  }
+  event() {}
+  addLinks() {}
+}
+
+/**
+ * Runs `app` and calls `onResponse` with the request, the response about to be sent, the route template the router
+ * matched (`undefined` when none did) and the seconds since the request started.
+ * @internal
+ */
+export const routeOf = <E, R>(
+  app: HttpApp.Default<E, R>,
+  onResponse: (
+    request: HttpServerRequest.HttpServerRequest,
+    response: HttpServerResponse.HttpServerResponse,
+    route: string | undefined,
+    seconds: number
+  ) => void
+): HttpApp.Default<E, R> =>
+  Effect.withFiberRuntime((fiber) => {
+    const started = performance.now()
+    const request = Context.unsafeGet(fiber.currentContext, HttpServerRequest.HttpServerRequest)
+    const parent = Context.getOption(fiber.currentContext, Tracer.ParentSpan)
+    const span = Option.isSome(parent) && parent.value._tag === "Span" ? parent.value : new RouteProbe()
+    const handled = HttpApp.appendPreResponseHandler((_, response) =>
+      Effect.sync(() => {
+        const route = span.attributes.get(ROUTE)
+        onResponse(request, response, typeof route === "string" ? route : undefined, (performance.now() - started) / 1000)
+        return response
+      })
+    )
+    return Effect.zipRight(handled, span instanceof RouteProbe ? Effect.provideService(app, Tracer.ParentSpan, span) : app)
+  })
