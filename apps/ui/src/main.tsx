@@ -65,6 +65,8 @@ const App = () => {
     setHasToken(value !== "")
     setAsking("no")
     setGeneration((n) => n + 1)
+    // The form goes away: focus moves to the page's content, not to the top of the document.
+    document.getElementById("main")?.focus()
   }
   // Each page's title names it, for tabs and history.
   useEffect(() => {
