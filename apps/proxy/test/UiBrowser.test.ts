@@ -149,6 +149,9 @@ describe("the web page in Chromium", () => {
     await page.goto(`${url}/ui/versions/${ids["sentiment-clf:1"]}`)
     await page.getByRole("alert").waitFor()
     assert.match(await page.getByRole("alert").textContent() ?? "", /not found|no model version/i)
+    // A path under /ui/ the page does not know.
+    await page.goto(`${url}/ui/no/such/page`)
+    await page.getByRole("heading", { name: "Not found" }).waitFor()
     await page.close()
   })
 
