@@ -129,6 +129,10 @@ describe("the web page in Chromium", () => {
     assert.deepStrictEqual(await metadata.locator("tbody tr").allInnerTexts(), ["accuracy\t0.95", "dataset\tsst2"])
     assert.deepStrictEqual(JSON.parse(await page.locator("pre").innerText()), version.manifest)
     assert.deepStrictEqual(await seriousViolations(page), [])
+    // Dark mode has its own colours: contrast checked too.
+    await page.emulateMedia({ colorScheme: "dark" })
+    assert.deepStrictEqual(await seriousViolations(page), [])
+    await page.emulateMedia({ colorScheme: "light" })
 
     // The deep link works in a new tab (after the token form), and back goes to the versions.
     const deep = await open(`/ui/versions/${ids["detector:1"]}`)
