@@ -1,5 +1,5 @@
 /**
- * The `mreg` commands on `@effect/cli`: `upsert`, `validate`, `get`, `list`, `delete`, `tag`, `init`, `diff` and
+ * The `mreg` commands on `@effect/cli`: `upsert`, `validate`, `get`, `history`, `list`, `delete`, `tag`, `init`, `diff` and
  * `completion`.
  *
  * Commands that need a registry choose it with `--host` / `TFY_HOST` (see `Registry`) and build its layer only
@@ -31,6 +31,7 @@ import { completion, type Shell } from "./internal/commands/completion.js"
 import { delete_ } from "./internal/commands/delete.js"
 import { diff } from "./internal/commands/diff.js"
 import { get } from "./internal/commands/get.js"
+import { history } from "./internal/commands/history.js"
 import { init } from "./internal/commands/init.js"
 import { list } from "./internal/commands/list.js"
 import { models } from "./internal/commands/models.js"
@@ -103,6 +104,7 @@ export const make = (options: Options) => {
         upsert(options),
         validate,
         get(options),
+        history(options),
         update(options),
         list(options),
         delete_(options),

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { ModelManifest, ModelVersion } from "@mreg/core"
+import { ModelManifest, ModelVersion, type ModelVersionEvent } from "@mreg/core"
 import { Config, Console, Effect, Option, Schema } from "effect"
 import { stringify as yamlStringify } from "yaml"
 import * as Style from "./internal/style.js"
@@ -238,9 +238,43 @@ export const pageTable = (page: ModelVersion.ModelVersionPage, style: Palette = 
     orDash(mv.tags.join(",")),
     mv.created_at
   ])
-  const { limit, offset, total } = page.pagination
-  return `${columns(["ID", "FQN", "VERSION", "ALIAS", "TAGS", "CREATED"], rows, style)}\n` +
-    style.dim(`${page.data.length} of ${total} (offset ${offset}, limit ${limit})`)
+  return `${columns(["ID", "FQN", "VERSION", "ALIAS", "TAGS", "CREATED"], rows, style)}\n${countLine(page, style)}`
+}
+
+/** `N of TOTAL (offset O, limit L)` under a page's table, dim with a colour palette. */
+const countLine = (page: { readonly data: ReadonlyArray<unknown>; readonly pagination: ModelVersion.Pagination }, style: Palette) =>
+  style.dim(`${page.data.length} of ${page.pagination.total} (offset ${page.pagination.offset}, limit ${page.pagination.limit})`)
+
+const MAX_VALUE = 60
+
+/** A value of a change as compact JSON, cut to 60 characters with `…`. */
+const compact = (value: unknown): string => {
+  const text = JSON.stringify(value)
+  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text
+}
+
+/** One change: `+ path = after` (set), `- path = before` (cleared), `~ path: before → after` (changed). */
+const describeChange = (change: ModelVersionEvent.Change): string =>
+  change.before === undefined
+    ? `+ ${change.path} = ${compact(change.after)}`
+    : change.after === undefined
+    ? `- ${change.path} = ${compact(change.before)}`
+    : `~ ${change.path}: ${compact(change.before)} → ${compact(change.after)}`
+
+/**
+ * A page of a version's history as a table `REV WHEN WHO EVENT CHANGE`, one line per change (`+ path = value` set,
+ * `- path = value` cleared, `~ path: before → after` changed; values as JSON, cut at 60 characters; `(no change)`
+ * for an update that changed nothing), then `N of TOTAL (offset O, limit L)`. WHO is the subject's slug, else its id.
+ * @since 0.2.0
+ * @category rendering
+ */
+export const historyTable = (page: ModelVersionEvent.HistoryPage, style: Palette = plain): string => {
+  const rows = page.data.flatMap((event) => {
+    const changes = event.changes.length === 0 ? ["(no change)"] : event.changes.map(describeChange)
+    const who = event.subject.subjectSlug ?? event.subject.subjectId
+    return changes.map((change, i) => (i === 0 ? [String(event.revision), event.at, who, event.type, change] : ["", "", "", "", change]))
+  })
+  return `${columns(["REV", "WHEN", "WHO", "EVENT", "CHANGE"], rows, style)}\n${countLine(page, style)}`
 }
 
 /**

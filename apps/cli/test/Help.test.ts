@@ -15,7 +15,7 @@ import { mreg, PACKAGE_DIR, tempDir, tempHome, writeModelFolders } from "./utils
 const itHome = <A, E>(name: string, body: (home: string) => Effect.Effect<A, E, Scope.Scope>, timeout?: number) =>
   it.scoped(name, () => Effect.flatMap(tempHome, body), timeout)
 
-const COMMANDS = ["upsert", "validate", "get", "update", "list", "delete", "models", "tag", "init", "diff", "schema", "completion"]
+const COMMANDS = ["upsert", "validate", "get", "history", "update", "list", "delete", "models", "tag", "init", "diff", "schema", "completion"]
 
 /** The subcommands of `tag` and `models`, as their command lines. */
 const SUBCOMMANDS = ["tag add", "tag remove", "tag set", "models list", "models get", "models delete"]

@@ -87,12 +87,14 @@ export const reading = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<
 
 /**
  * A write handler's body: `f(grant)` under the caller's read scope (a version or model it cannot read is a 404),
- * once the grant may write some ML repo (else `Forbidden`, before any body is read).
+ * with the grant's subject as the writer (`ModelVersions.WriteSubject`, recorded in the version's history), once the
+ * grant may write some ML repo (else `Forbidden`, before any body is read).
  * @since 0.2.0
  * @category scopes
  */
 export const writing = <A, E, R>(f: (grant: Grant) => Effect.Effect<A, E, R>): Effect.Effect<A, E | RegistryError.Forbidden, R | CurrentGrant> =>
-  withReadScope(Effect.flatMap(CurrentGrant, (grant) => Effect.zipRight(requireSomeWrite(grant), f(grant))))
+  withReadScope(Effect.flatMap(CurrentGrant, (grant) =>
+    Effect.zipRight(requireSomeWrite(grant), Effect.provideService(f(grant), ModelVersions.WriteSubject, grant.subject))))
 
 /** `Forbidden` for the grant's subject: `subject "<subjectId>" <what>`. @since 0.1.0 @category checks */
 export const forbidden = (grant: Grant, what: string): RegistryError.Forbidden =>

@@ -115,8 +115,9 @@ export const apply = HttpApiBuilder.group(Api, "apply", (handlers) =>
         })))
       .handleRaw("delete", ({ request }) =>
         Auth.withReadScope(Effect.gen(function*() {
-          const { manifest } = yield* readManifestBody(request, decodeDeleteBody)
-          yield* Apply.deleteManifest(registry, manifest)
+          const { grant, manifest } = yield* readManifestBody(request, decodeDeleteBody)
+          // The caller is the writer recorded in the version's history.
+          yield* Effect.provideService(Apply.deleteManifest(registry, manifest), ModelVersions.WriteSubject, grant.subject)
           return {}
         })))
   }))

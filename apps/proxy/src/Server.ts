@@ -113,6 +113,12 @@ const handlers =
             yield* registry.delete(id)
             return {}
           })))
+        // mreg's history of a version (oldest first), read as `get`: another repo's id is 404 as a missing one.
+        .handle("history", ({ path, urlParams }) =>
+          Auth.reading(Effect.gen(function*() {
+            const id = yield* validId(path.id)
+            return ErrorResponse.json(200, yield* registry.history(id, yield* ListQueryParams.decodeHistory(urlParams)))
+          })))
     }))
 
 const SVC = RegistryApi.SVC_PREFIX

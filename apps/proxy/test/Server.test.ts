@@ -450,6 +450,7 @@ layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)
         "/api/ml/v1/model-versions",
         "/api/ml/v1/model-versions/tags",
         "/api/ml/v1/model-versions/{id}",
+        "/api/ml/v1/model-versions/{id}/history",
         "/api/ml/v1/models",
         "/api/ml/v1/models/{id}",
         "/api/svc/v1/apply",
@@ -476,7 +477,8 @@ const notReadyRegistry = Layer.succeed(ModelVersions.ModelVersions, {
   applyTags: () => Effect.dieMessage("not implemented"),
   listModels: () => Effect.dieMessage("not implemented"),
   getModel: () => Effect.dieMessage("not implemented"),
-  deleteModel: () => Effect.dieMessage("not implemented")
+  deleteModel: () => Effect.dieMessage("not implemented"),
+  history: () => Effect.dieMessage("not implemented")
 })
 
 describe("Server (failing backend)", () => {

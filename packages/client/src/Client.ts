@@ -16,6 +16,7 @@ import { fromCause } from "./internal/errors.js"
 import { resolve } from "./internal/options.js"
 import { eachRow } from "./internal/pages.js"
 import * as Wire from "./internal/wire.js"
+import { type HistoryOptions, type HistoryPage, makeHistory } from "./History.js"
 import type { ModelManifest } from "./Manifest.js"
 import { type ApplyOptions, type ApplyResult, makeApply, makeDeleteManifest, makeModelsClient, type ModelsClient } from "./Models.js"
 import type { ListQuery, ModelVersion, ModelVersionPage } from "./ModelVersion.js"
@@ -221,6 +222,13 @@ export interface Client {
    * @since 0.2.0
    */
   readonly deleteManifest: (manifest: ModelManifest) => Promise<void>
+  /**
+   * The history of a model version, by id or FQN: one page of events, oldest first, one per revision (mreg;
+   * `GET /api/ml/v1/model-versions/{id}/history`). A deleted version keeps its history (name it by id). Rejects with
+   * `ValidationError` (bad FQN or options, nothing sent) or `NotFoundError`.
+   * @since 0.2.0
+   */
+  readonly history: (idOrFqn: string, options?: HistoryOptions) => Promise<HistoryPage>
   /** `true` once `close()` was called. */
   readonly closed: boolean
   /**
@@ -366,6 +374,7 @@ export const createClient = (options?: ClientOptions): Client => {
     models: makeModelsClient(run),
     apply: makeApply(run),
     deleteManifest: makeDeleteManifest(run),
+    history: makeHistory(run),
     get closed() {
       return closing !== undefined
     },

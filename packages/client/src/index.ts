@@ -85,6 +85,14 @@ export {
 } from "./Manifest.js"
 export {
   /** @since 0.2.0 */
+  type HistoryOptions,
+  /** @since 0.2.0 */
+  type HistoryPage,
+  /** @since 0.2.0 */
+  type ModelVersionEvent
+} from "./History.js"
+export {
+  /** @since 0.2.0 */
   type ApplyOptions,
   /** @since 0.2.0 */
   type ApplyResult,

@@ -1,13 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { type Client, createClient, NotFoundError, ValidationError } from "@mreg/client"
+import { createClient, NotFoundError, ValidationError } from "@mreg/client"
 import { onTestFinished } from "vitest"
-import { base, expectMregError, fakeServer, json, rejection, tempHome, wireVersion } from "./utils.js"
+import { base, embeddedClient, expectMregError, fakeServer, json, rejection, wireVersion } from "./utils.js"
 
-const embedded = (): Client => {
-  const client = createClient({ embedded: { home: tempHome() } })
-  onTestFinished(() => client.close())
-  return client
-}
+const embedded = embeddedClient
 
 describe("client.models, apply and deleteManifest (embedded)", () => {
   it("apply creates and updates; models.list/get show the model; deleteManifest and models.delete remove", async () => {

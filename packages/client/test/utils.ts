@@ -1,7 +1,7 @@
 /**
  * Shared helpers of the @mreg/client tests: manifests, temp homes and a scripted loopback HTTP server.
  */
-import { type ModelManifest, type ModelVersion, MregError } from "@mreg/client"
+import { type Client, createClient, type ModelManifest, type ModelVersion, MregError } from "@mreg/client"
 import { base as sharedBase, wireVersion as sharedWireVersion } from "@mreg/test-fixtures"
 import { mkdtempSync, rmSync } from "node:fs"
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http"
@@ -43,6 +43,13 @@ export const tempHome = (): string => {
   const dir = mkdtempSync(join(tmpdir(), "mreg-client-"))
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
   return dir
+}
+
+/** A client of an embedded registry in a fresh temporary home, closed when the test ends. */
+export const embeddedClient = (): Client => {
+  const client = createClient({ embedded: { home: tempHome() } })
+  onTestFinished(() => client.close())
+  return client
 }
 
 /** One request the fake server received. */

@@ -19,6 +19,7 @@ import { Either, type ParseResult, Schema } from "effect"
 import * as Fqn from "./Fqn.js"
 import * as Model from "./Model.js"
 import { MAX_INTEGER } from "./ModelManifest.js"
+import type { HistoryQuery } from "./ModelVersionEvent.js"
 import * as ModelVersions from "./ModelVersions.js"
 import type * as RegistryApi from "./RegistryApi.js"
 import * as RegistryError from "./RegistryError.js"
@@ -139,4 +140,27 @@ export const decodeModels = (
     else issues.push(issue("include_empty_models", `must be true or false (received ${JSON.stringify(flag.slice(0, 32))})`, "type_error"))
   }
   return finish(decodeModelListQuery(out), issues)
+}
+
+const HISTORY_INTEGERS = ["limit", "offset"] as const
+
+const decodeHistoryQuery = Schema.decodeUnknownEither(
+  Schema.Struct({ limit: ModelVersions.ListQuery.fields.limit, offset: ModelVersions.ListQuery.fields.offset }),
+  { errors: "all", onExcessProperty: "ignore" }
+)
+
+/**
+ * Validates the query parameters of `GET {prefix}/model-versions/{id}/history` (`limit` 1–1000, `offset` ≥ 0,
+ * decimal integers) into a `ModelVersionEvent.HistoryQuery`. Fails with a `ValidationError` listing every bad
+ * parameter at `["query", <name>]`.
+ * @since 0.2.0
+ * @category decoding
+ */
+export const decodeHistory = (
+  params: typeof RegistryApi.HistoryUrlParams.Type
+): Either.Either<HistoryQuery, RegistryError.ValidationError> => {
+  const issues: Issues = []
+  const out: Record<string, unknown> = {}
+  readIntegers(params, HISTORY_INTEGERS, issues, out)
+  return finish(decodeHistoryQuery(out), issues)
 }

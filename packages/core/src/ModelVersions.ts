@@ -17,6 +17,7 @@ import type * as Model from "./Model.js"
 import { type ModelManifest, MAX_INTEGER } from "./ModelManifest.js"
 import { PageToken } from "./PageToken.js"
 import type { ModelVersion, ModelVersionId, ModelVersionPage, Pagination, Subject } from "./ModelVersion.js"
+import type { HistoryPage, HistoryQuery } from "./ModelVersionEvent.js"
 import type { RegistryError } from "./RegistryError.js"
 
 /** Query text: any string without a NUL character (U+0000), which no store can hold. */
@@ -219,6 +220,17 @@ export class ReadScope extends Context.Reference<ReadScope>()("@mreg/core/ModelV
 }) {}
 
 /**
+ * Who writes, for the writes that take no `subject` option (`delete`, `applyTags`, `deleteModel`, and `upsert`
+ * without one): recorded as the `subject` of the history event. `undefined` (the default) leaves it to the
+ * implementation (the embedded registry's default subject, the OS user). `mreg-proxy` sets it from the caller's token.
+ * @since 0.2.0
+ * @category references
+ */
+export class WriteSubject extends Context.Reference<WriteSubject>()("@mreg/core/ModelVersions/WriteSubject", {
+  defaultValue: (): Subject | undefined => undefined
+}) {}
+
+/**
  * The model-version operations. Every method fails only with {@link RegistryError}s (never SQL or HTTP errors).
  * @since 0.1.0
  * @category models
@@ -262,6 +274,13 @@ export interface Service {
    * @since 0.2.0
    */
   readonly deleteModel: (id: Model.ModelId) => Effect.Effect<void, RegistryError>
+  /**
+   * The history of a model version, one page, oldest first (`GET {prefix}/model-versions/{id}/history`, an mreg
+   * extension; `ModelVersionEvent`): one event per revision. A deleted version keeps its history. Fails with
+   * `NotFound` for an id that never named a version, also outside the caller's {@link ReadScope}.
+   * @since 0.2.0
+   */
+  readonly history: (id: ModelVersionId, query?: HistoryQuery) => Effect.Effect<HistoryPage, RegistryError>
 }
 
 /**

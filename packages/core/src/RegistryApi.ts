@@ -9,6 +9,7 @@
  * | `get` | `GET {prefix}/model-versions/{id}` | `{"data": ModelVersion}`, header `ETag` |
  * | `list` | `GET {prefix}/model-versions?fqn&ml_repo_id&model_id&name&version&tag&run_ids&run_steps&limit&offset` | `{"data": [...], "pagination"}` |
  * | `delete` | `DELETE {prefix}/model-versions/{id}` | `{}` |
+ * | `history` | `GET {prefix}/model-versions/{id}/history?limit&offset` (mreg) | `{"data": ModelVersionEvent[], "pagination"}`, oldest first |
  * | `applyTags` | `PUT {prefix}/model-versions/tags` `{"model_version_id", "tags", "force"?}` | `{}` |
  * | `models.list` | `GET {prefix}/models?fqn&ml_repo_id&name&run_id&include_empty_models&limit&offset` | `{"data": Model[], "pagination"}` |
  * | `models.get` | `GET {prefix}/models/{id}` | `{"data": Model}` |
@@ -32,6 +33,7 @@ import { ApplyRequest, ApplyResponse, DeleteRequest } from "./Apply.js"
 import * as Model from "./Model.js"
 import { UpsertRequest } from "./ModelManifest.js"
 import { ModelVersionPage, ModelVersionResponse, type Subject } from "./ModelVersion.js"
+import { HistoryPage } from "./ModelVersionEvent.js"
 import { ApplyTagsRequest } from "./ModelVersions.js"
 import * as RegistryError from "./RegistryError.js"
 
@@ -146,6 +148,16 @@ export const ListUrlParams = Schema.Struct({
   page_token: queryValue("pagination.next_page_token of an earlier page, sent back unchanged with the same filters (mreg).", "WyJubHAtdGVhbSIsInNlbnRpbWVudC1jbGYiLDNd")
 })
 
+/**
+ * Query parameters of `history`, as sent (strings); the server validates them (`ListQueryParams.decodeHistory`).
+ * @since 0.2.0
+ * @category schemas
+ */
+export const HistoryUrlParams = Schema.Struct({
+  limit: queryValue("Page size, 1–1000 (default 100).", "100"),
+  offset: queryValue("Number of events to skip.", "0")
+})
+
 const id = HttpApiSchema.param(
   "id",
   Schema.String.annotations({ description: "Id of the model version.", examples: ["0b7e5c3a-3f1d-4c55-9a7e-2f4f1c2d8e91"] })
@@ -238,6 +250,15 @@ export const makeGroup = (prefix: string) =>
           .addSuccess(Empty)
           .addError(Errors.NotFound)
           .annotate(OpenApi.Summary, "Delete a model version")
+      )
+      .add(
+        HttpApiEndpoint.get("history")`/model-versions/${id}/history`
+          .setUrlParams(HistoryUrlParams)
+          .addSuccess(HistoryPage)
+          .addError(Errors.NotFound)
+          .addError(Errors.ValidationError)
+          .annotate(OpenApi.Summary, "History of a model version (mreg)")
+          .annotate(OpenApi.Description, "Every write to the version (created, updated, tags_applied, deleted), oldest first, one per revision; a deleted version keeps its history.")
       )
       .pipe(shared(prefix))
       .annotate(OpenApi.Description, "Create, read, list, tag and delete model versions.")

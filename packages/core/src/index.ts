@@ -29,6 +29,8 @@ export * as Model from "./Model.js"
 export * as ModelManifest from "./ModelManifest.js"
 /** @since 0.1.0 */
 export * as ModelVersion from "./ModelVersion.js"
+/** @since 0.2.0 */
+export * as ModelVersionEvent from "./ModelVersionEvent.js"
 /** @since 0.1.0 */
 export * as ModelVersions from "./ModelVersions.js"
 /** @since 0.2.0 */

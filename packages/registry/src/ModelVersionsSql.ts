@@ -19,6 +19,8 @@
  * - Deleting a model deletes its versions and their tags in one transaction; a later upsert of the same name creates
  *   a new model (new id) whose versions start at 1.
  * - Every write bumps a revision; ETags are `"<id>.<revision>"`.
+ * - Every write appends one history event per revision it makes (`model_version_events`, in the same transaction;
+ *   `history` reads them, oldest first); events are never updated or deleted, so a deleted version keeps its history.
  * - Reads honour `ModelVersions.ReadScope` in their SQL (list rows and `total`, get, delete, tags, and the same for
  *   models: `NotFound` outside it) and lists page by `page_token` with a keyset condition on (ML repo, model name,
  *   version descending; models: ML repo, model name).
@@ -42,6 +44,7 @@ import { existsSync, mkdirSync } from "node:fs"
 import { homedir, userInfo } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { migrations } from "./internal/migrations.js"
+import { makeEvents } from "./internal/sql/events.js"
 import { makeModels } from "./internal/sql/models.js"
 import { makeQueries } from "./internal/sql/queries.js"
 import { classify } from "./internal/sqlErrors.js"
@@ -143,14 +146,16 @@ export const make = (options: Options = {}): Effect.Effect<ModelVersions.Service
     yield* Migrations
     const store = makeStore(yield* SqlClient.SqlClient, options.tenant ?? "default", options.subject ?? osSubject())
     const queries = makeQueries(store)
-    const tags = makeTags(store, queries)
+    const events = makeEvents(store)
+    const tags = makeTags(store, queries, events)
     return ModelVersions.ModelVersions.of({
-      upsert: makeUpsert(store, queries),
+      upsert: makeUpsert(store, queries, events),
       get: queries.get,
       list: queries.list,
       delete: tags.delete,
       applyTags: tags.applyTags,
-      ...makeModels(store, queries)
+      history: events.history,
+      ...makeModels(store, queries, events)
     })
   })
 

@@ -1,8 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
+import { SqlClient } from "@effect/sql"
 import { ModelVersions } from "@mreg/core"
 import { ModelVersionsSql } from "@mreg/registry"
 import Database from "better-sqlite3"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -69,4 +70,28 @@ describe("SQLite file", () => {
       assert.strictEqual(error._tag, "StoreError")
       assert.strictEqual(error.message, `cannot open the registry at ${filename}`)
     }))
+})
+
+describe("SQLite history", () => {
+  const onClient = ModelVersionsSql.layer().pipe(
+    Layer.provideMerge(Layer.provideMerge(ModelVersionsSql.layerMigrator, ModelVersionsSql.layerSqliteClient(":memory:")))
+  )
+
+  it.effect("a write failing after its history event is inserted rolls the event back with the change", () =>
+    Effect.gen(function*() {
+      const registry = yield* ModelVersions.ModelVersions
+      const sql = yield* SqlClient.SqlClient
+      const { modelVersion } = yield* registry.upsert(base("rollback"))
+      // The idempotency key is stored after the version row and its event: without its table that insert fails.
+      yield* sql`DROP TABLE idempotency_keys`
+      const update = yield* Effect.flip(registry.upsert(base("rollback", { version: 1, description: "lost" }), { idempotencyKey: "k-1" }))
+      const create = yield* Effect.flip(registry.upsert(base("rollback"), { idempotencyKey: "k-2" }))
+      assert.deepStrictEqual([update._tag, create._tag], ["StoreError", "StoreError"])
+      const events = yield* sql<{ model_version_id: string; revision: number; type: string }>`SELECT model_version_id, revision, type
+        FROM model_version_events`
+      assert.deepStrictEqual(events.map((row) => ({ ...row })), [{ model_version_id: modelVersion.id, revision: 1, type: "created" }])
+      const versions = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM model_versions`
+      assert.strictEqual(versions[0]!.n, 1)
+      assert.strictEqual((yield* registry.get(modelVersion.id)).modelVersion.manifest.description, undefined)
+    }).pipe(Effect.provide(onClient)))
 })

@@ -11,6 +11,7 @@ import { base as sharedBase } from "@mreg/test-fixtures"
 import { Effect, Layer } from "effect"
 import { randomUUID } from "node:crypto"
 import { wireCases } from "./WireCases.js"
+import { historySuite } from "./HistorySuite.js"
 import { modelsSuite } from "./ModelsSuite.js"
 
 /** What an implementation can do beyond the wire contract. */
@@ -41,6 +42,7 @@ export const modelVersionsSuite = <E>(
 ) =>
   describe(name, () => {
     modelsSuite(layer, options)
+    historySuite(layer, options)
     withLayer(layer, { timeout: 120_000, excludeTestServices: true })((it) => {
       const service = ModelVersions.ModelVersions
       wireCases(it, options)

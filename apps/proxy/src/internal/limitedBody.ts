@@ -7,7 +7,7 @@
  */
 import { HttpIncomingMessage, HttpServerError, type HttpServerRequest, UrlParams } from "@effect/platform"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
-import { Data, Effect, Option, Stream } from "effect"
+import { Data, Effect, type Exit, Option, Stream } from "effect"
 import { IncomingMessage } from "node:http"
 import { answered } from "./nodeEdges.js"
 
@@ -80,6 +80,33 @@ const listen = <E>(
 }
 
 /**
+ * `effect` run at most once: the first run's exit is kept and given to every later or concurrent run. What
+ * `Effect.runSync(Effect.cached(effect))` does, without running a fiber per request to build it.
+ */
+const once = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> => {
+  let done: Exit.Exit<A, E> | undefined
+  let waiting: Array<(exit: Exit.Exit<A, E>) => void> | undefined
+  return Effect.suspend(() => {
+    if (done !== undefined) return done
+    if (waiting !== undefined) {
+      const queue = waiting
+      return Effect.async<A, E>((resume) => {
+        queue.push(resume)
+        return Effect.sync(() => queue.splice(queue.indexOf(resume), 1))
+      })
+    }
+    const queue: Array<(exit: Exit.Exit<A, E>) => void> = []
+    waiting = queue
+    return Effect.onExit(effect, (exit) =>
+      Effect.sync(() => {
+        done = exit
+        waiting = undefined
+        for (const resume of queue) resume(exit)
+      }))
+  })
+}
+
+/**
  * `request` with size-limited body readers (`text`, `json`, `arrayBuffer`, `urlParamsBody`, `stream`), the limit
  * being `HttpIncomingMessage.MaxBodySize` where the body is read. `modify` keeps the readers. Works on Node requests
  * and on the web requests of in-process handlers (`HttpApiBuilder.toWebHandler`).
@@ -123,7 +150,7 @@ export const limited = (
     })
   }
 
-  const bytes = Effect.runSync(Effect.cached(Effect.flatMap(limitOf, (limit) =>
+  const bytes = once(Effect.flatMap(limitOf, (limit) =>
     Effect.zipRight(
       check(limit),
       source instanceof IncomingMessage
@@ -141,7 +168,7 @@ export const limited = (
         : Stream.runFold(webStream(limit), [] as Array<Uint8Array>, (chunks, chunk) => (chunks.push(chunk), chunks)).pipe(
           Effect.map((chunks) => Buffer.concat(chunks))
         )
-    ))))
+    )))
   const text = Effect.map(bytes, (buffer) => buffer.toString("utf8"))
   const json = Effect.flatMap(text, (body) =>
     Effect.try({ try: () => (body === "" ? null : JSON.parse(body) as unknown), catch: (error) => decodeError(error) }))

@@ -21,7 +21,9 @@
  *   outside the scope are dropped from the page and `total` is the server's count less the rows dropped from this
  *   page (exact when they all fit in one page; the server cannot be asked to filter by patterns). From a server that
  *   pages by token (an `mreg-proxy`), such a page is filled from the server's next pages, and its `next_page_token`
- *   names the last row returned (never a dropped one). A model's ML repo is read from its FQN.
+ *   names the last row returned (never a dropped one). A model's ML repo is read from its FQN. A version's `history`
+ *   under a scope is asked for only after a `get` shows the version in it (so a deleted version's history is then
+ *   `NotFound`: its ML repo can no longer be read).
  * - A server that implements only TrueFoundry's documented shapes (no `ETag`, no `Idempotent-Replayed`) works:
  *   `etag` is then `undefined` and `replayed` `false`.
  *
@@ -33,6 +35,7 @@ import { emptyPage, scopedPage, scopedQuery } from "../internal/scopedPages.js"
 import * as Model from "../Model.js"
 import type { ModelManifest } from "../ModelManifest.js"
 import { type ModelVersion, ModelVersionId, ModelVersionPage } from "../ModelVersion.js"
+import type { HistoryQuery } from "../ModelVersionEvent.js"
 import * as ModelVersions from "../ModelVersions.js"
 import * as MregConfig from "../MregConfig.js"
 import * as PageToken from "../PageToken.js"
@@ -93,6 +96,10 @@ const notFound = (id: string) => new RegistryError.NotFound({ message: `no model
 /** A server's 404 for an id: the message is rebuilt from the caller's id (the server's text is never shown). */
 const withId = (id: string) => (error: RegistryError.RegistryError): RegistryError.RegistryError =>
   error._tag === "NotFound" ? notFound(id) : error
+
+/** Query parameters as text, the absent ones left out. */
+const textParams = (query: object): Record<string, string> =>
+  Object.fromEntries(Object.entries(query).filter((entry) => entry[1] !== undefined).map(([key, value]) => [key, String(value)]))
 
 const lowerCase = (headers: Readonly<Record<string, string>>): Record<string, string> =>
   Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
@@ -279,11 +286,7 @@ export const make = (options: Options) =>
     })
 
     const modelsPage = (query: Model.ListQuery) =>
-      call(client.models.list({
-        urlParams: Object.fromEntries(
-          Object.entries(query).filter((entry) => entry[1] !== undefined).map(([key, value]) => [key, String(value)])
-        )
-      }))
+      call(client.models.list({ urlParams: textParams(query) }))
 
     /** A model, if it is in the caller's read scope (else `NotFound`, as a missing id). */
     const getModel = Effect.fn("ModelVersions.getModel")(function*(id: Model.ModelId) {
@@ -301,7 +304,13 @@ export const make = (options: Options) =>
       yield* Effect.mapError(call(client.models.delete({ path: { id: segment } })), withModelId(id))
     })
 
-    return ModelVersions.ModelVersions.of({ upsert, get, list, delete: delete_, applyTags, listModels, getModel, deleteModel })
+    const history = Effect.fn("ModelVersions.history")(function*(id: ModelVersionId, query: HistoryQuery = {}) {
+      const segment = yield* Effect.mapError(pathSegment(id), () => notFound(id))
+      yield* requireVisible(id)
+      return yield* Effect.mapError(call(client.modelVersions.history({ path: { id: segment }, urlParams: textParams(query) })), withId(id))
+    })
+
+    return ModelVersions.ModelVersions.of({ upsert, get, list, delete: delete_, applyTags, listModels, getModel, deleteModel, history })
   })
 
 /**

@@ -67,8 +67,33 @@ const idempotencyExpiry = Effect.gen(function*() {
   yield* sql`CREATE INDEX IF NOT EXISTS idempotency_keys_created_at ON idempotency_keys (created_at)`
 })
 
+/**
+ * The history of model versions (`ModelVersionEvent`), append-only: one row per write, in the write's transaction;
+ * rows are never updated or deleted (a deleted version, or one deleted with its model, keeps them). No foreign key to
+ * `model_versions`: deleting a model removes its version rows but not their history. `ml_repo` (the name) and
+ * `model_id` are kept so scoped reads work after the version is gone; `subject` and `changes` are JSON text.
+ * `(model_version_id, revision)` is unique: one event per revision.
+ */
+const history = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const text = sql.onDialectOrElse({ pg: () => sql.unsafe(`TEXT COLLATE "C"`), orElse: () => sql.unsafe("TEXT") })
+  yield* sql`CREATE TABLE IF NOT EXISTS model_version_events (
+    id TEXT PRIMARY KEY,
+    model_version_id TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    at TEXT NOT NULL,
+    changes TEXT NOT NULL,
+    ml_repo ${text} NOT NULL,
+    model_id TEXT NOT NULL,
+    UNIQUE (model_version_id, revision)
+  )`
+})
+
 /** Migrations by `<id>_<name>`, run in id order by `@effect/sql`'s Migrator. */
 export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>> = {
   "0001_init": init,
-  "0002_idempotency_expiry": idempotencyExpiry
+  "0002_idempotency_expiry": idempotencyExpiry,
+  "0003_model_version_events": history
 }

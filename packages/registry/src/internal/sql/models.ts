@@ -12,8 +12,9 @@
  * @internal
  */
 import { type SqlClient, SqlSchema, Statement } from "@effect/sql"
-import { Model, ModelVersions, PageToken, RegistryError } from "@mreg/core"
+import { Model, ModelVersionEvent, ModelVersions, PageToken, RegistryError } from "@mreg/core"
 import { Effect, Option, Schema } from "effect"
+import { eventOf, fieldsOf, type makeEvents, writerOf } from "./events.js"
 import { decoded, type makeQueries, nextToken, paginationOf, storable, tokenPosition, visibleMlRepos } from "./queries.js"
 import { Count, SELECT_VERSION, SubjectJson, toModelVersion, VersionRow } from "./rows.js"
 import { type Store, storeError } from "./store.js"
@@ -55,7 +56,7 @@ const modelToken = (last: ModelRow) => PageToken.makeModel({ ml_repo: last.ml_re
 const latestOf = (...times: ReadonlyArray<string | null>): string =>
   times.reduce<string>((latest, at) => (at !== null && at > latest ? at : latest), "")
 
-export const makeModels = (store: Store, queries: ReturnType<typeof makeQueries>) => {
+export const makeModels = (store: Store, queries: ReturnType<typeof makeQueries>, events: ReturnType<typeof makeEvents>) => {
   const { sql, tenant } = store
   const selectModel = sql.unsafe(SELECT_MODEL)
   const selectVersion = sql.unsafe(SELECT_VERSION)
@@ -82,6 +83,29 @@ export const makeModels = (store: Store, queries: ReturnType<typeof makeQueries>
     execute: (ids) => sql`SELECT DISTINCT model_id, step FROM model_versions
       WHERE deleted_at IS NULL AND ${sql.in("model_id", ids)} ORDER BY step`
   })
+
+  const liveRows = SqlSchema.findAll({
+    Request: Schema.String,
+    Result: VersionRow,
+    execute: (id) => sql`${selectVersion} WHERE v.model_id = ${id} AND v.deleted_at IS NULL`
+  })
+
+  /** A `deleted` event for each live version of model `id`, with its last fields (its history outlives its row). */
+  const deletedEvents = (id: string) =>
+    Effect.gen(function*() {
+      const live = yield* decoded(liveRows(id))
+      const tags = yield* queries.tagsOf(live.map((row) => row.id))
+      const [subject, at] = [yield* writerOf(store), yield* store.now]
+      return live.map((row) =>
+        eventOf(row, {
+          type: "deleted",
+          revision: row.revision + 1,
+          subject,
+          at,
+          changes: ModelVersionEvent.fieldsSet(fieldsOf(row.manifest, tags.get(row.id) ?? []), "before")
+        })
+      )
+    })
 
   /** `Model`s of rows, with their latest live version (and its tags) and run steps: three queries for a page. */
   const toModels = (rows: ReadonlyArray<ModelRow>) =>
@@ -171,6 +195,7 @@ export const makeModels = (store: Store, queries: ReturnType<typeof makeQueries>
     yield* store.transact(Effect.gen(function*() {
       // PostgreSQL: waits for the model's writers and keeps new ones out until the delete commits.
       if (!(yield* queries.lockModel(id))) return yield* Effect.fail(noModel(id))
+      yield* events.appendEvents(yield* deletedEvents(id))
       yield* sql`DELETE FROM model_version_tags WHERE model_id = ${id}`
       yield* sql`DELETE FROM model_versions WHERE model_id = ${id}`
       yield* sql`DELETE FROM models WHERE id = ${id}`

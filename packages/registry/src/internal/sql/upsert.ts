@@ -5,9 +5,10 @@
  */
 import { SqlSchema } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
-import { ModelManifest, type ModelVersion, ModelVersions, RegistryError } from "@mreg/core"
+import { ModelManifest, type ModelVersion, ModelVersionEvent, ModelVersions, RegistryError } from "@mreg/core"
 import { Effect, Option, Schema } from "effect"
 import { randomUUID } from "node:crypto"
+import { eventOf, fieldsOf, type makeEvents, writerOf } from "./events.js"
 import { makeIdempotency, requestHash } from "./idempotency.js"
 import { decoded, type makeQueries } from "./queries.js"
 import { canonical, Count, encodeManifest, etagOf, toModelVersion, type VersionRow } from "./rows.js"
@@ -36,7 +37,7 @@ interface ModelIds {
   readonly mlRepoId: string
 }
 
-export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>) => {
+export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>, events: ReturnType<typeof makeEvents>) => {
   const { sql } = store
   const idempotency = makeIdempotency(store)
 
@@ -163,7 +164,7 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
       }))
       if (Option.isNone(updated)) return yield* Effect.fail(new StaleRead())
       const after = yield* row(queries.versionRow(existing.model_id, requested))
-      return { row: after, created: false }
+      return { row: after, created: false, changes: ModelVersionEvent.diff(fieldsOf(existing.manifest, []), fieldsOf(after.manifest, [])) }
     })
 
   const create = (manifest: ModelManifest.ModelManifest, subject: ModelVersion.Subject, ids: ModelIds, requested: number, at: string) =>
@@ -199,7 +200,7 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
         ml_repo_name: manifest.ml_repo,
         model_name: manifest.name
       }
-      return { row: stored, created: true }
+      return { row: stored, created: true, changes: ModelVersionEvent.fieldsSet(fieldsOf(storedManifest, []), "after") }
     })
 
   const write = (manifest: ModelManifest.ModelManifest, options: ModelVersions.UpsertOptions, subject: ModelVersion.Subject) =>
@@ -243,7 +244,7 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
     })
 
   return Effect.fn("ModelVersions.upsert")(function*(manifest: ModelManifest.ModelManifest, options: ModelVersions.UpsertOptions = {}) {
-    const subject = options.subject ?? store.defaultSubject
+    const subject = options.subject ?? (yield* writerOf(store))
     const key = options.idempotencyKey
     const hash = key === undefined ? "" : requestHash(manifest, options)
     const result = yield* store.transact(Effect.gen(function*() {
@@ -251,7 +252,15 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
         const replayed = yield* idempotency.replay(subject.subjectId, key, hash)
         if (Option.isSome(replayed)) return replayed.value
       }
-      const { created, row: written } = yield* write(manifest, options, subject)
+      const { changes, created, row: written } = yield* write(manifest, options, subject)
+      // The write's history event, in its transaction (an identical PUT still makes a revision: `changes` is empty).
+      yield* events.appendEvents([eventOf(written, {
+        type: created ? "created" : "updated",
+        revision: written.revision,
+        subject,
+        at: written.updated_at,
+        changes
+      })])
       const modelVersion = created ? toModelVersion(store.tenant, written, []) : yield* queries.load(written)
       const etag = etagOf(written.id, written.revision)
       if (key !== undefined) yield* idempotency.remember(subject.subjectId, key, hash, { modelVersion, etag, created })
