@@ -143,6 +143,22 @@ describe("the web page in Chromium", () => {
     await Promise.all([page.close(), deep.close()])
   })
 
+  it("shows a version's history, oldest first (GET …/model-versions/{id}/history)", async () => {
+    const page = await open(`/ui/versions/${ids["sentiment-clf:2"]}`)
+    await signIn(page, TOKENS.alice)
+    await page.getByRole("heading", { name: "sentiment-clf version 2" }).waitFor()
+    // History, oldest first: created, updated (accuracy 0.93 → 0.95), tags applied.
+    const events = page.locator("ol.timeline > li")
+    await events.first().waitFor()
+    const texts = await events.allInnerTexts()
+    assert.deepStrictEqual(texts.map((text) => text.split(" by ")[0]), ["created", "updated", "tags applied"])
+    assert.match(texts[1]!, /metadata\.accuracy: 0\.93 → 0\.95/)
+    assert.match(texts[2]!, /tags: \[\] → \["prod"\]/)
+    assert.deepStrictEqual(await seriousViolations(page), [])
+    if (process.env.MREG_UI_SCREENSHOT) await page.screenshot({ path: process.env.MREG_UI_SCREENSHOT, fullPage: true })
+    await page.close()
+  })
+
   it("a scoped token sees only its ML repos", async () => {
     const page = await open("/ui/")
     await signIn(page, TOKENS.bob)
