@@ -16,10 +16,12 @@
 //   rss        mreg-proxy peak RSS under the SQLite load       [the bare SQLite server's]
 //   ui         web page /ui/ first page usable in Chromium,    [the same table as static HTML, same browser; and
 //              10,000 versions seeded, ms (bench/ui.mjs)        the 1 s target]
+//   filter     list with a metadata filter, 100,000 versions,  [the same predicate as hand-written SQL, same driver]
+//              SQLite and PostgreSQL (bench/filter.mjs)
 //
 // Environment: BENCH_DURATION (seconds of each load run, default 10), BENCH_CONNECTIONS (default 32), BENCH_RUNS
 // (spawns per CLI command, default 15), BENCH_WARMUP (seconds of load before each measured run, default half the
-// run and at most 5), BENCH_ONLY (comma list of schema,cli,sqlite,pg,upstream,ui), BENCH_SKIP_BUILD=1.
+// run and at most 5), BENCH_ONLY (comma list of schema,cli,sqlite,pg,upstream,ui,filter), BENCH_SKIP_BUILD=1.
 // Without MREG_TEST_DATABASE_URL it starts a throwaway PostgreSQL (scripts/pg.mjs) for the pg row.
 import { spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -29,7 +31,7 @@ import { fileURLToPath } from "node:url"
 import { startPostgres } from "./pg.mjs"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
-const SECTIONS = ["schema", "cli", "sqlite", "pg", "upstream", "ui"]
+const SECTIONS = ["schema", "cli", "sqlite", "pg", "upstream", "ui", "filter"]
 const only = (process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean)
 const wanted = (section) => only.length === 0 || only.includes(section)
 for (const name of only) {
@@ -80,10 +82,11 @@ async function main() {
   const { benchPg, benchSqlite, benchUpstream } = await import("../bench/http.mjs")
   const { benchUi } = await import("../bench/ui.mjs")
   const { stopAll } = await import("../bench/lib.mjs")
+  const { benchFilterPg, benchFilterSqlite } = await import("../bench/filter.mjs")
 
   // Without MREG_TEST_DATABASE_URL the pg row gets a throwaway PostgreSQL (scripts/pg.mjs, as in `pnpm test`).
   let pg
-  if (wanted("pg") && !process.env.MREG_TEST_DATABASE_URL) {
+  if ((wanted("pg") || wanted("filter")) && !process.env.MREG_TEST_DATABASE_URL) {
     step("starting PostgreSQL (scripts/pg.mjs)")
     try {
       pg = await startPostgres()
@@ -123,6 +126,10 @@ async function main() {
     await run("pg", () => benchPg(config, tmp, process.env.MREG_TEST_DATABASE_URL))
     await run("upstream", () => benchUpstream(config, tmp))
     await run("ui", () => benchUi({ runs: config.runs }, tmp))
+    await run("filter", async () => ({
+      sqlite: await benchFilterSqlite(tmp, { runs: config.runs }).catch((error) => ({ failed: String(error?.message ?? error) })),
+      pg: await benchFilterPg(process.env.MREG_TEST_DATABASE_URL, { runs: config.runs }).catch((error) => ({ failed: String(error?.message ?? error) }))
+    }))
   } finally {
     rmSync(tmp, { recursive: true, force: true })
     await pg?.stop()
@@ -330,6 +337,16 @@ function tableRows(raw) {
         floor: fixed.reqPerSec
       })
     }
+  }
+
+  for (const [store, label] of [["sqlite", "SQLite"], ["pg", "PostgreSQL"]]) {
+    const s = raw.filter?.[store] ?? (raw.filter ? raw.filter : undefined)
+    if (s === undefined) continue
+    const title = `list with a metadata filter, ${(s.versions ?? 100_000).toLocaleString("en-US")} versions, ${label}, vs hand-written SQL (time per list)`
+    const target = { op: ">=", value: 0.5 }
+    if (s.skipped || s.failed) rows.push(missing(title, s.skipped ?? `failed: ${s.failed}`, target))
+    // The ratio is throughput: hand-written time ÷ mreg's time.
+    else rows.push(row(title, { mreg: s.mregMs, baseline: s.handMs, render: ms, ratio: s.handMs / s.mregMs, target, note: s.ok ? undefined : s.failed }))
   }
 
   if (raw.cli) {

@@ -72,6 +72,13 @@ const signIn = async (page: Page, token: string) => {
 /** The texts of the first cell of each row of the page's (first) table. */
 const firstColumn = (page: Page) => page.locator("table tbody tr th").allTextContents()
 
+/** Searches with the search box by keyboard: focus, type, Enter. */
+const search = async (page: Page, label: string, filter: string) => {
+  const box = page.getByRole("searchbox", { name: label })
+  await box.fill(filter)
+  await box.press("Enter")
+}
+
 describe("the web page in Chromium", () => {
   it("asks for a token on 401, refuses a wrong one, keeps the right one for the tab only", async () => {
     const page = await open("/ui/")
@@ -94,6 +101,38 @@ describe("the web page in Chromium", () => {
     await page.getByLabel("API token").waitFor()
     assert.strictEqual(await page.evaluate(`sessionStorage.getItem("mreg.token")`), null)
     await Promise.all([page.close(), other.close()])
+  })
+
+  it("searches models and versions with the filter language; a bad filter shows the API's message on the input", async () => {
+    const page = await open("/ui/")
+    await signIn(page, TOKENS.alice)
+    await page.locator("table tbody tr").first().waitFor()
+    await search(page, "Search models", `ml_repo = "vision-cams"`)
+    await page.waitForURL(`${url}/ui/?filter=ml_repo+%3D+%22vision-cams%22`)
+    await page.getByRole("row", { name: /detector/ }).waitFor()
+    assert.deepStrictEqual(await firstColumn(page), ["detector"])
+
+    const bad = "metadata.accuracy >>= 1"
+    const expected = await Effect.runPromise(call(`${url}/api/ml/v1/models?filter=${encodeURIComponent(bad)}`, { headers: auth(TOKENS.alice) }))
+    assert.strictEqual(expected.status, 422)
+    const issue = expected.json.detail.find((d: { loc: Array<string> }) => d.loc.join(".") === "query.filter")
+    await search(page, "Search models", bad)
+    const error = page.locator("#filter-error")
+    await error.waitFor()
+    assert.strictEqual(await error.textContent(), issue.msg)
+    const box = page.getByRole("searchbox", { name: "Search models" })
+    assert.deepStrictEqual([await box.getAttribute("aria-invalid"), await box.getAttribute("aria-describedby")], ["true", "filter-help filter-error"])
+    assert.deepStrictEqual(await seriousViolations(page), [])
+
+    // The versions of a model, searched by metadata.
+    await page.goto(`${url}/ui/models/${(await modelIdOf("sentiment-clf:2"))}`)
+    await page.locator("table tbody tr").first().waitFor()
+    assert.deepStrictEqual((await firstColumn(page)).sort(), ["1", "2"])
+    await search(page, "Search versions", "metadata.accuracy >= 0.9")
+    await page.waitForURL(/filter=metadata/)
+    await page.locator("table tbody tr").nth(1).waitFor({ state: "detached" })
+    assert.deepStrictEqual(await firstColumn(page), ["2"])
+    await page.close()
   })
 
   it("shows a model's versions and a version, by keyboard, with deep links; every page axe-clean", async () => {
@@ -179,3 +218,7 @@ describe("the web page in Chromium", () => {
     assert.deepStrictEqual(foreign, [])
   })
 })
+
+/** The model id of a seeded version. */
+const modelIdOf = async (key: string): Promise<string> =>
+  (await Effect.runPromise(call(`${url}/api/ml/v1/model-versions/${ids[key]}`, { headers: auth(TOKENS.alice) }))).json.data.model_id

@@ -40,7 +40,9 @@ export type ModelVersionPage = typeof CoreVersion.ModelVersionPage.Encoded
  * Filters and paging of `list` and `iterate`, all optional and combined with AND:
  * `fqn` (`model:{tenant}/{ml_repo}/{name}:{version or alias}`), `ml_repo` (name), `ml_repo_id`, `model_id`, `name`,
  * `version` (integer ≥ 1), `tag`, `run_ids` (string[]), `run_steps` (integer[]), `limit` (page size, 1–1000,
- * default 100) and `offset` (≥ 0, default 0). Unknown keys are a `ValidationError` (a typo never widens a query).
+ * default 100), `offset` (≥ 0, default 0), `page_token`, and `filter`, an expression of the filter language (e.g.
+ * `metadata.accuracy >= 0.9 and tag = "prod"`, `docs/filter.md`; one that does not parse is a `ValidationError` at
+ * `["query", "filter"]` naming the column). Unknown keys are a `ValidationError` (a typo never widens a query).
  * Results come ordered by ML repo, model name, then version number descending.
  * @since 0.1.0
  * @category models

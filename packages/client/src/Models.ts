@@ -35,7 +35,8 @@ export type ModelPage = typeof Model.ModelPage.Encoded
  * `model:{tenant}/{ml_repo}/{name}`; a version FQN names its model), `ml_repo` (name), `ml_repo_id`, `name`,
  * `run_id` (models with a live version of that run), `include_empty_models` (default `true`: models whose versions
  * were all deleted are listed too), `limit` (1–1000, default 100), `offset` (≥ 0, default 0), `page_token` (a
- * `pagination.next_page_token` of an earlier page: the page after it). No text may hold a NUL character (U+0000).
+ * `pagination.next_page_token` of an earlier page: the page after it), `filter` (models with a live version matching
+ * the expression, `docs/filter.md`). No text may hold a NUL character (U+0000).
  * Unknown keys are a `ValidationError`. Ordered by ML repo name, then model name.
  * @since 0.2.0
  * @category models

@@ -234,6 +234,22 @@ describe("createClient, embedded", () => {
     assert.instanceOf(exists, PreconditionFailedError)
   })
 
+  it("list({ filter }) and models.list({ filter }) select by the filter language; a bad filter is a ValidationError naming the column", async () => {
+    const { client } = embedded()
+    await client.modelVersions.upsert(base({ metadata: { accuracy: 0.93 } }))
+    await client.modelVersions.upsert(base({ metadata: { accuracy: 0.5 } }))
+    const page = await client.modelVersions.list({ filter: "metadata.accuracy >= 0.9" })
+    assert.deepStrictEqual(page.data.map((version) => version.manifest.version), [1])
+    assert.strictEqual(page.pagination.total, 1)
+    const models = await client.models.list({ filter: "metadata.accuracy < 0.1" })
+    assert.deepStrictEqual(models.data, [])
+    const error = await rejection(client.modelVersions.list({ filter: "metadata.accuracy >=" }))
+    assert.instanceOf(error, ValidationError)
+    assert.deepStrictEqual((error as ValidationError).issues, [
+      { loc: ["query", "filter"], msg: "column 21: expected a value after \">=\", found end of input", type: "value_error" }
+    ])
+  })
+
   it("bad input to any call is a ValidationError with its place, before anything runs", async () => {
     const { client } = embedded()
     const cases: Array<[() => Promise<unknown>, ReadonlyArray<ReadonlyArray<string | number>>]> = [

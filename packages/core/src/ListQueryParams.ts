@@ -4,7 +4,8 @@
  *
  * - `fqn`, `ml_repo_id`, `ml_repo`, `model_id`, `name`, `tag`, `page_token`: text, not empty; `fqn` must parse as a
  *   model FQN or a model version FQN (`…:latest` included); `page_token` must be a `pagination.next_page_token` of
- *   an earlier answer (`PageToken`);
+ *   an earlier answer (`PageToken`); `filter` (also on models) must parse by the filter language (`Filter`): a bad
+ *   one is reported with its column, e.g. `column 17: expected a value after ">=", found end of input`;
  * - `version` (1 to 2^31 − 1, or `latest`), `limit` (1–1000), `offset` (≥ 0): decimal integers;
  * - `run_ids`, `run_steps`: repeated (`run_ids=a&run_ids=b`) or comma-separated (`run_ids=a,b`); steps are
  *   integers ≥ 0;
@@ -25,7 +26,7 @@ import type * as RegistryApi from "./RegistryApi.js"
 import * as RegistryError from "./RegistryError.js"
 import * as Validation from "./Validation.js"
 
-const TEXT = ["fqn", "ml_repo_id", "ml_repo", "model_id", "name", "tag", "page_token"] as const
+const TEXT = ["fqn", "ml_repo_id", "ml_repo", "model_id", "name", "tag", "page_token", "filter"] as const
 const INTEGERS = ["version", "limit", "offset"] as const
 
 const decodeListQuery = Schema.decodeUnknownEither(ModelVersions.ListQuery, { errors: "all", onExcessProperty: "ignore" })
@@ -105,7 +106,7 @@ const finish = <A>(decoded: Either.Either<A, ParseResult.ParseError>, issues: Is
   return Either.right(decoded.pipe(Either.getOrThrow))
 }
 
-const MODEL_TEXT = ["fqn", "ml_repo_id", "ml_repo", "name", "run_id", "page_token"] as const
+const MODEL_TEXT = ["fqn", "ml_repo_id", "ml_repo", "name", "run_id", "page_token", "filter"] as const
 const MODEL_INTEGERS = ["limit", "offset"] as const
 const TRUE = new Set(["true", "1", "yes", "on"])
 const FALSE = new Set(["false", "0", "no", "off"])

@@ -18,6 +18,7 @@
  * @since 0.2.0
  */
 import { Either, Schema } from "effect"
+import { FilterText } from "./Filter.js"
 import * as Fqn from "./Fqn.js"
 import { classAnnotations, queryValue, registryId } from "./internal/annotations.js"
 import { noNul } from "./internal/nul.js"
@@ -105,7 +106,9 @@ const QueryText = Schema.String.pipe(noNul)
  * - `include_empty_models`: default `true`; `false` leaves out models whose versions were all deleted;
  * - `limit` 1–1000 (default 100), `offset` ≥ 0 (default 0);
  * - `page_token`: a `pagination.next_page_token` of an earlier answer (`PageToken.ModelPageToken`): the page starts
- *   after the model it names (keyset paging; `offset` then skips that many more); send it with the same filters.
+ *   after the model it names (keyset paging; `offset` then skips that many more); send it with the same filters;
+ * - `filter` (mreg): a filter expression (`Filter`, `docs/filter.md`); a model matches when one of its live versions
+ *   matches it.
  * Results are ordered by ML repo name, then model name (byte order) — a stable order.
  * @since 0.2.0
  * @category models
@@ -123,7 +126,8 @@ export class ListQuery extends Schema.Class<ListQuery>("ModelListQuery")({
   offset: Schema.optional(
     Schema.Int.pipe(Schema.between(0, MAX_INTEGER, { message: (issue) => `must be an integer from 0 to ${MAX_INTEGER} (received ${String(issue.actual)})` }))
   ),
-  page_token: Schema.optional(ModelPageToken)
+  page_token: Schema.optional(ModelPageToken),
+  filter: Schema.optional(FilterText)
 }) {}
 
 /**
@@ -156,7 +160,8 @@ export const ListUrlParams = Schema.Struct({
   include_empty_models: queryValue("false leaves out models whose versions were all deleted (default true).", "true"),
   limit: queryValue("Page size (1–1000).", "100"),
   offset: queryValue("Number of models to skip.", "0"),
-  page_token: queryValue("pagination.next_page_token of an earlier answer: the page after it (mreg).", "WyJubHAtdGVhbSIsInNlbnRpbWVudC1jbGYiXQ")
+  page_token: queryValue("pagination.next_page_token of an earlier answer: the page after it (mreg).", "WyJubHAtdGVhbSIsInNlbnRpbWVudC1jbGYiXQ"),
+  filter: queryValue("Models with a live version matching this filter expression (mreg; grammar in docs/filter.md).", "metadata.accuracy >= 0.9 and tag = \"prod\"")
 })
 
 /**

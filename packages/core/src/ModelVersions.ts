@@ -11,6 +11,7 @@
  * @since 0.1.0
  */
 import { Chunk, Context, Effect, Option, Schema, Stream } from "effect"
+import { FilterText } from "./Filter.js"
 import { noNul } from "./internal/nul.js"
 import { nextPageOf } from "./internal/paging.js"
 import type * as Model from "./Model.js"
@@ -32,7 +33,8 @@ const CommaList = Schema.Array(QueryText)
  * matching model). `limit` is 1–1000 (default 100), `offset` ≥ 0 (default 0). Results are ordered by ML repo, model
  * name, then version number descending — a stable order. `page_token` (a `pagination.next_page_token` of an earlier
  * answer, `PageToken`) starts the page after the version it names (keyset paging; `offset` then skips that many
- * more); send it with the same filters.
+ * more); send it with the same filters. `filter` (mreg) is an expression of the filter language (`Filter`,
+ * `docs/filter.md`), e.g. `metadata.accuracy >= 0.9 and tag = "prod"`, combined with the other filters by AND.
  * @since 0.1.0
  * @category models
  */
@@ -56,7 +58,8 @@ export class ListQuery extends Schema.Class<ListQuery>("ListQuery")({
   offset: Schema.optional(
     Schema.Int.pipe(Schema.greaterThanOrEqualTo(0, { message: (issue) => `must be an integer ≥ 0 (received ${String(issue.actual)})` }))
   ),
-  page_token: Schema.optional(PageToken)
+  page_token: Schema.optional(PageToken),
+  filter: Schema.optional(FilterText)
 }) {}
 
 /** Default page size of `list`. @since 0.1.0 @category constants */

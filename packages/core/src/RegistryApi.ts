@@ -145,7 +145,8 @@ export const ListUrlParams = Schema.Struct({
   run_steps: queryList("Training steps, repeated or comma-separated.", "0"),
   limit: queryValue("Page size.", "100"),
   offset: queryValue("Number of matches to skip.", "0"),
-  page_token: queryValue("pagination.next_page_token of an earlier page, sent back unchanged with the same filters (mreg).", "WyJubHAtdGVhbSIsInNlbnRpbWVudC1jbGYiLDNd")
+  page_token: queryValue("pagination.next_page_token of an earlier page, sent back unchanged with the same filters (mreg).", "WyJubHAtdGVhbSIsInNlbnRpbWVudC1jbGYiLDNd"),
+  filter: queryValue("Filter expression (mreg), e.g. metadata.accuracy >= 0.9 and tag = \"prod\"; grammar in docs/filter.md. A bad one is 422 naming the column.", "metadata.accuracy >= 0.9 and tag = \"prod\"")
 })
 
 /**

@@ -7,6 +7,8 @@
 export * as Apply from "./Apply.js"
 /** @since 0.1.0 */
 export * as Environment from "./Environment.js"
+/** @since 0.2.0 */
+export * as Filter from "./Filter.js"
 /** @since 0.1.0 */
 export * as Fqn from "./Fqn.js"
 /** @since 0.1.0 */

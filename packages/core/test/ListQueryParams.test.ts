@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ListQueryParams, ModelVersions, RegistryApi } from "@mreg/core"
+import { ListQueryParams, Model, ModelVersions, RegistryApi } from "@mreg/core"
 import { Either, Schema } from "effect"
 
 /** The parameters of a search string as the framework decodes them (repeated lists become arrays). */
@@ -58,6 +58,32 @@ describe("ListQueryParams", () => {
     assert.deepStrictEqual(
       Either.mapLeft(newest, (error) => error.detail.map((d) => [d.loc, d.msg])),
       Either.left([[["query", "version"], "must be a whole number written in digits or latest (received \"newest\")"]])
+    )
+  })
+
+  it("filter: a valid expression is kept; a bad one is a 422 at query.filter naming the column; NUL by the NUL rule", () => {
+    const filter = "metadata.accuracy >= 0.9 and tag = \"prod\""
+    assert.deepStrictEqual(decode(`?${new URLSearchParams({ filter })}`), Either.right(new ModelVersions.ListQuery({ filter })))
+    const bad = decode(`?${new URLSearchParams({ filter: "metadata.acc >= ", limit: "0" })}`)
+    assert.deepStrictEqual(
+      Either.mapLeft(bad, (error) => [error.message, error.detail.map((d) => [d.loc, d.msg])]),
+      Either.left([
+        "2 problems: query.limit: must be an integer from 1 to 1000 (received 0); query.filter: column 17: expected a value after \">=\", found end of input",
+        [
+          [["query", "limit"], "must be an integer from 1 to 1000 (received 0)"],
+          [["query", "filter"], "column 17: expected a value after \">=\", found end of input"]
+        ]
+      ])
+    )
+    const nul = decode(`?${new URLSearchParams({ filter: "name = \"a\u0000\"" })}`)
+    assert.deepStrictEqual(
+      Either.mapLeft(nul, (error) => error.detail.map((d) => [d.loc, d.msg])),
+      Either.left([[["query", "filter"], "must not contain a NUL character (U+0000) (received \"name = \\\"a\\u0000\\\"\")"]])
+    )
+    const models = ListQueryParams.decodeModels(Schema.decodeUnknownSync(Model.ListUrlParams)({ filter: "nmae = 1" }))
+    assert.deepStrictEqual(
+      Either.mapLeft(models, (error) => error.detail.map((d) => [d.loc, d.msg])),
+      Either.left([[["query", "filter"], "column 1: expected a field, found \"nmae\"; did you mean \"name\"?"]])
     )
   })
 

@@ -10,6 +10,7 @@ import { ModelManifest, ModelVersion, ModelVersions, PageToken, RegistryError } 
 import { base as sharedBase } from "@mreg/test-fixtures"
 import { Effect, Layer } from "effect"
 import { randomUUID } from "node:crypto"
+import { filterSuite } from "./FilterSuite.js"
 import { wireCases } from "./WireCases.js"
 import { historySuite } from "./HistorySuite.js"
 import { modelsSuite } from "./ModelsSuite.js"
@@ -43,6 +44,7 @@ export const modelVersionsSuite = <E>(
   describe(name, () => {
     modelsSuite(layer, options)
     historySuite(layer, options)
+    filterSuite(layer)
     withLayer(layer, { timeout: 120_000, excludeTestServices: true })((it) => {
       const service = ModelVersions.ModelVersions
       wireCases(it, options)

@@ -31,7 +31,8 @@
  */
 import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientError, HttpClientRequest } from "@effect/platform"
 import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, ParseResult, Redacted, Schedule } from "effect"
-import { emptyPage, scopedPage, scopedQuery } from "../internal/scopedPages.js"
+import * as Filter from "../Filter.js"
+import { emptyPage, modelMatches, parsedFilter, scopedPage, scopedQuery } from "../internal/scopedPages.js"
 import * as Model from "../Model.js"
 import type { ModelManifest } from "../ModelManifest.js"
 import { type ModelVersion, ModelVersionId, ModelVersionPage } from "../ModelVersion.js"
@@ -223,11 +224,13 @@ export const make = (options: Options) =>
       const scoped = scopedQuery(scope, listQuery, (query, ml_repo) => new ModelVersions.ListQuery({ ...query, ml_repo }, true))
       if (scoped === undefined) return new ModelVersionPage(emptyPage(listQuery), true)
       const page = yield* listPage(scoped)
+      const expression = parsedFilter(scoped.filter)
       return yield* scopedPage<ModelVersion, ModelVersionPage>({
         scope,
         page,
         limit: scoped.limit ?? ModelVersions.DEFAULT_LIMIT,
         mlRepoOf: (version) => version.manifest.ml_repo,
+        matches: expression === undefined ? undefined : (version) => Effect.succeed(Filter.evaluate(expression, version)),
         after: (page_token) => listPage(new ModelVersions.ListQuery({ ...scoped, offset: undefined, page_token }, true)),
         tokenOf: (last) => PageToken.make({ ml_repo: last.manifest.ml_repo, name: last.manifest.name, version: last.manifest.version ?? 1 }),
         make: (fields) => new ModelVersionPage(fields, true)
@@ -249,7 +252,8 @@ export const make = (options: Options) =>
           run_steps: query.run_steps?.join(","),
           limit: text(query.limit),
           offset: text(query.offset),
-          page_token: query.page_token
+          page_token: query.page_token,
+          filter: query.filter
         }).filter((entry): entry is [string, string] => entry[1] !== undefined)
       )
       return call(client.modelVersions.list({ urlParams }))
@@ -274,11 +278,13 @@ export const make = (options: Options) =>
       const scope = yield* ModelVersions.ReadScope
       const scoped = scopedQuery(scope, listQuery, (query, ml_repo) => new Model.ListQuery({ ...query, ml_repo }, true))
       if (scoped === undefined) return new Model.ModelPage(emptyPage(listQuery), true)
+      const filter = scoped.filter
       return yield* scopedPage<Model.Model, Model.ModelPage>({
         scope,
         page: yield* modelsPage(scoped),
         limit: scoped.limit ?? ModelVersions.DEFAULT_LIMIT,
         mlRepoOf: Model.mlRepoOf,
+        matches: filter === undefined ? undefined : (model) => modelMatches(list, model, filter),
         after: (page_token) => modelsPage(new Model.ListQuery({ ...scoped, offset: undefined, page_token }, true)),
         tokenOf: (last) => PageToken.makeModel({ ml_repo: Model.mlRepoOf(last), name: last.name }),
         make: (fields) => new Model.ModelPage(fields, true)

@@ -1,11 +1,13 @@
 /**
- * Read scopes over HTTP (core's HTTP `ModelVersions`): the list query to send under a scope, and the page to answer
- * from the server's pages, for model versions and models alike.
+ * Read scopes and filters over HTTP (core's HTTP `ModelVersions`): the list query to send under a scope, and the page
+ * to answer from the server's pages, for model versions and models alike.
  * @internal
  */
 import { Effect, Either } from "effect"
+import * as Filter from "../Filter.js"
 import * as Fqn from "../Fqn.js"
-import type { Pagination } from "../ModelVersion.js"
+import type * as Model from "../Model.js"
+import type { ModelVersion, ModelVersionPage, Pagination } from "../ModelVersion.js"
 import * as ModelVersions from "../ModelVersions.js"
 import type * as RegistryError from "../RegistryError.js"
 
@@ -29,32 +31,35 @@ export const scopedQuery = <Q extends { readonly fqn?: string | undefined; reado
 }
 
 /**
- * A page under a read scope: the rows outside it dropped and `total` less the rows dropped from the server's page.
- * From a server that pages by token, the page is filled from the server's next pages (`after`), and its
- * `next_page_token` is made of the last row returned (`tokenOf`), never the server's (it names the last row the
- * server sent, which may be hidden).
+ * A page under a read scope and a filter: the rows outside the scope or not matching the filter (`matches`, the
+ * in-memory `Filter.evaluate`, for an upstream that ignores `filter`; rows an upstream already filtered all pass)
+ * dropped and `total` less the rows dropped from the server's page. From a server that pages by token, the page is
+ * filled from the server's next pages (`after`), and its `next_page_token` is made of the last row returned
+ * (`tokenOf`), never the server's (it names the last row the server sent, which may be hidden).
  */
 export const scopedPage = <A, P extends { readonly data: ReadonlyArray<A>; readonly pagination: Pagination }>(options: {
   readonly scope: ModelVersions.Visibility
   readonly page: P
   readonly limit: number
   readonly mlRepoOf: (row: A) => string
+  readonly matches?: ((row: A) => Effect.Effect<boolean, RegistryError.RegistryError>) | undefined
   readonly after: (token: string) => Effect.Effect<P, RegistryError.RegistryError>
   readonly tokenOf: (last: A) => string
   readonly make: (fields: { readonly data: ReadonlyArray<A>; readonly pagination: Pagination }) => P
 }): Effect.Effect<P, RegistryError.RegistryError> =>
   Effect.gen(function*() {
-    const { page, scope } = options
-    if (scope._tag === "All") return page
-    const visible = (row: A) => ModelVersions.isVisible(scope, options.mlRepoOf(row))
-    if (page.data.every(visible)) return page
-    const total = Math.max(0, page.pagination.total - page.data.filter((row) => !visible(row)).length)
-    const data = page.data.filter(visible)
+    const { matches, page, scope } = options
+    if (scope._tag === "All" && matches === undefined) return page
+    const keep = (rows: ReadonlyArray<A>) =>
+      Effect.filter(rows, (row) => ModelVersions.isVisible(scope, options.mlRepoOf(row)) ? (matches?.(row) ?? Effect.succeed(true)) : Effect.succeed(false))
+    const data = yield* keep(page.data)
+    if (data.length === page.data.length) return page
+    const total = Math.max(0, page.pagination.total - (page.data.length - data.length))
     let token = page.pagination.next_page_token
     if (token === undefined) return options.make({ data, pagination: { ...page.pagination, total } })
     while (data.length < options.limit && token !== undefined) {
       const next: P = yield* options.after(token)
-      data.push(...next.data.filter(visible))
+      data.push(...yield* keep(next.data))
       token = next.pagination.next_page_token
     }
     const returned = data.slice(0, options.limit)
@@ -69,3 +74,23 @@ export const emptyPage = (query: { readonly limit?: number | undefined; readonly
   data: [],
   pagination: { total: 0, offset: query.offset ?? 0, limit: query.limit ?? ModelVersions.DEFAULT_LIMIT }
 })
+
+/** A list query's filter, parsed (the query was validated, so it parses); `undefined` without one. */
+export const parsedFilter = (filter: string | undefined): Filter.Expression | undefined =>
+  filter === undefined ? undefined : Either.getOrUndefined(Filter.parse(filter))
+
+/**
+ * Whether a model of an upstream's page matches a filter: its latest version does, or one of its live versions
+ * (the first page of up to 1,000 of them, listed with the filter forwarded and checked in memory) does.
+ */
+export const modelMatches = (
+  list: (query: ModelVersions.ListQuery) => Effect.Effect<ModelVersionPage, RegistryError.RegistryError>,
+  model: Model.Model,
+  filter: string
+): Effect.Effect<boolean, RegistryError.RegistryError> => {
+  const expression = parsedFilter(filter)
+  if (expression === undefined) return Effect.succeed(true)
+  const latest: ModelVersion | undefined = model.latest_version
+  if (latest !== undefined && Filter.evaluate(expression, latest)) return Effect.succeed(true)
+  return Effect.map(list(new ModelVersions.ListQuery({ model_id: model.id, filter, limit: 1000 }, true)), (page) => page.data.length > 0)
+}

@@ -36,9 +36,9 @@ const levenshtein = (a: string, b: string): number => {
 
 /**
  * The closest candidate to `input` (case-insensitive edit distance), when it is close enough to be a likely typo:
- * at most a third of the input's length, and at most 3 edits.
+ * at most a third of the input's length, and at most 3 edits (or at most `maxDistance` edits when given).
  */
-export const didYouMean = (input: string, candidates: Iterable<string>): string | undefined => {
+export const didYouMean = (input: string, candidates: Iterable<string>, maxDistance?: number): string | undefined => {
   const needle = input.toLowerCase()
   let best: string | undefined
   let bestDistance = Number.POSITIVE_INFINITY
@@ -49,6 +49,6 @@ export const didYouMean = (input: string, candidates: Iterable<string>): string 
       bestDistance = distance
     }
   }
-  const limit = Math.min(3, Math.max(1, Math.floor(needle.length / 3)))
+  const limit = maxDistance ?? Math.min(3, Math.max(1, Math.floor(needle.length / 3)))
   return bestDistance <= limit ? best : undefined
 }

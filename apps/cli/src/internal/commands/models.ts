@@ -11,7 +11,7 @@ import * as Output from "../../Output.js"
 import * as Registry from "../../Registry.js"
 import { describe } from "../help.js"
 import { modelArg, parseModel, resolveModel } from "../resolve.js"
-import { decodeOptions, defined, output, pageOptions, print, printAs, textOption, withRegistry } from "./shared.js"
+import { checkedFilter, decodeOptions, defined, filterOption, output, pageOptions, print, printAs, textOption, withRegistry } from "./shared.js"
 
 const orDash = (value: string | undefined): string => (value === undefined || value.length === 0 ? "-" : value)
 
@@ -49,6 +49,7 @@ const FLAGS: Record<string, string> = {
   ml_repo: "--ml-repo",
   name: "--name",
   run_id: "--run-id",
+  filter: "--filter",
   limit: "--limit",
   offset: "--offset"
 }
@@ -65,6 +66,7 @@ const list = (options: Registry.Layers) =>
       mlRepo: textOption("ml-repo", "REPO", "only this ML repo (by name)"),
       name: textOption("name", "NAME", "only models with this name"),
       runId: textOption("run-id", "RUN", "only models with a live version logged by this run"),
+      filter: filterOption("models with a live version"),
       withoutEmpty: Options.boolean("without-empty").pipe(Options.withDescription("leave out models whose versions were all deleted")),
       ...pageOptions("models"),
       output,
@@ -78,6 +80,7 @@ const list = (options: Registry.Layers) =>
           name: Option.getOrUndefined(args.name),
           run_id: Option.getOrUndefined(args.runId),
           include_empty_models: args.withoutEmpty ? false : undefined,
+          filter: yield* checkedFilter(args.filter),
           limit: Option.getOrUndefined(args.limit),
           offset: Option.getOrUndefined(args.offset)
         })
@@ -95,7 +98,8 @@ const list = (options: Registry.Layers) =>
     examples: [
       { what: "the models of an ML repo, for people", command: "mreg models list --ml-repo nlp-team -o table" },
       { what: "one model by FQN", command: `mreg models list --fqn ${EXAMPLE_FQN}` },
-      { what: "the models that still have a version", command: "mreg models list --without-empty" }
+      { what: "the models that still have a version", command: "mreg models list --without-empty" },
+      { what: "the models with a version tagged prod", command: "mreg models list --filter 'tag = \"prod\"'" }
     ]
   })))
 

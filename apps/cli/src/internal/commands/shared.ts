@@ -3,8 +3,8 @@
  * @internal
  */
 import { Options } from "@effect/cli"
-import { ModelVersions, RegistryError, Validation } from "@mreg/core"
-import { Effect, Either, Schema } from "effect"
+import { Filter, ModelVersions, RegistryError, Validation } from "@mreg/core"
+import { Effect, Either, Option, Schema } from "effect"
 import * as Diff from "../../Diff.js"
 import * as Failure from "../../Failure.js"
 import * as Output from "../../Output.js"
@@ -113,4 +113,21 @@ export const decodeOptions = <A, I>(schema: Schema.Schema<A, I>, what: string, f
             new RegistryError.ValidationIssue({ ...issue, loc: [flags[String(issue.loc[0])] ?? String(issue.loc[0])] }))
         })
       }))
+}
+
+/** `--filter EXPR` of a list command; `what` says what a match is. */
+export const filterOption = (what: string) =>
+  textOption("filter", "EXPR", `only ${what} matching this expression, e.g. 'metadata.accuracy >= 0.9 and tag = "prod"' (docs/filter.md)`)
+
+/**
+ * The `--filter` expression when it parses; otherwise a `UsageError` (exit 2) with the parse error and the expression
+ * with a caret under the column.
+ */
+export const checkedFilter = (filter: Option.Option<string>): Effect.Effect<string | undefined, Failure.UsageError> => {
+  if (Option.isNone(filter)) return Effect.succeed(undefined)
+  return Either.match(Filter.parse(filter.value), {
+    onLeft: (error) =>
+      Effect.fail(new Failure.UsageError({ message: `--filter ${error.message}\n${Filter.caret(filter.value, error.column).replace(/^/gm, "  ")}` })),
+    onRight: () => Effect.succeed(filter.value)
+  })
 }

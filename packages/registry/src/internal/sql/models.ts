@@ -7,7 +7,8 @@
  *
  * Reads honour `ModelVersions.ReadScope` in their SQL (`visibleMlRepos`, as versions do): the list's rows and
  * `total` hold only visible ML repos, and get and delete of a model outside them are `NotFound` as a missing id. The
- * list pages by offset or by `page_token` (keyset on ML repo name, model name). An id holding a NUL character names
+ * list pages by offset or by `page_token` (keyset on ML repo name, model name); with a `filter`, a model is listed
+ * when one of its live versions matches it. An id holding a NUL character names
  * no model (`NotFound`, never a store failure).
  * @internal
  */
@@ -171,6 +172,10 @@ export const makeModels = (store: Store, queries: ReturnType<typeof makeQueries>
     if (query.name !== undefined) where.push(sql`m.name = ${query.name}`)
     if (query.run_id !== undefined) where.push(liveVersion(sql`x.run_id = ${query.run_id}`))
     if (query.include_empty_models === false) where.push(liveVersion(sql`1 = 1`))
+    // A model matches a filter when one of its live versions does (the filter reads `v`, `m` and `r`).
+    if (query.filter !== undefined) {
+      where.push(sql`EXISTS (SELECT 1 FROM model_versions v WHERE v.model_id = m.id AND v.deleted_at IS NULL AND ${yield* queries.filterOf(query.filter)})`)
+    }
     const filter = sql.and(where)
     const position = yield* modelPositionOf(query.page_token)
     const pageFilter = Option.match(position, { onNone: () => filter, onSome: (at) => sql.and([filter, afterModel(sql, at)]) })

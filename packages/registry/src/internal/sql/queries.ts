@@ -7,6 +7,7 @@ import { type SqlClient, SqlSchema, Statement } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Fqn, ModelVersion, ModelVersions, PageToken, RegistryError, Validation } from "@mreg/core"
 import { Effect, Either, Option, type ParseResult, Schema } from "effect"
+import { makeCompiler } from "./filter.js"
 import { Count, etagOf, SELECT_VERSION, toModelVersion, VersionRow } from "./rows.js"
 import { type Store, storeError } from "./store.js"
 
@@ -111,6 +112,8 @@ const versionToken = (last: VersionRow) => PageToken.make({ ml_repo: last.ml_rep
 export const makeQueries = (store: Store) => {
   const { sql, tenant } = store
   const selectVersion = sql.unsafe(SELECT_VERSION)
+  /** The SQL condition of a list query's `filter` (`ValidationError` at `query.filter` when it does not parse). */
+  const filterOf = makeCompiler(sql)
 
   /**
    * A live (not deleted) version by id, if it is in the caller's `ReadScope` (else `None`, as for a missing id). An
@@ -218,6 +221,7 @@ export const makeQueries = (store: Store) => {
     }
     if (query.run_ids !== undefined && query.run_ids.length > 0) where.push(sql.in("v.run_id", query.run_ids))
     if (query.run_steps !== undefined && query.run_steps.length > 0) where.push(sql.in("v.step", query.run_steps))
+    if (query.filter !== undefined) where.push(yield* filterOf(query.filter))
     const visible = visibleMlRepos(sql, yield* ModelVersions.ReadScope)
     if (visible !== undefined) where.push(visible)
     const filter = sql.and(where)
@@ -238,5 +242,5 @@ export const makeQueries = (store: Store) => {
     }).pipe(Effect.catchTag("SqlError", storeError))
   })
 
-  return { findLive, versionRow, lockModel, tagsOf, load, get, list }
+  return { findLive, versionRow, lockModel, tagsOf, load, get, list, filterOf }
 }
