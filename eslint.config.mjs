@@ -28,7 +28,7 @@ export default tseslint.config(
     ]
   },
   {
-    files: ["**/*.ts", "**/*.mjs"],
+    files: ["**/*.ts", "**/*.tsx", "**/*.mjs"],
     extends: [eslint.configs.recommended, ...tseslint.configs.recommended],
     plugins: { "@effect": effect },
     languageOptions: { ecmaVersion: 2022, sourceType: "module", globals: node },

@@ -16,12 +16,14 @@
 // floor answering a fixed body against bare node:http answering one (context rows, no target).
 //   cli        mreg validate / mreg upsert wall time           [node -e 0]
 //   rss        mreg-proxy peak RSS under the SQLite load       [the bare SQLite server's]
+//   ui         web page /ui/ first page usable in Chromium,    [the same table as static HTML, same browser; and
+//              10,000 versions seeded, ms (bench/ui.mjs)        the 1 s target]
 //   filter     list with a metadata filter, 100,000 versions,  [the same predicate as hand-written SQL, same driver]
 //              SQLite and PostgreSQL (bench/filter.mjs)
 //
 // Environment: BENCH_DURATION (seconds of each load run, default 10), BENCH_CONNECTIONS (default 32), BENCH_RUNS
 // (spawns per CLI command, default 15), BENCH_WARMUP (seconds of load before each measured run, default half the
-// run and at most 5), BENCH_ONLY (comma list of schema,cli,sqlite,pg,upstream,filter,webhooks), BENCH_SKIP_BUILD=1.
+// run and at most 5), BENCH_ONLY (comma list of schema,cli,sqlite,pg,upstream,ui,filter,webhooks), BENCH_SKIP_BUILD=1.
 // Without MREG_TEST_DATABASE_URL it starts a throwaway PostgreSQL (scripts/pg.mjs) for the pg row.
 import { spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -31,7 +33,7 @@ import { fileURLToPath } from "node:url"
 import { startPostgres } from "./pg.mjs"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
-const SECTIONS = ["schema", "cli", "sqlite", "pg", "upstream", "filter", "webhooks"]
+const SECTIONS = ["schema", "cli", "sqlite", "pg", "upstream", "ui", "filter", "webhooks"]
 const only = (process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean)
 const wanted = (section) => only.length === 0 || only.includes(section)
 for (const name of only) {
@@ -80,6 +82,7 @@ async function main() {
   const { benchSchema } = await import("../bench/schema.mjs")
   const { benchCli, CLI } = await import("../bench/cli.mjs")
   const { benchPg, benchSqlite, benchUpstream, benchWebhooks } = await import("../bench/http.mjs")
+  const { benchUi } = await import("../bench/ui.mjs")
   const { stopAll } = await import("../bench/lib.mjs")
   const { benchFilterPg, benchFilterSqlite } = await import("../bench/filter.mjs")
 
@@ -124,6 +127,7 @@ async function main() {
     await run("sqlite", () => benchSqlite(config, tmp))
     await run("pg", () => benchPg(config, tmp, process.env.MREG_TEST_DATABASE_URL))
     await run("upstream", () => benchUpstream(config, tmp))
+    await run("ui", () => benchUi({ runs: config.runs }, tmp))
     await run("filter", async () => ({
       sqlite: await benchFilterSqlite(tmp, { runs: config.runs }).catch((error) => ({ failed: String(error?.message ?? error) })),
       pg: await benchFilterPg(process.env.MREG_TEST_DATABASE_URL, { runs: config.runs }).catch((error) => ({ failed: String(error?.message ?? error) }))
@@ -382,6 +386,19 @@ function tableRows(raw) {
         note
       }))
       rows.push(row(`mreg upsert (embedded SQLite) vs node -e 0, wall time`, { mreg: s.upsert.median, baseline: s.node.median, render: ms, note }))
+    }
+  }
+  if (raw.ui) {
+    const s = raw.ui
+    const label = "web page: first page usable in Chromium (100 models of 10,000 versions) vs the same table as static HTML"
+    const target = { op: "<=", value: 1 }
+    const absolute = "web page: first page usable vs the 1 s target"
+    if (s.failed || s.skipped) {
+      rows.push(missing(label, s.skipped ?? `failed: ${s.failed}`))
+      rows.push(missing(absolute, s.skipped ?? `failed: ${s.failed}`, target))
+    } else {
+      rows.push(row(`${label} (median of ${s.ui.runs.length})`, { mreg: s.ui.median, baseline: s.static.median, render: ms }))
+      rows.push(row(absolute, { mreg: s.ui.median, baseline: 1000, render: ms, target }))
     }
   }
   return rows

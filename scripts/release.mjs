@@ -6,7 +6,8 @@
 //                                     as a new user would: the client (with core and registry), then the CLI and the
 //                                     proxy, with no npm warning; LICENSE, README, metadata, no .tsbuildinfo or tests
 //                                     in each; each package imports; `npx mreg --help`, an embedded `mreg upsert`;
-//                                     the client from .mjs and .cjs; the READMEs' examples; and in a second folder,
+//                                     the client from .mjs and .cjs; the READMEs' examples; the proxy's web page
+//                                     (dist/ui); and in a second folder,
 //                                     `npm install --ignore-scripts`: mreg, mreg-proxy and the client name the
 //                                     missing native SQLite build and how to fix it (exit 1).
 // Exits non-zero on the first failure, with the failing command's output.
@@ -139,7 +140,12 @@ const smoke = () => {
       const loaded = run("node", ["--input-type=module", "-e", `const m = await import(${JSON.stringify(name)}); console.log(Object.keys(m).length)`], { cwd: dir, env })
       check(Number(loaded) > 0, `import of ${name} exported nothing`)
     }
-    console.log("smoke: each package has LICENSE, README, metadata, no .tsbuildinfo or tests, and imports")
+    // The web page mreg-proxy serves at /ui/: index.html and every file it names, inside the package.
+    const ui = join(dir, "node_modules", "@mreg", "proxy", "dist", "ui")
+    const page = existsSync(join(ui, "index.html")) ? readFileSync(join(ui, "index.html"), "utf8") : ""
+    const named = [...page.matchAll(/(?:src|href)="\/ui\/([^"]+)"/g)].map((match) => match[1])
+    check(named.length >= 2 && named.every((file) => existsSync(join(ui, file))), `@mreg/proxy: dist/ui lacks the web page or a file it names (${named.join(", ") || "no index.html"})`)
+    console.log("smoke: each package has LICENSE, README, metadata, no .tsbuildinfo or tests, and imports; @mreg/proxy ships the web page")
 
     // 3. The CLI: help, an embedded upsert.
     const help = run("npx", ["--no-install", "mreg", "--help"], { cwd: dir, env })

@@ -1,7 +1,7 @@
 /**
  * The HTTP server of the proxy: the `RegistryApi` contract on the `ModelVersions` in context (the embedded registry,
  * or core's HTTP client pointed at an upstream), under `/api/ml/v1` and `/api/svc/v1`, with `/healthz`, `/readyz`,
- * `/openapi.json` and `/docs` (README, "Endpoints").
+ * `/openapi.json`, `/docs` and the web page at `/ui/` (README, "Endpoints").
  *
  * Order of checks, the first failure answers: authentication (401, before the body is read) → body size (413) → JSON
  * syntax (400 with line/column) → write scope on the manifest's `ml_repo` (403) → every header and body problem at
@@ -16,6 +16,7 @@ import { Duration, Effect, Either, Layer, Option, Predicate, Schema } from "effe
 import * as Auth from "./Auth.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import * as ServedApi from "./internal/api.js"
+import * as Ui from "./internal/ui.js"
 import { requireSameModel, scopedOptions, SharedUpstreamToken, upsertHeaders } from "./internal/upsertHeaders.js"
 import * as JsonBody from "./JsonBody.js"
 import * as ModelsHandlers from "./ModelsHandlers.js"
@@ -197,6 +198,7 @@ export const layerApp = (options: Options = {}) =>
   Layer.mergeAll(
     extraRoutes(options),
     options.extra?.routes ?? Layer.empty,
+    Ui.layer(),
     HttpApiSwagger.layer({ path: "/docs" }),
     HttpApiBuilder.middleware(Effect.map(Tokens.Tokens, (tokens) => {
       const forward = options.backend === "upstream" ? forwardHeaders(tokens.mode === "passthrough") : undefined
