@@ -106,14 +106,24 @@ export const layerEmbedded = (store: Store & { readonly tenant: string; readonly
     ).pipe(Layer.provideMerge(layerClient(store)))
   }))
 
+/** Which registry a command used, for its messages: the SQLite file, never a PostgreSQL URL. */
+const describeStore = (store: Store) =>
+  Option.match(store.databaseUrl, {
+    onSome: () => "PostgreSQL at --database-url (DATABASE_URL)",
+    onNone: () => `${join(store.home, "registry.db")}, from --home or MREG_HOME`
+  })
+
 /**
  * `mreg-proxy webhooks replay ID`: re-queues a delivered or failed delivery on the store and prints one line. Fails
- * with `ReplayError` (unknown id, still pending or in flight) or a store error.
+ * with `ReplayError` (unknown id, still pending or in flight; the message names the registry it looked in, so a
+ * replay pointed at the wrong `--home` says so) or a store error.
  * @since 0.2.0
  * @category commands
  */
 export const replay = (store: Store, id: string) =>
   Webhooks.replay(id).pipe(
+    Effect.catchTag("ReplayError", (error) =>
+      Effect.fail(new Webhooks.ReplayError({ message: `${error.message} (registry: ${describeStore(store)})` }))),
     Effect.zipRight(Console.log(`webhook delivery ${id} is queued again`)),
     Effect.provide(layerClient(store))
   )

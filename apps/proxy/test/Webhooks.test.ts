@@ -7,7 +7,7 @@
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { type Received, type Receiver, startReceiver } from "@mreg/test-fixtures"
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { randomBytes, randomUUID } from "node:crypto"
@@ -235,4 +235,14 @@ describe("webhooks file", () => {
       const missing = yield* Effect.flip(WebhooksServer.readFile(join(home, "nope.yaml")))
       assert.strictEqual(missing.message, `cannot read the webhooks file ${join(home, "nope.yaml")}`)
     }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.effect("replay of an unknown delivery names the registry it looked in", () =>
+    Effect.gen(function*() {
+      const folder = mkdtempSync(join(home, "replay-"))
+      const error = yield* Effect.flip(WebhooksServer.replay({ home: folder, databaseUrl: Option.none() }, "msg_unknown"))
+      assert.strictEqual(
+        error.message,
+        `no webhook delivery has the id "msg_unknown" (registry: ${join(folder, "registry.db")}, from --home or MREG_HOME)`
+      )
+    }))
 })
