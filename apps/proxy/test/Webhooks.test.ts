@@ -11,7 +11,7 @@ import { Effect, Option } from "effect"
 import { type Received, type Receiver, startReceiver } from "@mreg/test-fixtures"
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { randomBytes, randomUUID } from "node:crypto"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -236,13 +236,20 @@ describe("webhooks file", () => {
       assert.strictEqual(missing.message, `cannot read the webhooks file ${join(home, "nope.yaml")}`)
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.effect("replay of an unknown delivery names the registry it looked in", () =>
+  it.effect("replay names the registry it looked in; it creates no registry where there is none", () =>
     Effect.gen(function*() {
       const folder = mkdtempSync(join(home, "replay-"))
-      const error = yield* Effect.flip(WebhooksServer.replay({ home: folder, databaseUrl: Option.none() }, "msg_unknown"))
-      assert.strictEqual(
-        error.message,
-        `no webhook delivery has the id "msg_unknown" (registry: ${join(folder, "registry.db")}, from --home or MREG_HOME)`
+      const file = join(folder, "registry.db")
+      const none = yield* Effect.flip(WebhooksServer.replay({ home: folder, databaseUrl: Option.none() }, "msg_unknown"))
+      assert.deepStrictEqual(
+        [none.message, existsSync(file)],
+        [`no registry at ${file}, from --home or MREG_HOME: give the --home of the proxy`, false]
       )
-    }))
+      writeFileSync(file, "")
+      const unknown = yield* Effect.flip(WebhooksServer.replay({ home: folder, databaseUrl: Option.none() }, "msg_unknown"))
+      assert.strictEqual(
+        unknown.message,
+        `no webhook delivery has the id "msg_unknown" (registry: ${file}, from --home or MREG_HOME)`
+      )
+    }).pipe(Effect.provide(NodeContext.layer)))
 })
