@@ -6,7 +6,7 @@
  *
  * @since 0.2.0
  */
-import { HttpApiBuilder, HttpServerRequest, type FileSystem } from "@effect/platform"
+import { FileSystem, HttpApiBuilder, HttpServerRequest } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { SqlClient } from "@effect/sql"
 import { type RegistryError, Validation } from "@mreg/core"
@@ -106,14 +106,36 @@ export const layerEmbedded = (store: Store & { readonly tenant: string; readonly
     ).pipe(Layer.provideMerge(layerClient(store)))
   }))
 
+/** Which registry a command used, for its messages: the SQLite file, never a PostgreSQL URL. */
+const describeStore = (store: Store) =>
+  Option.match(store.databaseUrl, {
+    onSome: () => "PostgreSQL at --database-url (DATABASE_URL)",
+    onNone: () => `${join(store.home, "registry.db")}, from --home or MREG_HOME`
+  })
+
+/** A SQLite registry file that is not there: replay would otherwise create an empty one. */
+const missingSqlite = (store: Store) =>
+  Option.isSome(store.databaseUrl)
+    ? Effect.succeed(false)
+    : Effect.flatMap(FileSystem.FileSystem, (fs) => fs.exists(join(store.home, "registry.db"))).pipe(
+      Effect.map((exists) => !exists),
+      Effect.orElseSucceed(() => false)
+    )
+
 /**
  * `mreg-proxy webhooks replay ID`: re-queues a delivered or failed delivery on the store and prints one line. Fails
- * with `ReplayError` (unknown id, still pending or in flight) or a store error.
+ * with `ReplayError` (no registry file at `--home`, unknown id, still pending or in flight; the message names the
+ * registry it looked in, so a replay pointed at the wrong `--home` says so) or a store error.
  * @since 0.2.0
  * @category commands
  */
 export const replay = (store: Store, id: string) =>
-  Webhooks.replay(id).pipe(
-    Effect.zipRight(Console.log(`webhook delivery ${id} is queued again`)),
-    Effect.provide(layerClient(store))
-  )
+  Effect.flatMap(missingSqlite(store), (missing) =>
+    missing
+      ? Effect.fail(new Webhooks.ReplayError({ message: `no registry at ${describeStore(store)}: give the --home of the proxy` }))
+      : Webhooks.replay(id).pipe(
+        Effect.catchTag("ReplayError", (error) =>
+          Effect.fail(new Webhooks.ReplayError({ message: `${error.message} (registry: ${describeStore(store)})` }))),
+        Effect.zipRight(Console.log(`webhook delivery ${id} is queued again`)),
+        Effect.provide(layerClient(store))
+      ))

@@ -22,7 +22,13 @@ describe("Tokens", () => {
           [alice.right.canWrite("nlp-team"), alice.right.canWrite("vision"), alice.right.canRead("vision"), alice.right.readsAll, alice.right.writesAll],
           [true, false, true, true, false]
         )
+        assert.isFalse(alice.right.admin)
       }
+      const ops = yield* authenticate(tokens, "mreg-example-ops-8c2e6b0d41")
+      assert.deepStrictEqual(
+        Either.map(ops, (g) => [g.subject.subjectId, g.admin, g.readsAny, g.writesAny]),
+        Either.right(["u-ops", true, false, false])
+      )
     }))
 
   it.effect("401 for a missing or unknown token; the message never holds the token", () =>

@@ -7,11 +7,11 @@
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { type Received, type Receiver, startReceiver } from "@mreg/test-fixtures"
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { randomBytes, randomUUID } from "node:crypto"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -234,5 +234,22 @@ describe("webhooks file", () => {
       assert.strictEqual(error.message, `the webhooks file ${path} is not valid YAML or JSON (line 3, column 1)`)
       const missing = yield* Effect.flip(WebhooksServer.readFile(join(home, "nope.yaml")))
       assert.strictEqual(missing.message, `cannot read the webhooks file ${join(home, "nope.yaml")}`)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.effect("replay names the registry it looked in; it creates no registry where there is none", () =>
+    Effect.gen(function*() {
+      const folder = mkdtempSync(join(home, "replay-"))
+      const file = join(folder, "registry.db")
+      const none = yield* Effect.flip(WebhooksServer.replay({ home: folder, databaseUrl: Option.none() }, "msg_unknown"))
+      assert.deepStrictEqual(
+        [none.message, existsSync(file)],
+        [`no registry at ${file}, from --home or MREG_HOME: give the --home of the proxy`, false]
+      )
+      writeFileSync(file, "")
+      const unknown = yield* Effect.flip(WebhooksServer.replay({ home: folder, databaseUrl: Option.none() }, "msg_unknown"))
+      assert.strictEqual(
+        unknown.message,
+        `no webhook delivery has the id "msg_unknown" (registry: ${file}, from --home or MREG_HOME)`
+      )
     }).pipe(Effect.provide(NodeContext.layer)))
 })
