@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { MregConfig } from "@mreg/core"
-import { Data, Either, Option, type Redacted } from "effect"
+import { Data, Either, Option, Redacted } from "effect"
 
 /** The resolved configuration. @since 0.1.0 @category models */
 export interface ProxyConfig {
@@ -91,6 +91,9 @@ export const validate = (config: ProxyConfig): Either.Either<ProxyConfig, ProxyC
   }
   if (config.metrics === false && config.metricsToken !== undefined && Option.isSome(config.metricsToken)) {
     return fail("--metrics-token (MREG_METRICS_TOKEN) guards /metrics, which --no-metrics turns off: choose one")
+  }
+  if (config.metricsToken !== undefined && Option.isSome(config.metricsToken) && !/^[\x21-\x7e]+$/.test(Redacted.value(config.metricsToken.value))) {
+    return fail("--metrics-token (MREG_METRICS_TOKEN) must be printable ASCII without spaces, as sent in Authorization: Bearer <token> (the value is not shown)")
   }
   if (config.insecureNoAuth) {
     if (Option.isSome(config.tokensFile)) return fail("--insecure-no-auth cannot be combined with a tokens file (MREG_TOKENS_FILE / --tokens-file): choose one")

@@ -34,6 +34,13 @@ describe("ProxyConfig", () => {
     )
   })
 
+  it("refuses a metrics token no Authorization header can carry (empty, spaces, non-ASCII), without echoing it", () => {
+    const message = "--metrics-token (MREG_METRICS_TOKEN) must be printable ASCII without spaces, as sent in Authorization: Bearer <token> (the value is not shown)"
+    for (const token of ["", " ", "two words", "secret\n", "sécret-token"]) {
+      assert.strictEqual(refusal({ metricsToken: Option.some(Redacted.make(token)) }), message, JSON.stringify(token))
+    }
+  })
+
   it("accepts a tokens file, --insecure-no-auth on loopback, and pass-through upstream mode", () => {
     assert.isTrue(Either.isRight(ProxyConfig.validate(config())))
     assert.isTrue(Either.isRight(ProxyConfig.validate(config({ tokensFile: Option.none(), insecureNoAuth: true, host: "::1" }))))

@@ -62,6 +62,16 @@ describe("Filter.parse", () => {
     assert.deepStrictEqual(ok(`updated_at <= "2026-01-01T12:00:00+02:00"`), cmp(field("updated_at"), "<=", "2026-01-01T10:00:00.000Z"))
   })
 
+  it("refuses calendar dates that do not exist instead of rolling them over", () => {
+    const expected = (text: string) => `column 14: expected a date after ">", such as "2026-01-01" or "2026-01-01T12:00:00Z", found the string "${text}"`
+    for (const text of ["2026-02-30", "2026-02-29", "2026-04-31T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T23:59:60Z"]) {
+      assert.strictEqual(message(`created_at > "${text}"`), expected(text))
+    }
+    assert.deepStrictEqual(ok(`created_at > "2028-02-29"`), cmp(field("created_at"), ">", "2028-02-29T00:00:00.000Z"))
+    assert.deepStrictEqual(ok(`created_at > "0000-02-29"`), cmp(field("created_at"), ">", "0000-02-29T00:00:00.000Z"))
+    assert.deepStrictEqual(ok(`created_at > "2026-12-31T23:59:59Z"`), cmp(field("created_at"), ">", "2026-12-31T23:59:59.000Z"))
+  })
+
   it("reports the column, what it found and what it expected", () => {
     assert.strictEqual(message(`metadata.acc >= `), `column 17: expected a value after ">=", found end of input`)
     assert.strictEqual(message(`metdata.x = 1`), `column 1: expected a field, found "metdata"; did you mean "metadata"?`)

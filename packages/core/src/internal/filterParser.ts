@@ -272,7 +272,21 @@ export const parseTokens = (tokens: ReadonlyArray<Token>): Filter.Expression => 
 }
 
 const ORDERING = new Set(["<", "<=", ">", ">="])
-const DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/
+const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/
+
+/**
+ * The instant of a date literal, or NaN. `Date.parse` rolls a day past the month's end (`2026-02-30`) and hour 24
+ * over to the next day: such dates are refused, not moved.
+ */
+const dateTime = (text: string): number => {
+  const parts = DATE.exec(text)
+  if (parts === null) return NaN
+  const [, year, month, day, hour] = parts.map(Number)
+  const leap = year! % 4 === 0 && (year! % 100 !== 0 || year! % 400 === 0)
+  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month!) ? 30 : 31
+  if (day! > days || hour! > 23) return NaN
+  return Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text)
+}
 
 /** The operators a field's type takes: `tag` no ordering, numbers, dates and booleans no `contains`, booleans only `=`/`!=`/`in`. */
 const allowed = (target: Filter.Field, op: Token & { readonly kind: "word" | "symbol" }): void => {
@@ -315,7 +329,7 @@ const checked = (target: Filter.Field, op: string, value: Filter.Literal, at: To
       if (typeof value !== "boolean") throw new Problem(at.at, `true or false after "${op}" (${name} is true or false)`, found)
       return value
     case "date": {
-      const time = typeof value === "string" && DATE.test(value) ? Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value) : NaN
+      const time = typeof value === "string" ? dateTime(value) : NaN
       if (Number.isNaN(time)) throw new Problem(at.at, `a date after "${op}", such as "2026-01-01" or "2026-01-01T12:00:00Z"`, found)
       return new Date(time).toISOString()
     }

@@ -26,6 +26,16 @@ const serverSpanNames: SpanProcessor = {
 }
 
 /**
+ * `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` when it is a positive integer, else the SDK's default 512: the SDK takes `0` as
+ * given, and its flush then loops forever, filling the heap until the process dies.
+ * @internal
+ */
+export const maxExportBatchSize = (env: Readonly<Record<string, string | undefined>>): number => {
+  const size = Number(env["OTEL_BSP_MAX_EXPORT_BATCH_SIZE"] ?? "")
+  return Number.isInteger(size) && size >= 1 ? size : 512
+}
+
+/**
  * `NodeSdk.layer` with one `BatchSpanProcessor` over the OTLP/HTTP (JSON) exporter; the exporter reads
  * `OTEL_EXPORTER_OTLP_*` (endpoint, headers, timeout) and the tracer provider `OTEL_TRACES_SAMPLER(_ARG)` itself.
  * Resource attributes: `OTEL_RESOURCE_ATTRIBUTES`, then `service.name` / `service.version` given here.
@@ -34,5 +44,5 @@ const serverSpanNames: SpanProcessor = {
 export const layer = (resource: { readonly serviceName: string; readonly serviceVersion?: string | undefined }): Layer.Layer<never> =>
   NodeSdk.layer(() => ({
     resource: resource.serviceVersion === undefined ? { serviceName: resource.serviceName } : { serviceName: resource.serviceName, serviceVersion: resource.serviceVersion },
-    spanProcessor: [serverSpanNames, new BatchSpanProcessor(new OTLPTraceExporter())]
+    spanProcessor: [serverSpanNames, new BatchSpanProcessor(new OTLPTraceExporter(), { maxExportBatchSize: maxExportBatchSize(process.env) })]
   })).pipe((layer) => layer as Layer.Layer<never>)

@@ -105,6 +105,16 @@ export const makeCompiler = (sql: Sql) => {
     }
   }
 
+  /**
+   * `a OR b OR …` as a balanced tree: a flat chain nests one level per value, and SQLite refuses an expression over
+   * 1,000 levels deep (an `in` list of a 4,096-character filter holds up to 2,000 values).
+   */
+  const anyOf = (fragments: ReadonlyArray<Fragment>): Fragment => {
+    if (fragments.length === 1) return fragments[0]!
+    const half = fragments.length >> 1
+    return sql`(${anyOf(fragments.slice(0, half))} OR ${anyOf(fragments.slice(half))})`
+  }
+
   const compile = (expression: Filter.Expression): Fragment => {
     switch (expression._tag) {
       case "And":
@@ -120,7 +130,7 @@ export const makeCompiler = (sql: Sql) => {
       case "Compare":
         return atom(expression.field, expression.op, expression.value)
       case "In":
-        return sql`(${sql.or(expression.values.map((value) => atom(expression.field, "=", value)))})`
+        return anyOf(expression.values.map((value) => atom(expression.field, "=", value)))
     }
   }
 
