@@ -133,7 +133,7 @@ export const benchPg = async (config, tmp, url) => {
     })
     const floor = await measureFloor("floor-pg", ["pg", dbUrl(names.floor)], { env: cleanEnv(), tmp, opts })
     if (missing) return { skipped: missing, bare, bareRowLock, floor }
-    const proxy = await measure("proxy-pg", [PROXY, "--insecure-no-auth"], {
+    const proxy = await measure("proxy-pg", [PROXY, "--insecure-no-auth", "--no-metrics"], {
       env: cleanEnv({ DATABASE_URL: dbUrl(names.proxy), MREG_HOME: join(tmp, "proxy-pg-home") }),
       tmp,
       opts
