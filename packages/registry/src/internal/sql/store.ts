@@ -77,6 +77,12 @@ export const makeStore = (
   now: Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString()),
   transact: <A, E extends RegistryError.RegistryError, R>(effect: Effect.Effect<A, E | SqlError | StaleRead, R>) =>
     sql.withTransaction(effect).pipe(
+      // An attempt runs to its COMMIT or ROLLBACK even when the caller goes away (a client closing its connection
+      // interrupts the request): interrupting a statement inside a transaction makes @effect/sql-pg cancel it with
+      // `pg_cancel_backend` on another pool connection, which waits (up to 5 s) when every connection is held by writers
+      // queued behind this transaction's model lock — every writer of the model stalled for 5 s. Between attempts (the
+      // retry's sleep) the write stays interruptible.
+      Effect.uninterruptible,
       // Committed: a webhook dispatcher of this process looks for the deliveries it may have written.
       Effect.tap(() => outbox === undefined ? Effect.void : Effect.sync(outbox.wake)),
       Effect.retry({
