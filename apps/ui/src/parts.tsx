@@ -6,7 +6,7 @@ import type { ComponentChildren } from "preact"
 import { useEffect, useRef, useState } from "preact/hooks"
 import type { ApiError, Page } from "./api.js"
 import { get } from "./api.js"
-import type { Loaded } from "./load.js"
+import { type Loaded, useLoad } from "./load.js"
 import { onLinkClick } from "./router.js"
 
 /** An in-page link (navigates without a reload on a plain click). */
@@ -77,6 +77,15 @@ export const ErrorLine = (props: { readonly error: ApiError }) => (
     {props.error.status === 401 ? "The proxy needs a token to show this." : props.error.message}
   </p>
 )
+
+/**
+ * A paged list of `path` with `query`: the first page (loaded again when `inputs` change), its rows with those of
+ * each "Load more", and the button ({@link useMore}).
+ */
+export const usePage = <A,>(path: string, query: Record<string, string | undefined>, inputs: ReadonlyArray<unknown>) => {
+  const loaded = useLoad((signal) => get<Page<A>>(path, query, signal), inputs)
+  return { loaded, ...useMore(loaded, path, query) }
+}
 
 /**
  * A paged list's rows: the first page from `first`, then each "Load more" click fetches `path` with the previous

@@ -2,16 +2,15 @@
  * A model's versions: `GET /models/{id}` for its name, `GET /model-versions?model_id=` for the table (version, alias,
  * tags, created, creator, deployable), searched with the filter language.
  */
-import { get, type Model, mlRepoOf, type ModelVersion, type Page, when, who } from "../api.js"
+import { get, type Model, mlRepoOf, type ModelVersion, when, who } from "../api.js"
 import { useLoad } from "../load.js"
-import { ErrorLine, filterError, Link, SearchBox, Status, useMore } from "../parts.js"
+import { ErrorLine, filterError, Link, SearchBox, Status, usePage } from "../parts.js"
 import { href, navigate } from "../router.js"
 
 export const ModelPage = (props: { readonly id: string; readonly filter: string }) => {
   const model = useLoad((signal) => get<{ data: Model }>(`/models/${encodeURIComponent(props.id)}`, {}, signal), [props.id])
   const query = { model_id: props.id, filter: props.filter }
-  const versions = useLoad((signal) => get<Page<ModelVersion>>("/model-versions", query, signal), [props.id, props.filter])
-  const { more, rows } = useMore(versions, "/model-versions", query)
+  const { loaded: versions, more, rows } = usePage<ModelVersion>("/model-versions", query, [props.id, props.filter])
   if (model.state === "error") return <><h1>Model</h1><ErrorLine error={model.error} /></>
   const repo = model.state === "ok" ? mlRepoOf(model.data.data.fqn) : undefined
   return (

@@ -1,15 +1,13 @@
 /**
  * ML repos and models: `GET /models` (all the caller may see, or one ML repo's), searched with the filter language.
  */
-import { get, type Model, mlRepoOf, type Page, when, who } from "../api.js"
-import { useLoad } from "../load.js"
-import { filterError, Link, SearchBox, Status, useMore } from "../parts.js"
+import { type Model, mlRepoOf, when, who } from "../api.js"
+import { filterError, Link, SearchBox, Status, usePage } from "../parts.js"
 import { href, navigate } from "../router.js"
 
 export const ModelsPage = (props: { readonly mlRepo?: string | undefined; readonly filter: string }) => {
   const query = { ml_repo: props.mlRepo, filter: props.filter }
-  const loaded = useLoad((signal) => get<Page<Model>>("/models", query, signal), [props.mlRepo, props.filter])
-  const { more, rows } = useMore(loaded, "/models", query)
+  const { loaded, more, rows } = usePage<Model>("/models", query, [props.mlRepo, props.filter])
   const repos = [...new Set(rows.map((model) => mlRepoOf(model.fqn)))].sort()
   return (
     <>
