@@ -8,7 +8,7 @@
  */
 import { Effect, ManagedRuntime } from "effect"
 import type { BrowserContext, Page } from "playwright-core"
-import { afterAll, assert, beforeAll, describe, it } from "vitest"
+import { afterAll, assert, beforeAll, describe, expect, it } from "vitest"
 import { launch, seriousViolations } from "./browser.js"
 import { auth, base, call, layerServer, put, TestServer, TOKENS } from "./utils.js"
 
@@ -109,8 +109,8 @@ describe("the web page in Chromium", () => {
     await page.locator("table tbody tr").first().waitFor()
     await search(page, "Search models", `ml_repo = "vision-cams"`)
     await page.waitForURL(`${url}/ui/?filter=ml_repo+%3D+%22vision-cams%22`)
-    await page.getByRole("row", { name: /detector/ }).waitFor()
-    assert.deepStrictEqual(await firstColumn(page), ["detector"])
+    // Polled until the filtered table replaces the unfiltered one (which may still be on screen right after the URL).
+    await expect.poll(() => firstColumn(page), { timeout: 15_000 }).toEqual(["detector"])
 
     const bad = "metadata.accuracy >>= 1"
     const expected = await Effect.runPromise(call(`${url}/api/ml/v1/models?filter=${encodeURIComponent(bad)}`, { headers: auth(TOKENS.alice) }))
@@ -130,8 +130,7 @@ describe("the web page in Chromium", () => {
     assert.deepStrictEqual((await firstColumn(page)).sort(), ["1", "2"])
     await search(page, "Search versions", "metadata.accuracy >= 0.9")
     await page.waitForURL(/filter=metadata/)
-    await page.locator("table tbody tr").nth(1).waitFor({ state: "detached" })
-    assert.deepStrictEqual(await firstColumn(page), ["2"])
+    await expect.poll(() => firstColumn(page), { timeout: 15_000 }).toEqual(["2"])
     await page.close()
   })
 
