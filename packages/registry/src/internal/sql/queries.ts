@@ -22,6 +22,17 @@ export const decoded = <A>(
   effect: Effect.Effect<A, SqlError | ParseResult.ParseError>
 ): Effect.Effect<A, SqlError | RegistryError.StoreError> => Effect.catchTag(effect, "ParseError", undecodable)
 
+/**
+ * The first of `rows` decoded by `schema` synchronously (`Schema.decodeUnknownEither`, not `SqlSchema`'s effectful
+ * decoder of every row), `None` when there is none; a row that does not decode is a `StoreError`, as in `decoded`.
+ */
+export const firstRow = <A, I>(schema: Schema.Schema<A, I>) => {
+  const decode = Schema.decodeUnknownEither(schema)
+  return <E, R>(rows: Effect.Effect<ReadonlyArray<unknown>, E, R>): Effect.Effect<Option.Option<A>, E | RegistryError.StoreError, R> =>
+    Effect.flatMap(rows, (found) =>
+      found.length === 0 ? Effect.succeedNone : Either.match(decode(found[0]), { onLeft: undecodable, onRight: Effect.succeedSome }))
+}
+
 const Fragment = Schema.declare(Statement.isFragment)
 const TagRow = Schema.Struct({ model_version_id: Schema.String, tag: Schema.String })
 const ListRequest = Schema.Struct({ filter: Fragment, limit: Schema.Number, offset: Schema.Number })
@@ -110,7 +121,7 @@ const versionToken = (last: VersionRow) => PageToken.make({ ml_repo: last.ml_rep
 
 /** The registry's reads on one store. */
 export const makeQueries = (store: Store) => {
-  const { sql, tenant } = store
+  const { exec, sql, tenant } = store
   const selectVersion = sql.unsafe(SELECT_VERSION)
   /** The SQL condition of a list query's `filter` (`ValidationError` at `query.filter` when it does not parse). */
   const filterOf = makeCompiler(sql)
@@ -127,7 +138,7 @@ export const makeQueries = (store: Store) => {
   const findLiveRow = SqlSchema.findOne({
     Request: Fragment,
     Result: VersionRow,
-    execute: (filter) => sql`${selectVersion} WHERE ${filter} AND v.deleted_at IS NULL`
+    execute: (filter) => exec(sql`${selectVersion} WHERE ${filter} AND v.deleted_at IS NULL`)
   })
 
   /** A version, live or deleted, by model and number. */
@@ -135,7 +146,7 @@ export const makeQueries = (store: Store) => {
   const versionRowQuery = SqlSchema.findOne({
     Request: Schema.Struct({ modelId: Schema.String, version: Schema.Number }),
     Result: VersionRow,
-    execute: ({ modelId, version }) => sql`${selectVersion} WHERE v.model_id = ${modelId} AND v.version = ${version}`
+    execute: ({ modelId, version }) => exec(sql`${selectVersion} WHERE v.model_id = ${modelId} AND v.version = ${version}`)
   })
 
   /**
@@ -147,16 +158,16 @@ export const makeQueries = (store: Store) => {
     Request: Schema.String,
     Result: Schema.Struct({ id: Schema.String }),
     execute: (modelId) =>
-      sql.onDialectOrElse({
+      exec(sql.onDialectOrElse({
         pg: () => sql`SELECT id FROM models WHERE id = ${modelId} FOR UPDATE`,
         orElse: () => sql`SELECT id FROM models WHERE id = ${modelId}`
-      })
+      }))
   })
 
   const tagRows = SqlSchema.findAll({
     Request: Schema.Array(Schema.String),
     Result: TagRow,
-    execute: (ids) => sql`SELECT model_version_id, tag FROM model_version_tags WHERE ${sql.in("model_version_id", ids)} ORDER BY tag`
+    execute: (ids) => exec(sql`SELECT model_version_id, tag FROM model_version_tags WHERE ${sql.in("model_version_id", ids)} ORDER BY tag`)
   })
 
   /** Tags by version id, each list in byte order. */

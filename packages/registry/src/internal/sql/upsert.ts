@@ -10,7 +10,7 @@ import { Effect, Option, Schema } from "effect"
 import { randomUUID } from "node:crypto"
 import { eventOf, fieldsOf, type makeEvents, writerOf } from "./events.js"
 import { makeIdempotency, requestHash } from "./idempotency.js"
-import { decoded, type makeQueries } from "./queries.js"
+import { decoded, firstRow, type makeQueries } from "./queries.js"
 import { canonical, Count, encodeManifest, etagOf, toModelVersion, type VersionRow } from "./rows.js"
 import { StaleRead, type Store } from "./store.js"
 
@@ -31,6 +31,7 @@ const missing = () => new RegistryError.StoreError({ message: "the registry stor
 const IdRow = Schema.Struct({ id: Schema.String })
 const AliasRow = Schema.Struct({ version: Schema.Number, alias: Schema.String })
 const RevisionRow = Schema.Struct({ revision: Schema.Number })
+const NextRow = Schema.Struct({ next: Count })
 
 interface ModelIds {
   readonly modelId: string
@@ -38,7 +39,8 @@ interface ModelIds {
 }
 
 export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>, events: ReturnType<typeof makeEvents>) => {
-  const { sql } = store
+  const { exec, sql } = store
+  const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
   const idempotency = makeIdempotency(store)
 
   /** Model and ML repo ids by `ml_repo\0name`, filled after a commit; `write` drops an entry whose model was deleted. */
@@ -48,12 +50,12 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
   const repoId = SqlSchema.findOne({
     Request: Schema.String,
     Result: IdRow,
-    execute: (name) => sql`SELECT id FROM ml_repos WHERE name = ${name}`
+    execute: (name) => exec(sql`SELECT id FROM ml_repos WHERE name = ${name}`)
   })
   const modelId = SqlSchema.findOne({
     Request: Schema.Struct({ mlRepoId: Schema.String, name: Schema.String }),
     Result: IdRow,
-    execute: ({ mlRepoId, name }) => sql`SELECT id FROM models WHERE ml_repo_id = ${mlRepoId} AND name = ${name}`
+    execute: ({ mlRepoId, name }) => exec(sql`SELECT id FROM models WHERE ml_repo_id = ${mlRepoId} AND name = ${name}`)
   })
   const row = <A>(effect: Effect.Effect<Option.Option<A>, SqlError | RegistryError.StoreError>) =>
     Effect.flatMap(effect, Option.match({ onNone: () => Effect.fail(missing()), onSome: Effect.succeed }))
@@ -62,25 +64,23 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
     Effect.gen(function*() {
       const cached = known.get(modelKey(mlRepo, name))
       if (cached !== undefined) return cached
-      yield* sql`INSERT INTO ml_repos (id, name, created_at) VALUES (${randomUUID()}, ${mlRepo}, ${at})
-        ON CONFLICT (name) DO NOTHING`
+      yield* exec(sql`INSERT INTO ml_repos (id, name, created_at) VALUES (${randomUUID()}, ${mlRepo}, ${at})
+        ON CONFLICT (name) DO NOTHING`)
       const repo = yield* row(decoded(repoId(mlRepo)))
-      yield* sql`INSERT INTO models (id, ml_repo_id, name, created_at) VALUES (${randomUUID()}, ${repo.id}, ${name}, ${at})
-        ON CONFLICT (ml_repo_id, name) DO NOTHING`
+      yield* exec(sql`INSERT INTO models (id, ml_repo_id, name, created_at) VALUES (${randomUUID()}, ${repo.id}, ${name}, ${at})
+        ON CONFLICT (ml_repo_id, name) DO NOTHING`)
       const model = yield* row(decoded(modelId({ mlRepoId: repo.id, name })))
       return { modelId: model.id, mlRepoId: repo.id } satisfies ModelIds
     })
 
-  const aliasHolder = SqlSchema.findOne({
-    Request: Schema.Struct({ modelId: Schema.String, aliasKey: Schema.String, exceptId: Schema.String }),
-    Result: AliasRow,
-    execute: ({ aliasKey, exceptId, modelId }) => sql`SELECT version, alias FROM model_versions
-      WHERE model_id = ${modelId} AND alias_key = ${aliasKey} AND deleted_at IS NULL AND id <> ${exceptId}`
-  })
+  const aliasRow = firstRow(AliasRow)
+  const aliasHolder = ({ aliasKey, exceptId, modelId }: { modelId: string; aliasKey: string; exceptId: string }) =>
+    aliasRow(exec(sql`SELECT version, alias FROM model_versions
+      WHERE model_id = ${modelId} AND alias_key = ${aliasKey} AND deleted_at IS NULL AND id <> ${exceptId}`))
 
   const checkAlias = (modelId: string, alias: string | undefined, exceptId: string | null) =>
     alias === undefined ? Effect.void : Effect.flatMap(
-      decoded(aliasHolder({ modelId, aliasKey: alias.toLowerCase(), exceptId: exceptId ?? "" })),
+      aliasHolder({ modelId, aliasKey: alias.toLowerCase(), exceptId: exceptId ?? "" }),
       Option.match({
         onNone: () => Effect.void,
         onSome: (holder) =>
@@ -94,11 +94,25 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
       })
     )
 
-  const nextVersion = SqlSchema.findOne({
-    Request: Schema.String,
-    Result: Schema.Struct({ next: Count }),
-    execute: (modelId) => sql`SELECT COALESCE(MAX(version), 0) + 1 AS next FROM model_versions WHERE model_id = ${modelId}`
-  })
+  const nextRow = firstRow(NextRow)
+  /**
+   * The model's next version number (`max(all versions ever, deleted included) + 1`), `None` when the model no longer
+   * exists (deleted since its id was read). PostgreSQL: first locks the model's row, so writers of one model queue on
+   * it instead of colliding on the version index and retrying (the lock before the number: a subquery of the locking
+   * statement would see the table as it was before the wait). SQLite, one writer at a time: one statement.
+   */
+  const lockedNextVersion = (modelId: string): Effect.Effect<Option.Option<number>, SqlError | RegistryError.StoreError> =>
+    isPg
+      ? Effect.flatMap(queries.lockModel(modelId), (exists) =>
+        exists
+          ? Effect.flatMap(nextRow(exec(sql`SELECT COALESCE(MAX(version), 0) + 1 AS next FROM model_versions WHERE model_id = ${modelId}`)),
+            Option.match({ onNone: () => Effect.fail(missing()), onSome: (row) => Effect.succeedSome(row.next) }))
+          : Effect.succeedNone)
+      : Effect.map(
+        nextRow(exec(sql`SELECT (SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE model_id = ${modelId}) AS next
+          FROM models WHERE id = ${modelId}`)),
+        Option.map((row) => row.next)
+      )
 
   const compareAndSet = SqlSchema.findOne({
     Request: Schema.Struct({
@@ -109,9 +123,9 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
       updatedAt: Schema.String
     }),
     Result: RevisionRow,
-    execute: ({ alias, id, manifest, revision, updatedAt }) => sql`UPDATE model_versions SET manifest = ${manifest},
+    execute: ({ alias, id, manifest, revision, updatedAt }) => exec(sql`UPDATE model_versions SET manifest = ${manifest},
       alias = ${alias}, alias_key = ${alias?.toLowerCase() ?? null}, updated_at = ${updatedAt}, revision = revision + 1
-      WHERE id = ${id} AND revision = ${revision} RETURNING revision`
+      WHERE id = ${id} AND revision = ${revision} RETURNING revision`)
   })
 
   const update = (manifest: ModelManifest.ModelManifest, options: ModelVersions.UpsertOptions, existing: VersionRow, at: string) =>
@@ -177,11 +191,11 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
       const fields = encodeManifest({ ...manifest, version: requested, step } as ModelManifest.ModelManifest)
       const storedManifest = new ModelManifest.ModelManifest(fields as ModelManifest.ModelManifest, true)
       const text = JSON.stringify(fields)
-      yield* sql`INSERT INTO model_versions
+      yield* exec(sql`INSERT INTO model_versions
         (id, model_id, version, manifest, alias, alias_key, step, run_id, created_by, created_at, updated_at, revision)
         VALUES (${id}, ${ids.modelId}, ${requested}, ${text}, ${manifest.version_alias ?? null},
           ${manifest.version_alias?.toLowerCase() ?? null}, ${step}, ${manifest.run_id ?? null},
-          ${JSON.stringify(subject)}, ${at}, ${at}, 1)`
+          ${JSON.stringify(subject)}, ${at}, ${at}, 1)`)
       // The row just written, without reading it back or decoding the manifest again.
       const stored: VersionRow = {
         id,
@@ -207,13 +221,13 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
     Effect.gen(function*() {
       const at = yield* store.now
       const ids = yield* ensureModel(manifest.ml_repo, manifest.name, at)
-      // PostgreSQL: writers of one model queue on its row instead of colliding on the version index and retrying.
       // A model deleted since its id was read (or cached) is created again, with a new id, on the retry.
-      if (!(yield* queries.lockModel(ids.modelId))) {
+      const locked = yield* lockedNextVersion(ids.modelId)
+      if (Option.isNone(locked)) {
         known.delete(modelKey(manifest.ml_repo, manifest.name))
         return yield* Effect.fail(new StaleRead())
       }
-      const next = yield* row(decoded(nextVersion(ids.modelId)))
+      const next = { next: locked.value }
       const requested = manifest.version ?? next.next
       if (requested < next.next) {
         const existing = yield* row(queries.versionRow(ids.modelId, requested))
