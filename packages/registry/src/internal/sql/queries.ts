@@ -7,6 +7,7 @@ import { type SqlClient, SqlSchema, Statement } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Fqn, ModelVersion, ModelVersions, PageToken, RegistryError, Validation } from "@mreg/core"
 import { Effect, Either, Option, type ParseResult, Schema } from "effect"
+import { traced } from "../traced.js"
 import { makeCompiler } from "./filter.js"
 import { Count, etagOf, SELECT_VERSION, toModelVersion, VersionRow } from "./rows.js"
 import { type Store, storeError } from "./store.js"
@@ -187,7 +188,7 @@ export const makeQueries = (store: Store) => {
   /** A `ModelVersion` with its tags. */
   const load = (row: VersionRow) => Effect.map(tagsOf([row.id]), (tags) => toModelVersion(tenant, row, tags.get(row.id) ?? []))
 
-  const get = Effect.fn("ModelVersions.get")(function*(id: ModelVersion.ModelVersionId) {
+  const get = traced("ModelVersions.get", function*(id: ModelVersion.ModelVersionId) {
     return yield* Effect.gen(function*() {
       const row = yield* findLive(id)
       if (Option.isNone(row)) return yield* Effect.fail(notFound(id))
@@ -209,7 +210,7 @@ export const makeQueries = (store: Store) => {
       ORDER BY r.name, m.name, v.version DESC LIMIT ${limit} OFFSET ${offset}`
   })
 
-  const list = Effect.fn("ModelVersions.list")(function*(query: ModelVersions.ListQuery) {
+  const list = traced("ModelVersions.list", function*(query: ModelVersions.ListQuery) {
     const limit = query.limit ?? ModelVersions.DEFAULT_LIMIT
     const offset = query.offset ?? 0
     const where: Array<Statement.Fragment> = [sql`v.deleted_at IS NULL`]

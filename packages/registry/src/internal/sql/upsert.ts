@@ -8,6 +8,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { ModelManifest, type ModelVersion, ModelVersionEvent, ModelVersions, RegistryError } from "@mreg/core"
 import { Effect, Option, Schema } from "effect"
 import { randomUUID } from "node:crypto"
+import { traced } from "../traced.js"
 import { eventOf, fieldsOf, type makeEvents, writerOf } from "./events.js"
 import { makeIdempotency, requestHash } from "./idempotency.js"
 import { decoded, firstRow, type makeQueries } from "./queries.js"
@@ -257,7 +258,7 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
       return yield* create(manifest, subject, ids, requested, at)
     })
 
-  return Effect.fn("ModelVersions.upsert")(function*(manifest: ModelManifest.ModelManifest, options: ModelVersions.UpsertOptions = {}) {
+  return traced("ModelVersions.upsert", function*(manifest: ModelManifest.ModelManifest, options: ModelVersions.UpsertOptions = {}) {
     const subject = options.subject ?? (yield* writerOf(store))
     const key = options.idempotencyKey
     const hash = key === undefined ? "" : requestHash(manifest, options)
