@@ -37,6 +37,7 @@
 import { Migrator, SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { PgClient } from "@effect/sql-pg"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import { type ModelVersion, ModelVersions, MregConfig, RegistryError } from "@mreg/core"
 import { Cause, Config, Context, Duration, Effect, Layer, Option, Predicate, type Redacted, Schedule } from "effect"
 import { existsSync, mkdirSync } from "node:fs"
@@ -47,7 +48,6 @@ import { makeEvents } from "./internal/sql/events.js"
 import { makeModels } from "./internal/sql/models.js"
 import { makeQueries } from "./internal/sql/queries.js"
 import { classify } from "./internal/sqlErrors.js"
-import * as SqliteConnection from "./internal/sqliteClient.js"
 import { isMissingNativeBuild, missingNativeBuildMessage } from "./internal/sqliteDriver.js"
 import { fromSqlError, makeStore, RETRY_AFTER_UNREACHABLE, type StoreFailure, unavailable } from "./internal/sql/store.js"
 import { makeTags } from "./internal/sql/tags.js"
@@ -187,8 +187,8 @@ const ensureFolder = (folder: string): void => {
 }
 
 /**
- * A SQLite `SqlClient` on a file: one better-sqlite3 connection (WAL mode, busy timeout 5 s, up to 500 statements
- * prepared once and kept), on which the registry's writes run their statements straight on the driver. The file's folder is created when missing; `":memory:"` gives a private in-memory database. A
+ * A SQLite `SqlClient` on a file (WAL mode, busy timeout 5 s, every statement prepared once and kept for the life of
+ * the connection). The file's folder is created when missing; `":memory:"` gives a private in-memory database. A
  * file that cannot be created or opened fails with `StoreError` "cannot open the registry at <filename>" (a
  * setting to fix, not a store to wait for); a driver without a native build for this Node.js (better-sqlite3 installed
  * with its install script skipped) fails with `StoreError` "the SQLite driver better-sqlite3 has no native build for
@@ -202,7 +202,7 @@ export const layerSqliteClient = (filename: string): Layer.Layer<SqlClient.SqlCl
     Effect.try({
       try: () => {
         if (filename !== ":memory:") ensureFolder(dirname(filename))
-        return SqliteConnection.layer(filename)
+        return SqliteClient.layer({ filename, prepareCacheSize: 500, prepareCacheTTL: Duration.infinity })
       },
       catch: cannotOpen
     })

@@ -87,7 +87,7 @@ const scopedBy = (sql: SqlClient.SqlClient, column: string) =>
   })
 
 export const makeEvents = (store: Store, queries: ReturnType<typeof makeQueries>) => {
-  const { exec, outbox, sql } = store
+  const { outbox, sql } = store
 
   /** The version an event's webhook carries: given by the write, else read in its transaction (after the write). */
   const versionOf = (record: EventRecord) =>
@@ -103,7 +103,7 @@ export const makeEvents = (store: Store, queries: ReturnType<typeof makeQueries>
    * Webhooks: the outbox row of each event is inserted here too, in the same transaction.
    */
   const appendEvents = (events: ReadonlyArray<EventRecord>): Effect.Effect<void, SqlError | RegistryError.StoreError> =>
-    events.length === 0 ? Effect.void : exec(sql`INSERT INTO model_version_events ${
+    events.length === 0 ? Effect.void : sql`INSERT INTO model_version_events ${
       sql.insert(events.map(({ event, mlRepo, modelId }) => ({
         id: event.id,
         model_version_id: event.model_version_id,
@@ -115,7 +115,7 @@ export const makeEvents = (store: Store, queries: ReturnType<typeof makeQueries>
         ml_repo: mlRepo,
         model_id: modelId
       })))
-    }`).pipe(
+    }`.pipe(
       // Only with webhooks configured: without them a write pays nothing more.
       Effect.zipRight(outbox === undefined ? Effect.void : Effect.forEach(events, (record) =>
         Effect.flatMap(versionOf(record), (modelVersion) => outbox.enqueue(sql, record.event, modelVersion)), { discard: true }))

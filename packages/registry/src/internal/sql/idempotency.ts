@@ -30,12 +30,12 @@ export const requestHash = (manifest: ModelManifest.ModelManifest, options: Mode
     .digest("hex")
 
 export const makeIdempotency = (store: Store) => {
-  const { exec, sql } = store
+  const { sql } = store
   const findKey = SqlSchema.findOne({
     Request: Schema.Struct({ scope: Schema.String, key: Schema.String }),
     Result: KeyRow,
-    execute: ({ key, scope }) => exec(sql`SELECT request_hash, response, etag, created, created_at FROM idempotency_keys
-      WHERE scope = ${scope} AND key = ${key}`)
+    execute: ({ key, scope }) => sql`SELECT request_hash, response, etag, created, created_at FROM idempotency_keys
+      WHERE scope = ${scope} AND key = ${key}`
   })
 
   /**
@@ -62,7 +62,7 @@ export const makeIdempotency = (store: Store) => {
         } satisfies ModelVersions.UpsertResult)
       }
       if (Option.isSome(seen) || Math.random() < 0.01) {
-        yield* exec(sql`DELETE FROM idempotency_keys WHERE created_at <= ${new Date(at - IDEMPOTENCY_TTL_MS).toISOString()}`)
+        yield* sql`DELETE FROM idempotency_keys WHERE created_at <= ${new Date(at - IDEMPOTENCY_TTL_MS).toISOString()}`
       }
       return Option.none<ModelVersions.UpsertResult>()
     })
@@ -77,7 +77,7 @@ export const makeIdempotency = (store: Store) => {
       created: Schema.Number,
       created_at: Schema.String
     }),
-    execute: (row) => exec(sql`INSERT INTO idempotency_keys ${sql.insert(row)}`)
+    execute: (row) => sql`INSERT INTO idempotency_keys ${sql.insert(row)}`
   })
 
   /** Remembers the response of `key`. */

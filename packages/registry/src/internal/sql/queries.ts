@@ -122,7 +122,7 @@ const versionToken = (last: VersionRow) => PageToken.make({ ml_repo: last.ml_rep
 
 /** The registry's reads on one store. */
 export const makeQueries = (store: Store) => {
-  const { exec, sql, tenant } = store
+  const { sql, tenant } = store
   const selectVersion = sql.unsafe(SELECT_VERSION)
   /** The SQL condition of a list query's `filter` (`ValidationError` at `query.filter` when it does not parse). */
   const filterOf = makeCompiler(sql)
@@ -139,7 +139,7 @@ export const makeQueries = (store: Store) => {
   const findLiveRow = SqlSchema.findOne({
     Request: Fragment,
     Result: VersionRow,
-    execute: (filter) => exec(sql`${selectVersion} WHERE ${filter} AND v.deleted_at IS NULL`)
+    execute: (filter) => sql`${selectVersion} WHERE ${filter} AND v.deleted_at IS NULL`
   })
 
   /** A version, live or deleted, by model and number. */
@@ -147,7 +147,7 @@ export const makeQueries = (store: Store) => {
   const versionRowQuery = SqlSchema.findOne({
     Request: Schema.Struct({ modelId: Schema.String, version: Schema.Number }),
     Result: VersionRow,
-    execute: ({ modelId, version }) => exec(sql`${selectVersion} WHERE v.model_id = ${modelId} AND v.version = ${version}`)
+    execute: ({ modelId, version }) => sql`${selectVersion} WHERE v.model_id = ${modelId} AND v.version = ${version}`
   })
 
   /**
@@ -159,16 +159,16 @@ export const makeQueries = (store: Store) => {
     Request: Schema.String,
     Result: Schema.Struct({ id: Schema.String }),
     execute: (modelId) =>
-      exec(sql.onDialectOrElse({
+      sql.onDialectOrElse({
         pg: () => sql`SELECT id FROM models WHERE id = ${modelId} FOR UPDATE`,
         orElse: () => sql`SELECT id FROM models WHERE id = ${modelId}`
-      }))
+      })
   })
 
   const tagRows = SqlSchema.findAll({
     Request: Schema.Array(Schema.String),
     Result: TagRow,
-    execute: (ids) => exec(sql`SELECT model_version_id, tag FROM model_version_tags WHERE ${sql.in("model_version_id", ids)} ORDER BY tag`)
+    execute: (ids) => sql`SELECT model_version_id, tag FROM model_version_tags WHERE ${sql.in("model_version_id", ids)} ORDER BY tag`
   })
 
   /** Tags by version id, each list in byte order. */

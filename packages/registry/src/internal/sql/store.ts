@@ -3,11 +3,10 @@
  * `RegistryError`s.
  * @internal
  */
-import type { SqlClient, Statement } from "@effect/sql"
+import type { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { type ModelVersion, RegistryError } from "@mreg/core"
 import { Clock, Data, Effect, Option, Predicate, Schedule } from "effect"
-import { directOf } from "../sqliteClient.js"
 import { classify, isTransient, isUniqueViolation } from "../sqlErrors.js"
 import type { Outbox } from "../webhooks/outbox.js"
 
@@ -56,11 +55,6 @@ export interface Store {
   readonly defaultSubject: ModelVersion.Subject
   /** The webhook outbox: each event also goes there, in its transaction; `undefined` when no webhook is configured. */
   readonly outbox: Outbox | undefined
-  /**
-   * Runs a statement: inside `transact` on the registry's SQLite client straight on the driver (no span, scope or
-   * statement cache lookup of `@effect/sql`; the client's own path when tracing is on), elsewhere as `@effect/sql` runs it.
-   */
-  readonly exec: <A>(statement: Statement.Statement<A>) => Effect.Effect<ReadonlyArray<A>, SqlError>
   /** The current time as an ISO 8601 string (the `Clock` service, so tests can move it). */
   readonly now: Effect.Effect<string>
   /**
@@ -78,42 +72,37 @@ export const makeStore = (
   tenant: string,
   defaultSubject: ModelVersion.Subject,
   outbox?: Outbox | undefined
-): Store => {
-  const direct = directOf(sql)
-  const transaction = direct?.transact ?? sql.withTransaction
-  return {
-    sql,
-    tenant,
-    defaultSubject,
-    outbox,
-    exec: direct?.run ?? ((statement) => statement),
-    now: Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString()),
-    transact: <A, E extends RegistryError.RegistryError, R>(effect: Effect.Effect<A, E | SqlError | StaleRead, R>) =>
-      transaction(effect).pipe(
-        // An attempt runs to its COMMIT or ROLLBACK even when the caller goes away (a client closing its connection
-        // interrupts the request): interrupting a statement inside a transaction makes @effect/sql-pg cancel it with
-        // `pg_cancel_backend` on another pool connection, which waits (up to 5 s) when every connection is held by writers
-        // queued behind this transaction's model lock — every writer of the model stalled for 5 s. Between attempts (the
-        // retry's sleep) the write stays interruptible.
-        Effect.uninterruptible,
-        // Committed: a webhook dispatcher of this process looks for the deliveries it may have written.
-        Effect.tap(() => outbox === undefined ? Effect.void : Effect.sync(outbox.wake)),
-        Effect.retry({
-          while: (error) => error instanceof StaleRead || (isSqlError(error) && (isUniqueViolation(error) || isTransient(error))),
-          schedule: RETRY,
-          times: 200
-        }),
-        Effect.catchAll((error): Effect.Effect<never, E | StoreFailure> => {
-          if (error instanceof StaleRead) {
-            return Effect.fail(
-              new RegistryError.StoreError({ message: "the model version kept changing under concurrent writes; retry the request" })
-            )
-          }
-          if (isSqlError(error)) return storeError(error)
-          return Effect.fail(error)
-        }),
-        // `withTransaction` turns a failed COMMIT or ROLLBACK (the connection died mid-transaction) into a defect.
-        Effect.catchSomeDefect((defect) => isSqlError(defect) ? Option.some(storeError(defect)) : Option.none())
-      )
-  }
-}
+): Store => ({
+  sql,
+  tenant,
+  defaultSubject,
+  outbox,
+  now: Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString()),
+  transact: <A, E extends RegistryError.RegistryError, R>(effect: Effect.Effect<A, E | SqlError | StaleRead, R>) =>
+    sql.withTransaction(effect).pipe(
+      // An attempt runs to its COMMIT or ROLLBACK even when the caller goes away (a client closing its connection
+      // interrupts the request): interrupting a statement inside a transaction makes @effect/sql-pg cancel it with
+      // `pg_cancel_backend` on another pool connection, which waits (up to 5 s) when every connection is held by writers
+      // queued behind this transaction's model lock — every writer of the model stalled for 5 s. Between attempts (the
+      // retry's sleep) the write stays interruptible.
+      Effect.uninterruptible,
+      // Committed: a webhook dispatcher of this process looks for the deliveries it may have written.
+      Effect.tap(() => outbox === undefined ? Effect.void : Effect.sync(outbox.wake)),
+      Effect.retry({
+        while: (error) => error instanceof StaleRead || (isSqlError(error) && (isUniqueViolation(error) || isTransient(error))),
+        schedule: RETRY,
+        times: 200
+      }),
+      Effect.catchAll((error): Effect.Effect<never, E | StoreFailure> => {
+        if (error instanceof StaleRead) {
+          return Effect.fail(
+            new RegistryError.StoreError({ message: "the model version kept changing under concurrent writes; retry the request" })
+          )
+        }
+        if (isSqlError(error)) return storeError(error)
+        return Effect.fail(error)
+      }),
+      // `withTransaction` turns a failed COMMIT or ROLLBACK (the connection died mid-transaction) into a defect.
+      Effect.catchSomeDefect((defect) => isSqlError(defect) ? Option.some(storeError(defect)) : Option.none())
+    )
+})

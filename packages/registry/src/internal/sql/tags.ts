@@ -15,14 +15,14 @@ const HolderRow = Schema.Struct({ tag: Schema.String, version: Schema.Number, mo
 const RevisionRow = Schema.Struct({ id: Schema.String, revision: Schema.Number })
 
 export const makeTags = (store: Store, queries: ReturnType<typeof makeQueries>, events: ReturnType<typeof makeEvents>) => {
-  const { exec, sql } = store
+  const { sql } = store
 
   const softDelete = SqlSchema.findOne({
     Request: Schema.Struct({ id: Schema.String, at: Schema.String }),
     Result: RevisionRow,
-    execute: ({ at, id }) => exec(sql`UPDATE model_versions
+    execute: ({ at, id }) => sql`UPDATE model_versions
       SET deleted_at = ${at}, alias = NULL, alias_key = NULL, revision = revision + 1
-      WHERE id = ${id} AND deleted_at IS NULL RETURNING id, revision`)
+      WHERE id = ${id} AND deleted_at IS NULL RETURNING id, revision`
   })
 
   const delete_ = traced("ModelVersions.delete", function*(id: ModelVersion.ModelVersionId) {
@@ -31,7 +31,7 @@ export const makeTags = (store: Store, queries: ReturnType<typeof makeQueries>, 
       if (Option.isNone(row)) return yield* Effect.fail(notFound(id))
       const at = yield* store.now
       const tags = (yield* queries.tagsOf([id])).get(id) ?? []
-      yield* exec(sql`DELETE FROM model_version_tags WHERE model_version_id = ${id}`)
+      yield* sql`DELETE FROM model_version_tags WHERE model_version_id = ${id}`
       // Only a live row is deleted: of concurrent deletes (PostgreSQL, READ COMMITTED) exactly one succeeds.
       const deleted = yield* decoded(softDelete({ id, at }))
       if (Option.isNone(deleted)) return yield* Effect.fail(notFound(id))
@@ -48,17 +48,17 @@ export const makeTags = (store: Store, queries: ReturnType<typeof makeQueries>, 
   const holdersOf = SqlSchema.findAll({
     Request: Schema.Struct({ modelId: Schema.String, keys: Schema.Array(Schema.String), id: Schema.String }),
     Result: HolderRow,
-    execute: ({ id, keys, modelId }) => exec(sql`SELECT t.tag, v.version, t.model_version_id
+    execute: ({ id, keys, modelId }) => sql`SELECT t.tag, v.version, t.model_version_id
       FROM model_version_tags t JOIN model_versions v ON v.id = t.model_version_id
-      WHERE t.model_id = ${modelId} AND ${sql.in("t.tag_key", keys)} AND t.model_version_id <> ${id}`)
+      WHERE t.model_id = ${modelId} AND ${sql.in("t.tag_key", keys)} AND t.model_version_id <> ${id}`
   })
 
   /** A new revision of each version of `ids`, and a new `updated_at` when `at` is given. */
   const bump = SqlSchema.findAll({
     Request: Schema.Struct({ ids: Schema.Array(Schema.String), at: Schema.NullOr(Schema.String) }),
     Result: RevisionRow,
-    execute: ({ at, ids }) => exec(sql`UPDATE model_versions SET revision = revision + 1, updated_at = COALESCE(${at}, updated_at)
-      WHERE ${sql.in("id", ids)} RETURNING id, revision`)
+    execute: ({ at, ids }) => sql`UPDATE model_versions SET revision = revision + 1, updated_at = COALESCE(${at}, updated_at)
+      WHERE ${sql.in("id", ids)} RETURNING id, revision`
   })
 
   const applyTags = traced("ModelVersions.applyTags", function*(request: ModelVersions.ApplyTagsRequest) {
@@ -83,15 +83,15 @@ export const makeTags = (store: Store, queries: ReturnType<typeof makeQueries>, 
       }
       const holderIds = [...new Set(holders.map((holder) => holder.model_version_id))]
       const before = yield* queries.tagsOf([id, ...holderIds])
-      yield* exec(sql`DELETE FROM model_version_tags WHERE model_id = ${row.model_id} AND model_version_id = ${id}`)
+      yield* sql`DELETE FROM model_version_tags WHERE model_id = ${row.model_id} AND model_version_id = ${id}`
       if (keys.length > 0) {
-        yield* exec(sql`DELETE FROM model_version_tags WHERE model_id = ${row.model_id} AND ${sql.in("tag_key", keys)}`)
-        yield* exec(sql`INSERT INTO model_version_tags ${sql.insert([...wanted].map(([tag_key, tag]) => ({
+        yield* sql`DELETE FROM model_version_tags WHERE model_id = ${row.model_id} AND ${sql.in("tag_key", keys)}`
+        yield* sql`INSERT INTO model_version_tags ${sql.insert([...wanted].map(([tag_key, tag]) => ({
           model_id: row.model_id,
           tag_key,
           tag,
           model_version_id: id
-        })))}`)
+        })))}`
       }
       // Versions a forced tag moved away from get a revision (and an event) too; the tagged one also a new updated_at.
       const holderRevisions = holderIds.length === 0 ? [] : yield* decoded(bump({ ids: holderIds, at: null }))

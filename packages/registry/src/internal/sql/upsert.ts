@@ -40,7 +40,7 @@ interface ModelIds {
 }
 
 export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>, events: ReturnType<typeof makeEvents>) => {
-  const { exec, sql } = store
+  const { sql } = store
   const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
   const idempotency = makeIdempotency(store)
 
@@ -51,12 +51,12 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
   const repoId = SqlSchema.findOne({
     Request: Schema.String,
     Result: IdRow,
-    execute: (name) => exec(sql`SELECT id FROM ml_repos WHERE name = ${name}`)
+    execute: (name) => sql`SELECT id FROM ml_repos WHERE name = ${name}`
   })
   const modelId = SqlSchema.findOne({
     Request: Schema.Struct({ mlRepoId: Schema.String, name: Schema.String }),
     Result: IdRow,
-    execute: ({ mlRepoId, name }) => exec(sql`SELECT id FROM models WHERE ml_repo_id = ${mlRepoId} AND name = ${name}`)
+    execute: ({ mlRepoId, name }) => sql`SELECT id FROM models WHERE ml_repo_id = ${mlRepoId} AND name = ${name}`
   })
   const row = <A>(effect: Effect.Effect<Option.Option<A>, SqlError | RegistryError.StoreError>) =>
     Effect.flatMap(effect, Option.match({ onNone: () => Effect.fail(missing()), onSome: Effect.succeed }))
@@ -65,19 +65,19 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
     Effect.gen(function*() {
       const cached = known.get(modelKey(mlRepo, name))
       if (cached !== undefined) return cached
-      yield* exec(sql`INSERT INTO ml_repos (id, name, created_at) VALUES (${randomUUID()}, ${mlRepo}, ${at})
-        ON CONFLICT (name) DO NOTHING`)
+      yield* sql`INSERT INTO ml_repos (id, name, created_at) VALUES (${randomUUID()}, ${mlRepo}, ${at})
+        ON CONFLICT (name) DO NOTHING`
       const repo = yield* row(decoded(repoId(mlRepo)))
-      yield* exec(sql`INSERT INTO models (id, ml_repo_id, name, created_at) VALUES (${randomUUID()}, ${repo.id}, ${name}, ${at})
-        ON CONFLICT (ml_repo_id, name) DO NOTHING`)
+      yield* sql`INSERT INTO models (id, ml_repo_id, name, created_at) VALUES (${randomUUID()}, ${repo.id}, ${name}, ${at})
+        ON CONFLICT (ml_repo_id, name) DO NOTHING`
       const model = yield* row(decoded(modelId({ mlRepoId: repo.id, name })))
       return { modelId: model.id, mlRepoId: repo.id } satisfies ModelIds
     })
 
   const aliasRow = firstRow(AliasRow)
   const aliasHolder = ({ aliasKey, exceptId, modelId }: { modelId: string; aliasKey: string; exceptId: string }) =>
-    aliasRow(exec(sql`SELECT version, alias FROM model_versions
-      WHERE model_id = ${modelId} AND alias_key = ${aliasKey} AND deleted_at IS NULL AND id <> ${exceptId}`))
+    aliasRow(sql`SELECT version, alias FROM model_versions
+      WHERE model_id = ${modelId} AND alias_key = ${aliasKey} AND deleted_at IS NULL AND id <> ${exceptId}`)
 
   const checkAlias = (modelId: string, alias: string | undefined, exceptId: string | null) =>
     alias === undefined ? Effect.void : Effect.flatMap(
@@ -106,12 +106,12 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
     isPg
       ? Effect.flatMap(queries.lockModel(modelId), (exists) =>
         exists
-          ? Effect.flatMap(nextRow(exec(sql`SELECT COALESCE(MAX(version), 0) + 1 AS next FROM model_versions WHERE model_id = ${modelId}`)),
+          ? Effect.flatMap(nextRow(sql`SELECT COALESCE(MAX(version), 0) + 1 AS next FROM model_versions WHERE model_id = ${modelId}`),
             Option.match({ onNone: () => Effect.fail(missing()), onSome: (row) => Effect.succeedSome(row.next) }))
           : Effect.succeedNone)
       : Effect.map(
-        nextRow(exec(sql`SELECT (SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE model_id = ${modelId}) AS next
-          FROM models WHERE id = ${modelId}`)),
+        nextRow(sql`SELECT (SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE model_id = ${modelId}) AS next
+          FROM models WHERE id = ${modelId}`),
         Option.map((row) => row.next)
       )
 
@@ -124,9 +124,9 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
       updatedAt: Schema.String
     }),
     Result: RevisionRow,
-    execute: ({ alias, id, manifest, revision, updatedAt }) => exec(sql`UPDATE model_versions SET manifest = ${manifest},
+    execute: ({ alias, id, manifest, revision, updatedAt }) => sql`UPDATE model_versions SET manifest = ${manifest},
       alias = ${alias}, alias_key = ${alias?.toLowerCase() ?? null}, updated_at = ${updatedAt}, revision = revision + 1
-      WHERE id = ${id} AND revision = ${revision} RETURNING revision`)
+      WHERE id = ${id} AND revision = ${revision} RETURNING revision`
   })
 
   const update = (manifest: ModelManifest.ModelManifest, options: ModelVersions.UpsertOptions, existing: VersionRow, at: string) =>
@@ -192,11 +192,11 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
       const fields = encodeManifest({ ...manifest, version: requested, step } as ModelManifest.ModelManifest)
       const storedManifest = new ModelManifest.ModelManifest(fields as ModelManifest.ModelManifest, true)
       const text = JSON.stringify(fields)
-      yield* exec(sql`INSERT INTO model_versions
+      yield* sql`INSERT INTO model_versions
         (id, model_id, version, manifest, alias, alias_key, step, run_id, created_by, created_at, updated_at, revision)
         VALUES (${id}, ${ids.modelId}, ${requested}, ${text}, ${manifest.version_alias ?? null},
           ${manifest.version_alias?.toLowerCase() ?? null}, ${step}, ${manifest.run_id ?? null},
-          ${JSON.stringify(subject)}, ${at}, ${at}, 1)`)
+          ${JSON.stringify(subject)}, ${at}, ${at}, 1)`
       // The row just written, without reading it back or decoding the manifest again.
       const stored: VersionRow = {
         id,
