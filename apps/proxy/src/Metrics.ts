@@ -21,7 +21,7 @@ import * as Metrics from "@effect/opentelemetry/Metrics"
 import * as Resource from "@effect/opentelemetry/Resource"
 import { RegistryApi, RegistryError, Telemetry } from "@mreg/core"
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus"
-import { Effect, Layer, Metric, MetricBoundaries, Option, Redacted } from "effect"
+import { Effect, Layer, Metric, MetricBoundaries, MetricKey, MetricLabel, Option, Redacted } from "effect"
 import { createHash, timingSafeEqual } from "node:crypto"
 import type * as Http from "node:http"
 import { monitorEventLoopDelay } from "node:perf_hooks"
@@ -38,12 +38,12 @@ export interface Options {
   readonly token: Option.Option<Redacted.Redacted<string>>
 }
 
-const requests = Metric.counter("mreg_http_requests_total", { description: "HTTP requests by route template, method and status", incremental: true })
+const requestsKey = MetricKey.counter("mreg_http_requests_total", { description: "HTTP requests by route template, method and status", incremental: true })
 
 /** OpenTelemetry's advised boundaries for `http.server.request.duration`, in seconds. */
 const DURATION_BOUNDARIES = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
 
-const duration = Metric.histogram(
+const durationKey = MetricKey.histogram(
   "mreg_http_request_duration_seconds",
   MetricBoundaries.fromIterable(DURATION_BOUNDARIES),
   "HTTP request duration in seconds, by route template, method and status"
@@ -74,13 +74,20 @@ interface Series {
 
 const series = new Map<string, Series>()
 
+/**
+ * The metrics of one route, method and status, made once: their keys carry the labels, so an update finds its registry
+ * entry in the metric itself (`Metric.tagged` built a new label array per update, and Effect's registry hashed the
+ * labelled key — the histogram's boundaries included — to find the entry again each time).
+ */
 const seriesOf = (route: string, method: string, status: number): Series => {
   const key = `${method} ${status} ${route}`
   let found = series.get(key)
   if (found === undefined) {
-    const tag = <A extends Metric.Metric<any, any, any>>(metric: A): A =>
-      metric.pipe(Metric.tagged("route", route), Metric.tagged("method", method), Metric.tagged("status", String(status))) as A
-    found = { requests: tag(requests), duration: tag(duration) }
+    const labels = [MetricLabel.make("route", route), MetricLabel.make("method", method), MetricLabel.make("status", String(status))]
+    found = {
+      requests: Metric.fromMetricKey(MetricKey.taggedWithLabels(requestsKey, labels)),
+      duration: Metric.fromMetricKey(MetricKey.taggedWithLabels(durationKey, labels))
+    }
     series.set(key, found)
   }
   return found

@@ -17,7 +17,7 @@
  * @since 0.2.0
  */
 import { Headers, HttpTraceContext } from "@effect/platform"
-import { Config, Effect, Layer, Metric, Option } from "effect"
+import { Config, Effect, Layer, Metric, MetricKey, MetricLabel, Option } from "effect"
 import { Table } from "./internal/registryErrors.js"
 import * as ModelVersions from "./ModelVersions.js"
 import type { RegistryError } from "./RegistryError.js"
@@ -85,20 +85,33 @@ export const withTraceparent = (traceparent: string | undefined) => <A, E, R>(se
   return Option.isSome(parent) ? Effect.withParentSpan(self, parent.value) : self
 }
 
+const UPSERTS = "Model-version upserts by outcome"
+
 /**
  * `mreg_upserts_total{outcome}`: upserts by outcome — `created`, `updated`, `replayed` (an `Idempotency-Key`
  * replay), `conflict` (409 or 412), `invalid` (422, counted by the server that answers it; see the proxy's metrics).
  * @since 0.2.0
  * @category metrics
  */
-export const upserts = Metric.counter("mreg_upserts_total", { description: "Model-version upserts by outcome", incremental: true })
+export const upserts = Metric.counter("mreg_upserts_total", { description: UPSERTS, incremental: true })
+
+/**
+ * One labelled series of a counter as a metric of its own. `Metric.tagged` builds a new label array on every update,
+ * so Effect's registry looked the series up again (hashing its key) each time; this metric's key is labelled once
+ * and its registry entry is kept after the first update.
+ */
+const series = (name: string, description: string, label: string, value: string): Metric.Metric.Counter<number> =>
+  Metric.fromMetricKey(MetricKey.taggedWithLabels(MetricKey.counter(name, { description, incremental: true }), [MetricLabel.make(label, value)]))
 
 /**
  * The counter of {@link upserts} for one outcome.
  * @since 0.2.0
  * @category metrics
  */
-export const upsertOutcome = (outcome: "created" | "updated" | "replayed" | "conflict" | "invalid") => Metric.tagged(upserts, "outcome", outcome)
+export const upsertOutcome = (outcome: "created" | "updated" | "replayed" | "conflict" | "invalid"): Metric.Metric.Counter<number> =>
+  series("mreg_upserts_total", UPSERTS, "outcome", outcome)
+
+const STORE_ERRORS = "Registry operations that failed in the store or upstream"
 
 /**
  * `mreg_store_errors_total{operation}`: `ModelVersions` operations that failed on the store's or the upstream's side
@@ -106,10 +119,7 @@ export const upsertOutcome = (outcome: "created" | "updated" | "replayed" | "con
  * @since 0.2.0
  * @category metrics
  */
-export const storeErrors = Metric.counter("mreg_store_errors_total", {
-  description: "Registry operations that failed in the store or upstream",
-  incremental: true
-})
+export const storeErrors = Metric.counter("mreg_store_errors_total", { description: STORE_ERRORS, incremental: true })
 
 const outcomes = {
   created: upsertOutcome("created"),
@@ -124,7 +134,7 @@ const conflictStatuses: ReadonlySet<number> = new Set([Table.Conflict.status, Ta
 
 /** The operation's store-side failures counted in {@link storeErrors}. */
 const counted = (name: string) => {
-  const errors = Metric.tagged(storeErrors, "operation", name)
+  const errors = series("mreg_store_errors_total", STORE_ERRORS, "operation", name)
   return <A, R>(self: Effect.Effect<A, RegistryError, R>): Effect.Effect<A, RegistryError, R> =>
     Effect.tapError(self, (error) => (isStoreSide(error) ? Metric.increment(errors) : Effect.void))
 }
@@ -138,7 +148,7 @@ const statusOf = (error: RegistryError): number => Table[error._tag].status
  * @category instrumentation
  */
 export const instrument = (service: ModelVersions.Service): ModelVersions.Service => {
-  const upsert = counted("upsert")
+  const upsertErrors = series("mreg_store_errors_total", STORE_ERRORS, "operation", "upsert")
   const get = counted("get")
   const list = counted("list")
   const del = counted("delete")
@@ -149,14 +159,17 @@ export const instrument = (service: ModelVersions.Service): ModelVersions.Servic
   const history = counted("history")
   return {
     ...service,
+    // One tap counts both the outcome and a store-side failure (`upsertErrors`).
     upsert: (manifest, options) =>
-      service.upsert(manifest, options).pipe(
-        Effect.tapBoth({
-          onFailure: (error) => (conflictStatuses.has(statusOf(error)) ? Metric.increment(outcomes.conflict) : Effect.void),
-          onSuccess: (result) => Metric.increment(result.replayed ? outcomes.replayed : result.created ? outcomes.created : outcomes.updated)
-        }),
-        upsert
-      ),
+      Effect.tapBoth(service.upsert(manifest, options), {
+        onFailure: (error) =>
+          Effect.sync(() => {
+            if (conflictStatuses.has(statusOf(error))) outcomes.conflict.unsafeUpdate(1, [])
+            else if (isStoreSide(error)) upsertErrors.unsafeUpdate(1, [])
+          }),
+        onSuccess: (result) =>
+          Effect.sync(() => (result.replayed ? outcomes.replayed : result.created ? outcomes.created : outcomes.updated).unsafeUpdate(1, []))
+      }),
     get: (id) => get(service.get(id)),
     list: (query) => list(service.list(query)),
     delete: (id) => del(service.delete(id)),

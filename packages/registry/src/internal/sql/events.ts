@@ -9,6 +9,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { ModelManifest, type ModelVersion, ModelVersionEvent, ModelVersions, RegistryError } from "@mreg/core"
 import { Effect, Option, Schema } from "effect"
 import { randomUUID } from "node:crypto"
+import { traced } from "../traced.js"
 import { decoded, type makeQueries, notFound, paginationOf, storable, visibleMlRepos } from "./queries.js"
 import { Count, encodeManifest, SubjectJson, toModelVersion, type VersionRow } from "./rows.js"
 import { type Store, storeError } from "./store.js"
@@ -145,7 +146,7 @@ export const makeEvents = (store: Store, queries: ReturnType<typeof makeQueries>
           WHERE ${sql.and([sql`v.id = ${id}`, ...scope])}`)
   })
 
-  const history = Effect.fn("ModelVersions.history")(function*(id: ModelVersion.ModelVersionId, query: ModelVersionEvent.HistoryQuery = {}) {
+  const history = traced("ModelVersions.history", function*(id: ModelVersion.ModelVersionId, query: ModelVersionEvent.HistoryQuery = {}) {
     const limit = query.limit ?? ModelVersions.DEFAULT_LIMIT
     const offset = query.offset ?? 0
     if (!storable(id)) return yield* Effect.fail(notFound(id))

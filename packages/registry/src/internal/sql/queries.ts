@@ -7,6 +7,7 @@ import { type SqlClient, SqlSchema, Statement } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Fqn, ModelVersion, ModelVersions, PageToken, RegistryError, Validation } from "@mreg/core"
 import { Effect, Either, Option, type ParseResult, Schema } from "effect"
+import { traced } from "../traced.js"
 import { makeCompiler } from "./filter.js"
 import { Count, etagOf, SELECT_VERSION, toModelVersion, VersionRow } from "./rows.js"
 import { type Store, storeError } from "./store.js"
@@ -21,6 +22,17 @@ const undecodable = (error: ParseResult.ParseError): Effect.Effect<never, Regist
 export const decoded = <A>(
   effect: Effect.Effect<A, SqlError | ParseResult.ParseError>
 ): Effect.Effect<A, SqlError | RegistryError.StoreError> => Effect.catchTag(effect, "ParseError", undecodable)
+
+/**
+ * The first of `rows` decoded by `schema` synchronously (`Schema.decodeUnknownEither`, not `SqlSchema`'s effectful
+ * decoder of every row), `None` when there is none; a row that does not decode is a `StoreError`, as in `decoded`.
+ */
+export const firstRow = <A, I>(schema: Schema.Schema<A, I>) => {
+  const decode = Schema.decodeUnknownEither(schema)
+  return <E, R>(rows: Effect.Effect<ReadonlyArray<unknown>, E, R>): Effect.Effect<Option.Option<A>, E | RegistryError.StoreError, R> =>
+    Effect.flatMap(rows, (found) =>
+      found.length === 0 ? Effect.succeedNone : Either.match(decode(found[0]), { onLeft: undecodable, onRight: Effect.succeedSome }))
+}
 
 const Fragment = Schema.declare(Statement.isFragment)
 const TagRow = Schema.Struct({ model_version_id: Schema.String, tag: Schema.String })
@@ -176,7 +188,7 @@ export const makeQueries = (store: Store) => {
   /** A `ModelVersion` with its tags. */
   const load = (row: VersionRow) => Effect.map(tagsOf([row.id]), (tags) => toModelVersion(tenant, row, tags.get(row.id) ?? []))
 
-  const get = Effect.fn("ModelVersions.get")(function*(id: ModelVersion.ModelVersionId) {
+  const get = traced("ModelVersions.get", function*(id: ModelVersion.ModelVersionId) {
     return yield* Effect.gen(function*() {
       const row = yield* findLive(id)
       if (Option.isNone(row)) return yield* Effect.fail(notFound(id))
@@ -198,7 +210,7 @@ export const makeQueries = (store: Store) => {
       ORDER BY r.name, m.name, v.version DESC LIMIT ${limit} OFFSET ${offset}`
   })
 
-  const list = Effect.fn("ModelVersions.list")(function*(query: ModelVersions.ListQuery) {
+  const list = traced("ModelVersions.list", function*(query: ModelVersions.ListQuery) {
     const limit = query.limit ?? ModelVersions.DEFAULT_LIMIT
     const offset = query.offset ?? 0
     const where: Array<Statement.Fragment> = [sql`v.deleted_at IS NULL`]

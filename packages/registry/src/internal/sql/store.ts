@@ -45,6 +45,9 @@ export class StaleRead extends Data.TaggedError("StaleRead") {}
 
 const isSqlError = (error: unknown): error is SqlError => Predicate.isTagged(error, "SqlError")
 
+/** How a transaction that lost a race is run again: exponential from 2 ms, factor 1.5, jittered, for up to 10 s. */
+const RETRY = Schedule.exponential("2 millis", 1.5).pipe(Schedule.jittered, Schedule.upTo("10 seconds"))
+
 /** The shared context of the registry's operations. */
 export interface Store {
   readonly sql: SqlClient.SqlClient
@@ -87,7 +90,7 @@ export const makeStore = (
       Effect.tap(() => outbox === undefined ? Effect.void : Effect.sync(outbox.wake)),
       Effect.retry({
         while: (error) => error instanceof StaleRead || (isSqlError(error) && (isUniqueViolation(error) || isTransient(error))),
-        schedule: Schedule.exponential("2 millis", 1.5).pipe(Schedule.jittered, Schedule.upTo("10 seconds")),
+        schedule: RETRY,
         times: 200
       }),
       Effect.catchAll((error): Effect.Effect<never, E | StoreFailure> => {

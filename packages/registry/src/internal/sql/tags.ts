@@ -6,6 +6,7 @@
 import { SqlSchema } from "@effect/sql"
 import { type ModelVersion, ModelVersionEvent, ModelVersions, RegistryError } from "@mreg/core"
 import { Effect, Option, Schema } from "effect"
+import { traced } from "../traced.js"
 import { eventOf, fieldsOf, lastStateOf, type makeEvents, writerOf } from "./events.js"
 import { notFound, decoded, type makeQueries } from "./queries.js"
 import type { Store } from "./store.js"
@@ -24,7 +25,7 @@ export const makeTags = (store: Store, queries: ReturnType<typeof makeQueries>, 
       WHERE id = ${id} AND deleted_at IS NULL RETURNING id, revision`
   })
 
-  const delete_ = Effect.fn("ModelVersions.delete")(function*(id: ModelVersion.ModelVersionId) {
+  const delete_ = traced("ModelVersions.delete", function*(id: ModelVersion.ModelVersionId) {
     yield* store.transact(Effect.gen(function*() {
       const row = yield* queries.findLive(id)
       if (Option.isNone(row)) return yield* Effect.fail(notFound(id))
@@ -60,7 +61,7 @@ export const makeTags = (store: Store, queries: ReturnType<typeof makeQueries>, 
       WHERE ${sql.in("id", ids)} RETURNING id, revision`
   })
 
-  const applyTags = Effect.fn("ModelVersions.applyTags")(function*(request: ModelVersions.ApplyTagsRequest) {
+  const applyTags = traced("ModelVersions.applyTags", function*(request: ModelVersions.ApplyTagsRequest) {
     const id = request.model_version_id
     const wanted = new Map<string, string>()
     for (const tag of request.tags) wanted.set(tag.toLowerCase(), tag)

@@ -8,9 +8,10 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { ModelManifest, type ModelVersion, ModelVersionEvent, ModelVersions, RegistryError } from "@mreg/core"
 import { Effect, Option, Schema } from "effect"
 import { randomUUID } from "node:crypto"
+import { traced } from "../traced.js"
 import { eventOf, fieldsOf, type makeEvents, writerOf } from "./events.js"
 import { makeIdempotency, requestHash } from "./idempotency.js"
-import { decoded, type makeQueries } from "./queries.js"
+import { decoded, firstRow, type makeQueries } from "./queries.js"
 import { canonical, Count, encodeManifest, etagOf, toModelVersion, type VersionRow } from "./rows.js"
 import { StaleRead, type Store } from "./store.js"
 
@@ -31,6 +32,7 @@ const missing = () => new RegistryError.StoreError({ message: "the registry stor
 const IdRow = Schema.Struct({ id: Schema.String })
 const AliasRow = Schema.Struct({ version: Schema.Number, alias: Schema.String })
 const RevisionRow = Schema.Struct({ revision: Schema.Number })
+const NextRow = Schema.Struct({ next: Count })
 
 interface ModelIds {
   readonly modelId: string
@@ -39,6 +41,7 @@ interface ModelIds {
 
 export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>, events: ReturnType<typeof makeEvents>) => {
   const { sql } = store
+  const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
   const idempotency = makeIdempotency(store)
 
   /** Model and ML repo ids by `ml_repo\0name`, filled after a commit; `write` drops an entry whose model was deleted. */
@@ -71,16 +74,14 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
       return { modelId: model.id, mlRepoId: repo.id } satisfies ModelIds
     })
 
-  const aliasHolder = SqlSchema.findOne({
-    Request: Schema.Struct({ modelId: Schema.String, aliasKey: Schema.String, exceptId: Schema.String }),
-    Result: AliasRow,
-    execute: ({ aliasKey, exceptId, modelId }) => sql`SELECT version, alias FROM model_versions
-      WHERE model_id = ${modelId} AND alias_key = ${aliasKey} AND deleted_at IS NULL AND id <> ${exceptId}`
-  })
+  const aliasRow = firstRow(AliasRow)
+  const aliasHolder = ({ aliasKey, exceptId, modelId }: { modelId: string; aliasKey: string; exceptId: string }) =>
+    aliasRow(sql`SELECT version, alias FROM model_versions
+      WHERE model_id = ${modelId} AND alias_key = ${aliasKey} AND deleted_at IS NULL AND id <> ${exceptId}`)
 
   const checkAlias = (modelId: string, alias: string | undefined, exceptId: string | null) =>
     alias === undefined ? Effect.void : Effect.flatMap(
-      decoded(aliasHolder({ modelId, aliasKey: alias.toLowerCase(), exceptId: exceptId ?? "" })),
+      aliasHolder({ modelId, aliasKey: alias.toLowerCase(), exceptId: exceptId ?? "" }),
       Option.match({
         onNone: () => Effect.void,
         onSome: (holder) =>
@@ -94,11 +95,25 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
       })
     )
 
-  const nextVersion = SqlSchema.findOne({
-    Request: Schema.String,
-    Result: Schema.Struct({ next: Count }),
-    execute: (modelId) => sql`SELECT COALESCE(MAX(version), 0) + 1 AS next FROM model_versions WHERE model_id = ${modelId}`
-  })
+  const nextRow = firstRow(NextRow)
+  /**
+   * The model's next version number (`max(all versions ever, deleted included) + 1`), `None` when the model no longer
+   * exists (deleted since its id was read). PostgreSQL: first locks the model's row, so writers of one model queue on
+   * it instead of colliding on the version index and retrying (the lock before the number: a subquery of the locking
+   * statement would see the table as it was before the wait). SQLite, one writer at a time: one statement.
+   */
+  const lockedNextVersion = (modelId: string): Effect.Effect<Option.Option<number>, SqlError | RegistryError.StoreError> =>
+    isPg
+      ? Effect.flatMap(queries.lockModel(modelId), (exists) =>
+        exists
+          ? Effect.flatMap(nextRow(sql`SELECT COALESCE(MAX(version), 0) + 1 AS next FROM model_versions WHERE model_id = ${modelId}`),
+            Option.match({ onNone: () => Effect.fail(missing()), onSome: (row) => Effect.succeedSome(row.next) }))
+          : Effect.succeedNone)
+      : Effect.map(
+        nextRow(sql`SELECT (SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE model_id = ${modelId}) AS next
+          FROM models WHERE id = ${modelId}`),
+        Option.map((row) => row.next)
+      )
 
   const compareAndSet = SqlSchema.findOne({
     Request: Schema.Struct({
@@ -207,13 +222,13 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
     Effect.gen(function*() {
       const at = yield* store.now
       const ids = yield* ensureModel(manifest.ml_repo, manifest.name, at)
-      // PostgreSQL: writers of one model queue on its row instead of colliding on the version index and retrying.
       // A model deleted since its id was read (or cached) is created again, with a new id, on the retry.
-      if (!(yield* queries.lockModel(ids.modelId))) {
+      const locked = yield* lockedNextVersion(ids.modelId)
+      if (Option.isNone(locked)) {
         known.delete(modelKey(manifest.ml_repo, manifest.name))
         return yield* Effect.fail(new StaleRead())
       }
-      const next = yield* row(decoded(nextVersion(ids.modelId)))
+      const next = { next: locked.value }
       const requested = manifest.version ?? next.next
       if (requested < next.next) {
         const existing = yield* row(queries.versionRow(ids.modelId, requested))
@@ -243,7 +258,7 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
       return yield* create(manifest, subject, ids, requested, at)
     })
 
-  return Effect.fn("ModelVersions.upsert")(function*(manifest: ModelManifest.ModelManifest, options: ModelVersions.UpsertOptions = {}) {
+  return traced("ModelVersions.upsert", function*(manifest: ModelManifest.ModelManifest, options: ModelVersions.UpsertOptions = {}) {
     const subject = options.subject ?? (yield* writerOf(store))
     const key = options.idempotencyKey
     const hash = key === undefined ? "" : requestHash(manifest, options)
