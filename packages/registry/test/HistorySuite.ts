@@ -19,6 +19,15 @@ const historyOf = (id: ModelVersion.ModelVersionId) => Effect.flatMap(registry, 
 /** `[revision, type]` of each event. */
 const kinds = (events: ReadonlyArray<ModelVersionEvent.ModelVersionEvent>) => events.map((event) => [event.revision, event.type])
 
+/** Two versions of one model in a fresh ML repo, with the registry. */
+const twoVersions = Effect.gen(function*() {
+  const r = yield* registry
+  const repo = freshRepo()
+  const v1 = (yield* r.upsert(base(repo))).modelVersion
+  const v2 = (yield* r.upsert(base(repo))).modelVersion
+  return { r, v1, v2 }
+})
+
 const tag = (id: string, tags: ReadonlyArray<string>, force?: boolean) =>
   Effect.flatMap(registry, (r) => r.applyTags(new ModelVersions.ApplyTagsRequest({ model_version_id: id, tags, force })))
 
@@ -76,10 +85,7 @@ export const historySuite = <E>(layer: Layer.Layer<ModelVersions.ModelVersions, 
 
     it.effect("history: a forced tag records the move on both versions; pages by limit and offset", () =>
       Effect.gen(function*() {
-        const r = yield* registry
-        const repo = freshRepo()
-        const v1 = (yield* r.upsert(base(repo))).modelVersion
-        const v2 = (yield* r.upsert(base(repo))).modelVersion
+        const { r, v1, v2 } = yield* twoVersions
         yield* tag(v1.id, ["prod", "stable"])
         yield* tag(v2.id, ["PROD"], true)
         const one = yield* historyOf(v1.id)
@@ -117,10 +123,7 @@ export const historySuite = <E>(layer: Layer.Layer<ModelVersions.ModelVersions, 
 
     it.effect("history: a deleted version and the versions of a deleted model keep their history", () =>
       Effect.gen(function*() {
-        const r = yield* registry
-        const repo = freshRepo()
-        const v1 = (yield* r.upsert(base(repo))).modelVersion
-        const v2 = (yield* r.upsert(base(repo))).modelVersion
+        const { r, v1, v2 } = yield* twoVersions
         yield* r.delete(v1.id)
         yield* tag(v2.id, ["prod"])
         yield* r.deleteModel(v2.model_id as never)
