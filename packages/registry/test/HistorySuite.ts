@@ -7,9 +7,10 @@ import { assert, layer as withLayer } from "@effect/vitest"
 import { type ModelVersion, type ModelVersionEvent, ModelVersions } from "@mreg/core"
 import { Effect, type Layer } from "effect"
 import { randomUUID } from "node:crypto"
+import * as Fixtures from "./Fixtures.js"
 import { base, type SuiteOptions } from "./ModelVersionsSuite.js"
 
-const freshRepo = () => `history-${randomUUID().slice(0, 8)}`
+const freshRepo = () => Fixtures.freshRepo("history")
 
 const registry = ModelVersions.ModelVersions
 
@@ -20,13 +21,7 @@ const historyOf = (id: ModelVersion.ModelVersionId) => Effect.flatMap(registry, 
 const kinds = (events: ReadonlyArray<ModelVersionEvent.ModelVersionEvent>) => events.map((event) => [event.revision, event.type])
 
 /** Two versions of one model in a fresh ML repo, with the registry. */
-const twoVersions = Effect.gen(function*() {
-  const r = yield* registry
-  const repo = freshRepo()
-  const v1 = (yield* r.upsert(base(repo))).modelVersion
-  const v2 = (yield* r.upsert(base(repo))).modelVersion
-  return { r, v1, v2 }
-})
+const twoVersions = Effect.map(Fixtures.twoVersions("history"), ({ registry, v1, v2 }) => ({ r: registry, v1: v1.modelVersion, v2: v2.modelVersion }))
 
 const tag = (id: string, tags: ReadonlyArray<string>, force?: boolean) =>
   Effect.flatMap(registry, (r) => r.applyTags(new ModelVersions.ApplyTagsRequest({ model_version_id: id, tags, force })))
