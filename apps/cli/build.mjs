@@ -160,6 +160,42 @@ const barrelImports = {
 }
 
 /**
+ * Core modules the CLI's commands use only when they run, evaluated on first use: `ModelVersion`, `Model` and
+ * `UpsertPlan` (≈ 20 ms of every start: their `Schema.Class`es) are needed by `get`, `list`, `diff`… once they have
+ * a registry's answer, never by `validate` or the help. An import of one of them from the CLI's sources gets a
+ * CommonJS module of getters, one per export of the real module (read from its `dist` file), each requiring the real
+ * module on first read: the same module instance the registry imports, so classes stay the same. The CLI's sources
+ * must not read these modules at their top level (`Output.ts`, `Diff.ts` and `models.ts` make their encoders on
+ * first use); a name the real module does not export fails the build ("import-is-undefined").
+ */
+const LAZY_MODULES = ["@mreg/core/ModelVersion", "@mreg/core/Model", "@mreg/core/UpsertPlan"]
+const lazyModules = {
+  name: "lazy-modules",
+  setup(b) {
+    const filter = new RegExp(`^(${LAZY_MODULES.map((m) => m.replace("/", "\\/")).join("|")})$`)
+    b.onResolve({ filter }, (args) =>
+      args.namespace === "lazy-module" || !/[\\/]apps[\\/]cli[\\/]src[\\/]/.test(args.importer)
+        ? undefined
+        : { path: args.path, namespace: "lazy-module", pluginData: { resolveDir: args.resolveDir } })
+    b.onLoad({ filter: /.*/, namespace: "lazy-module" }, async (args) => {
+      const real = await b.resolve(args.path, { kind: "import-statement", resolveDir: args.pluginData.resolveDir, pluginData: "lazy" })
+      if (real.errors.length > 0) return { errors: real.errors }
+      const names = [...(await readFile(real.path, "utf8")).matchAll(/^export (?:const|class|function|let) (\w+)/gm)].map((m) => m[1])
+      return {
+        resolveDir: args.pluginData.resolveDir,
+        loader: "js",
+        contents: [
+          "let real",
+          `const load = () => (real ??= require(${JSON.stringify(args.path)}))`,
+          "Object.defineProperty(exports, \"__esModule\", { value: true })",
+          ...names.map((name) => `Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => load()[${JSON.stringify(name)}] })`)
+        ].join("\n")
+      }
+    })
+  }
+}
+
+/**
  * The OpenTelemetry SDK (`@mreg/core`'s `internal/otel.js`, imported by `Telemetry.layerTracing` only when OTEL_*
  * asks for traces) goes in its own file, dist/otel.cjs, required on demand: in the main bundle it added ~20 ms of
  * start-up CPU to every run. It carries its own copy of the `effect` modules it uses; Effect shares its runtime
@@ -194,7 +230,7 @@ const result = await build({
   target: "node20",
   format: "cjs",
   external: ["better-sqlite3"],
-  plugins: [huggingfacePipelinesOnly, lazyDrivers, otelApart, barrelImports],
+  plugins: [huggingfacePipelinesOnly, lazyDrivers, lazyModules, otelApart, barrelImports],
   logOverride: { "import-is-undefined": "error" },
   // `import()` of a module left outside (Node's `http` in the OpenTelemetry exporter, loaded only when OTEL_* asks
   // for traces) becomes `require`: the launcher runs the bundle as a `vm.Script`, which has no dynamic import.

@@ -53,9 +53,10 @@ export const plain: Palette = Style.plain
  */
 export const colored: Palette = Style.colored
 
-const encodeResponse = Schema.encodeSync(ModelVersion.ModelVersionResponse)
+// Made on first use: the bundle evaluates `ModelVersion` only when a command prints one (see build.mjs, `lazyModules`).
+const encodeResponse = (response: ModelVersion.ModelVersionResponse) => Schema.encodeSync(ModelVersion.ModelVersionResponse)(response)
 const encodeManifest = Schema.encodeSync(ModelManifest.ModelManifest)
-const encodePage = Schema.encodeSync(ModelVersion.ModelVersionPage)
+const encodePage = (page: ModelVersion.ModelVersionPage) => Schema.encodeSync(ModelVersion.ModelVersionPage)(page)
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2)
 
