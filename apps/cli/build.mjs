@@ -66,33 +66,42 @@ const LAZY = {
   // not of the common `name[extras] op version` form; compiling the grammar cost ~20 ms of every start.
   "pip-requirements-js": { named: ["parsePipRequirementsLine"] }
 }
-const lazyDrivers = {
-  name: "lazy-drivers",
+
+/**
+ * A plugin that gives each import of one of `paths` (from an importer `applies` accepts) a module of its own, whose
+ * exports read the real module on first use: `exports(build, args)` writes them, after `load()` (which `require`s the
+ * real module once). esbuild bundles that `require` as a lazy initializer of the real module.
+ */
+const onFirstUse = (name, paths, applies, exports) => ({
+  name,
   setup(b) {
-    const filter = new RegExp(`^(${Object.keys(LAZY).join("|")})$`)
+    const filter = new RegExp(`^(${paths.map((path) => path.replace("/", "\\/")).join("|")})$`)
     b.onResolve({ filter }, (args) =>
-      args.namespace === "lazy-driver" ? undefined : { path: args.path, namespace: "lazy-driver", pluginData: { resolveDir: args.resolveDir } })
-    b.onLoad({ filter: /.*/, namespace: "lazy-driver" }, (args) => {
-      const spec = LAZY[args.path]
-      return {
-        resolveDir: args.pluginData.resolveDir,
-        loader: "js",
-        contents: [
-          "let real",
-          `const load = () => (real ??= require(${JSON.stringify(args.path)}))`,
-          "const member = (get) => new Proxy(function () {}, {",
-          "  construct: (_, args) => Reflect.construct(get(), args),",
-          "  apply: (_, self, args) => Reflect.apply(get(), self, args),",
-          "  get: (_, key) => get()[key],",
-          "  has: (_, key) => key in get()",
-          "})",
-          ...spec.named.map((name) => `export const ${name} = member(() => load()[${JSON.stringify(name)}])`),
-          ...(spec.default ? ["export default member(() => (load()?.__esModule ? load().default : load()))"] : [])
-        ].join("\n")
-      }
-    })
+      args.namespace === name || !applies(args.importer)
+        ? undefined
+        : { path: args.path, namespace: name, pluginData: { resolveDir: args.resolveDir } })
+    b.onLoad({ filter: /.*/, namespace: name }, async (args) => ({
+      resolveDir: args.pluginData.resolveDir,
+      loader: "js",
+      contents: [
+        "let real",
+        `const load = () => (real ??= require(${JSON.stringify(args.path)}))`,
+        ...(await exports(b, args))
+      ].join("\n")
+    }))
   }
-}
+})
+
+const lazyDrivers = onFirstUse("lazy-drivers", Object.keys(LAZY), () => true, (_, args) => [
+  "const member = (get) => new Proxy(function () {}, {",
+  "  construct: (_, args) => Reflect.construct(get(), args),",
+  "  apply: (_, self, args) => Reflect.apply(get(), self, args),",
+  "  get: (_, key) => get()[key],",
+  "  has: (_, key) => key in get()",
+  "})",
+  ...LAZY[args.path].named.map((name) => `export const ${name} = member(() => load()[${JSON.stringify(name)}])`),
+  ...(LAZY[args.path].default ? ["export default member(() => (load()?.__esModule ? load().default : load()))"] : [])
+])
 
 /**
  * Imports of a package's index ("barrel") become imports of the modules it re-exports: `import { Effect, Schema }
@@ -169,31 +178,15 @@ const barrelImports = {
  * first use); a name the real module does not export fails the build ("import-is-undefined").
  */
 const LAZY_MODULES = ["@mreg/core/ModelVersion", "@mreg/core/Model", "@mreg/core/UpsertPlan"]
-const lazyModules = {
-  name: "lazy-modules",
-  setup(b) {
-    const filter = new RegExp(`^(${LAZY_MODULES.map((m) => m.replace("/", "\\/")).join("|")})$`)
-    b.onResolve({ filter }, (args) =>
-      args.namespace === "lazy-module" || !/[\\/]apps[\\/]cli[\\/]src[\\/]/.test(args.importer)
-        ? undefined
-        : { path: args.path, namespace: "lazy-module", pluginData: { resolveDir: args.resolveDir } })
-    b.onLoad({ filter: /.*/, namespace: "lazy-module" }, async (args) => {
-      const real = await b.resolve(args.path, { kind: "import-statement", resolveDir: args.pluginData.resolveDir, pluginData: "lazy" })
-      if (real.errors.length > 0) return { errors: real.errors }
-      const names = [...(await readFile(real.path, "utf8")).matchAll(/^export (?:const|class|function|let) (\w+)/gm)].map((m) => m[1])
-      return {
-        resolveDir: args.pluginData.resolveDir,
-        loader: "js",
-        contents: [
-          "let real",
-          `const load = () => (real ??= require(${JSON.stringify(args.path)}))`,
-          "Object.defineProperty(exports, \"__esModule\", { value: true })",
-          ...names.map((name) => `Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => load()[${JSON.stringify(name)}] })`)
-        ].join("\n")
-      }
-    })
-  }
-}
+const lazyModules = onFirstUse("lazy-modules", LAZY_MODULES, (importer) => /[\\/]apps[\\/]cli[\\/]src[\\/]/.test(importer), async (b, args) => {
+  const real = await b.resolve(args.path, { kind: "import-statement", resolveDir: args.pluginData.resolveDir })
+  if (real.errors.length > 0) throw new Error(real.errors[0].text)
+  const names = [...(await readFile(real.path, "utf8")).matchAll(/^export (?:const|class|function|let) (\w+)/gm)].map((m) => m[1])
+  return [
+    "Object.defineProperty(exports, \"__esModule\", { value: true })",
+    ...names.map((name) => `Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => load()[${JSON.stringify(name)}] })`)
+  ]
+})
 
 /**
  * The OpenTelemetry SDK (`@mreg/core`'s `internal/otel.js`, imported by `Telemetry.layerTracing` only when OTEL_*
