@@ -16,12 +16,14 @@ export type Problem = UpsertPlan.Problem
 export type Plan = UpsertPlan.Plan
 /** @since 0.1.0 @category models */
 export type Preconditions = UpsertPlan.Preconditions
+// Functions, not aliases: the bundle evaluates `UpsertPlan` (and `Model`, `ModelVersion`) on the first call, not at
+// start (see build.mjs, `lazyModules`).
 /** {@link UpsertPlan.show}. @since 0.1.0 @category rendering */
-export const show = UpsertPlan.show
+export const show: typeof UpsertPlan.show = (value) => UpsertPlan.show(value)
 /** {@link UpsertPlan.changes}. @since 0.1.0 @category diffing */
-export const changes = UpsertPlan.changes
+export const changes: typeof UpsertPlan.changes = (path, before, after) => UpsertPlan.changes(path, before, after)
 /** {@link UpsertPlan.plan}. @since 0.1.0 @category diffing */
-export const plan = UpsertPlan.plan
+export const plan: typeof UpsertPlan.plan = (registry, manifest, preconditions) => UpsertPlan.plan(registry, manifest, preconditions)
 
 /**
  * The header line of a plan: what would happen to which version.

@@ -13,7 +13,8 @@
  * @since 0.1.0
  */
 import { ModelManifest, ModelVersion, type ModelVersionEvent } from "@mreg/core"
-import { Config, Console, Effect, Option, Schema } from "effect"
+import * as ConsoleColor from "@mreg/core/ConsoleColor"
+import { Effect, Schema } from "effect"
 import { stringify as yamlStringify } from "yaml"
 import * as Style from "./internal/style.js"
 
@@ -52,9 +53,10 @@ export const plain: Palette = Style.plain
  */
 export const colored: Palette = Style.colored
 
-const encodeResponse = Schema.encodeSync(ModelVersion.ModelVersionResponse)
+// Made on first use: the bundle evaluates `ModelVersion` only when a command prints one (see build.mjs, `lazyModules`).
+const encodeResponse = (response: ModelVersion.ModelVersionResponse) => Schema.encodeSync(ModelVersion.ModelVersionResponse)(response)
 const encodeManifest = Schema.encodeSync(ModelManifest.ModelManifest)
-const encodePage = Schema.encodeSync(ModelVersion.ModelVersionPage)
+const encodePage = (page: ModelVersion.ModelVersionPage) => Schema.encodeSync(ModelVersion.ModelVersionPage)(page)
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2)
 
@@ -278,54 +280,12 @@ export const historyTable = (page: ModelVersionEvent.HistoryPage, style: Palette
 }
 
 /**
- * Whether stdout and stderr get colour: each must be a terminal, and `NO_COLOR` unset or empty.
+ * Whether stdout and stderr get colour (core's `ConsoleColor`: each must be a terminal, and `NO_COLOR` unset or
+ * empty), and the console that removes `@effect/cli`'s escape codes where colour is off.
  * @since 0.1.0
  * @category models
  */
-export interface ColorSupport {
-  readonly stdout: boolean
-  readonly stderr: boolean
-}
-
-/**
- * The colour support of this process, from `process.stdout.isTTY`, `process.stderr.isTTY` and `NO_COLOR`.
- * @since 0.1.0
- * @category constructors
- */
-export const colorSupport: Effect.Effect<ColorSupport> = Effect.gen(function*() {
-  const noColor = yield* Config.option(Config.string("NO_COLOR")).pipe(Effect.orElseSucceed(() => Option.none<string>()))
-  return {
-    stdout: Style.useColor(process.stdout.isTTY, Option.getOrUndefined(noColor)),
-    stderr: Style.useColor(process.stderr.isTTY, Option.getOrUndefined(noColor))
-  }
-})
-
-const cleanText = (color: boolean) => (arg: unknown): unknown => {
-  if (typeof arg !== "string") return arg
-  const text = arg.replace(/\n+$/, "")
-  return color ? text : Style.strip(text)
-}
-
-/**
- * A `Console` that writes through `base`, with ANSI escape codes removed from text bound for a stream that gets no
- * colour (`log`, `info` and `debug` go to stdout, `error` and `warn` to stderr), and trailing newlines removed from
- * every text (each call prints exactly one newline). Used around `@effect/cli`, whose help, version and error
- * documents are always rendered with escape codes and end with a blank line.
- * @since 0.1.0
- * @category constructors
- */
-export const terminalConsole = (base: Console.Console, support: ColorSupport): Console.Console => {
-  const out = cleanText(support.stdout)
-  const err = cleanText(support.stderr)
-  return {
-    ...base,
-    log: (...args) => base.log(...args.map(out)),
-    info: (...args) => base.info(...args.map(out)),
-    error: (...args) => base.error(...args.map(err)),
-    warn: (...args) => base.warn(...args.map(err)),
-    debug: (...args) => base.debug(...args.map(out))
-  }
-}
+export { type ColorSupport, colorSupport, terminalConsole } from "@mreg/core/ConsoleColor"
 
 /**
  * Writes lines to stdout (results) and stderr (errors and notes), and says which of the two gets colour.
@@ -335,7 +295,7 @@ export const terminalConsole = (base: Console.Console, support: ColorSupport): C
 export class Output extends Effect.Service<Output>()("cli/Output", {
   // The console of the fiber that builds the service: `Cli.run` silences `@effect/cli`'s own printing around the
   // commands, never theirs.
-  effect: Effect.zipWith(colorSupport, Effect.console, (support, console) => ({
+  effect: Effect.zipWith(ConsoleColor.colorSupport, Effect.console, (support, console) => ({
     /** Prints `text` and a newline to stdout. */
     stdout: (text: string): Effect.Effect<void> => console.log(text),
     /** Prints `text` and a newline to stderr. */

@@ -271,18 +271,22 @@ describe("ModelFolder.manifest", () => {
     pipPackages: ["onnxruntime==1.18.0"],
     notes: []
   }
+  /** A manifest made from `inference`: its metadata and framework, and `fields` (what the options decide). */
+  const fromInference = (fields: Record<string, unknown>) => ({
+    type: "model-version",
+    ...fields,
+    metadata: { license: "mit" },
+    framework: { type: "onnx" }
+  })
 
   it("defaults: name from the folder, ml_repo default, a local source with the folder as given", () => {
     assert.deepStrictEqual(ModelFolder.manifest(inference, { from: "./models/ResNet 50/", ...noOptions }), {
-      manifest: {
-        type: "model-version",
+      manifest: fromInference({
         name: "ResNet-50",
         ml_repo: "default",
-        metadata: { license: "mit" },
         source: { type: "local", file_or_folder: "./models/ResNet 50/" },
-        framework: { type: "onnx" },
         environment: { pip_packages: ["onnxruntime==1.18.0"] }
-      },
+      }),
       notes: [
         "inferred name = ResNet-50 from the folder name \"ResNet 50\"",
         "inferred ml_repo = default (the default; choose one with --ml-repo)"
@@ -300,16 +304,13 @@ describe("ModelFolder.manifest", () => {
       description: Option.some("ResNet-50 in ONNX")
     })
     assert.deepStrictEqual(made, {
-      manifest: {
-        type: "model-version",
+      manifest: fromInference({
         name: "resnet50",
         ml_repo: "vision",
         description: "ResNet-50 in ONNX",
-        metadata: { license: "mit" },
         source: { type: "external", uri: "s3://models/resnet50/" },
-        framework: { type: "onnx" },
         environment: { python_version: "3.10" }
-      },
+      }),
       notes: []
     })
   })

@@ -1,11 +1,12 @@
 /**
  * The `mreg-proxy` command (`@effect/cli`): every setting is a flag, with the environment variable of
- * `ProxyConfig` as fallback (flags win). `mreg-proxy --help` lists them.
+ * `ProxyConfig` as fallback (flags win). `mreg-proxy --help` lists them, in colour only on a terminal and never with
+ * `NO_COLOR` set (core's `ConsoleColor`, as `mreg` does).
  *
  * @since 0.1.0
  */
 import { Args, Command, Options } from "@effect/cli"
-import { MregConfig } from "@mreg/core"
+import { ConsoleColor, MregConfig } from "@mreg/core"
 import { Config, Duration, Effect, Either, Layer, Option } from "effect"
 import { homedir } from "node:os"
 import { join } from "node:path"
@@ -122,5 +123,16 @@ export const command = Command.make("mreg-proxy", options, (config) =>
     Command.withSubcommands([webhooks])
   )
 
-/** Runs the command on `argv` (as `process.argv`). @since 0.1.0 @category running */
-export const run = Command.run(command, { name: "mreg-proxy", version: "0.1.0" })
+const cli = Command.run(command, { name: "mreg-proxy", version: "0.1.0" })
+
+/**
+ * Runs the command on `argv` (as `process.argv`). `@effect/cli`'s help, version and usage errors are printed without
+ * escape codes where the stream gets no colour (`ConsoleColor.terminalConsole`).
+ * @since 0.1.0
+ * @category running
+ */
+export const run = (argv: ReadonlyArray<string>) =>
+  Effect.flatMap(
+    Effect.zipWith(ConsoleColor.colorSupport, Effect.console, (support, console) => ConsoleColor.terminalConsole(console, support)),
+    (console) => Effect.withConsole(cli(argv), console)
+  )

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { withPostgres } from "@mreg/test-fixtures/postgres"
 import { afterAll, beforeAll } from "vitest"
 
 const app = fileURLToPath(new URL("..", import.meta.url))
@@ -138,15 +139,7 @@ const races = (name: string, env: () => Record<string, string>) =>
     })
   })
 
-const pgUrl = process.env.MREG_TEST_DATABASE_URL
-if (pgUrl === undefined || pgUrl === "") {
-  describe("two processes on one PostgreSQL database", () => {
-    it("needs MREG_TEST_DATABASE_URL (pnpm test starts a throwaway PostgreSQL and sets it)", () => {
-      assert.fail("MREG_TEST_DATABASE_URL is not set")
-    })
-  })
-} else {
-  races("two processes on one PostgreSQL database", () => ({ DATABASE_URL: pgUrl }))
-}
+const onPostgres = "two processes on one PostgreSQL database"
+withPostgres(onPostgres, (url) => races(onPostgres, () => ({ DATABASE_URL: url })))
 
 races("two processes on one SQLite file (WAL)", () => ({ MREG_HOME: join(home, "sqlite") }))

@@ -144,10 +144,12 @@ describe("mreg-proxy process", () => {
     assert.strictEqual(await proc.exit, 0)
   })
 
-  it("--help lists every flag", { timeout: 60_000 }, async () => {
+  it("--help lists every flag, without escape codes when stdout is not a terminal", { timeout: 60_000 }, async () => {
     const proc = start(["--help"], {})
     assert.strictEqual(await proc.exit, 0)
     const help = proc.stdout.join("\n")
+    assert.isTrue(help.startsWith("mreg-proxy\n"), help.slice(0, 40))
+    assert.notInclude(help, "\x1b[")
     for (const flag of ["--host", "--port", "--tokens-file", "--insecure-no-auth", "--max-body-bytes", "--upstream", "--upstream-token", "--upstream-timeout-ms", "--upstream-retries", "--home", "--database-url", "--tenant"]) {
       assert.isTrue(help.includes(flag), flag)
     }

@@ -71,6 +71,29 @@ export const Status = (props: { readonly loaded: Loaded<unknown>; readonly what:
   return <ErrorLine error={props.loaded.error} />
 }
 
+/**
+ * A searched paged list ({@link usePage}): the search box (labelled "Search {what}") over its filter, the loading
+ * and failure lines, then — once the first page is in — `children` (the table of `page.rows`) and the "more"
+ * button, or "No {what} match.".
+ */
+export const Searched = (props: {
+  readonly what: string
+  readonly filter: string
+  readonly page: ReturnType<typeof usePage>
+  readonly onSearch: (filter: string) => void
+  readonly children: ComponentChildren
+}) => {
+  const { loaded, rows, more } = props.page
+  return (
+    <>
+      <SearchBox label={`Search ${props.what}`} value={props.filter} error={filterError(loaded)} onSearch={props.onSearch} />
+      <Status loaded={loaded} what={props.what} />
+      {loaded.state !== "ok" ? null : rows.length > 0 ? props.children : <p role="status">No {props.what} match.</p>}
+      {more}
+    </>
+  )
+}
+
 /** An API error as a line for people. */
 export const ErrorLine = (props: { readonly error: ApiError }) => (
   <p class="error" role="alert">

@@ -9,8 +9,7 @@ async function main() {
     ml_repo: "growth",
     version_alias: "v1-prod",
     metadata: { auc: 0.91 },
-    source: { type: "external", uri: "s3://models/churn/1" },
-    framework: { type: "xgboost", serialization_format: "json" }
+    source: { type: "external", uri: "s3://models/churn/1" }
   }
   // Checks every rule locally, without a client: { ok: true, value } or { ok: false, issues }.
   const checked = validateManifest(manifest)

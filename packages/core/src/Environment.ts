@@ -119,8 +119,7 @@ const parseProblem = (line: string): string | undefined => {
  * @category schemas
  */
 export const PipRequirement = Schema.String.pipe(
-  Schema.filter((line) => requirementProblem(line) ?? true),
-  Schema.annotations({
+  Schema.filter(requirementProblem, {
     identifier: "PipRequirement",
     title: "pip requirement",
     description: "One PEP 508 requirement with PEP 440 versions, such as \"transformers==4.44.0\"; not a pip option or a comment.",

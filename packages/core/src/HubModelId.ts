@@ -43,8 +43,7 @@ export const hubModelIdProblem = (id: string): string | undefined => {
  * @category schemas
  */
 export const HubModelId = Schema.String.pipe(
-  Schema.filter((id) => hubModelIdProblem(id) ?? true),
-  Schema.annotations({
+  Schema.filter(hubModelIdProblem, {
     identifier: "HubModelId",
     description: "Hugging Face Hub repo id: name or namespace/name",
     // With `jsonSchema`, JSON Schema generation takes title, description and examples from it alone.

@@ -17,34 +17,43 @@ const nonEmpty = (what: string, title: string, example: string) =>
     Schema.annotations({ title, description: `The ${what}, 1–2048 characters.`, examples: [example] })
   )
 
-/** A member's name in JSON Schema and OpenAPI: `identifier`, its `type` as title, and what it means. */
-const named = (identifier: string, title: string, description: string) => ({ identifier, title, description })
+/**
+ * A member of `source`: `{type, ...fields}`, named in JSON Schema and OpenAPI by `identifier` (its `type` as title),
+ * with what it means and one example.
+ */
+const member = <const Type extends string, const Fields extends Schema.Struct.Fields>(
+  type: Type,
+  fields: Fields,
+  annotations: {
+    readonly identifier: string
+    readonly description: string
+    readonly example: Schema.Struct.Type<{ type: Schema.Literal<[Type]> } & Fields>
+  }
+) =>
+  Schema.Struct({ type: Schema.Literal(type), ...fields }).annotations({
+    identifier: annotations.identifier,
+    title: type,
+    description: annotations.description,
+    examples: [annotations.example]
+  })
 
 /** Files stored by the registry. @since 0.1.0 @category schemas */
-export const TrueFoundrySource = Schema.Struct({
-  type: Schema.Literal("truefoundry"),
+export const TrueFoundrySource = member("truefoundry", {
   uri: Schema.optional(nonEmpty("artifact URI", "Artifact URI", "s3://bucket/sentiment/1"))
-}).annotations({
-  ...named("TrueFoundrySource", "truefoundry", "Files uploaded to the registry's artifact store."),
-  examples: [{ type: "truefoundry" }]
-})
+}, { identifier: "TrueFoundrySource", description: "Files uploaded to the registry's artifact store.", example: { type: "truefoundry" } })
 
 /** Files at an external URI. @since 0.1.0 @category schemas */
-export const ExternalSource = Schema.Struct({
-  type: Schema.Literal("external"),
+export const ExternalSource = member("external", {
   uri: nonEmpty("URI of the model files, such as s3://bucket/path/", "URI", "s3://models/sentiment-clf/1/")
-}).annotations({
-  ...named("ExternalSource", "external", "Files left where they are (s3://, gs://, https://…)."),
-  examples: [{ type: "external", uri: "s3://models/sentiment-clf/1/" }]
-})
+}, { identifier: "ExternalSource", description: "Files left where they are (s3://, gs://, https://…).", example: { type: "external", uri: "s3://models/sentiment-clf/1/" } })
 
 /** Files on the registering machine. @since 0.1.0 @category schemas */
-export const LocalSource = Schema.Struct({
-  type: Schema.Literal("local"),
+export const LocalSource = member("local", {
   file_or_folder: nonEmpty("path of the model file or folder", "File or folder", "./artifacts/model")
-}).annotations({
-  ...named("LocalSource", "local", "Files on the machine that registers the version; such a version is not deployable."),
-  examples: [{ type: "local", file_or_folder: "./artifacts/model" }]
+}, {
+  identifier: "LocalSource",
+  description: "Files on the machine that registers the version; such a version is not deployable.",
+  example: { type: "local", file_or_folder: "./artifacts/model" }
 })
 
 /**

@@ -5,6 +5,8 @@
 
 /** @since 0.2.0 */
 export * as Apply from "./Apply.js"
+/** @since 0.2.0 */
+export * as ConsoleColor from "./ConsoleColor.js"
 /** @since 0.1.0 */
 export * as Environment from "./Environment.js"
 /** @since 0.2.0 */

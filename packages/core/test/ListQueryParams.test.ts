@@ -12,6 +12,10 @@ const decode = (search: string) => {
   return ListQueryParams.decode(Schema.decodeUnknownSync(RegistryApi.ListUrlParams)(params))
 }
 
+/** A decode's problems as `[loc, msg]` pairs (its success as it is). */
+const problems = <A>(result: Either.Either<A, { readonly detail: ReadonlyArray<{ readonly loc: unknown; readonly msg: string }> }>) =>
+  Either.mapLeft(result, (error) => error.detail.map((issue) => [issue.loc, issue.msg]))
+
 describe("ListQueryParams", () => {
   it("decodes numbers from strings and lists from commas or repetition; ignores unknown parameters", () => {
     assert.deepStrictEqual(
@@ -32,15 +36,11 @@ describe("ListQueryParams", () => {
   })
 
   it("numbers the store cannot hold (over 2^31 − 1) are a 422 naming the limit, never a store failure", () => {
-    const result = decode("?version=2147483648&run_steps=2147483648&offset=99999999999999999999")
-    assert.isTrue(Either.isLeft(result))
-    if (Either.isLeft(result)) {
-      assert.deepStrictEqual(result.left.detail.map((issue) => [issue.loc, issue.msg]), [
-        [["query", "version"], "must be at most 2147483647 (received \"2147483648\")"],
-        [["query", "offset"], "must be at most 2147483647 (received \"99999999999999999999\")"],
-        [["query", "run_steps"], "must be whole numbers from 0 to 2147483647, comma-separated or repeated (received \"2147483648\")"]
-      ])
-    }
+    assert.deepStrictEqual(problems(decode("?version=2147483648&run_steps=2147483648&offset=99999999999999999999")), Either.left([
+      [["query", "version"], "must be at most 2147483647 (received \"2147483648\")"],
+      [["query", "offset"], "must be at most 2147483647 (received \"99999999999999999999\")"],
+      [["query", "run_steps"], "must be whole numbers from 0 to 2147483647, comma-separated or repeated (received \"2147483648\")"]
+    ]))
     assert.deepStrictEqual(decode("?version=2147483647"), Either.right(new ModelVersions.ListQuery({ version: 2147483647 })))
   })
 
@@ -54,9 +54,8 @@ describe("ListQueryParams", () => {
       decode("?fqn=model:default/nlp-team/sentiment-clf:latest"),
       Either.right(new ModelVersions.ListQuery({ fqn: "model:default/nlp-team/sentiment-clf:latest" }))
     )
-    const newest = decode("?version=newest")
     assert.deepStrictEqual(
-      Either.mapLeft(newest, (error) => error.detail.map((d) => [d.loc, d.msg])),
+      problems(decode("?version=newest")),
       Either.left([[["query", "version"], "must be a whole number written in digits or latest (received \"newest\")"]])
     )
   })
@@ -75,29 +74,23 @@ describe("ListQueryParams", () => {
         ]
       ])
     )
-    const nul = decode(`?${new URLSearchParams({ filter: "name = \"a\u0000\"" })}`)
     assert.deepStrictEqual(
-      Either.mapLeft(nul, (error) => error.detail.map((d) => [d.loc, d.msg])),
+      problems(decode(`?${new URLSearchParams({ filter: "name = \"a\u0000\"" })}`)),
       Either.left([[["query", "filter"], "must not contain a NUL character (U+0000) (received \"name = \\\"a\\u0000\\\"\")"]])
     )
-    const models = ListQueryParams.decodeModels(Schema.decodeUnknownSync(Model.ListUrlParams)({ filter: "nmae = 1" }))
     assert.deepStrictEqual(
-      Either.mapLeft(models, (error) => error.detail.map((d) => [d.loc, d.msg])),
+      problems(ListQueryParams.decodeModels(Schema.decodeUnknownSync(Model.ListUrlParams)({ filter: "nmae = 1" }))),
       Either.left([[["query", "filter"], "column 1: expected a field, found \"nmae\"; did you mean \"name\"?"]])
     )
   })
 
   it("reports every bad parameter at ['query', name]", () => {
-    const result = decode("?limit=1001&offset=x&version=0&name=&run_steps=-1&tag=a")
-    assert.isTrue(Either.isLeft(result))
-    if (Either.isLeft(result)) {
-      assert.deepStrictEqual(result.left.detail.map((d) => [d.loc, d.msg]), [
-        [["query", "name"], "must not be empty"],
-        [["query", "offset"], "must be a whole number written in digits (received \"x\")"],
-        [["query", "run_steps"], "must be whole numbers from 0 to 2147483647, comma-separated or repeated (received \"-1\")"],
-        [["query", "version"], "must be an integer from 1 to 2147483647 (received 0)"],
-        [["query", "limit"], "must be an integer from 1 to 1000 (received 1001)"]
-      ])
-    }
+    assert.deepStrictEqual(problems(decode("?limit=1001&offset=x&version=0&name=&run_steps=-1&tag=a")), Either.left([
+      [["query", "name"], "must not be empty"],
+      [["query", "offset"], "must be a whole number written in digits (received \"x\")"],
+      [["query", "run_steps"], "must be whole numbers from 0 to 2147483647, comma-separated or repeated (received \"-1\")"],
+      [["query", "version"], "must be an integer from 1 to 2147483647 (received 0)"],
+      [["query", "limit"], "must be an integer from 1 to 1000 (received 1001)"]
+    ]))
   })
 })

@@ -7,9 +7,10 @@ import { assert, layer as withLayer } from "@effect/vitest"
 import { type ModelVersion, type ModelVersionEvent, ModelVersions } from "@mreg/core"
 import { Effect, type Layer } from "effect"
 import { randomUUID } from "node:crypto"
+import * as Fixtures from "./Fixtures.js"
 import { base, type SuiteOptions } from "./ModelVersionsSuite.js"
 
-const freshRepo = () => `history-${randomUUID().slice(0, 8)}`
+const freshRepo = () => Fixtures.freshRepo("history")
 
 const registry = ModelVersions.ModelVersions
 
@@ -18,6 +19,9 @@ const historyOf = (id: ModelVersion.ModelVersionId) => Effect.flatMap(registry, 
 
 /** `[revision, type]` of each event. */
 const kinds = (events: ReadonlyArray<ModelVersionEvent.ModelVersionEvent>) => events.map((event) => [event.revision, event.type])
+
+/** Two versions of one model in a fresh ML repo, with the registry. */
+const twoVersions = Effect.map(Fixtures.twoVersions("history"), ({ registry, v1, v2 }) => ({ r: registry, v1: v1.modelVersion, v2: v2.modelVersion }))
 
 const tag = (id: string, tags: ReadonlyArray<string>, force?: boolean) =>
   Effect.flatMap(registry, (r) => r.applyTags(new ModelVersions.ApplyTagsRequest({ model_version_id: id, tags, force })))
@@ -76,10 +80,7 @@ export const historySuite = <E>(layer: Layer.Layer<ModelVersions.ModelVersions, 
 
     it.effect("history: a forced tag records the move on both versions; pages by limit and offset", () =>
       Effect.gen(function*() {
-        const r = yield* registry
-        const repo = freshRepo()
-        const v1 = (yield* r.upsert(base(repo))).modelVersion
-        const v2 = (yield* r.upsert(base(repo))).modelVersion
+        const { r, v1, v2 } = yield* twoVersions
         yield* tag(v1.id, ["prod", "stable"])
         yield* tag(v2.id, ["PROD"], true)
         const one = yield* historyOf(v1.id)
@@ -117,10 +118,7 @@ export const historySuite = <E>(layer: Layer.Layer<ModelVersions.ModelVersions, 
 
     it.effect("history: a deleted version and the versions of a deleted model keep their history", () =>
       Effect.gen(function*() {
-        const r = yield* registry
-        const repo = freshRepo()
-        const v1 = (yield* r.upsert(base(repo))).modelVersion
-        const v2 = (yield* r.upsert(base(repo))).modelVersion
+        const { r, v1, v2 } = yield* twoVersions
         yield* r.delete(v1.id)
         yield* tag(v2.id, ["prod"])
         yield* r.deleteModel(v2.model_id as never)

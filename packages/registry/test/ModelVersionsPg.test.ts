@@ -6,16 +6,9 @@ import { Deferred, Effect, Fiber, Redacted, Schedule } from "effect"
 import { randomUUID } from "node:crypto"
 import { base, modelVersionsSuite } from "./ModelVersionsSuite.js"
 import { scopePagingSuite } from "./ScopePagingSuite.js"
+import { withPostgres } from "@mreg/test-fixtures/postgres"
 
-// PostgreSQL tests never skip: `pnpm test` starts a throwaway cluster (scripts/pg.mjs) and passes its URL.
-const url = process.env.MREG_TEST_DATABASE_URL
-if (url === undefined || url === "") {
-  describe("PostgreSQL", () => {
-    it("needs MREG_TEST_DATABASE_URL (pnpm test starts a throwaway PostgreSQL and sets it)", () => {
-      assert.fail("MREG_TEST_DATABASE_URL is not set")
-    })
-  })
-} else {
+withPostgres("PostgreSQL", (url) => {
   const layer = ModelVersionsSql.layerPg({ url: Redacted.make(url), tenant: "pg" })
   modelVersionsSuite("PostgreSQL", layer, { tenant: "pg", subjectOption: true })
   scopePagingSuite("PostgreSQL: read scopes and page tokens", layer, { scopeInStore: true })
@@ -70,4 +63,4 @@ if (url === undefined || url === "") {
         assert.deepStrictEqual(history.data.map((event) => event.type), ["created"])
       }).pipe(Effect.provide([layer, PgClient.layer({ url: Redacted.make(url) })])), 60_000)
   })
-}
+})

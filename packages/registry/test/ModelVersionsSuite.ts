@@ -7,10 +7,11 @@
  */
 import { assert, describe, layer as withLayer } from "@effect/vitest"
 import { ModelManifest, ModelVersion, ModelVersions, PageToken, RegistryError } from "@mreg/core"
-import { base as sharedBase } from "@mreg/test-fixtures"
 import { Effect, Layer } from "effect"
 import { randomUUID } from "node:crypto"
 import { filterSuite } from "./FilterSuite.js"
+import * as Fixtures from "./Fixtures.js"
+import { base } from "./Fixtures.js"
 import { wireCases } from "./WireCases.js"
 import { historySuite } from "./HistorySuite.js"
 import { modelsSuite } from "./ModelsSuite.js"
@@ -23,13 +24,9 @@ export interface SuiteOptions {
   readonly subjectOption: boolean
 }
 
-/** CASES.md BASE manifest (`@mreg/test-fixtures`), in a given ML repo. */
-export const base = (mlRepo: string, overrides: Partial<typeof ModelManifest.ModelManifest.Encoded> = {}) =>
-  new ModelManifest.ModelManifest(
-    sharedBase({ ml_repo: mlRepo, ...overrides }) as ConstructorParameters<typeof ModelManifest.ModelManifest>[0]
-  )
+export { base } from "./Fixtures.js"
 
-const freshRepo = () => `repo-${randomUUID().slice(0, 8)}`
+const freshRepo = () => Fixtures.freshRepo("repo")
 
 const versionsOf = (page: ModelVersion.ModelVersionPage) => page.data.map((mv) => mv.manifest.version)
 
@@ -301,10 +298,7 @@ export const modelVersionsSuite = <E>(
 
       it.effect("tags are unique per model ignoring case; force moves them", () =>
         Effect.gen(function*() {
-          const registry = yield* service
-          const repo = freshRepo()
-          const v1 = yield* registry.upsert(base(repo))
-          const v2 = yield* registry.upsert(base(repo))
+          const { registry, repo, v1, v2 } = yield* Fixtures.twoVersions("repo")
           yield* registry.applyTags(new ModelVersions.ApplyTagsRequest({ model_version_id: v1.modelVersion.id, tags: ["prod", "baseline"] }))
           const clash = yield* Effect.flip(
             registry.applyTags(new ModelVersions.ApplyTagsRequest({ model_version_id: v2.modelVersion.id, tags: ["PROD"] }))

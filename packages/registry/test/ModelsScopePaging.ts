@@ -33,7 +33,6 @@ export const modelsScopePaging = (it: Vitest.MethodsNonLive<ModelVersions.ModelV
       for (const name of ["m-b", "m-c", "m-d", "m-e", "m-f", "m-g", "m-h", "m-i"]) before.push((yield* create(repo, name)).model_id)
       const whole = yield* walkWhileChanging({
         first: new Model.ListQuery({ ml_repo: repo, limit: 2 }),
-        limit: 2,
         before,
         list: (query) => registry.listModels(query),
         next: Model.nextPage,

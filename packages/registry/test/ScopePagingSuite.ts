@@ -45,7 +45,6 @@ export const scopePagingSuite = <E>(name: string, layer: Layer.Layer<ModelVersio
           }
           const whole = yield* walkWhileChanging({
             first: new ModelVersions.ListQuery({ ml_repo: repo, limit: 3 }),
-            limit: 3,
             before,
             list: (query) => registry.list(query),
             next: ModelVersions.nextPage,

@@ -29,14 +29,13 @@ interface Page {
 type Step<A> = Effect.Effect<A, RegistryError.RegistryError>
 
 /**
- * Walks from `first` (`limit` rows a page) by `next` (core's `nextPage`); after each page (`pages` read so far),
+ * Walks from `first` (its `limit` rows a page) by `next` (core's `nextPage`); after each page (`pages` read so far),
  * `meanwhile` writes, then one row already returned and one of `before` not returned yet are deleted (while
  * `deletes(pages)`). Asserts the
  * guarantee for `before` (created before the walk) and returns how many of them existed for the whole walk.
  */
-export const walkWhileChanging = <Q extends { readonly page_token?: string | undefined }>(options: {
+export const walkWhileChanging = <Q extends { readonly page_token?: string | undefined; readonly limit?: number | undefined }>(options: {
   readonly first: Q
-  readonly limit: number
   readonly before: ReadonlyArray<string>
   readonly list: (query: Q) => Step<Page>
   readonly next: (query: Q, page: Page, fresh: number) => Q | undefined
@@ -72,6 +71,6 @@ export const walkWhileChanging = <Q extends { readonly page_token?: string | und
     for (const id of whole) assert.strictEqual(yielded.filter((y) => y === id).length, 1, `${id} yielded once`)
     assert.strictEqual(new Set(yielded).size, yielded.length)
     // Keyset pages stay full under deletes: only the last page is short.
-    assert.isTrue(sizes.slice(0, -1).every((size) => size === options.limit), `page sizes ${sizes}`)
+    assert.isTrue(sizes.slice(0, -1).every((size) => size === options.first.limit), `page sizes ${sizes}`)
     return whole.length
   })

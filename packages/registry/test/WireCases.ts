@@ -5,17 +5,14 @@
  */
 import type { Vitest } from "@effect/vitest"
 import { assert } from "@effect/vitest"
-import { ListQueryParams, Model, ModelManifest, ModelVersion, ModelVersions, type RegistryError, Validation } from "@mreg/core"
+import { ListQueryParams, Model, ModelVersion, ModelVersions, type RegistryError, Validation } from "@mreg/core"
 import { base as sharedBase } from "@mreg/test-fixtures"
 import { Effect, Either, Schema } from "effect"
+import * as Fixtures from "./Fixtures.js"
+import { base } from "./Fixtures.js"
 import { randomUUID } from "node:crypto"
 
-const freshRepo = () => `wire-${randomUUID().slice(0, 8)}`
-
-const base = (mlRepo: string, overrides: Record<string, unknown> = {}) =>
-  new ModelManifest.ModelManifest(
-    sharedBase({ ml_repo: mlRepo, ...overrides }) as ConstructorParameters<typeof ModelManifest.ModelManifest>[0]
-  )
+const freshRepo = () => Fixtures.freshRepo("wire")
 
 const names = (page: ModelVersion.ModelVersionPage) => page.data.map((mv) => `${mv.manifest.name}:${mv.manifest.version}`)
 
@@ -30,10 +27,7 @@ export const wireCases = (
 
   it.effect("a model FQN lists the model's live versions; a version FQN still names one", () =>
     Effect.gen(function*() {
-      const registry = yield* service
-      const repo = freshRepo()
-      const v1 = yield* registry.upsert(base(repo))
-      const v2 = yield* registry.upsert(base(repo))
+      const { registry, repo, v1, v2 } = yield* Fixtures.twoVersions("wire")
       yield* registry.upsert(base(repo))
       yield* registry.upsert(base(repo, { name: "other" }))
       yield* registry.delete(v2.modelVersion.id)

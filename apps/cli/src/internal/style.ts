@@ -1,7 +1,7 @@
 /**
  * Terminal colour: SGR escape codes around text, or the text unchanged when colour is off.
  *
- * Colour is on for a stream only when it is a terminal and `NO_COLOR` is unset or empty (https://no-color.org).
+ * Colour is on for a stream only when it is a terminal and `NO_COLOR` is unset or empty (core's `ConsoleColor`).
  */
 
 /** Wraps text in one style. */
@@ -35,14 +35,5 @@ export const colored: Style = {
 /** Styles that leave text as it is. */
 export const plain: Style = { enabled: false, bold: same, dim: same, red: same, green: same, yellow: same, cyan: same }
 
-/** Whether to colour a stream: it is a terminal and `NO_COLOR` is unset or empty. */
-export const useColor = (isTTY: boolean | undefined, noColor: string | undefined): boolean =>
-  isTTY === true && (noColor === undefined || noColor === "")
-
 /** `colored` or `plain`. */
 export const of = (enabled: boolean): Style => (enabled ? colored : plain)
-
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g
-
-/** `text` without ANSI escape sequences (SGR colours, cursor moves, OSC titles). */
-export const strip = (text: string): string => text.replace(ANSI, "")

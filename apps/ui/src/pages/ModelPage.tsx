@@ -4,13 +4,13 @@
  */
 import { get, type Model, mlRepoOf, type ModelVersion, when, who } from "../api.js"
 import { useLoad } from "../load.js"
-import { ErrorLine, filterError, Link, SearchBox, Status, usePage } from "../parts.js"
+import { ErrorLine, Link, Searched, usePage } from "../parts.js"
 import { href, navigate } from "../router.js"
 
 export const ModelPage = (props: { readonly id: string; readonly filter: string }) => {
   const model = useLoad((signal) => get<{ data: Model }>(`/models/${encodeURIComponent(props.id)}`, {}, signal), [props.id])
   const query = { model_id: props.id, filter: props.filter }
-  const { loaded: versions, more, rows } = usePage<ModelVersion>("/model-versions", query, [props.id, props.filter])
+  const versions = usePage<ModelVersion>("/model-versions", query, [props.id, props.filter])
   if (model.state === "error") return <><h1>Model</h1><ErrorLine error={model.error} /></>
   const repo = model.state === "ok" ? mlRepoOf(model.data.data.fqn) : undefined
   return (
@@ -21,21 +21,19 @@ export const ModelPage = (props: { readonly id: string; readonly filter: string 
       </nav>
       <h1>Model <span class="name">{model.state === "ok" ? model.data.data.name : "…"}</span></h1>
       {model.state === "ok" ? <p class="fqn"><code>{model.data.data.fqn}</code></p> : null}
-      <SearchBox
-        label="Search versions"
-        value={props.filter}
-        error={filterError(versions)}
+      <Searched
+        what="versions"
+        filter={props.filter}
+        page={versions}
         onSearch={(filter) => navigate(href({ page: "model", id: props.id, filter }))}
-      />
-      <Status loaded={versions} what="versions" />
-      {versions.state !== "ok" ? null : rows.length === 0 ? <p role="status">No versions match.</p> : (
+      >
         <table>
           <caption class="visually-hidden">Versions of the model</caption>
           <thead>
             <tr><th scope="col">Version</th><th scope="col">Alias</th><th scope="col">Tags</th><th scope="col">Created</th><th scope="col">Created by</th><th scope="col">Deployable</th></tr>
           </thead>
           <tbody>
-            {rows.map((version) => (
+            {versions.rows.map((version) => (
               <tr key={version.id}>
                 <th scope="row"><Link href={href({ page: "version", id: version.id })}>{version.manifest.version}</Link></th>
                 <td>{version.manifest.version_alias ?? ""}</td>
@@ -47,8 +45,7 @@ export const ModelPage = (props: { readonly id: string; readonly filter: string 
             ))}
           </tbody>
         </table>
-      )}
-      {more}
+      </Searched>
     </>
   )
 }

@@ -97,6 +97,12 @@ export const findProblem = (text: string, maxDepth: number): Problem | undefined
   const stack: Array<number> = []
   type State = "value" | "firstValue" | "key" | "firstKey" | "after"
   let state: State = "value"
+  /** Consumes the closing bracket of the innermost container: what follows is what follows a value. */
+  const close = () => {
+    stack.pop()
+    i++
+    state = "after"
+  }
   try {
     for (;;) {
       ws()
@@ -105,9 +111,7 @@ export const findProblem = (text: string, maxDepth: number): Problem | undefined
         case "firstValue": {
           const c = text.charCodeAt(i)
           if (c === 0x5d && state === "firstValue") {
-            stack.pop()
-            i++
-            state = "after"
+            close()
           } else if (c === 0x7b || c === 0x5b) {
             if (stack.length >= maxDepth) stop(`nested deeper than ${maxDepth} levels`)
             stack.push(c)
@@ -124,9 +128,7 @@ export const findProblem = (text: string, maxDepth: number): Problem | undefined
         case "firstKey": {
           const c = text.charCodeAt(i)
           if (c === 0x7d && state === "firstKey") {
-            stack.pop()
-            i++
-            state = "after"
+            close()
             break
           }
           if (c !== 0x22) {
@@ -150,8 +152,7 @@ export const findProblem = (text: string, maxDepth: number): Problem | undefined
             i++
             state = top === 0x7b ? "key" : "value"
           } else if ((top === 0x7b && c === 0x7d) || (top === 0x5b && c === 0x5d)) {
-            stack.pop()
-            i++
+            close()
           } else {
             stop(`${describe(text, i)}: expected "," or "${top === 0x7b ? "}" : "]"}"`)
           }

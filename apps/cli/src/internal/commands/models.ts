@@ -15,8 +15,9 @@ import { checkedFilter, decodeOptions, defined, filterOption, output, pageOption
 
 const orDash = (value: string | undefined): string => (value === undefined || value.length === 0 ? "-" : value)
 
-const encodeModel = Schema.encodeSync(Model.Model)
-const encodePage = Schema.encodeSync(Model.ModelPage)
+// Made on first use: the bundle evaluates `Model` only when a command reads one (see build.mjs, `lazyModules`).
+const encodeModel = (model: Model.Model) => Schema.encodeSync(Model.Model)(model)
+const encodePage = (page: Model.ModelPage) => Schema.encodeSync(Model.ModelPage)(page)
 
 const latestOf = (model: Model.Model): string =>
   model.latest_version === undefined ? "-" : String(model.latest_version.manifest.version ?? "-")
@@ -54,7 +55,7 @@ const FLAGS: Record<string, string> = {
   offset: "--offset"
 }
 
-const decodeQuery = decodeOptions(Model.ListQuery, "models list options", FLAGS)
+const decodeQuery = (raw: Record<string, unknown>) => decodeOptions(Model.ListQuery, "models list options", FLAGS)(raw)
 
 const EXAMPLE_FQN = "model:default/nlp-team/sentiment-clf"
 
