@@ -12,7 +12,9 @@
  * `mreg --help` and the other commands that need no registry never load them.
  *
  * Traces: the standard `OTEL_*` variables (`Telemetry.layerTracing`: nothing is loaded unless an OTLP endpoint is
- * set); the run is one `mreg` span, a child of the span `TRACEPARENT` names when it holds a W3C `traceparent`.
+ * set); the run is one `mreg` span, a child of the span `TRACEPARENT` names when it holds a W3C `traceparent`. The
+ * spans are flushed at exit for at most 3 s (`NodeSdk`'s shutdown timeout); the process then exits even when the
+ * collector has not answered.
  * @since 0.1.0
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
@@ -35,5 +37,11 @@ Cli.run(process.argv, layers).pipe(
   Effect.withSpan("mreg", { captureStackTrace: false }),
   Telemetry.withTraceparent(process.env.TRACEPARENT),
   Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, Telemetry.layerTracing({ serviceName: "mreg" }))),
-  NodeRuntime.runMain({ disableErrorReporting: true, teardown: ExitCode.teardown })
+  // Exits as soon as the program is done, whatever the code: the platform's teardown leaves a successful run to end
+  // when the event loop is empty, and an OTLP exporter still retrying a collector that is down or silent kept it
+  // alive for its whole timeout (10 s by default) after the spans' flush had given up (3 s).
+  NodeRuntime.runMain({ disableErrorReporting: true, teardown: (exit, onExit) => ExitCode.teardown(exit, (code) => {
+    onExit(code)
+    process.exit(code)
+  }) })
 )
