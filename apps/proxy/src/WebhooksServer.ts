@@ -90,7 +90,7 @@ const routes = HttpApiBuilder.Router.use((router) =>
 const workerStore = (store: Store): Webhooks.Store =>
   Option.match(store.databaseUrl, {
     onSome: (url) => ({ _tag: "Pg", url }),
-    onNone: () => ({ _tag: "Sqlite", filename: join(store.home, "registry.db") })
+    onNone: () => ({ _tag: "Sqlite" })
   })
 
 /**

@@ -28,6 +28,7 @@ import {
 import { makeOutbox as makeOutboxInternal, type Outbox as OutboxInternal, payloadOf as payloadOfInternal } from "./internal/webhooks/outbox.js"
 import { type DeliveryRow, makeRows } from "./internal/webhooks/rows.js"
 import * as Subscriptions from "./internal/webhooks/subscriptions.js"
+import { sqlQueue } from "./internal/webhooks/queue.js"
 import { runInWorker } from "./internal/webhooks/workerHost.js"
 import { storeError, type StoreFailure } from "./internal/sql/store.js"
 
@@ -114,14 +115,14 @@ export const queueDepth = queueDepthMetric
  * @category running
  */
 export const dispatcher = (outbox: Outbox): Effect.Effect<never, never, SqlClient.SqlClient | HttpClient.HttpClient | Scope.Scope> =>
-  Effect.flatMap(httpClientPost, (post) =>
+  Effect.flatMap(Effect.zip(httpClientPost, SqlClient.SqlClient), ([post, sql]) =>
     makeDispatcher(outbox.config, {
       post,
       counted: countAttempts,
       depth: (n) => Metric.set(queueDepthMetric, n),
       onWake: outbox.onWake,
       claiming: () => undefined
-    })).pipe(Effect.annotateLogs({ component: "webhooks" }))
+    }, sqlQueue(sql))).pipe(Effect.annotateLogs({ component: "webhooks" }))
 
 /**
  * The dispatcher as a layer: forked when the layer is built, interrupted when its scope closes.
@@ -132,36 +133,35 @@ export const layerDispatcher = (outbox: Outbox): Layer.Layer<never, never, SqlCl
   Layer.scopedDiscard(Effect.forkScoped(dispatcher(outbox)))
 
 /**
- * Where a worker-thread dispatcher opens its own connections: the registry's SQLite file (not `":memory:"`, which
- * only its own connection sees) or its PostgreSQL URL.
+ * The registry's store as a worker-thread dispatcher uses it: SQLite through the `SqlClient` of the layer (the
+ * registry's own connection: one write per dispatcher cycle; a second connection writing the file would make the
+ * registry's writes start again whenever the two met), or PostgreSQL at `url` with the worker's own pool.
  * @since 0.2.0
  * @category models
  */
 export type Store =
-  | { readonly _tag: "Sqlite"; readonly filename: string }
+  | { readonly _tag: "Sqlite" }
   | { readonly _tag: "Pg"; readonly url: Redacted.Redacted<string> }
 
 /**
- * The dispatcher in a `node:worker_threads` worker, for the layer's lifetime: the worker has its own Effect runtime,
- * its own connections to `store` (SQLite in WAL mode with a 5 s busy timeout, or a PostgreSQL pool) and its own
- * HTTP client (undici, keep-alive), so neither the deliveries' work nor a slow or hostile receiver takes time from
- * the calling thread. That thread only wakes the worker after a write commits (at most one wake-up pending), records
- * the worker's counts in {@link deliveriesTotal} and {@link queueDepth}, and logs its log entries with its own
- * logger (annotation `component: "webhooks"`). A worker that stops on its own is logged and started again (after 1 s,
- * doubling up to 1 min); when the layer's scope closes the worker hands back its claimed rows and exits (after 5 s it
- * is terminated). Needs `Migrations` (the store migrated before the worker claims); a `":memory:"` SQLite store is a
- * defect.
+ * The dispatcher in a `node:worker_threads` worker, for the layer's lifetime: the worker has its own Effect runtime
+ * and its own HTTP client (undici, keep-alive), and on PostgreSQL its own small pool, so neither the deliveries' work
+ * nor a slow or hostile receiver takes time from the calling thread. That thread only wakes the worker after a write
+ * commits (at most one wake-up pending), runs the worker's one store write per cycle on SQLite, records the worker's
+ * counts in {@link deliveriesTotal} and {@link queueDepth}, and logs its log entries with its own logger (annotation
+ * `component: "webhooks"`). A worker that stops on its own is logged and started again (after 1 s, doubling up to
+ * 1 min); when the layer's scope closes the worker hands back its claimed rows and exits (after 5 s it is
+ * terminated). Needs the migrated store (`SqlClient`, `Migrations`).
  * @since 0.2.0
  * @category layers
  */
-export const layerDispatcherWorker = (outbox: Outbox, store: Store): Layer.Layer<never, never, Migrations> =>
-  Layer.scopedDiscard(Effect.zipRight(Migrations, Effect.suspend(() => {
-    if (store._tag === "Sqlite" && store.filename === ":memory:") {
-      return Effect.dieMessage("Webhooks.layerDispatcherWorker: a worker thread cannot open an in-memory SQLite registry; use layerDispatcher")
-    }
-    const address = store._tag === "Sqlite" ? store : { _tag: "Pg" as const, url: Redacted.value(store.url) }
-    return Effect.forkScoped(runInWorker(outbox, address))
-  })))
+export const layerDispatcherWorker = (outbox: Outbox, store: Store): Layer.Layer<never, never, SqlClient.SqlClient | Migrations> =>
+  Layer.scopedDiscard(Effect.zipRight(Migrations, Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Effect.forkScoped(
+      store._tag === "Sqlite"
+        ? runInWorker(outbox, { _tag: "Main" }, sql)
+        : runInWorker(outbox, { _tag: "Pg", url: Redacted.value(store.url) }, undefined)
+    ))))
 
 /**
  * A delivery: `id` (the `webhook-id`, stable across attempts), `subscription`, the event's `event_id`,

@@ -51,7 +51,7 @@ const stores: ReadonlyArray<readonly [string, () => readonly [Client, Dispatcher
   ["SQLite", () => [() => ModelVersionsSql.layerSqliteClient(":memory:"), inProcess]],
   ["SQLite, dispatcher in a worker thread", () => {
     const filename = join(folder, `${randomUUID()}.db`)
-    return [() => ModelVersionsSql.layerSqliteClient(filename), (outbox) => Webhooks.layerDispatcherWorker(outbox, { _tag: "Sqlite", filename })]
+    return [() => ModelVersionsSql.layerSqliteClient(filename), (outbox) => Webhooks.layerDispatcherWorker(outbox, { _tag: "Sqlite" })]
   }],
   ["PostgreSQL, dispatcher in a worker thread", () => [
     () => ModelVersionsSql.layerPgClient(pgUrlRedacted()),

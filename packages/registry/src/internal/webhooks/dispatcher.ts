@@ -11,12 +11,10 @@
  * @internal
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { SqlClient } from "@effect/sql"
-import type { SqlError } from "@effect/sql/SqlError"
-import { Cause, Chunk, Clock, Duration, Effect, type Either, Metric, Option, Predicate, Redacted, Schedule, Stream } from "effect"
+import { Cause, Chunk, Clock, Duration, Effect, type Either, Metric, Option, Redacted, Schedule, Stream } from "effect"
 import { Webhook } from "standardwebhooks"
-import { isTransient } from "../sqlErrors.js"
-import { type ClaimedRow, makeRows, type Outcome } from "./rows.js"
+import type { Claim, Finished, Queue } from "./queue.js"
+import type { ClaimedRow, Outcome } from "./rows.js"
 import { type Config, type DeliverySettings, safeUrl, type Subscription } from "./subscriptions.js"
 
 /** `mreg_webhook_deliveries_total{outcome}`: attempts by outcome (`delivered`, `retried`, `failed`). */
@@ -83,9 +81,8 @@ const iso = (ms: number) => new Date(ms).toISOString()
 
 /**
  * How long a woken dispatcher waits before claiming, so that one claim takes the deliveries of several writes; also
- * the shortest time between two claims that were not full. A claim and its record are writes to the store: on
- * SQLite each one that commits while a write of the registry is between its reads and its writes makes that write
- * start again, so under load the dispatcher writes about 20 times a second, not once per delivery.
+ * the shortest time between two claims that were not full (under load the dispatcher writes to the store about 20
+ * times a second, not once per delivery).
  */
 const GATHER = Duration.millis(100)
 
@@ -102,23 +99,13 @@ export const retryDelay = (settings: DeliverySettings, attempt: number): Effect.
     (delays) => Duration.min(Option.getOrElse(Chunk.last(delays), () => settings.backoff), settings.maxBackoff)
   )
 
-/** A store statement retried while it meets a lock (SQLite busy, PostgreSQL serialization): another writer's moment. */
-const retryTransient = <A, E, R>(effect: Effect.Effect<A, E | SqlError, R>) =>
-  Effect.retry(effect, {
-    while: (error) => Predicate.isTagged(error, "SqlError") && isTransient(error as SqlError),
-    schedule: Schedule.jittered(Schedule.exponential("5 millis")),
-    times: 10
-  })
-
 interface Target {
   readonly subscription: Subscription
   readonly webhook: Webhook
 }
 
-export const makeDispatcher = (config: Config, hooks: Hooks) =>
+export const makeDispatcher = (config: Config, hooks: Hooks, queue: Queue) =>
   Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const rows = makeRows(sql)
     const { settings, subscriptions } = config
     const targets = new Map<string, Target>(subscriptions.map((subscription) => [
       subscription.name,
@@ -178,42 +165,37 @@ export const makeDispatcher = (config: Config, hooks: Hooks) =>
       })
 
     /**
-     * Records the outcomes of a claim: all together when the claim's last attempt ends (one commit for the batch),
-     * and meanwhile, every `RECORD_EVERY`, those that have ended (so a slow receiver does not hold back the others'
-     * records). `close` records what is left and hands back the rows without an outcome (interrupted at shutdown):
-     * due again at once, for this or another process.
+     * Outcomes not yet recorded, with the lease token of their claim. They are recorded when the claim's attempts have
+     * all ended, every `RECORD_EVERY` while they run (a slow receiver does not hold back the others' records), in the
+     * transaction of the next claim when a record failed, and when the dispatcher stops.
      */
-    const makeRecorder = (token: string) => {
-      let waiting: Array<readonly [ClaimedRow, Outcome]> = []
-      let recorded = 0
-      const write = (group: ReadonlyArray<readonly [ClaimedRow, Outcome]>) =>
-        Effect.flatMap(now, (at) => sql.withTransaction(Effect.forEach(group, ([row, outcome]) => rows.finish(row.id, token, outcome, at), { discard: true }))).pipe(
-          retryTransient,
-          Effect.catchAllCause(storeFailed)
-        )
-      const flush = Effect.suspend(() => {
-        const group = waiting
-        waiting = []
-        if (group.length === 0) return Effect.void
-        recorded += group.length
-        const counts = { delivered: 0, retried: 0, failed: 0 }
-        for (const [, outcome] of group) counts[outcome._tag === "retry" ? "retried" : outcome._tag]++
-        return Effect.zipRight(write(group), hooks.counted(counts))
-      })
-      return {
-        add: (row: ClaimedRow, outcome: Outcome) => Effect.sync(() => waiting.push([row, outcome])),
-        /** Records the ended attempts every `RECORD_EVERY` while `attempts` run, then the rest; hands back the others. */
-        around: <A, E, R>(claimed: number, attempts: Effect.Effect<A, E, R>) =>
-          Effect.raceFirst(attempts, Effect.forever(Effect.zipRight(Effect.sleep(RECORD_EVERY), Effect.uninterruptible(flush)))).pipe(
-            Effect.ensuring(
-              Effect.zipRight(
-                flush,
-                Effect.suspend(() => (recorded < claimed ? Effect.asVoid(Effect.flatMap(now, (at) => retryTransient(rows.release(token, at)))) : Effect.void))
-              ).pipe(Effect.catchAllCause(storeFailed))
-            )
-          )
-      }
+    let unrecorded: Array<Finished> = []
+    const counted = (taken: ReadonlyArray<Finished>) => {
+      const counts = { delivered: 0, retried: 0, failed: 0 }
+      for (const { outcome } of taken) if (outcome._tag !== "released") counts[outcome._tag === "retry" ? "retried" : outcome._tag]++
+      return counts.delivered + counts.retried + counts.failed === 0 ? Effect.void : hooks.counted(counts)
     }
+    /** One write: the outcomes waiting, then `claim`; on failure the outcomes wait for the next one. */
+    const cycleWrite = (claim: Omit<Claim, "now">) =>
+      Effect.flatMap(now, (at) => {
+        const taken = unrecorded
+        unrecorded = []
+        return queue.cycle(taken, { ...claim, now: at }).pipe(
+          Effect.tapBoth({ onFailure: () => Effect.sync(() => unrecorded.unshift(...taken)), onSuccess: () => counted(taken) })
+        )
+      })
+    const flush = Effect.suspend(() => unrecorded.length === 0 ? Effect.void : Effect.asVoid(cycleWrite({ subscriptions: names, leaseUntil: "", limit: 0 }))).pipe(
+      Effect.catchAllCause(storeFailed)
+    )
+
+    /** The claim in progress: its lease token, handed back when the dispatcher stops. */
+    let inFlight: string | undefined
+    yield* Effect.addFinalizer(() =>
+      Effect.zipRight(
+        flush,
+        Effect.suspend(() => inFlight === undefined ? Effect.void : Effect.flatMap(now, (at) => queue.release(inFlight!, at)))
+      ).pipe(Effect.catchAllCause(storeFailed))
+    )
 
     // The queue depth is counted at most once per poll interval (a COUNT per cycle would double the store's work).
     let depthAt = 0
@@ -221,21 +203,20 @@ export const makeDispatcher = (config: Config, hooks: Hooks) =>
       hooks.claiming()
       const at = yield* Clock.currentTimeMillis
       const leaseEnd = at + Duration.toMillis(settings.lease)
-      const { rows: claimed, token } = yield* retryTransient(rows.claim(names, iso(at), iso(leaseEnd), settings.batch))
+      const { rows: claimed, token } = yield* cycleWrite({ subscriptions: names, leaseUntil: iso(leaseEnd), limit: settings.batch })
       if (claimed.length > 0) {
-        const recorder = makeRecorder(token)
-        yield* recorder.around(
-          claimed.length,
-          Effect.forEach(claimed, (row) =>
-            Effect.flatMap(attempt(row, leaseEnd), (outcome) => outcome === undefined ? Effect.void : recorder.add(row, outcome)), {
-            concurrency: CONCURRENCY,
-            discard: true
-          })
-        )
+        inFlight = token
+        const attempts = Effect.forEach(claimed, (row) =>
+          Effect.map(attempt(row, leaseEnd), (outcome) => {
+            unrecorded.push({ id: row.id, token, outcome: outcome ?? { _tag: "released" } })
+          }), { concurrency: CONCURRENCY, discard: true })
+        yield* Effect.raceFirst(attempts, Effect.forever(Effect.zipRight(Effect.sleep(RECORD_EVERY), Effect.uninterruptible(flush))))
+        inFlight = undefined
+        yield* flush
       }
       if (claimed.length === 0 || at - depthAt >= Duration.toMillis(settings.poll)) {
         depthAt = at
-        yield* hooks.depth(yield* rows.depth(names))
+        yield* hooks.depth(yield* queue.depth(names))
       }
       return claimed.length
     })
@@ -246,9 +227,7 @@ export const makeDispatcher = (config: Config, hooks: Hooks) =>
     // Woken by a write: a moment more gathers the deliveries of the writes committing meanwhile into one claim.
     const idle = Effect.raceFirst(Effect.sleep(settings.poll), Effect.zipRight(latch.await, Effect.sleep(GATHER)))
 
-    if (sql.onDialectOrElse({ sqlite: () => true, orElse: () => false })) {
-      yield* Effect.flatMap(now, (at) => retryTransient(rows.releaseAll(at))).pipe(Effect.catchAllCause(storeFailed))
-    }
+    yield* Effect.flatMap(now, queue.releaseAll).pipe(Effect.catchAllCause(storeFailed))
     return yield* Effect.forever(
       Effect.gen(function*() {
         latch.unsafeClose()
@@ -258,7 +237,7 @@ export const makeDispatcher = (config: Config, hooks: Hooks) =>
             Cause.isInterruptedOnly(cause) ? Effect.interrupt : Effect.as(storeFailed(cause), 0)
           )
         )
-        if (claimed === 0) yield* idle
+        if (claimed === 0) yield* Effect.zipRight(flush, idle)
         else if (claimed < settings.batch) {
           yield* Effect.sleep(Duration.millis(Math.max(0, Duration.toMillis(GATHER) - ((yield* Clock.currentTimeMillis) - started))))
         }

@@ -1,18 +1,22 @@
 /**
- * The entry of the dispatcher's worker thread (started by `workerHost.ts`): its own Effect runtime, its own
- * connections to the store (SQLite file or a PostgreSQL pool) and its own HTTP client (undici), so that posting
- * webhooks never takes time from the main thread that serves requests, and a slow receiver cannot stall it.
+ * The entry of the dispatcher's worker thread (started by `workerHost.ts`): its own Effect runtime and its own HTTP
+ * client (undici), so that posting webhooks never takes time from the main thread that serves requests, and a slow
+ * receiver cannot stall it. The store: on PostgreSQL its own small pool; on SQLite the main thread's connection (one
+ * request per cycle, `queue.ts`).
  *
  * Runs the dispatcher until the main thread says `stop` (then the claimed rows are handed back and the thread
  * exits 0) or it fails to open the store (logged; exits 1, and the main thread starts it again later).
  * @internal
  */
-import { Cause, Duration, Effect, Exit, Fiber, HashMap, Logger, Redacted } from "effect"
+import { Cause, Duration, Effect, Exit, Fiber, HashMap, Logger, Redacted, type Scope } from "effect"
 import { Buffer } from "node:buffer"
 import { parentPort, workerData } from "node:worker_threads"
 import { Agent, request } from "undici"
-import { layerPgClient, layerSqliteClient } from "../../ModelVersionsSql.js"
+import { SqlClient } from "@effect/sql"
+import { SqlError } from "@effect/sql/SqlError"
+import { layerPgClient } from "../../ModelVersionsSql.js"
 import { makeDispatcher, type Post } from "./dispatcher.js"
+import { type Queue, remoteQueue, sqlQueue } from "./queue.js"
 import type { FromWorker, ToWorker, WorkerData } from "./protocol.js"
 import { fromValue } from "./subscriptions.js"
 
@@ -94,25 +98,43 @@ const undiciPost = (agent: Agent): Post => {
 const wakeWord = new Int32Array(data.wake)
 const listeners = new Set<() => void>()
 
+/** Store requests waiting for the main thread's answer, by id. */
+const pending = new Map<number, (ok: boolean, result: unknown) => void>()
+let nextId = 0
+const mainThreadQueue = remoteQueue((request) =>
+  Effect.async<unknown, SqlError>((resume) => {
+    const id = nextId++
+    pending.set(id, (ok, result) =>
+      resume(ok ? Effect.succeed(result) : Effect.fail(new SqlError({ message: "the main thread's store request failed", cause: result }))))
+    send({ _tag: "store", id, request })
+    return Effect.sync(() => pending.delete(id))
+  })
+)
+
+/** SQLite through the main thread's connection; PostgreSQL with this thread's own pool. */
+const withQueue = <A, E>(use: (queue: Queue) => Effect.Effect<A, E, Scope.Scope>) =>
+  data.store._tag === "Main"
+    ? use(mainThreadQueue)
+    : Effect.provide(Effect.flatMap(SqlClient.SqlClient, (sql) => use(sqlQueue(sql))), layerPgClient(Redacted.make(data.store.url)))
+
 const program = Effect.gen(function*() {
   // The main thread validated the file; a failure here is a bug, not a user's mistake.
   const config = yield* Effect.orDie(fromValue(data.file, "the webhooks configuration"))
   const agent = yield* Effect.acquireRelease(Effect.sync(() => new Agent()), (agent) => Effect.promise(() => agent.destroy()))
-  return yield* makeDispatcher(config, {
-    post: undiciPost(agent),
-    counted: (counts) => Effect.sync(() => send({ _tag: "counted", counts })),
-    depth: (depth) => Effect.sync(() => send({ _tag: "depth", depth })),
-    onWake: (listener) => {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
-    claiming: () => Atomics.store(wakeWord, 0, 0)
-  })
+  return yield* withQueue((queue) =>
+    makeDispatcher(config, {
+      post: undiciPost(agent),
+      counted: (counts) => Effect.sync(() => send({ _tag: "counted", counts })),
+      depth: (depth) => Effect.sync(() => send({ _tag: "depth", depth })),
+      onWake: (listener) => {
+        listeners.add(listener)
+        return () => listeners.delete(listener)
+      },
+      claiming: () => Atomics.store(wakeWord, 0, 0)
+    }, queue)
+  )
 }).pipe(
   Effect.scoped,
-  Effect.provide(
-    data.store._tag === "Sqlite" ? layerSqliteClient(data.store.filename) : layerPgClient(Redacted.make(data.store.url))
-  ),
   Effect.catchAll((error) => Effect.logError("webhook dispatcher: cannot open the registry store", Cause.fail(error))),
   Effect.annotateLogs({ component: "webhooks" }),
   Effect.provide(forwardLogs)
@@ -120,8 +142,17 @@ const program = Effect.gen(function*() {
 
 const fiber = Effect.runFork(program)
 port.on("message", (message: ToWorker) => {
-  if (message._tag === "wake") for (const listener of listeners) listener()
-  else Effect.runFork(Fiber.interrupt(fiber))
+  switch (message._tag) {
+    case "wake":
+      for (const listener of listeners) listener()
+      return
+    case "stored":
+      pending.get(message.id)?.(message.ok, message.result)
+      pending.delete(message.id)
+      return
+    case "stop":
+      Effect.runFork(Fiber.interrupt(fiber))
+  }
 })
 fiber.addObserver((exit) => {
   // Interrupted by `stop`: done. Anything else (the store could not be opened, a defect) makes the main thread
