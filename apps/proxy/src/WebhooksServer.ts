@@ -52,7 +52,11 @@ const layerClient = (store: Store) =>
 const LIMIT_RULE = (issue: { readonly actual: unknown }) => `must be an integer from 1 to 500 (received ${JSON.stringify(issue.actual)})`
 
 const Query = Schema.Struct({
-  limit: Schema.optional(Schema.NumberFromString.annotations({ message: LIMIT_RULE }).pipe(
+  // Decimal digits only: `Number()` would also read "1e2", " 7" or "0x10".
+  limit: Schema.optional(Schema.compose(
+    Schema.String.pipe(Schema.pattern(/^[0-9]{1,4}$/, { message: LIMIT_RULE })),
+    Schema.NumberFromString.annotations({ message: LIMIT_RULE })
+  ).pipe(
     Schema.int({ message: LIMIT_RULE }),
     Schema.between(1, 500, { message: LIMIT_RULE })
   )),
