@@ -27,7 +27,8 @@ import type { FromWorker, LogEntry, StoreAddress, ToWorker, WorkerData } from ".
 import { type Queue, runRequest, sqlQueue } from "./queue.js"
 import { toValue } from "./subscriptions.js"
 
-const ENTRY = new URL("./worker.js", import.meta.url)
+/** Resolved when a worker starts, not at import: bundles of this package that never start one (the CLI) need no such file. */
+const entry = () => new URL("./worker.js", import.meta.url)
 const STOP_TIMEOUT = Duration.seconds(5)
 const WAKE: ToWorker = { _tag: "wake" }
 const STOP: ToWorker = { _tag: "stop" }
@@ -36,7 +37,12 @@ const STOP: ToWorker = { _tag: "stop" }
 const relog = (entry: LogEntry) => {
   const cause = entry.error === undefined
     ? Cause.empty
-    : Cause.fail(typeof entry.error === "string" ? entry.error : Object.assign(new Error(entry.error.message), { name: entry.error.name }))
+    : Cause.fail(
+      typeof entry.error === "string"
+        ? entry.error
+        // The worker's error as it was: its name and message, no stack of this thread.
+        : Object.assign(new Error(entry.error.message), { name: entry.error.name, stack: `${entry.error.name}: ${entry.error.message}` })
+    )
   return Effect.logWithLevel(LogLevel.fromLiteral(entry.level), entry.message, cause).pipe(Effect.annotateLogs(entry.annotations))
 }
 
@@ -68,7 +74,7 @@ const start = (data: WorkerData, queue: Queue | undefined, running: (worker: Wor
   Effect.gen(function*() {
     const messages = yield* Queue_.unbounded<FromWorker>()
     const exited = yield* Deferred.make<number>()
-    const worker = new Worker(ENTRY, { workerData: data })
+    const worker = new Worker(entry(), { workerData: data })
     yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue_.take(messages), (message) => handle(message, worker, queue))))
     yield* Effect.addFinalizer(() =>
       Effect.suspend(() => {
