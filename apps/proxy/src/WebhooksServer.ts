@@ -1,13 +1,12 @@
 /**
  * Webhooks in the proxy (README, "Webhooks"): with `--webhooks-file` the embedded registry writes an outbox row per
- * event and subscription, a dispatcher (`Webhooks.layerDispatcher` of `@mreg/registry`) delivers them while the
- * server runs, and `GET /webhooks/deliveries` lists recent deliveries to admin tokens. `mreg-proxy webhooks replay
+ * event and subscription, a dispatcher in a worker thread (`Webhooks.layerDispatcherWorker` of `@mreg/registry`)
+ * delivers them while the server runs, and `GET /webhooks/deliveries` lists recent deliveries to admin tokens. `mreg-proxy webhooks replay
  * ID` re-queues one ({@link replay}).
  *
  * @since 0.2.0
  */
 import { FileSystem, HttpApiBuilder, HttpServerRequest } from "@effect/platform"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { SqlClient } from "@effect/sql"
 import { type RegistryError, Validation } from "@mreg/core"
 import { ModelVersionsSql, Webhooks } from "@mreg/registry"
@@ -53,7 +52,11 @@ const layerClient = (store: Store) =>
 const LIMIT_RULE = (issue: { readonly actual: unknown }) => `must be an integer from 1 to 500 (received ${JSON.stringify(issue.actual)})`
 
 const Query = Schema.Struct({
-  limit: Schema.optional(Schema.NumberFromString.annotations({ message: LIMIT_RULE }).pipe(
+  // Decimal digits only: `Number()` would also read "1e2", " 7" or "0x10".
+  limit: Schema.optional(Schema.compose(
+    Schema.String.pipe(Schema.pattern(/^[0-9]{1,4}$/, { message: LIMIT_RULE })),
+    Schema.NumberFromString.annotations({ message: LIMIT_RULE })
+  ).pipe(
     Schema.int({ message: LIMIT_RULE }),
     Schema.between(1, 500, { message: LIMIT_RULE })
   )),
@@ -87,12 +90,16 @@ const routes = HttpApiBuilder.Router.use((router) =>
   })
 )
 
-/** The HTTP client of the dispatcher: Node's, with keep-alive connections. */
-const layerHttpClient = NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true })))
+/** The store as the dispatcher's worker thread opens it. */
+const workerStore = (store: Store): Webhooks.Store =>
+  Option.match(store.databaseUrl, {
+    onSome: (url) => ({ _tag: "Pg", url }),
+    onNone: () => ({ _tag: "Sqlite" })
+  })
 
 /**
- * The embedded registry with webhooks: `ModelVersions` writing the outbox, the dispatcher running for the layer's
- * lifetime, and the deliveries route. Fails with `WebhooksFileError` or a store error.
+ * The embedded registry with webhooks: `ModelVersions` writing the outbox, the dispatcher running in a worker thread
+ * for the layer's lifetime, and the deliveries route. Fails with `WebhooksFileError` or a store error.
  * @since 0.2.0
  * @category layers
  */
@@ -101,7 +108,7 @@ export const layerEmbedded = (store: Store & { readonly tenant: string; readonly
     const outbox = Webhooks.makeOutbox(config)
     return Layer.mergeAll(
       ModelVersionsSql.layer({ tenant: store.tenant, webhooks: outbox }),
-      Webhooks.layerDispatcher(outbox).pipe(Layer.provide(layerHttpClient)),
+      Webhooks.layerDispatcherWorker(outbox, workerStore(store)),
       routes
     ).pipe(Layer.provideMerge(layerClient(store)))
   }))

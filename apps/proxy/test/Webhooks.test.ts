@@ -149,6 +149,8 @@ describe("webhooks through the mreg-proxy process", () => {
         [["deleted", "delivered", 4, 204, null], ["tags_applied", "delivered", 4, 204, null], ["updated", "delivered", 4, 204, null], ["created", "delivered", 4, 204, null]]
       )
       assert.strictEqual((await call(`${url}/webhooks/deliveries?limit=0`, "GET", ADMIN)).body.detail[0].loc.join("."), "query.limit")
+      const exponent = await call(`${url}/webhooks/deliveries?limit=1e2`, "GET", ADMIN)
+      assert.deepStrictEqual([exponent.status, exponent.body.detail[0].loc.join("."), exponent.body.detail[0].msg], [422, "query.limit", "must be an integer from 1 to 500 (received \"1e2\")"])
 
       proxy.child.kill("SIGTERM")
       assert.strictEqual(await proxy.exit, 0)

@@ -5,7 +5,9 @@
  *
  * - {@link decode} validates a parsed webhooks file; {@link makeOutbox} turns it into the `webhooks` option of
  *   `ModelVersionsSql.layer*` (the registry then writes one delivery row per event and matching subscription).
- * - {@link layerDispatcher} runs the dispatcher on the same store (`SqlClient`) with an `HttpClient`.
+ * - {@link layerDispatcherWorker} runs the dispatcher in a worker thread with its own connections to the store (what
+ *   `mreg-proxy` does: deliveries never take time from the requests); {@link layerDispatcher} runs it in the
+ *   caller's fibers on the same `SqlClient` with an `HttpClient` (an in-memory SQLite registry, tests).
  * - {@link deliveries} lists recent deliveries; {@link replay} re-queues one.
  *
  * @since 0.2.0
@@ -14,11 +16,20 @@ import type { HttpClient } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import type { ModelVersion } from "@mreg/core"
-import { Data, Effect, type Either, Layer, Option, type ParseResult, type Scope } from "effect"
-import { deliveriesTotal as deliveriesTotalMetric, makeDispatcher, queueDepth as queueDepthMetric } from "./internal/webhooks/dispatcher.js"
+import { Data, Effect, type Either, Layer, Metric, Option, type ParseResult, Redacted, type Scope } from "effect"
+import { Migrations } from "./ModelVersionsSql.js"
+import {
+  countAttempts,
+  deliveriesTotal as deliveriesTotalMetric,
+  httpClientPost,
+  makeDispatcher,
+  queueDepth as queueDepthMetric
+} from "./internal/webhooks/dispatcher.js"
 import { makeOutbox as makeOutboxInternal, type Outbox as OutboxInternal, payloadOf as payloadOfInternal } from "./internal/webhooks/outbox.js"
 import { type DeliveryRow, makeRows } from "./internal/webhooks/rows.js"
 import * as Subscriptions from "./internal/webhooks/subscriptions.js"
+import { sqlQueue } from "./internal/webhooks/queue.js"
+import { runInWorker } from "./internal/webhooks/workerHost.js"
 import { storeError, type StoreFailure } from "./internal/sql/store.js"
 
 /**
@@ -32,7 +43,7 @@ export type Subscription = Subscriptions.Subscription
 /**
  * Delivery settings (file key `delivery`): `timeout` of one attempt (default 10 s), `maxAttempts` (8), first retry
  * `backoff` (1 s, doubling, jittered) capped at `maxBackoff` (1 h), `poll` interval (1 s), claim `lease` (60 s,
- * longer than `timeout`), `batch` size (32).
+ * longer than `timeout`), `batch` size (128).
  * @since 0.2.0
  * @category models
  */
@@ -96,14 +107,22 @@ export const deliveriesTotal = deliveriesTotalMetric
 export const queueDepth = queueDepthMetric
 
 /**
- * Runs the dispatcher until interrupted (then its claimed rows are handed back). On SQLite (one process) rows a
- * killed process left in flight are due again at start; on PostgreSQL they are due when their lease passes. Store
- * failures are logged and retried at the next poll; it never fails.
+ * Runs the dispatcher in the caller's fibers until interrupted (then its claimed rows are handed back), posting
+ * through the `HttpClient` in context. On SQLite (one process) rows a killed process left in flight are due again at
+ * start; on PostgreSQL they are due when their lease passes. Store failures are logged and retried at the next poll;
+ * it never fails.
  * @since 0.2.0
  * @category running
  */
 export const dispatcher = (outbox: Outbox): Effect.Effect<never, never, SqlClient.SqlClient | HttpClient.HttpClient | Scope.Scope> =>
-  makeDispatcher(outbox).pipe(Effect.annotateLogs({ component: "webhooks" }))
+  Effect.flatMap(Effect.zip(httpClientPost, SqlClient.SqlClient), ([post, sql]) =>
+    makeDispatcher(outbox.config, {
+      post,
+      counted: countAttempts,
+      depth: (n) => Metric.set(queueDepthMetric, n),
+      onWake: outbox.onWake,
+      claiming: () => undefined
+    }, sqlQueue(sql))).pipe(Effect.annotateLogs({ component: "webhooks" }))
 
 /**
  * The dispatcher as a layer: forked when the layer is built, interrupted when its scope closes.
@@ -112,6 +131,37 @@ export const dispatcher = (outbox: Outbox): Effect.Effect<never, never, SqlClien
  */
 export const layerDispatcher = (outbox: Outbox): Layer.Layer<never, never, SqlClient.SqlClient | HttpClient.HttpClient> =>
   Layer.scopedDiscard(Effect.forkScoped(dispatcher(outbox)))
+
+/**
+ * The registry's store as a worker-thread dispatcher uses it: SQLite through the `SqlClient` of the layer (the
+ * registry's own connection: one write per dispatcher cycle; a second connection writing the file would make the
+ * registry's writes start again whenever the two met), or PostgreSQL at `url` with the worker's own pool.
+ * @since 0.2.0
+ * @category models
+ */
+export type Store =
+  | { readonly _tag: "Sqlite" }
+  | { readonly _tag: "Pg"; readonly url: Redacted.Redacted<string> }
+
+/**
+ * The dispatcher in a `node:worker_threads` worker, for the layer's lifetime: the worker has its own Effect runtime
+ * and its own HTTP client (undici, keep-alive), and on PostgreSQL its own small pool, so neither the deliveries' work
+ * nor a slow or hostile receiver takes time from the calling thread. That thread only wakes the worker after a write
+ * commits (at most one wake-up pending), runs the worker's one store write per cycle on SQLite, records the worker's
+ * counts in {@link deliveriesTotal} and {@link queueDepth}, and logs its log entries with its own logger (annotation
+ * `component: "webhooks"`). A worker that stops on its own is logged and started again (after 1 s, doubling up to
+ * 1 min); when the layer's scope closes the worker hands back its claimed rows and exits (after 5 s it is
+ * terminated). Needs the migrated store (`SqlClient`, `Migrations`).
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerDispatcherWorker = (outbox: Outbox, store: Store): Layer.Layer<never, never, SqlClient.SqlClient | Migrations> =>
+  Layer.scopedDiscard(Effect.zipRight(Migrations, Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Effect.forkScoped(
+      store._tag === "Sqlite"
+        ? runInWorker(outbox, { _tag: "Main" }, sql)
+        : runInWorker(outbox, { _tag: "Pg", url: Redacted.value(store.url) }, undefined)
+    ))))
 
 /**
  * A delivery: `id` (the `webhook-id`, stable across attempts), `subscription`, the event's `event_id`,

@@ -2,7 +2,8 @@
  * Webhooks on the embedded registry (SQLite in memory and PostgreSQL): every write's event becomes an outbox row in
  * its transaction (none for a write that fails), posted to a receiver on 127.0.0.1 with Standard Webhooks
  * signatures, retried until a 2xx or the attempt limit, in order per model version, filtered by event type and ML
- * repo; the webhooks file is validated with messages that name the entry, field, rule and value.
+ * repo, with the dispatcher in the test's fibers and in a worker thread; the webhooks file is validated with messages
+ * that name the entry, field, rule and value.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { SqlClient } from "@effect/sql"
@@ -12,6 +13,10 @@ import { ModelVersionsSql, Webhooks } from "@mreg/registry"
 import { type Answer, type Received, type Receiver, startReceiver } from "@mreg/test-fixtures"
 import { Duration, Effect, Either, Layer, Redacted, Schedule } from "effect"
 import { randomBytes, randomUUID } from "node:crypto"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll } from "vitest"
 import { base } from "./ModelVersionsSuite.js"
 
 const newSecret = () => `whsec_${randomBytes(32).toString("base64")}`
@@ -26,22 +31,39 @@ const configOf = (subscriptions: ReadonlyArray<Record<string, unknown>>, deliver
 }
 
 const pgUrl = process.env.MREG_TEST_DATABASE_URL
-
-/** The stores the tests run on: SQLite in memory, and PostgreSQL (`MREG_TEST_DATABASE_URL`, set by `pnpm test`). */
-const stores = [
-  ["SQLite", () => ModelVersionsSql.layerSqliteClient(":memory:")],
-  ["PostgreSQL", () => ModelVersionsSql.layerPgClient(Redacted.make(pgUrl ?? "postgres://missing-MREG_TEST_DATABASE_URL@127.0.0.1:1/x"))]
-] as const
+const pgUrlRedacted = () => Redacted.make(pgUrl ?? "postgres://missing-MREG_TEST_DATABASE_URL@127.0.0.1:1/x")
+const folder = mkdtempSync(join(tmpdir(), "mreg-webhooks-"))
+afterAll(() => rmSync(folder, { recursive: true, force: true }))
 
 type Client = () => Layer.Layer<SqlClient.SqlClient, ModelVersionsSql.StoreErrors>
+type Dispatcher = (outbox: Webhooks.Outbox) => Layer.Layer<never, never, SqlClient.SqlClient | ModelVersionsSql.Migrations>
 
-/** A registry on `store` with `outbox`, its dispatcher running, for the duration of `body`. */
-const withRegistry = <A, E>(store: Client, outbox: Webhooks.Outbox, body: Effect.Effect<A, E, ModelVersions.ModelVersions | SqlClient.SqlClient>) => {
+/** The dispatcher in the test's fibers, posting through Node's `HttpClient`. */
+const inProcess: Dispatcher = (outbox) => Webhooks.layerDispatcher(outbox).pipe(Layer.provide(NodeHttpClient.layer))
+
+/**
+ * The stores and dispatchers the tests run on: SQLite in memory with the dispatcher in the test's fibers; a SQLite
+ * file (a new one per test) and PostgreSQL (`MREG_TEST_DATABASE_URL`, set by `pnpm test`; the test data's ML repos
+ * are fixed, so it runs once) with the dispatcher in a worker thread (its own connections, the built `worker.js` of
+ * this package).
+ */
+const stores: ReadonlyArray<readonly [string, () => readonly [Client, Dispatcher]]> = [
+  ["SQLite", () => [() => ModelVersionsSql.layerSqliteClient(":memory:"), inProcess]],
+  ["SQLite, dispatcher in a worker thread", () => {
+    const filename = join(folder, `${randomUUID()}.db`)
+    return [() => ModelVersionsSql.layerSqliteClient(filename), (outbox) => Webhooks.layerDispatcherWorker(outbox, { _tag: "Sqlite" })]
+  }],
+  ["PostgreSQL, dispatcher in a worker thread", () => [
+    () => ModelVersionsSql.layerPgClient(pgUrlRedacted()),
+    (outbox) => Webhooks.layerDispatcherWorker(outbox, { _tag: "Pg", url: pgUrlRedacted() })
+  ]]
+]
+
+/** A registry on a new store of `kind` with `outbox`, its dispatcher running, for the duration of `body`. */
+const withRegistry = <A, E>(kind: () => readonly [Client, Dispatcher], outbox: Webhooks.Outbox, body: Effect.Effect<A, E, ModelVersions.ModelVersions | SqlClient.SqlClient>) => {
+  const [store, dispatcher] = kind()
   const client = Layer.provideMerge(ModelVersionsSql.layerMigrator, store())
-  const layer = Layer.mergeAll(ModelVersionsSql.layer({ webhooks: outbox }), Webhooks.layerDispatcher(outbox)).pipe(
-    Layer.provideMerge(client),
-    Layer.provide(NodeHttpClient.layer)
-  )
+  const layer = Layer.mergeAll(ModelVersionsSql.layer({ webhooks: outbox }), dispatcher(outbox)).pipe(Layer.provideMerge(client))
   return Effect.provide(body, Layer.orDie(layer))
 }
 

@@ -4,7 +4,7 @@
  * the work), record an attempt's outcome under the claim's lease token, list and re-queue rows.
  * @internal
  */
-import { SqlClient, SqlSchema } from "@effect/sql"
+import { type SqlClient, SqlSchema, type Statement } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { randomUUID } from "node:crypto"
 
@@ -35,42 +35,63 @@ export const DeliveryRow = Schema.Struct({
 })
 export type DeliveryRow = typeof DeliveryRow.Type
 
-/** The outcome of one attempt: delivered, to be retried at `at`, or failed for good. */
+/**
+ * The outcome of one attempt: delivered, to be retried at `at`, or failed for good; or `released`: not attempted
+ * (its lease could pass before the attempt ends), due again at once.
+ */
 export type Outcome =
+  | { readonly _tag: "released" }
   | { readonly _tag: "delivered"; readonly statusCode: number }
   | { readonly _tag: "retry"; readonly statusCode: number | null; readonly error: string; readonly at: string }
   | { readonly _tag: "failed"; readonly statusCode: number | null; readonly error: string }
 
 export const makeRows = (sql: SqlClient.SqlClient) => {
-  const skipLocked = sql.onDialectOrElse({ pg: () => sql.unsafe("FOR UPDATE SKIP LOCKED"), orElse: () => sql.unsafe("") })
+  /** Due rows of `subscriptions` whose version has no earlier open row (events of a version go out in order). */
+  const due = (subscriptions: ReadonlyArray<string>, now: string) =>
+    sql`d.status IN ('pending', 'delivering') AND ${sql.in("d.subscription", subscriptions)}
+      AND ((d.status = 'pending' AND d.next_attempt_at <= ${now}) OR (d.status = 'delivering' AND d.lease_until <= ${now}))
+      AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e
+        WHERE e.subscription = d.subscription AND e.model_version_id = d.model_version_id AND e.seq < d.seq
+          AND e.status IN ('pending', 'delivering'))`
 
-  /** Claims up to `limit` due rows of `subscriptions` for `leaseUntil`; counts the attempt. */
+  const claimed = (token: string, now: string, leaseUntil: string, which: Statement.Fragment) =>
+    SqlSchema.findAll({
+      Request: Schema.Void,
+      Result: ClaimedRow,
+      execute: () =>
+        sql`UPDATE webhook_deliveries SET status = 'delivering', attempts = attempts + 1, lease_token = ${token},
+          lease_until = ${leaseUntil}, updated_at = ${now}
+          WHERE ${which} RETURNING id, subscription, event_type, payload, attempts`
+    })(undefined)
+
+  /**
+   * Claims up to `limit` due rows of `subscriptions` for `leaseUntil`; counts the attempt. PostgreSQL: one statement,
+   * `FOR UPDATE SKIP LOCKED` (several dispatchers share the rows). SQLite: the due rows are found first by a read
+   * (no lock), then updated by `seq` with the conditions checked again — the write lock is held for that short update
+   * only, not for the search, so the registry's writes seldom meet it.
+   */
   const claim = (subscriptions: ReadonlyArray<string>, now: string, leaseUntil: string, limit: number) => {
     const token = randomUUID()
-    return Effect.map(
-      (SqlSchema.findAll({
-        Request: Schema.Void,
-        Result: ClaimedRow,
-        execute: () =>
-          sql`UPDATE webhook_deliveries SET status = 'delivering', attempts = attempts + 1, lease_token = ${token},
-            lease_until = ${leaseUntil}, updated_at = ${now}
-          WHERE seq IN (
-            SELECT d.seq FROM webhook_deliveries d
-            WHERE ${sql.in("d.subscription", subscriptions)} AND d.status IN ('pending', 'delivering')
-              AND ((d.status = 'pending' AND d.next_attempt_at <= ${now}) OR (d.status = 'delivering' AND d.lease_until <= ${now}))
-              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e
-                WHERE e.subscription = d.subscription AND e.model_version_id = d.model_version_id AND e.seq < d.seq
-                  AND e.status IN ('pending', 'delivering'))
-            ORDER BY d.seq LIMIT ${limit} ${skipLocked}
-          ) RETURNING id, subscription, event_type, payload, attempts`
-      })(undefined)),
-      (rows) => ({ token, rows })
-    )
+    const search = sql`SELECT d.seq FROM webhook_deliveries d WHERE ${due(subscriptions, now)} ORDER BY d.seq LIMIT ${limit}`
+    const rows = sql.onDialectOrElse({
+      pg: () => claimed(token, now, leaseUntil, sql`seq IN (${search} ${sql.unsafe("FOR UPDATE SKIP LOCKED")})`),
+      orElse: () =>
+        Effect.flatMap(
+          SqlSchema.findAll({ Request: Schema.Void, Result: Schema.Struct({ seq: Schema.Number }), execute: () => search })(undefined),
+          (found) =>
+            found.length === 0 ? Effect.succeed([]) : claimed(token, now, leaseUntil, sql`seq IN ${sql.in(found.map((row) => row.seq))} AND EXISTS (
+              SELECT 1 FROM webhook_deliveries d WHERE d.seq = webhook_deliveries.seq AND ${due(subscriptions, now)})`)
+        )
+    })
+    return Effect.map(rows, (rows) => ({ token, rows }))
   }
 
   /** Records an attempt's outcome, if the claim `token` still holds the row (its lease did not pass to another). */
   const finish = (id: string, token: string, outcome: Outcome, now: string) => {
     switch (outcome._tag) {
+      case "released":
+        return sql`UPDATE webhook_deliveries SET status = 'pending', attempts = attempts - 1, next_attempt_at = ${now},
+          lease_token = NULL, lease_until = NULL WHERE id = ${id} AND lease_token = ${token}`
       case "delivered":
         return sql`UPDATE webhook_deliveries SET status = 'delivered', last_status_code = ${outcome.statusCode},
           last_error = NULL, lease_token = NULL, lease_until = NULL, updated_at = ${now}

@@ -5,7 +5,7 @@
  * @internal
  */
 import { Validation } from "@mreg/core"
-import { Data, Duration, Either, type Redacted, Schema } from "effect"
+import { Data, Duration, Either, Redacted, Schema } from "effect"
 
 /** The events a subscription can ask for: the history's event types. */
 export const EventType = Schema.Literal("created", "updated", "tags_applied", "deleted")
@@ -110,7 +110,7 @@ export const DEFAULT_SETTINGS: DeliverySettings = {
   maxBackoff: Duration.hours(1),
   poll: Duration.seconds(1),
   lease: Duration.seconds(60),
-  batch: 32
+  batch: 128
 }
 
 export interface Config {
@@ -197,3 +197,26 @@ export const safeUrl = (text: string): string => {
     return "(invalid URL)"
   }
 }
+
+/**
+ * A configuration back as the file value {@link fromValue} reads (secrets revealed): how a dispatcher worker thread
+ * receives it (in memory, through `workerData`; never logged or written anywhere).
+ */
+export const toValue = (config: Config): typeof WebhooksFile.Encoded => ({
+  subscriptions: config.subscriptions.map((s) => ({
+    name: s.name,
+    url: s.url,
+    events: [...s.events],
+    ...(s.mlRepo === undefined ? {} : { ml_repo: s.mlRepo }),
+    secret: Redacted.value(s.secret)
+  })),
+  delivery: {
+    timeout_ms: Duration.toMillis(config.settings.timeout),
+    max_attempts: config.settings.maxAttempts,
+    backoff_ms: Duration.toMillis(config.settings.backoff),
+    max_backoff_ms: Duration.toMillis(config.settings.maxBackoff),
+    poll_ms: Duration.toMillis(config.settings.poll),
+    lease_ms: Duration.toMillis(config.settings.lease),
+    batch: config.settings.batch
+  }
+})

@@ -1,0 +1,167 @@
+/**
+ * The entry of the dispatcher's worker thread (started by `workerHost.ts`): its own Effect runtime and its own HTTP
+ * client (undici), so that posting webhooks never takes time from the main thread that serves requests, and a slow
+ * receiver cannot stall it. The store: on PostgreSQL its own small pool; on SQLite the main thread's connection (one
+ * request per cycle, `queue.ts`).
+ *
+ * Runs the dispatcher until the main thread says `stop` (then the claimed rows are handed back and the thread
+ * exits 0) or it fails to open the store (logged; exits 1, and the main thread starts it again later).
+ * @internal
+ */
+import { Cause, Duration, Effect, Exit, Fiber, HashMap, Logger, Redacted, type Scope } from "effect"
+import { Buffer } from "node:buffer"
+import { parentPort, workerData } from "node:worker_threads"
+import { Agent, request } from "undici"
+import { SqlClient } from "@effect/sql"
+import { SqlError } from "@effect/sql/SqlError"
+import { layerPgClient } from "../../ModelVersionsSql.js"
+import { makeDispatcher, type Post } from "./dispatcher.js"
+import { type Queue, remoteQueue, sqlQueue } from "./queue.js"
+import type { FromWorker, ToWorker, WorkerData } from "./protocol.js"
+import { fromValue } from "./subscriptions.js"
+
+const port = parentPort!
+const data = workerData as WorkerData
+const send = (message: FromWorker) => port.postMessage(message)
+
+/** A failure as the proxy's log line shows it: an error's name and message (no stack), or the value as text. */
+const errorOf = (cause: Cause.Cause<unknown>) => {
+  const squashed = Cause.squash(cause)
+  return squashed instanceof Error ? { name: squashed.name, message: squashed.message } : String(squashed)
+}
+
+/** Log entries go to the main thread, which logs them with its logger (the proxy's JSON lines). */
+const forwardLogs = Logger.replace(
+  Logger.defaultLogger,
+  Logger.make((options) => {
+    const messages: ReadonlyArray<unknown> = Array.isArray(options.message) ? options.message : [options.message]
+    send({
+      _tag: "log",
+      level: options.logLevel._tag,
+      message: messages.map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" "),
+      annotations: Object.fromEntries(HashMap.toEntries(options.annotations)),
+      error: Cause.isEmpty(options.cause) ? undefined : errorOf(options.cause)
+    })
+  })
+)
+
+/**
+ * A receiver URL as undici takes it: without user info, which becomes a Basic `Authorization` header (as Node's
+ * `http.request` does with such a URL).
+ */
+const endpointOf = (text: string) => {
+  const url = new URL(text)
+  if (url.username === "" && url.password === "") return { url: text, authorization: undefined }
+  const authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")}`
+  url.username = ""
+  url.password = ""
+  return { url: url.toString(), authorization }
+}
+
+/** An error's code (`ECONNREFUSED`, `UND_ERR_SOCKET`…) or name: never its message, which may name the receiver. */
+const reasonOf = (error: unknown) => {
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined
+  return typeof code === "string" ? code : error instanceof Error ? error.name : "unknown"
+}
+
+/**
+ * `Post` through undici (measured at about a tenth of the platform `HttpClient`'s CPU per delivery, docs/webhooks.md):
+ * keep-alive connections, the answer's body drained unread, the whole attempt under `timeout` (an interrupted
+ * attempt aborts its request).
+ */
+const undiciPost = (agent: Agent): Post => {
+  const endpoints = new Map<string, ReturnType<typeof endpointOf>>()
+  return (url, headers, body, timeout) => {
+    let endpoint = endpoints.get(url)
+    if (endpoint === undefined) endpoints.set(url, endpoint = endpointOf(url))
+    const { authorization } = endpoint
+    return Effect.tryPromise({
+      try: async (signal) => {
+        const response = await request(endpoint.url, {
+          method: "POST",
+          headers: { ...headers, "content-type": "application/json", ...(authorization === undefined ? {} : { authorization }) },
+          body,
+          dispatcher: agent,
+          signal
+        })
+        await response.body.dump()
+        return response.statusCode
+      },
+      catch: (error) => `request failed (${reasonOf(error)})`
+    }).pipe(
+      Effect.timeoutFail({ duration: timeout, onTimeout: () => `no answer within ${Duration.toMillis(timeout)} ms` }),
+      Effect.either
+    )
+  }
+}
+
+const wakeWord = new Int32Array(data.wake)
+const listeners = new Set<() => void>()
+
+/** Store requests waiting for the main thread's answer, by id. */
+const pending = new Map<number, (ok: boolean, result: unknown) => void>()
+let nextId = 0
+const mainThreadQueue = remoteQueue((request) =>
+  Effect.async<unknown, SqlError>((resume) => {
+    const id = nextId++
+    pending.set(id, (ok, result) =>
+      resume(ok ? Effect.succeed(result) : Effect.fail(new SqlError({ message: "the main thread's store request failed", cause: result }))))
+    send({ _tag: "store", id, request })
+    return Effect.sync(() => pending.delete(id))
+  })
+)
+
+/** SQLite through the main thread's connection; PostgreSQL with this thread's own pool. */
+const withQueue = <A, E>(use: (queue: Queue) => Effect.Effect<A, E, Scope.Scope>) =>
+  data.store._tag === "Main"
+    ? use(mainThreadQueue)
+    : Effect.provide(Effect.flatMap(SqlClient.SqlClient, (sql) => use(sqlQueue(sql))), layerPgClient(Redacted.make(data.store.url)))
+
+const program = Effect.gen(function*() {
+  // The main thread validated the file; a failure here is a bug, not a user's mistake.
+  const config = yield* Effect.orDie(fromValue(data.file, "the webhooks configuration"))
+  const agent = yield* Effect.acquireRelease(Effect.sync(() => new Agent()), (agent) => Effect.promise(() => agent.destroy()))
+  return yield* withQueue((queue) =>
+    makeDispatcher(config, {
+      post: undiciPost(agent),
+      counted: (counts) => Effect.sync(() => send({ _tag: "counted", counts })),
+      depth: (depth) => Effect.sync(() => send({ _tag: "depth", depth })),
+      onWake: (listener) => {
+        listeners.add(listener)
+        return () => listeners.delete(listener)
+      },
+      claiming: () => Atomics.store(wakeWord, 0, 0)
+    }, queue)
+  )
+}).pipe(
+  Effect.scoped,
+  Effect.catchAll((error) => Effect.logError("webhook dispatcher: cannot open the registry store", Cause.fail(error))),
+  Effect.annotateLogs({ component: "webhooks" }),
+  Effect.provide(forwardLogs)
+)
+
+const fiber = Effect.runFork(program)
+port.on("message", (message: ToWorker) => {
+  switch (message._tag) {
+    case "wake":
+      for (const listener of listeners) listener()
+      return
+    case "stored":
+      pending.get(message.id)?.(message.ok, message.result)
+      pending.delete(message.id)
+      return
+    case "stop":
+      Effect.runFork(Fiber.interrupt(fiber))
+  }
+})
+fiber.addObserver((exit) => {
+  // Interrupted by `stop`: done. Anything else (the store could not be opened, a defect) makes the main thread
+  // start the worker again after a while.
+  if (!Exit.isInterrupted(exit)) {
+    if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) {
+      send({ _tag: "log", level: "Error", message: "webhook dispatcher stopped", annotations: { component: "webhooks" }, error: errorOf(exit.cause) })
+    }
+    process.exitCode = 1
+  }
+  port.close()
+})
