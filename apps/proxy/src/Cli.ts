@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Args, Command, Options } from "@effect/cli"
+import { Args, AutoCorrect, CliConfig, Command, Options, type Usage } from "@effect/cli"
 import { ConsoleColor, MregConfig } from "@mreg/core"
 import { Config, Duration, Effect, Either, Layer, Option } from "effect"
 import { homedir } from "node:os"
@@ -125,14 +125,65 @@ export const command = Command.make("mreg-proxy", options, (config) =>
 
 const cli = Command.run(command, { name: "mreg-proxy", version: "0.1.0" })
 
+/** The flags of the server command, each with whether it takes a value, and `@effect/cli`'s own. */
+const flags = ((): ReadonlyMap<string, boolean> => {
+  const names = new Map<string, boolean>([["-h", false], ["--help", false], ["--version", false], ["--wizard", false], ["--completions", true], ["--log-level", true]])
+  const walk = (usage: Usage.Usage): void => {
+    switch (usage._tag) {
+      case "Named":
+        return usage.names.forEach((name) => names.set(name, Option.isSome(usage.acceptedValues)))
+      case "Optional":
+      case "Repeated":
+        return walk(usage.usage)
+      case "Alternation":
+      case "Concat":
+        walk(usage.left)
+        return walk(usage.right)
+      default:
+        return
+    }
+  }
+  walk(Options.getUsage(Options.all(options)))
+  return names
+})()
+
+/**
+ * An unknown flag of the server command (before any `webhooks` subcommand), named with the closest flag:
+ * `@effect/cli` would report it as an invalid subcommand ("use 'webhooks'").
+ */
+const unknownFlag = (args: ReadonlyArray<string>): ProxyConfig.ProxyConfigError | undefined => {
+  for (let i = 0; i < args.length; i++) {
+    const token = args[i]!
+    if (!token.startsWith("-") || token === "-" || /^-\d/.test(token)) return undefined // the first positional: a subcommand
+    const name = token.split("=", 1)[0]!
+    const takesValue = flags.get(name)
+    if (takesValue === undefined) {
+      const config = CliConfig.make({ isCaseSensitive: true, autoCorrectLimit: 2 })
+      const [closest] = [...flags.keys()]
+        .map((flag) => ({ flag, distance: AutoCorrect.levensteinDistance(name, flag, config) }))
+        .filter(({ distance }) => distance <= 2)
+        .sort((a, b) => a.distance - b.distance)
+      const hint = closest === undefined ? "" : `; did you mean ${closest.flag}?`
+      return new ProxyConfig.ProxyConfigError({ message: `unknown flag ${name}${hint} (mreg-proxy --help lists the flags)` })
+    }
+    if (takesValue && !token.includes("=")) i++
+  }
+  return undefined
+}
+
 /**
  * Runs the command on `argv` (as `process.argv`). `@effect/cli`'s help, version and usage errors are printed without
- * escape codes where the stream gets no colour (`ConsoleColor.terminalConsole`).
+ * escape codes where the stream gets no colour (`ConsoleColor.terminalConsole`). A flag the server command does not
+ * have (before any `webhooks` subcommand) fails with `ProxyConfigError` naming it and the closest flag
+ * (`unknown flag --prot; did you mean --port?`), rather than `@effect/cli`'s "Invalid subcommand" answer.
  * @since 0.1.0
  * @category running
  */
 export const run = (argv: ReadonlyArray<string>) =>
-  Effect.flatMap(
-    Effect.zipWith(ConsoleColor.colorSupport, Effect.console, (support, console) => ConsoleColor.terminalConsole(console, support)),
-    (console) => Effect.withConsole(cli(argv), console)
-  )
+  Effect.suspend(() => {
+    const unknown = unknownFlag(argv.slice(2))
+    return unknown !== undefined ? Effect.fail(unknown) : Effect.flatMap(
+      Effect.zipWith(ConsoleColor.colorSupport, Effect.console, (support, console) => ConsoleColor.terminalConsole(console, support)),
+      (console) => Effect.withConsole(cli(argv), console)
+    )
+  })
