@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Args, Command, Options } from "@effect/cli"
+import { Args, AutoCorrect, CliConfig, Command, Options, type Usage } from "@effect/cli"
 import { ConsoleColor, MregConfig } from "@mreg/core"
 import { Config, Duration, Effect, Either, Layer, Option } from "effect"
 import { homedir } from "node:os"
@@ -125,14 +125,77 @@ export const command = Command.make("mreg-proxy", options, (config) =>
 
 const cli = Command.run(command, { name: "mreg-proxy", version: "0.1.0" })
 
+/** The flags of `options`, each with whether it takes a value, and `@effect/cli`'s own. */
+const flagsOf = (of: Record<string, Options.Options<unknown>>): ReadonlyMap<string, boolean> => {
+  const names = new Map<string, boolean>([["-h", false], ["--help", false], ["--version", false], ["--wizard", false], ["--completions", true], ["--log-level", true]])
+  const walk = (usage: Usage.Usage): void => {
+    switch (usage._tag) {
+      case "Named":
+        return usage.names.forEach((name) => names.set(name, Option.isSome(usage.acceptedValues)))
+      case "Optional":
+      case "Repeated":
+        return walk(usage.usage)
+      case "Alternation":
+      case "Concat":
+        walk(usage.left)
+        return walk(usage.right)
+      default:
+        return
+    }
+  }
+  walk(Options.getUsage(Options.all(of)))
+  return names
+}
+
+const serverFlags = flagsOf(options)
+const replayFlags = flagsOf({ home: options.home, databaseUrl: options.databaseUrl })
+
+/**
+ * The first unknown flag in `args` (after the command's name), named with the closest of `flags`: `@effect/cli`
+ * reports one as an invalid subcommand ("use 'webhooks'") or as the argument after it ("unknown argument: 'x'").
+ * `subcommand`: the server command, whose first positional is a subcommand (not checked further).
+ */
+const unknownFlag = (command: string, flags: ReadonlyMap<string, boolean>, args: ReadonlyArray<string>, subcommand: boolean) => {
+  for (let i = 0; i < args.length; i++) {
+    const token = args[i]!
+    if (!token.startsWith("-") || token === "-" || /^-\d/.test(token)) {
+      if (subcommand) return undefined
+      continue
+    }
+    const name = token.split("=", 1)[0]!
+    const takesValue = flags.get(name)
+    if (takesValue === undefined) {
+      const config = CliConfig.make({ isCaseSensitive: true, autoCorrectLimit: 2 })
+      const [closest] = [...flags.keys()]
+        .map((flag) => ({ flag, distance: AutoCorrect.levensteinDistance(name, flag, config) }))
+        .filter(({ distance }) => distance <= 2)
+        .sort((a, b) => a.distance - b.distance)
+      const hint = closest === undefined ? "" : `; did you mean ${closest.flag}?`
+      return new ProxyConfig.ProxyConfigError({ message: `unknown flag ${name} for "${command}"${hint} (${command} --help lists the flags)` })
+    }
+    if (takesValue && !token.includes("=")) i++
+  }
+  return undefined
+}
+
+const checkFlags = (args: ReadonlyArray<string>) =>
+  args[0] === "webhooks" && args[1] === "replay"
+    ? unknownFlag("mreg-proxy webhooks replay", replayFlags, args.slice(2), false)
+    : unknownFlag("mreg-proxy", serverFlags, args, true)
+
 /**
  * Runs the command on `argv` (as `process.argv`). `@effect/cli`'s help, version and usage errors are printed without
- * escape codes where the stream gets no colour (`ConsoleColor.terminalConsole`).
+ * escape codes where the stream gets no colour (`ConsoleColor.terminalConsole`). A flag the command does not have
+ * fails with `ProxyConfigError` naming it and the closest flag (`unknown flag --prot for "mreg-proxy"; did you mean
+ * --port?`), rather than `@effect/cli`'s "Invalid subcommand" answer.
  * @since 0.1.0
  * @category running
  */
 export const run = (argv: ReadonlyArray<string>) =>
-  Effect.flatMap(
-    Effect.zipWith(ConsoleColor.colorSupport, Effect.console, (support, console) => ConsoleColor.terminalConsole(console, support)),
-    (console) => Effect.withConsole(cli(argv), console)
-  )
+  Effect.suspend(() => {
+    const unknown = checkFlags(argv.slice(2))
+    return unknown !== undefined ? Effect.fail(unknown) : Effect.flatMap(
+      Effect.zipWith(ConsoleColor.colorSupport, Effect.console, (support, console) => ConsoleColor.terminalConsole(console, support)),
+      (console) => Effect.withConsole(cli(argv), console)
+    )
+  })

@@ -144,6 +144,21 @@ describe("mreg-proxy process", () => {
     assert.strictEqual(await proc.exit, 0)
   })
 
+  it("an unknown flag is named, with the closest flag, instead of an invalid subcommand", { timeout: 60_000 }, async () => {
+    const typo = start(["--tokens-file", "examples/tokens.yaml", "--prot", "9000"], {})
+    assert.strictEqual(await typo.exit, 1)
+    assert.strictEqual(typo.stderr.join(""), "mreg-proxy: unknown flag --prot for \"mreg-proxy\"; did you mean --port? (mreg-proxy --help lists the flags)\n")
+    const unknown = start(["--port=0", "--bogus"], {})
+    assert.strictEqual(await unknown.exit, 1)
+    assert.strictEqual(unknown.stderr.join(""), "mreg-proxy: unknown flag --bogus for \"mreg-proxy\" (mreg-proxy --help lists the flags)\n")
+    const replay = start(["webhooks", "replay", "--hom", "/tmp", "msg_1"], {})
+    assert.strictEqual(await replay.exit, 1)
+    assert.strictEqual(
+      replay.stderr.join(""),
+      "mreg-proxy: unknown flag --hom for \"mreg-proxy webhooks replay\"; did you mean --home? (mreg-proxy webhooks replay --help lists the flags)\n"
+    )
+  })
+
   it("--help lists every flag, without escape codes when stdout is not a terminal", { timeout: 60_000 }, async () => {
     const proc = start(["--help"], {})
     assert.strictEqual(await proc.exit, 0)

@@ -14,8 +14,9 @@ try {
   })
   console.log(`stored ${data.fqn}${etag === undefined ? "" : ` (etag ${etag})`}`)
 
-  const page = await client.modelVersions.list({ ml_repo: "nlp-team", limit: 10 })
-  console.log(`${page.pagination.total} version(s) in nlp-team; newest: ${page.data[0]?.fqn}`)
+  // A model's versions come highest number first (a list of several models is ordered by ML repo and model name).
+  const page = await client.modelVersions.list({ ml_repo: "nlp-team", name: "sentiment-clf", limit: 1 })
+  console.log(`${page.pagination.total} version(s) of nlp-team/sentiment-clf; newest: ${page.data[0]?.fqn}`)
 } catch (error) {
   // Every failure is an MregError with an HTTP status and a code: 401 UNAUTHORIZED, 502 UPSTREAM_ERROR, …
   if (!(error instanceof MregError)) throw error

@@ -91,7 +91,7 @@ describe("README examples", () => {
       stdout: [
         `talking to ${server.url}`,
         "stored model:acme/nlp-team/sentiment-clf:7 (etag \"mv-7.1\")",
-        "7 version(s) in nlp-team; newest: model:acme/nlp-team/sentiment-clf:7",
+        "7 version(s) of nlp-team/sentiment-clf; newest: model:acme/nlp-team/sentiment-clf:7",
         ""
       ].join("\n")
     })
@@ -99,6 +99,8 @@ describe("README examples", () => {
       ["PUT", "Bearer secret-token"],
       ["GET", "Bearer secret-token"]
     ])
+    // The newest version is the first of one model's list (a list of several models is ordered by model name).
+    assert.deepStrictEqual(Object.fromEntries(server.requests[1]!.url.searchParams), { ml_repo: "nlp-team", name: "sentiment-clf", limit: "1" })
 
     const down = await fakeServer((_request, res) => {
       res.writeHead(502, { "content-type": "text/html" })
