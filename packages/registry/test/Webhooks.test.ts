@@ -193,6 +193,7 @@ for (const [storeName, store] of stores) describe(`webhook deliveries on ${store
       }))
     })
   })
+
 })
 
 describe("webhooks file", () => {
@@ -215,6 +216,17 @@ describe("webhooks file", () => {
         "subscriptions[1].secret (subscription \"Bad Name\"): must be \"whsec_\" followed by the base64 of 24 to 64 random bytes (the value is not shown)"
     )
     assert.notInclude(message, "c2hvcnQ")
+  })
+
+  it("refuses a URL whose user name or password is not valid percent-encoding, without showing it", () => {
+    const message = problems({ subscriptions: [{ name: "userinfo", url: "https://us%zz:pa%ss@hooks.example.com/a", events: ["created"], secret }] })
+    assert.strictEqual(
+      message,
+      "the webhooks file w.yaml is not a valid webhooks file: " +
+        "subscriptions[0].url (subscription \"userinfo\"): the user name and password must be percent-encoded, " +
+        "such as %40 for \"@\" and %25 for \"%\" (the value is not shown)"
+    )
+    assert.notInclude(message, "pa%ss")
   })
 
   it("refuses a name given twice, unknown keys and a lease not longer than the timeout", () => {
