@@ -196,6 +196,25 @@ for (const [storeName, store] of stores) describe(`webhook deliveries on ${store
 
 })
 
+describe("the outbox", () => {
+  it.effect("a write wanted by 3000 subscriptions writes 3000 deliveries (more values than one SQLite statement binds)", () => {
+    const secret = newSecret()
+    const outbox = Webhooks.makeOutbox(configOf(
+      Array.from({ length: 3000 }, (_, i) => ({ name: `many-${i}`, url: "http://127.0.0.1:9/x", events: ["created"], secret }))
+    ))
+    const layer = ModelVersionsSql.layer({ webhooks: outbox }).pipe(
+      Layer.provideMerge(Layer.provideMerge(ModelVersionsSql.layerMigrator, ModelVersionsSql.layerSqliteClient(":memory:"))),
+      Layer.orDie
+    )
+    return Effect.gen(function*() {
+      yield* created("hooks-many")
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql<{ readonly n: number; readonly subscriptions: number }>`SELECT COUNT(*) AS n, COUNT(DISTINCT subscription) AS subscriptions FROM webhook_deliveries`
+      assert.deepStrictEqual(rows.map((row) => [Number(row.n), Number(row.subscriptions)]), [[3000, 3000]])
+    }).pipe(Effect.provide(layer))
+  })
+})
+
 describe("webhooks file", () => {
   const secret = newSecret()
   const problems = (value: unknown) => Either.match(Webhooks.decode(value, "the webhooks file w.yaml"), { onLeft: (e) => e.message, onRight: () => "valid" })
