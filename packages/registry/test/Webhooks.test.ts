@@ -193,6 +193,26 @@ for (const [storeName, store] of stores) describe(`webhook deliveries on ${store
       }))
     })
   })
+
+})
+
+describe("the outbox", () => {
+  it.effect("a write wanted by 3000 subscriptions writes 3000 deliveries (more values than one SQLite statement binds)", () => {
+    const secret = newSecret()
+    const outbox = Webhooks.makeOutbox(configOf(
+      Array.from({ length: 3000 }, (_, i) => ({ name: `many-${i}`, url: "http://127.0.0.1:9/x", events: ["created"], secret }))
+    ))
+    const layer = ModelVersionsSql.layer({ webhooks: outbox }).pipe(
+      Layer.provideMerge(Layer.provideMerge(ModelVersionsSql.layerMigrator, ModelVersionsSql.layerSqliteClient(":memory:"))),
+      Layer.orDie
+    )
+    return Effect.gen(function*() {
+      yield* created("hooks-many")
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql<{ readonly n: number; readonly subscriptions: number }>`SELECT COUNT(*) AS n, COUNT(DISTINCT subscription) AS subscriptions FROM webhook_deliveries`
+      assert.deepStrictEqual(rows.map((row) => [Number(row.n), Number(row.subscriptions)]), [[3000, 3000]])
+    }).pipe(Effect.provide(layer))
+  })
 })
 
 describe("webhooks file", () => {
@@ -215,6 +235,17 @@ describe("webhooks file", () => {
         "subscriptions[1].secret (subscription \"Bad Name\"): must be \"whsec_\" followed by the base64 of 24 to 64 random bytes (the value is not shown)"
     )
     assert.notInclude(message, "c2hvcnQ")
+  })
+
+  it("refuses a URL whose user name or password is not valid percent-encoding, without showing it", () => {
+    const message = problems({ subscriptions: [{ name: "userinfo", url: "https://us%zz:pa%ss@hooks.example.com/a", events: ["created"], secret }] })
+    assert.strictEqual(
+      message,
+      "the webhooks file w.yaml is not a valid webhooks file: " +
+        "subscriptions[0].url (subscription \"userinfo\"): the user name and password must be percent-encoded, " +
+        "such as %40 for \"@\" and %25 for \"%\" (the value is not shown)"
+    )
+    assert.notInclude(message, "pa%ss")
   })
 
   it("refuses a name given twice, unknown keys and a lease not longer than the timeout", () => {

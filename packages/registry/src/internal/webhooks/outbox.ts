@@ -7,7 +7,7 @@
 import type { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import type { ModelVersion } from "@mreg/core"
-import { Effect } from "effect"
+import { Array as Arr, Effect } from "effect"
 import { randomUUID } from "node:crypto"
 import type { Config } from "./subscriptions.js"
 
@@ -39,6 +39,12 @@ export interface Outbox {
   readonly onWake: (listener: () => void) => () => void
 }
 
+/**
+ * Rows per INSERT: 11 values each, well under SQLite's 32766 bound values per statement (and PostgreSQL's 65535);
+ * a file with thousands of subscriptions made one INSERT of them all fail every write.
+ */
+const ROWS_PER_INSERT = 1000
+
 export const makeOutbox = (config: Config): Outbox => {
   const listeners = new Set<() => void>()
   const wake = () => {
@@ -56,8 +62,9 @@ export const makeOutbox = (config: Config): Outbox => {
         const wanted = config.subscriptions.filter((s) => s.wants(event.type, modelVersion.manifest.ml_repo))
         if (wanted.length === 0) return Effect.void
         const payload = payloadOf(event, modelVersion)
-        return sql`INSERT INTO webhook_deliveries ${
-            sql.insert(wanted.map((subscription) => ({
+        return Effect.forEach(Arr.chunksOf(wanted, ROWS_PER_INSERT), (chunk) =>
+          sql`INSERT INTO webhook_deliveries ${
+            sql.insert(chunk.map((subscription) => ({
               id: `msg_${randomUUID()}`,
               subscription: subscription.name,
               event_id: event.id,
@@ -70,7 +77,7 @@ export const makeOutbox = (config: Config): Outbox => {
               created_at: event.at,
               updated_at: event.at
             })))
-          }`.pipe(Effect.asVoid)
+          }`, { discard: true })
       })
   }
 }

@@ -19,15 +19,25 @@ const Name = Schema.String.pipe(
   })
 )
 
+/** An http(s) URL whose user info, if any, decodes (the dispatcher sends it as a Basic `Authorization` header). */
+const NOT_A_URL = "must be an absolute http:// or https:// URL"
 const Url = Schema.String.pipe(
   Schema.filter((text) => {
+    let url: URL
     try {
-      const url = new URL(text)
-      return url.protocol === "http:" || url.protocol === "https:"
+      url = new URL(text)
     } catch {
-      return false
+      return NOT_A_URL
     }
-  }, { message: () => "must be an absolute http:// or https:// URL" })
+    if (url.protocol !== "http:" && url.protocol !== "https:") return NOT_A_URL
+    try {
+      decodeURIComponent(url.username)
+      decodeURIComponent(url.password)
+      return true
+    } catch {
+      return "the user name and password must be percent-encoded, such as %40 for \"@\" and %25 for \"%\" (the value is not shown)"
+    }
+  })
 )
 
 const MlRepoPattern = Schema.String.pipe(

@@ -71,12 +71,13 @@ const reasonOf = (error: unknown) => {
  */
 const undiciPost = (agent: Agent): Post => {
   const endpoints = new Map<string, ReturnType<typeof endpointOf>>()
-  return (url, headers, body, timeout) => {
-    let endpoint = endpoints.get(url)
-    if (endpoint === undefined) endpoints.set(url, endpoint = endpointOf(url))
-    const { authorization } = endpoint
-    return Effect.tryPromise({
+  return (url, headers, body, timeout) =>
+    Effect.tryPromise({
+      // Inside the attempt: a URL that cannot be taken apart fails this delivery, not the dispatcher.
       try: async (signal) => {
+        let endpoint = endpoints.get(url)
+        if (endpoint === undefined) endpoints.set(url, endpoint = endpointOf(url))
+        const { authorization } = endpoint
         const response = await request(endpoint.url, {
           method: "POST",
           headers: { ...headers, "content-type": "application/json", ...(authorization === undefined ? {} : { authorization }) },
@@ -92,7 +93,6 @@ const undiciPost = (agent: Agent): Post => {
       Effect.timeoutFail({ duration: timeout, onTimeout: () => `no answer within ${Duration.toMillis(timeout)} ms` }),
       Effect.either
     )
-  }
 }
 
 const wakeWord = new Int32Array(data.wake)
