@@ -144,6 +144,7 @@ const make = (options: Options) =>
       })))
     }
 
+    let node: Http.Server | undefined
     const server = yield* NodeHttpServer.make(() => {
       const server = Http.createServer({
         ServerResponse: responseClass(inFlight),
@@ -158,8 +159,18 @@ const make = (options: Options) =>
       })
       server.on("clientError", onClientError)
       options.onServer?.(server)
+      node = server
       return server
     }, { host: options.host, port: options.port })
+    // Stopping: `server.close()` (the platform's finalizer, run after this one) waits for every request in flight,
+    // and Node stops checking the header and body timeouts once the server is closing, so one client that stalls
+    // mid-body kept the process alive for ever after SIGTERM. Requests in flight get the body timeout to finish;
+    // the connections still open then are closed.
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        setTimeout(() => node?.closeAllConnections(), requestTimeoutMs).unref()
+      })
+    )
 
     const limit = limitBody(maxBodyBytes)
     return HttpServer.make({
@@ -177,7 +188,8 @@ const make = (options: Options) =>
 
 /**
  * The `HttpServer` (with Node's platform context) on `host:port` with the limits of {@link Options}; `ServeError`
- * when the address cannot be bound. Closing the scope stops listening and waits for in-flight requests.
+ * when the address cannot be bound. Closing the scope stops listening and waits for in-flight requests, at most
+ * `bodyTimeout`: then their connections are closed.
  * @since 0.1.0
  * @category layers
  */

@@ -6,7 +6,7 @@
 import { HttpServer, HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { RegistryError } from "@mreg/core"
-import { Cause, Context, Effect, Either, Layer, Option, Stream } from "effect"
+import { Cause, Context, Effect, Either, Exit, Layer, Option, Scope, Stream } from "effect"
 import { BodyTooLarge } from "../src/internal/limitedBody.js"
 import * as NodeServer from "../src/NodeServer.js"
 import * as RequestLog from "../src/RequestLog.js"
@@ -238,6 +238,24 @@ describe("NodeServer", () => {
       }, { method: "PUT", path: "/text", error_code: "ERR_HTTP_REQUEST_TIMEOUT" })
       assert.strictEqual(answer.headers["x-request-id"], "slow-1")
     }))
+
+  it.scopedLive("stopping with a request in flight whose body stalls: the connection is closed after the body timeout, and the server stops", () =>
+    Effect.gen(function*() {
+      // Node stops checking request timeouts once the server is closing: without the bound, closing waited for ever.
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(
+        HttpServer.serve(app).pipe(Layer.provideMerge(NodeServer.layer({ host: "127.0.0.1", port: 0, headerTimeout: "1 second", bodyTimeout: "2 seconds" }))),
+        scope
+      )
+      const address = Context.get(context, HttpServer.HttpServer).address
+      assert(address._tag === "TcpAddress")
+      const connection = yield* Effect.promise(() => open(address.port))
+      yield* Effect.promise(() => connection.write("PUT /text HTTP/1.1\r\nHost: test\r\nContent-Length: 100\r\n\r\n{\"manifest\":"))
+      yield* Scope.close(scope, Exit.void)
+      const raw = yield* Effect.promise(() => connection.closed)
+      connection.socket.destroy()
+      assert.strictEqual(raw.length, 0)
+    }), 20_000)
 
   it.scopedLive("the platform's body failure maps to the 413 with toPayloadTooLarge", () =>
     Effect.gen(function*() {
