@@ -9,6 +9,7 @@ import { type ModelVersion, RegistryError } from "@mreg/core"
 import { Clock, Data, Effect, Option, Predicate, Schedule } from "effect"
 import { classify, isTransient, isUniqueViolation } from "../sqlErrors.js"
 import type { Outbox } from "../webhooks/outbox.js"
+import { withTransactionOf } from "./prepared.js"
 
 /** The errors of a failed store: the store failed (500) or cannot be reached right now (503). */
 export type StoreFailure = RegistryError.StoreError | RegistryError.StoreUnavailable
@@ -71,7 +72,8 @@ export const makeStore = (
   sql: SqlClient.SqlClient,
   tenant: string,
   defaultSubject: ModelVersion.Subject,
-  outbox?: Outbox | undefined
+  outbox?: Outbox | undefined,
+  withTransaction = withTransactionOf(sql)
 ): Store => ({
   sql,
   tenant,
@@ -79,7 +81,7 @@ export const makeStore = (
   outbox,
   now: Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString()),
   transact: <A, E extends RegistryError.RegistryError, R>(effect: Effect.Effect<A, E | SqlError | StaleRead, R>) =>
-    sql.withTransaction(effect).pipe(
+    withTransaction(effect).pipe(
       // An attempt runs to its COMMIT or ROLLBACK even when the caller goes away (a client closing its connection
       // interrupts the request): interrupting a statement inside a transaction makes @effect/sql-pg cancel it with
       // `pg_cancel_backend` on another pool connection, which waits (up to 5 s) when every connection is held by writers
