@@ -6,6 +6,8 @@
 // median and lowest CPU time per upsert (user + system of this process). Build first (`pnpm build`).
 //
 //   node bench/registry-cpu.mjs            BENCH_UPSERTS (default 2000 per round)
+//   REGISTRY_BEFORE=packages/registry/dist-before node bench/registry-cpu.mjs   also a copy of an earlier build
+//   (`cp -r packages/registry/dist packages/registry/dist-before` before the change: it resolves the same packages)
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
@@ -25,12 +27,18 @@ if (decoded._tag === "Left") throw new Error("examples/base.json does not decode
 const manifest = decoded.right.manifest
 const dir = mkdtempSync(join(tmpdir(), "mreg-registry-cpu-"))
 const registry = ManagedRuntime.make(ModelVersionsSql.layerSqlite({ filename: join(dir, "registry.db") }))
+const before = process.env.REGISTRY_BEFORE
+const registryBefore = before === undefined ? undefined : ManagedRuntime.make(
+  (await import(pathToFileURL(join(root, before, "index.js")).href)).ModelVersionsSql.layerSqlite({ filename: join(dir, "before.db") })
+)
+const upsertsOn = (runtime) => (n) =>
+  runtime.runPromise(Effect.flatMap(ModelVersions.ModelVersions, (service) =>
+    Effect.forEach(Array.from({ length: n }), () => service.upsert(manifest), { discard: true })).pipe(Effect.withTracerEnabled(false)))
 const bare = await openStore("sqlite", join(dir, "bare.db"))
 const body = JSON.parse(readFileSync(join(root, "examples/base.json"), "utf8")).manifest
 const variants = {
-  "ModelVersionsSql.layerSqlite": (n) =>
-    registry.runPromise(Effect.flatMap(ModelVersions.ModelVersions, (service) =>
-      Effect.forEach(Array.from({ length: n }), () => service.upsert(manifest), { discard: true })).pipe(Effect.withTracerEnabled(false))),
+  ...(registryBefore === undefined ? {} : { [`${before} (layerSqlite)`]: upsertsOn(registryBefore) }),
+  "ModelVersionsSql.layerSqlite": upsertsOn(registry),
   "bare store statements": async (n) => {
     for (let i = 0; i < n; i++) await bare.upsert(body)
   }
@@ -53,5 +61,6 @@ for (const [name, xs] of Object.entries(cpu)) {
   console.log(`| ${name} | ${median(xs).toFixed(3)} | ${Math.min(...xs).toFixed(3)} | ${(median(xs) / median(cpu[first])).toFixed(2)} |`)
 }
 await registry.dispose()
+await registryBefore?.dispose()
 await bare.close()
 rmSync(dir, { recursive: true, force: true })

@@ -10,6 +10,7 @@ import { ModelManifest, type ModelVersion, ModelVersionEvent, ModelVersions, Reg
 import { Effect, Option, Schema } from "effect"
 import { randomUUID } from "node:crypto"
 import { traced } from "../traced.js"
+import { prepared } from "./prepared.js"
 import { decoded, type makeQueries, notFound, paginationOf, storable, visibleMlRepos } from "./queries.js"
 import { Count, encodeManifest, SubjectJson, toModelVersion, type VersionRow } from "./rows.js"
 import { type Store, storeError } from "./store.js"
@@ -86,8 +87,25 @@ const scopedBy = (sql: SqlClient.SqlClient, column: string) =>
     return visible === undefined ? [] : [visible]
   })
 
+/** An event's row of `model_version_events`. */
+const columnsOf = ({ event, mlRepo, modelId }: EventRecord) => ({
+  id: event.id,
+  model_version_id: event.model_version_id,
+  revision: event.revision,
+  type: event.type,
+  subject: JSON.stringify(event.subject),
+  at: event.at,
+  changes: JSON.stringify(event.changes),
+  ml_repo: mlRepo,
+  model_id: modelId
+})
+
 export const makeEvents = (store: Store, queries: ReturnType<typeof makeQueries>) => {
   const { outbox, sql } = store
+  /** One event (what every write but a model's delete appends), its columns in `columnsOf`'s order. */
+  const insertEvent = prepared(sql, sql`INSERT INTO model_version_events
+    (id, model_version_id, revision, type, subject, at, changes, ml_repo, model_id)
+    VALUES (${""}, ${""}, ${0}, ${""}, ${""}, ${""}, ${""}, ${""}, ${""})`)
 
   /** The version an event's webhook carries: given by the write, else read in its transaction (after the write). */
   const versionOf = (record: EventRecord) =>
@@ -103,19 +121,9 @@ export const makeEvents = (store: Store, queries: ReturnType<typeof makeQueries>
    * Webhooks: the outbox row of each event is inserted here too, in the same transaction.
    */
   const appendEvents = (events: ReadonlyArray<EventRecord>): Effect.Effect<void, SqlError | RegistryError.StoreError> =>
-    events.length === 0 ? Effect.void : sql`INSERT INTO model_version_events ${
-      sql.insert(events.map(({ event, mlRepo, modelId }) => ({
-        id: event.id,
-        model_version_id: event.model_version_id,
-        revision: event.revision,
-        type: event.type,
-        subject: JSON.stringify(event.subject),
-        at: event.at,
-        changes: JSON.stringify(event.changes),
-        ml_repo: mlRepo,
-        model_id: modelId
-      })))
-    }`.pipe(
+    events.length === 0 ? Effect.void : (events.length === 1
+      ? insertEvent(Object.values(columnsOf(events[0]!)))
+      : sql`INSERT INTO model_version_events ${sql.insert(events.map(columnsOf))}`).pipe(
       // Only with webhooks configured: without them a write pays nothing more.
       Effect.zipRight(outbox === undefined ? Effect.void : Effect.forEach(events, (record) =>
         Effect.flatMap(versionOf(record), (modelVersion) => outbox.enqueue(sql, record.event, modelVersion)), { discard: true }))

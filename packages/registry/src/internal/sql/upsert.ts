@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto"
 import { traced } from "../traced.js"
 import { eventOf, fieldsOf, type makeEvents, writerOf } from "./events.js"
 import { makeIdempotency, requestHash } from "./idempotency.js"
+import { prepared } from "./prepared.js"
 import { decoded, firstRow, type makeQueries } from "./queries.js"
 import { canonical, Count, encodeManifest, etagOf, toModelVersion, type VersionRow } from "./rows.js"
 import { StaleRead, type Store } from "./store.js"
@@ -96,6 +97,9 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
     )
 
   const nextRow = firstRow(NextRow)
+  const nextOfLocked = prepared(sql, sql`SELECT COALESCE(MAX(version), 0) + 1 AS next FROM model_versions WHERE model_id = ${""}`)
+  const nextOfModel = prepared(sql, sql`SELECT (SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE model_id = ${""}) AS next
+    FROM models WHERE id = ${""}`)
   /**
    * The model's next version number (`max(all versions ever, deleted included) + 1`), `None` when the model no longer
    * exists (deleted since its id was read). PostgreSQL: first locks the model's row, so writers of one model queue on
@@ -106,14 +110,10 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
     isPg
       ? Effect.flatMap(queries.lockModel(modelId), (exists) =>
         exists
-          ? Effect.flatMap(nextRow(sql`SELECT COALESCE(MAX(version), 0) + 1 AS next FROM model_versions WHERE model_id = ${modelId}`),
+          ? Effect.flatMap(nextRow(nextOfLocked([modelId])),
             Option.match({ onNone: () => Effect.fail(missing()), onSome: (row) => Effect.succeedSome(row.next) }))
           : Effect.succeedNone)
-      : Effect.map(
-        nextRow(sql`SELECT (SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE model_id = ${modelId}) AS next
-          FROM models WHERE id = ${modelId}`),
-        Option.map((row) => row.next)
-      )
+      : Effect.map(nextRow(nextOfModel([modelId, modelId])), Option.map((row) => row.next))
 
   const compareAndSet = SqlSchema.findOne({
     Request: Schema.Struct({
@@ -182,6 +182,10 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
       return { row: after, created: false, changes: ModelVersionEvent.diff(fieldsOf(existing.manifest, []), fieldsOf(after.manifest, [])) }
     })
 
+  const insertVersion = prepared(sql, sql`INSERT INTO model_versions
+    (id, model_id, version, manifest, alias, alias_key, step, run_id, created_by, created_at, updated_at, revision)
+    VALUES (${""}, ${""}, ${0}, ${""}, ${null}, ${null}, ${0}, ${null}, ${""}, ${""}, ${""}, 1)`)
+
   const create = (manifest: ModelManifest.ModelManifest, subject: ModelVersion.Subject, ids: ModelIds, requested: number, at: string) =>
     Effect.gen(function*() {
       yield* checkAlias(ids.modelId, manifest.version_alias, null)
@@ -192,11 +196,8 @@ export const makeUpsert = (store: Store, queries: ReturnType<typeof makeQueries>
       const fields = encodeManifest({ ...manifest, version: requested, step } as ModelManifest.ModelManifest)
       const storedManifest = new ModelManifest.ModelManifest(fields as ModelManifest.ModelManifest, true)
       const text = JSON.stringify(fields)
-      yield* sql`INSERT INTO model_versions
-        (id, model_id, version, manifest, alias, alias_key, step, run_id, created_by, created_at, updated_at, revision)
-        VALUES (${id}, ${ids.modelId}, ${requested}, ${text}, ${manifest.version_alias ?? null},
-          ${manifest.version_alias?.toLowerCase() ?? null}, ${step}, ${manifest.run_id ?? null},
-          ${JSON.stringify(subject)}, ${at}, ${at}, 1)`
+      yield* insertVersion([id, ids.modelId, requested, text, manifest.version_alias ?? null,
+        manifest.version_alias?.toLowerCase() ?? null, step, manifest.run_id ?? null, JSON.stringify(subject), at, at])
       // The row just written, without reading it back or decoding the manifest again.
       const stored: VersionRow = {
         id,
