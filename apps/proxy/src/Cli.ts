@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
-import { Args, AutoCorrect, CliConfig, Command, Options, type Usage } from "@effect/cli"
-import { ConsoleColor, MregConfig } from "@mreg/core"
+import { Args, Command, Options, type Usage } from "@effect/cli"
+import { ConsoleColor, MregConfig, Spelling } from "@mreg/core"
 import { Config, Duration, Effect, Either, Layer, Option } from "effect"
 import { homedir } from "node:os"
 import { join } from "node:path"
@@ -165,12 +165,8 @@ const unknownFlag = (command: string, flags: ReadonlyMap<string, boolean>, args:
     const name = token.split("=", 1)[0]!
     const takesValue = flags.get(name)
     if (takesValue === undefined) {
-      const config = CliConfig.make({ isCaseSensitive: true, autoCorrectLimit: 2 })
-      const [closest] = [...flags.keys()]
-        .map((flag) => ({ flag, distance: AutoCorrect.levensteinDistance(name, flag, config) }))
-        .filter(({ distance }) => distance <= 2)
-        .sort((a, b) => a.distance - b.distance)
-      const hint = closest === undefined ? "" : `; did you mean ${closest.flag}?`
+      const closest = Spelling.didYouMean(name, flags.keys())
+      const hint = closest === undefined ? "" : `; did you mean ${closest}?`
       return new ProxyConfig.ProxyConfigError({ message: `unknown flag ${name} for "${command}"${hint} (${command} --help lists the flags)` })
     }
     if (takesValue && !token.includes("=")) i++

@@ -8,7 +8,8 @@
  */
 import { Effect, Either, Option, ParseResult, Schema, SchemaAST } from "effect"
 import { compile, FAIL, type FastDecoder } from "./internal/fastDecode.js"
-import { didYouMean, received } from "./internal/text.js"
+import { received } from "./internal/text.js"
+import { didYouMean } from "./Spelling.js"
 import { ModelManifest, UpsertRequest } from "./ModelManifest.js"
 import { ValidationError, ValidationIssue } from "./RegistryError.js"
 
