@@ -144,6 +144,26 @@ export const fromParseError = (
 }
 
 /**
+ * A decoder of `schema` on the contract's terms: every problem at once, unknown fields refused, and a failure as a
+ * {@link ValidationError} whose `loc`s start with `prefix` ({@link fromParseError}). The proxy and the facade decode
+ * path ids, query parameters and small bodies with it.
+ *
+ * ```ts
+ * const decodeId = Validation.decodeAt(ModelVersion.ModelVersionId, ["path", "id"])
+ * decodeId("") // Left(ValidationError) at ["path", "id"]
+ * ```
+ * @since 0.2.0
+ * @category decoding
+ */
+export const decodeAt = <A, I>(
+  schema: Schema.Schema<A, I>,
+  prefix: ReadonlyArray<string | number>
+): (input: unknown) => Either.Either<A, ValidationError> => {
+  const decode = Schema.decodeUnknownEither(schema, PARSE_OPTIONS)
+  return (input) => Either.mapLeft(decode(input), (error) => fromParseError(error, prefix))
+}
+
+/**
  * The schema's decoder behind a fast path: valid input is decoded by the decoder compiled from the schema's own
  * AST (internal/fastDecode.ts: same rules, no issue bookkeeping); anything else goes to `Schema.decodeUnknownEither`,
  * whose errors are the ones reported.
