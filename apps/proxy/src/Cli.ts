@@ -93,10 +93,7 @@ const replay = Command.make(
   { id: Args.text({ name: "ID" }).pipe(Args.withDescription("the delivery id (webhook-id), as GET /webhooks/deliveries lists it")), home: options.home, databaseUrl: options.databaseUrl },
   ({ databaseUrl, home, id }) =>
     Effect.flatMap(
-      Option.match(databaseUrl, {
-        onNone: () => Effect.succeed(Option.none()),
-        onSome: (url) => Effect.map(MregConfig.postgresUrl(url, "--database-url (DATABASE_URL)"), Option.some)
-      }),
+      Effect.transposeMapOption(databaseUrl, (url) => MregConfig.postgresUrl(url, "--database-url (DATABASE_URL)")),
       (url) => WebhooksServer.replay({ home, databaseUrl: url }, id)
     )
 ).pipe(Command.withDescription("queue a delivered or failed webhook delivery again (same webhook-id, attempts from 0)"))
