@@ -10,9 +10,9 @@
  */
 import { HttpApiMiddleware, HttpApiSecurity, HttpServerRequest } from "@effect/platform"
 import { ModelVersions, RegistryApi, RegistryError } from "@mreg/core"
-import { Context, Effect, Layer, Option, Redacted } from "effect"
+import { Context, Effect, Layer, Option, Predicate, Redacted } from "effect"
 import { RequestInfo } from "./RequestLog.js"
-import { type Grant, Tokens } from "./Tokens.js"
+import { type Grant, type Service, Tokens } from "./Tokens.js"
 
 /** The grant (subject and scopes) of the current request's caller. @since 0.1.0 @category tags */
 export class CurrentGrant extends Context.Tag("@mreg/proxy/CurrentGrant")<CurrentGrant, Grant>() {}
@@ -36,36 +36,37 @@ export const bearerToken = (header: string | undefined): Option.Option<Redacted.
   return match === null ? Option.none() : Option.some(Redacted.make(match[1]!))
 }
 
-/** {@link Authentication} on the `Tokens` service; notes the subject in the request log. @since 0.1.0 @category layers */
+/**
+ * The grant of the request's bearer token (`Tokens.authenticate`; `Unauthorized` without a known one), noted as the
+ * subject of the request's log line.
+ * @since 0.2.0
+ * @category authentication
+ */
+export const authenticate = (tokens: Service): Effect.Effect<Grant, RegistryError.Unauthorized, HttpServerRequest.HttpServerRequest> =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const grant = yield* tokens.authenticate(bearerToken(request.headers.authorization))
+    const info = yield* Effect.serviceOption(RequestInfo)
+    if (Option.isSome(info)) info.value.subjectId = grant.subject.subjectId
+    return grant
+  })
+
+/**
+ * {@link Authentication} on the `Tokens` service. The framework's bearer decoding slices a fixed "Bearer " prefix off
+ * any header; {@link authenticate} parses the header instead (scheme case-insensitive, anything else is no token).
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer: Layer.Layer<Authentication, never, Tokens> = Layer.effect(
   Authentication,
-  Effect.map(Tokens, (tokens) =>
-    Authentication.of({
-      // The framework's bearer decoding slices a fixed "Bearer " prefix off any header; the header is parsed here
-      // instead (scheme case-insensitive, anything else is no token).
-      bearer: () =>
-        Effect.gen(function*() {
-          const request = yield* HttpServerRequest.HttpServerRequest
-          const grant = yield* tokens.authenticate(bearerToken(request.headers.authorization))
-          const info = yield* Effect.serviceOption(RequestInfo)
-          if (Option.isSome(info)) info.value.subjectId = grant.subject.subjectId
-          return grant
-        })
-    }))
+  Effect.map(Tokens, (tokens) => Authentication.of({ bearer: () => authenticate(tokens) }))
 )
 
 /**
- * The ML repos a grant may see: every one for a `*` scope, else the patterns of its scopes (read or write).
- * @since 0.2.0
- * @category scopes
- */
-export const readScope = (grant: Grant): ModelVersions.Visibility =>
-  grant.readsAll ? ModelVersions.everyMlRepo : ModelVersions.onlyMlRepos(grant.readPatterns)
-
-/**
  * Runs `effect` (a handler's calls to the registry) under the current caller's read scope: `ModelVersions.ReadScope`
- * set from {@link CurrentGrant}. Every handler that reads or names stored rows runs under it, so a version (or model)
- * outside the caller's ML repos is `NotFound` and lists hold only the caller's ML repos.
+ * set from {@link CurrentGrant} (every ML repo for a `*` scope, else the patterns of its read and write scopes).
+ * Every handler that reads or names stored rows runs under it, so a version (or model) outside the caller's ML repos
+ * is `NotFound` and lists hold only the caller's ML repos.
  *
  * ```ts
  * .handle("get", ({ path }) => Auth.withReadScope(registry.get(path.id)))
@@ -74,7 +75,8 @@ export const readScope = (grant: Grant): ModelVersions.Visibility =>
  * @category scopes
  */
 export const withReadScope = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | CurrentGrant> =>
-  Effect.flatMap(CurrentGrant, (grant) => Effect.provideService(effect, ModelVersions.ReadScope, readScope(grant)))
+  Effect.flatMap(CurrentGrant, (grant) =>
+    Effect.provideService(effect, ModelVersions.ReadScope, grant.readsAll ? ModelVersions.everyMlRepo : ModelVersions.onlyMlRepos(grant.readPatterns)))
 
 /**
  * A read handler's body: `effect` under the caller's read scope ({@link withReadScope}), once the grant may read some
@@ -104,12 +106,15 @@ export const forbidden = (grant: Grant, what: string): RegistryError.Forbidden =
 export const requireWrite = (grant: Grant, mlRepo: string): Effect.Effect<void, RegistryError.Forbidden> =>
   grant.canWrite(mlRepo) ? Effect.void : Effect.fail(forbidden(grant, `may not write ML repo ${JSON.stringify(mlRepo)}`))
 
-/** Fails with `Forbidden` unless the grant may read every one of `mlRepos`. @since 0.1.0 @category checks */
-export const requireRead = (grant: Grant, mlRepos: Iterable<string>): Effect.Effect<void, RegistryError.Forbidden> => {
-  for (const mlRepo of mlRepos) {
-    if (!grant.canRead(mlRepo)) return Effect.fail(forbidden(grant, `may not read ML repo ${JSON.stringify(mlRepo)}`))
-  }
-  return Effect.void
+/**
+ * Fails with `Forbidden` unless the grant may write the `ml_repo` a request body's `manifest` names, when it names
+ * one as text: checked before the body's other rules, so a caller outside the ML repo learns nothing of them.
+ * @since 0.2.0
+ * @category checks
+ */
+export const requireWriteNamed = (grant: Grant, body: unknown): Effect.Effect<void, RegistryError.Forbidden> => {
+  const named = Predicate.isRecord(body) && Predicate.isRecord(body.manifest) ? body.manifest.ml_repo : undefined
+  return typeof named === "string" ? requireWrite(grant, named) : Effect.void
 }
 
 /** Fails with `Forbidden` unless the grant may write some ML repo (before a body is read). @since 0.1.0 @category checks */

@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
-import { Args, AutoCorrect, CliConfig, Command, Options, type Usage } from "@effect/cli"
-import { ConsoleColor, MregConfig } from "@mreg/core"
+import { Args, Command, Options, type Usage } from "@effect/cli"
+import { ConsoleColor, MregConfig, Spelling } from "@mreg/core"
 import { Config, Duration, Effect, Either, Layer, Option } from "effect"
 import { homedir } from "node:os"
 import { join } from "node:path"
@@ -93,10 +93,7 @@ const replay = Command.make(
   { id: Args.text({ name: "ID" }).pipe(Args.withDescription("the delivery id (webhook-id), as GET /webhooks/deliveries lists it")), home: options.home, databaseUrl: options.databaseUrl },
   ({ databaseUrl, home, id }) =>
     Effect.flatMap(
-      Option.match(databaseUrl, {
-        onNone: () => Effect.succeed(Option.none()),
-        onSome: (url) => Effect.map(MregConfig.postgresUrl(url, "--database-url (DATABASE_URL)"), Option.some)
-      }),
+      Effect.transposeMapOption(databaseUrl, (url) => MregConfig.postgresUrl(url, "--database-url (DATABASE_URL)")),
       (url) => WebhooksServer.replay({ home, databaseUrl: url }, id)
     )
 ).pipe(Command.withDescription("queue a delivered or failed webhook delivery again (same webhook-id, attempts from 0)"))
@@ -165,12 +162,8 @@ const unknownFlag = (command: string, flags: ReadonlyMap<string, boolean>, args:
     const name = token.split("=", 1)[0]!
     const takesValue = flags.get(name)
     if (takesValue === undefined) {
-      const config = CliConfig.make({ isCaseSensitive: true, autoCorrectLimit: 2 })
-      const [closest] = [...flags.keys()]
-        .map((flag) => ({ flag, distance: AutoCorrect.levensteinDistance(name, flag, config) }))
-        .filter(({ distance }) => distance <= 2)
-        .sort((a, b) => a.distance - b.distance)
-      const hint = closest === undefined ? "" : `; did you mean ${closest.flag}?`
+      const closest = Spelling.didYouMean(name, flags.keys())
+      const hint = closest === undefined ? "" : `; did you mean ${closest}?`
       return new ProxyConfig.ProxyConfigError({ message: `unknown flag ${name} for "${command}"${hint} (${command} --help lists the flags)` })
     }
     if (takesValue && !token.includes("=")) i++

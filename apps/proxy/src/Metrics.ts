@@ -21,7 +21,7 @@ import * as Metrics from "@effect/opentelemetry/Metrics"
 import * as Resource from "@effect/opentelemetry/Resource"
 import { RegistryApi, RegistryError, Telemetry } from "@mreg/core"
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus"
-import { Effect, Layer, Metric, MetricBoundaries, MetricKey, MetricLabel, Option, Redacted } from "effect"
+import { Effect, Layer, Metric, MetricBoundaries, MetricKey, Option, Redacted } from "effect"
 import { createHash, timingSafeEqual } from "node:crypto"
 import type * as Http from "node:http"
 import { monitorEventLoopDelay } from "node:perf_hooks"
@@ -74,20 +74,13 @@ interface Series {
 
 const series = new Map<string, Series>()
 
-/**
- * The metrics of one route, method and status, made once: their keys carry the labels, so an update finds its registry
- * entry in the metric itself (`Metric.tagged` built a new label array per update, and Effect's registry hashed the
- * labelled key — the histogram's boundaries included — to find the entry again each time).
- */
+/** The metrics of one route, method and status, made once (`Telemetry.series`: their keys carry the labels). */
 const seriesOf = (route: string, method: string, status: number): Series => {
   const key = `${method} ${status} ${route}`
   let found = series.get(key)
   if (found === undefined) {
-    const labels = [MetricLabel.make("route", route), MetricLabel.make("method", method), MetricLabel.make("status", String(status))]
-    found = {
-      requests: Metric.fromMetricKey(MetricKey.taggedWithLabels(requestsKey, labels)),
-      duration: Metric.fromMetricKey(MetricKey.taggedWithLabels(durationKey, labels))
-    }
+    const labels = { route, method, status: String(status) }
+    found = { requests: Telemetry.series(requestsKey, labels), duration: Telemetry.series(durationKey, labels) }
     series.set(key, found)
   }
   return found

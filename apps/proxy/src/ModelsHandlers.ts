@@ -21,13 +21,7 @@ import { Api } from "./internal/api.js"
 import { requireSameModel, scopedOptions, upsertHeaders } from "./internal/upsertHeaders.js"
 import * as JsonBody from "./JsonBody.js"
 
-const decodeModelId = Schema.decodeUnknownEither(Model.ModelId)
-
-const validModelId = (id: string): Effect.Effect<Model.ModelId, RegistryError.ValidationError> =>
-  Either.match(decodeModelId(id), {
-    onLeft: (error) => Effect.fail(Validation.fromParseError(error, ["path", "id"])),
-    onRight: Effect.succeed
-  })
+const validModelId = Validation.decodeAt(Model.ModelId, ["path", "id"])
 
 /**
  * The `models` group's handlers.
@@ -72,8 +66,7 @@ const readManifestBody = <A extends { readonly manifest: unknown }>(
     const json = yield* JsonBody.readJson(request)
     const unsupported = Apply.unsupportedType(json)
     if (unsupported !== undefined) return yield* Effect.fail(unsupported)
-    const named = Predicate.isRecord(json) && Predicate.isRecord(json.manifest) ? json.manifest.ml_repo : undefined
-    if (typeof named === "string") yield* Auth.requireWrite(grant, named)
+    yield* Auth.requireWriteNamed(grant, json)
     const body = decode(json)
     // The manifest is checked whatever else is wrong with the body, so one answer lists every problem.
     const given = Predicate.isRecord(json) ? json.manifest : undefined

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { type FileSystem, HttpMiddleware } from "@effect/platform"
+import { type FileSystem, type HttpApp, HttpMiddleware } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { type ModelVersions, Telemetry } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"
@@ -14,10 +14,11 @@ import { Duration, Effect, Layer, Option, type Redacted } from "effect"
 import { constTrue } from "effect/Function"
 import { join } from "node:path"
 import * as NodeServer from "./NodeServer.js"
-import * as Observe from "./internal/observe.js"
+import * as Metrics from "./Metrics.js"
 import { type ProxyConfig, ProxyConfigError } from "./ProxyConfig.js"
 import * as Server from "./Server.js"
 import * as Tokens from "./Tokens.js"
+import * as Tracing from "./Tracing.js"
 import * as WebhooksServer from "./WebhooksServer.js"
 
 /** Default time limit of one upstream attempt: 30 s. @since 0.1.0 @category constants */
@@ -85,35 +86,45 @@ const layerTokens = (config: ProxyConfig): Layer.Layer<Tokens.Tokens, Tokens.Tok
     onNone: () => (config.insecureNoAuth ? Tokens.layerInsecure : Tokens.layerPassthrough)
   })
 
+/** Metrics and tracing together: the server span around the counting. */
+const metricsAndTracing = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> => Tracing.middleware(Metrics.middleware(app))
+
 /**
- * The proxy, listening on `host:port`, observed as `Observe` says (metrics unless `--no-metrics`, traces when the
- * `OTEL_*` variables ask; the platform's own server span is off). Expects a configuration that passed `ProxyConfig.validate`. Fails with
- * `ProxyConfigError` when the store cannot be opened or the address cannot be bound or the webhooks file is not valid, `TokensFileError` for a bad
- * tokens file.
+ * The proxy, listening on `host:port`. Observed as configured: with metrics (unless `--no-metrics`), `/metrics`, its
+ * middleware, the connection count and counted `ModelVersions` (`Telemetry.instrumented`); with traces (when the
+ * `OTEL_*` variables ask), the server span of `Tracing.middleware` (the platform's own server span is off); with
+ * both off, nothing is added to the request path. Expects a configuration that passed `ProxyConfig.validate`. Fails
+ * with `ProxyConfigError` when the store cannot be opened or the address cannot be bound or the webhooks file is not
+ * valid, `TokensFileError` for a bad tokens file.
  * @since 0.1.0
  * @category layers
  */
 export const layer = (config: ProxyConfig): Layer.Layer<never, ProxyConfigError | Tokens.TokensFileError, FileSystem.FileSystem> =>
-  Layer.unwrapEffect(Effect.map(Effect.orDie(Telemetry.tracingConfigured), (tracing) => layerObserved(config, Observe.make(config, tracing)))).pipe(
-    Layer.provide(Telemetry.layerTracing({ serviceName: "mreg-proxy" }))
-  )
-
-const layerObserved = (config: ProxyConfig, observe: Observe.Observe) =>
-  Server.layer({ backend: Option.isSome(config.upstream) ? "upstream" : "embedded", extra: observe.extra }).pipe(
-    Layer.provide(
-      NodeServer.layer({
-        host: config.host,
-        port: config.port,
-        maxBodyBytes: config.maxBodyBytes,
-        headerTimeout: Duration.seconds(config.headerTimeout),
-        bodyTimeout: Duration.seconds(config.bodyTimeout),
-        onServer: observe.onServer,
-        tracing: observe.tracing
-      }).pipe(
-        Layer.mapError(() => new ProxyConfigError({ message: `cannot listen on ${config.host}:${config.port} (in use, or not an address of this host)` }))
-      )
-    ),
-    Layer.provide(observe.modelVersions(layerModelVersions(config))),
-    Layer.provide(layerTokens(config)),
-    HttpMiddleware.withTracerDisabledWhen(constTrue)
-  )
+  Layer.unwrapEffect(Effect.map(Effect.orDie(Telemetry.tracingConfigured), (tracing) => {
+    const metrics = config.metrics !== false
+    const middleware = metrics ? (tracing ? metricsAndTracing : Metrics.middleware) : tracing ? Tracing.middleware : undefined
+    const modelVersions = layerModelVersions(config)
+    return Server.layer({
+      backend: Option.isSome(config.upstream) ? "upstream" : "embedded",
+      extra: middleware === undefined
+        ? undefined
+        : { middleware, routes: metrics ? Metrics.layer({ token: config.metricsToken ?? Option.none() }) : Layer.empty }
+    }).pipe(
+      Layer.provide(
+        NodeServer.layer({
+          host: config.host,
+          port: config.port,
+          maxBodyBytes: config.maxBodyBytes,
+          headerTimeout: Duration.seconds(config.headerTimeout),
+          bodyTimeout: Duration.seconds(config.bodyTimeout),
+          onServer: metrics ? Metrics.countConnections : undefined,
+          tracing
+        }).pipe(
+          Layer.mapError(() => new ProxyConfigError({ message: `cannot listen on ${config.host}:${config.port} (in use, or not an address of this host)` }))
+        )
+      ),
+      Layer.provide(metrics ? Telemetry.instrumented(modelVersions) : modelVersions),
+      Layer.provide(layerTokens(config)),
+      HttpMiddleware.withTracerDisabledWhen(constTrue)
+    )
+  })).pipe(Layer.provide(Telemetry.layerTracing({ serviceName: "mreg-proxy" })))

@@ -57,15 +57,9 @@ export const validate = (config: ProxyConfig): Either.Either<ProxyConfig, ProxyC
   if (config.host.trim().length === 0) return fail("--host (HOST) must not be empty")
   const checked = Either.all({
     port: MregConfig.portNumber(String(config.port), "--port (PORT)"),
-    upstream: Option.match(config.upstream, {
-      onNone: () => Either.right(Option.none<string>()),
-      onSome: (url) => Either.map(MregConfig.baseUrl(url, "--upstream (TFY_HOST)"), Option.some)
-    }),
+    upstream: Either.transposeMapOption(config.upstream, (url) => MregConfig.baseUrl(url, "--upstream (TFY_HOST)")),
     tenant: MregConfig.tenantName(config.tenant, "--tenant (MREG_TENANT)"),
-    databaseUrl: Option.match(config.databaseUrl, {
-      onNone: () => Either.right(Option.none<Redacted.Redacted<string>>()),
-      onSome: (url) => Either.map(MregConfig.postgresUrl(url, "--database-url (DATABASE_URL)"), Option.some)
-    })
+    databaseUrl: Either.transposeMapOption(config.databaseUrl, (url) => MregConfig.postgresUrl(url, "--database-url (DATABASE_URL)"))
   })
   if (Either.isLeft(checked)) return fail(checked.left.message)
   config = { ...config, ...checked.right }

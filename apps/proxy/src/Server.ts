@@ -12,7 +12,7 @@
 import { HttpApiBuilder, HttpApiSwagger, type HttpApp, HttpServer, HttpServerRequest, HttpServerResponse, OpenApi } from "@effect/platform"
 import { ListQueryParams, ManifestJsonSchema, ModelVersion, ModelVersions, RegistryApi, RegistryError, Validation } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"
-import { Duration, Effect, Either, Layer, Option, Predicate, Schema } from "effect"
+import { Duration, Effect, Either, Layer, Option } from "effect"
 import * as Auth from "./Auth.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import * as ServedApi from "./internal/api.js"
@@ -43,25 +43,16 @@ export interface Options {
  */
 export const Api = ServedApi.Api
 
-const decodeApplyTags = Schema.decodeUnknownEither(ModelVersions.ApplyTagsRequest, { errors: "all", onExcessProperty: "error" })
-const decodeId = Schema.decodeUnknownEither(ModelVersion.ModelVersionId)
+const decodeApplyTags = Validation.decodeAt(ModelVersions.ApplyTagsRequest, ["body"])
+const validId = Validation.decodeAt(ModelVersion.ModelVersionId, ["path", "id"])
 // Responses are serialised as they are, not validated and encoded again: every `ModelVersion` here was decoded (store
 // rows, upstream answers, fields an upstream added kept) or built from validated parts, and no field of it is
 // transformed, so its JSON is its encoded form. Encoding re-ran every manifest rule (PEP 508, metadata walk, …).
-
-const validId = (id: string): Effect.Effect<ModelVersion.ModelVersionId, RegistryError.ValidationError> =>
-  Either.match(decodeId(id), {
-    onLeft: (error) => Effect.fail(Validation.fromParseError(error, ["path", "id"])),
-    onRight: Effect.succeed
-  })
 
 const one = (modelVersion: ModelVersion.ModelVersion, headers: Record<string, string>) =>
   ErrorResponse.json(200, { data: modelVersion }, headers)
 
 const withEtag = (etag: string | undefined, headers: Record<string, string> = {}) => (etag === undefined ? headers : { ...headers, etag })
-
-const mlRepoNamed = (json: unknown): unknown =>
-  Predicate.isRecord(json) && Predicate.isRecord(json.manifest) ? json.manifest.ml_repo : undefined
 
 const handlers =
   HttpApiBuilder.group(Api, "modelVersions", (handlers) =>
@@ -76,8 +67,7 @@ const handlers =
             const grant = yield* Auth.CurrentGrant
             yield* Auth.requireSomeWrite(grant)
             const json = yield* JsonBody.readJson(request)
-            const named = mlRepoNamed(json)
-            if (typeof named === "string") yield* Auth.requireWrite(grant, named)
+            yield* Auth.requireWriteNamed(grant, json)
             const checked = upsertHeaders(headers)
             const decoded = Validation.decodeUpsertRequest(json)
             if (Either.isLeft(decoded) || checked.issues.length > 0) {
@@ -95,11 +85,10 @@ const handlers =
         .handleRaw("applyTags", ({ request }) =>
           Auth.writing((grant) => Effect.gen(function*() {
             const json = yield* JsonBody.readJson(request)
-            const decoded = decodeApplyTags(json)
-            if (Either.isLeft(decoded)) return yield* Effect.fail(Validation.fromParseError(decoded.left, ["body"]))
-            const id = yield* validId(decoded.right.model_version_id)
+            const tags = yield* decodeApplyTags(json)
+            const id = yield* validId(tags.model_version_id)
             if (!grant.writesAll) yield* Auth.requireWrite(grant, yield* mlRepoOf(id))
-            yield* registry.applyTags(decoded.right)
+            yield* registry.applyTags(tags)
             return {}
           })))
         // Reads see only the caller's ML repos (`Auth.withReadScope`): another repo's id is 404 as a missing one.

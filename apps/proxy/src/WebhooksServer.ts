@@ -15,7 +15,6 @@ import { join } from "node:path"
 import * as Auth from "./Auth.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import { parseText, readText } from "./internal/configFile.js"
-import * as RequestLog from "./RequestLog.js"
 import * as Tokens from "./Tokens.js"
 
 /**
@@ -72,10 +71,7 @@ const routes = HttpApiBuilder.Router.use((router) =>
     yield* router.get(
       "/webhooks/deliveries",
       Effect.gen(function*() {
-        const request = yield* HttpServerRequest.HttpServerRequest
-        const grant = yield* tokens.authenticate(Auth.bearerToken(request.headers.authorization))
-        const info = yield* Effect.serviceOption(RequestLog.RequestInfo)
-        if (Option.isSome(info)) info.value.subjectId = grant.subject.subjectId
+        const grant = yield* Auth.authenticate(tokens)
         if (!grant.admin) return yield* Effect.fail(Auth.forbidden(grant, "is not an admin: the tokens file must say admin: true for it"))
         const query = yield* HttpServerRequest.schemaSearchParams(Query).pipe(
           Effect.mapError((error) => Validation.fromParseError(error, ["query"]))

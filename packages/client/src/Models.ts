@@ -100,16 +100,14 @@ const toClient = <A>(either: Either.Either<A, RegistryError.ValidationError>): A
   return either.right
 }
 
-const PARSE_OPTIONS = { errors: "all", onExcessProperty: "error" } as const
-const decodeQuery = Schema.decodeUnknownEither(Model.ListQuery, PARSE_OPTIONS)
-const decodeId = Schema.decodeUnknownEither(Model.ModelId)
+const decodeQuery = Validation.decodeAt(Model.ListQuery, ["query"])
+const decodeId = Validation.decodeAt(Model.ModelId, ["path", "id"])
 const encodePage = Schema.encodeSync(Model.ModelPage)
 const encodeModel = Schema.encodeSync(Model.Model)
 const encodeApply = Schema.encodeSync(Apply.ApplyResponse)
 
-const query = (input: unknown) =>
-  toClient(Either.mapLeft(decodeQuery(input ?? {}), (error) => Validation.fromParseError(error, ["query"])))
-const id = (input: unknown) => toClient(Either.mapLeft(decodeId(input), (error) => Validation.fromParseError(error, ["path", "id"])))
+const query = (input: unknown) => toClient(decodeQuery(input ?? {}))
+const id = (input: unknown) => toClient(decodeId(input))
 const manifest = (input: unknown) => {
   const unsupported = Apply.unsupportedType({ manifest: input })
   if (unsupported !== undefined) throw fromRegistryError(unsupported) as ValidationError

@@ -105,11 +105,7 @@ const check = <A, B>(f: (a: A) => Either.Either<B, InvalidSetting>) => (a: A): E
   Either.mapLeft(f(a), (error) => ConfigError.InvalidData([error.name], error.message))
 
 const checkOption = <A, B>(f: (a: A) => Either.Either<B, InvalidSetting>) =>
-(option: Option.Option<A>): Either.Either<Option.Option<B>, ConfigError.ConfigError> =>
-  Option.match(option, {
-    onNone: () => Either.right(Option.none()),
-    onSome: (a) => Either.map(check(f)(a), Option.some)
-  })
+(option: Option.Option<A>): Either.Either<Option.Option<B>, ConfigError.ConfigError> => Either.transposeMapOption(option, check(f))
 
 /**
  * `TFY_HOST`: the control-plane base URL (see {@link baseUrl}), normalized; `None` when unset.

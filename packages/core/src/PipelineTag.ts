@@ -8,7 +8,8 @@
  */
 import { PIPELINE_TYPES } from "@huggingface/tasks"
 import { Schema } from "effect"
-import { didYouMean, received } from "./internal/text.js"
+import { received } from "./internal/text.js"
+import { didYouMean } from "./Spelling.js"
 
 /**
  * Every pipeline tag the Hugging Face Hub knows, in the Hub's order.

@@ -17,7 +17,7 @@
  * @since 0.2.0
  */
 import { Headers, HttpTraceContext } from "@effect/platform"
-import { Config, Effect, Layer, Metric, MetricKey, MetricLabel, Option } from "effect"
+import { Config, Effect, Layer, Metric, MetricKey, type MetricKeyType, MetricLabel, Option } from "effect"
 import { Table } from "./internal/registryErrors.js"
 import * as ModelVersions from "./ModelVersions.js"
 import type { RegistryError } from "./RegistryError.js"
@@ -85,7 +85,7 @@ export const withTraceparent = (traceparent: string | undefined) => <A, E, R>(se
   return Option.isSome(parent) ? Effect.withParentSpan(self, parent.value) : self
 }
 
-const UPSERTS = "Model-version upserts by outcome"
+const upsertsKey = MetricKey.counter("mreg_upserts_total", { description: "Model-version upserts by outcome", incremental: true })
 
 /**
  * `mreg_upserts_total{outcome}`: upserts by outcome — `created`, `updated`, `replayed` (an `Idempotency-Key`
@@ -93,15 +93,27 @@ const UPSERTS = "Model-version upserts by outcome"
  * @since 0.2.0
  * @category metrics
  */
-export const upserts = Metric.counter("mreg_upserts_total", { description: UPSERTS, incremental: true })
+export const upserts: Metric.Metric.Counter<number> = Metric.fromMetricKey(upsertsKey)
 
 /**
- * One labelled series of a counter as a metric of its own. `Metric.tagged` builds a new label array on every update,
- * so Effect's registry looked the series up again (hashing its key) each time; this metric's key is labelled once
- * and its registry entry is kept after the first update.
+ * One labelled series of a metric, as a metric of its own: the labels are put in its key once, in the order given.
+ * Update it on a hot path instead of `Metric.tagged(metric, …)`, which builds a new label array on every update, so
+ * Effect's registry hashed the labelled key (a histogram's boundaries included) to find the series again each time;
+ * this metric keeps its registry entry after its first update. Make each series once (e.g. per label set, in a map).
+ *
+ * ```ts
+ * const key = MetricKey.counter("mreg_upserts_total", { incremental: true })
+ * const created = Telemetry.series(key, { outcome: "created" })
+ * created.unsafeUpdate(1, [])
+ * ```
+ * @since 0.2.0
+ * @category metrics
  */
-const series = (name: string, description: string, label: string, value: string): Metric.Metric.Counter<number> =>
-  Metric.fromMetricKey(MetricKey.taggedWithLabels(MetricKey.counter(name, { description, incremental: true }), [MetricLabel.make(label, value)]))
+export const series = <Type extends MetricKeyType.MetricKeyType<any, any>>(
+  key: MetricKey.MetricKey<Type>,
+  labels: Readonly<Record<string, string>>
+): Metric.Metric<Type, MetricKeyType.MetricKeyType.InType<Type>, MetricKeyType.MetricKeyType.OutType<Type>> =>
+  Metric.fromMetricKey(MetricKey.taggedWithLabels(key, Object.entries(labels).map(([name, value]) => MetricLabel.make(name, value))))
 
 /**
  * The counter of {@link upserts} for one outcome.
@@ -109,9 +121,12 @@ const series = (name: string, description: string, label: string, value: string)
  * @category metrics
  */
 export const upsertOutcome = (outcome: "created" | "updated" | "replayed" | "conflict" | "invalid"): Metric.Metric.Counter<number> =>
-  series("mreg_upserts_total", UPSERTS, "outcome", outcome)
+  series(upsertsKey, { outcome })
 
-const STORE_ERRORS = "Registry operations that failed in the store or upstream"
+const storeErrorsKey = MetricKey.counter("mreg_store_errors_total", {
+  description: "Registry operations that failed in the store or upstream",
+  incremental: true
+})
 
 /**
  * `mreg_store_errors_total{operation}`: `ModelVersions` operations that failed on the store's or the upstream's side
@@ -119,7 +134,7 @@ const STORE_ERRORS = "Registry operations that failed in the store or upstream"
  * @since 0.2.0
  * @category metrics
  */
-export const storeErrors = Metric.counter("mreg_store_errors_total", { description: STORE_ERRORS, incremental: true })
+export const storeErrors: Metric.Metric.Counter<number> = Metric.fromMetricKey(storeErrorsKey)
 
 const outcomes = {
   created: upsertOutcome("created"),
@@ -134,7 +149,7 @@ const conflictStatuses: ReadonlySet<number> = new Set([Table.Conflict.status, Ta
 
 /** The operation's store-side failures counted in {@link storeErrors}. */
 const counted = (name: string) => {
-  const errors = series("mreg_store_errors_total", STORE_ERRORS, "operation", name)
+  const errors = series(storeErrorsKey, { operation: name })
   return <A, R>(self: Effect.Effect<A, RegistryError, R>): Effect.Effect<A, RegistryError, R> =>
     Effect.tapError(self, (error) => (isStoreSide(error) ? Metric.increment(errors) : Effect.void))
 }
@@ -148,7 +163,7 @@ const statusOf = (error: RegistryError): number => Table[error._tag].status
  * @category instrumentation
  */
 export const instrument = (service: ModelVersions.Service): ModelVersions.Service => {
-  const upsertErrors = series("mreg_store_errors_total", STORE_ERRORS, "operation", "upsert")
+  const upsertErrors = series(storeErrorsKey, { operation: "upsert" })
   const get = counted("get")
   const list = counted("list")
   const del = counted("delete")

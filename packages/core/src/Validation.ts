@@ -8,7 +8,8 @@
  */
 import { Effect, Either, Option, ParseResult, Schema, SchemaAST } from "effect"
 import { compile, FAIL, type FastDecoder } from "./internal/fastDecode.js"
-import { didYouMean, received } from "./internal/text.js"
+import { received } from "./internal/text.js"
+import { didYouMean } from "./Spelling.js"
 import { ModelManifest, UpsertRequest } from "./ModelManifest.js"
 import { ValidationError, ValidationIssue } from "./RegistryError.js"
 
@@ -140,6 +141,26 @@ export const fromParseError = (
   walk(error.issue, [])
   if (detail.length === 0) add([], ParseResult.TreeFormatter.formatIssueSync(error.issue), "value_error")
   return new ValidationError({ detail })
+}
+
+/**
+ * A decoder of `schema` on the contract's terms: every problem at once, unknown fields refused, and a failure as a
+ * {@link ValidationError} whose `loc`s start with `prefix` ({@link fromParseError}). The proxy and the facade decode
+ * path ids, query parameters and small bodies with it.
+ *
+ * ```ts
+ * const decodeId = Validation.decodeAt(ModelVersion.ModelVersionId, ["path", "id"])
+ * decodeId("") // Left(ValidationError) at ["path", "id"]
+ * ```
+ * @since 0.2.0
+ * @category decoding
+ */
+export const decodeAt = <A, I>(
+  schema: Schema.Schema<A, I>,
+  prefix: ReadonlyArray<string | number>
+): (input: unknown) => Either.Either<A, ValidationError> => {
+  const decode = Schema.decodeUnknownEither(schema, PARSE_OPTIONS)
+  return (input) => Either.mapLeft(decode(input), (error) => fromParseError(error, prefix))
 }
 
 /**

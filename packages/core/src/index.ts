@@ -48,6 +48,8 @@ export * as RegistryError from "./RegistryError.js"
 /** @since 0.1.0 */
 export * as Source from "./Source.js"
 /** @since 0.2.0 */
+export * as Spelling from "./Spelling.js"
+/** @since 0.2.0 */
 export * as Telemetry from "./Telemetry.js"
 /** @since 0.1.0 */
 export * as Validation from "./Validation.js"

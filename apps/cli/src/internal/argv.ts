@@ -3,8 +3,7 @@
  * error with a message that names the flag or argument and what it takes, with "did you mean" for near misses.
  * @internal
  */
-import * as AutoCorrect from "@effect/cli/AutoCorrect"
-import * as CliConfig from "@effect/cli/CliConfig"
+import * as Spelling from "@mreg/core/Spelling"
 import { Either } from "effect"
 import type { ArgInfo, CommandInfo, OptionInfo } from "./descriptor.js"
 
@@ -23,18 +22,7 @@ export interface Problem {
 const HELP = ["-h", "--help"]
 const VERSION = ["-v", "--version"]
 
-const config = CliConfig.make({ isCaseSensitive: true, autoCorrectLimit: 2 })
-
-/** The closest of `names` to `input` (one edit per three characters, at most 2, or a prefix), if any. */
-export const closest = (input: string, names: ReadonlyArray<string>): string | undefined => {
-  const ranked = names
-    .map((name) => ({ name, distance: AutoCorrect.levensteinDistance(input, name, config) }))
-    .filter(({ distance, name }) => distance <= Math.min(2, Math.max(1, Math.floor((input.length + 1) / 3))) || (input.length >= 3 && name.startsWith(input)))
-    .sort((a, b) => a.distance - b.distance)
-  return ranked[0]?.name
-}
-
-const didYouMean = (suggestion: string | undefined): string => suggestion === undefined ? "" : `; did you mean "${suggestion}"?`
+const hint = (suggestion: string | undefined): string => suggestion === undefined ? "" : `; did you mean "${suggestion}"?`
 
 const quote = (value: string): string => JSON.stringify(value)
 
@@ -50,7 +38,7 @@ const valueProblem = (option: OptionInfo, value: string): string | undefined => 
     case "number":
       return value.trim() !== "" && Number.isFinite(Number(value)) ? undefined : wrong
     case "choice":
-      return option.values.includes(value) ? undefined : `${wrong}${didYouMean(closest(value, option.values))}`
+      return option.values.includes(value) ? undefined : `${wrong}${hint(Spelling.didYouMean(value, option.values))}`
     default:
       return undefined
   }
@@ -63,7 +51,7 @@ const findOption = (command: CommandInfo, token: string): OptionInfo | undefined
 
 const unknownOption = (command: CommandInfo, token: string, path: string): string => {
   const names = command.options.flatMap((option) => [`--${option.name}`, ...option.aliases.map((alias) => `-${alias}`)])
-  return `unknown flag ${token} for "${path}"${didYouMean(closest(token, [...names, "--help"]))}`
+  return `unknown flag ${token} for "${path}"${hint(Spelling.didYouMean(token, [...names, "--help"]))}`
 }
 
 const argsProblem = (args: ReadonlyArray<ArgInfo>, given: ReadonlyArray<string>, path: string): string | undefined => {
@@ -76,7 +64,7 @@ const argsProblem = (args: ReadonlyArray<ArgInfo>, given: ReadonlyArray<string>,
     }
     for (const value of taken) {
       if (arg.values.length > 0 && !arg.values.includes(value)) {
-        return `${arg.name} is one of ${arg.values.join(", ")} (received ${quote(value)})${didYouMean(closest(value, arg.values))}`
+        return `${arg.name} is one of ${arg.values.join(", ")} (received ${quote(value)})${hint(Spelling.didYouMean(value, arg.values))}`
       }
     }
     rest = rest.slice(taken.length)
@@ -147,7 +135,7 @@ const checkFrom = (path: ReadonlyArray<CommandInfo>, tokens: ReadonlyArray<strin
       const child = target[target.length - 1]!.subcommands.find((sub) => sub.name === word)
       if (child === undefined) {
         const names = target[target.length - 1]!.subcommands.map((sub) => sub.name)
-        return Either.left({ message: `unknown command ${quote(word)} for "mreg help"${didYouMean(closest(word, names))}`, path: target })
+        return Either.left({ message: `unknown command ${quote(word)} for "mreg help"${hint(Spelling.didYouMean(word, names))}`, path: target })
       }
       target.push(child)
     }
@@ -158,12 +146,12 @@ const checkFrom = (path: ReadonlyArray<CommandInfo>, tokens: ReadonlyArray<strin
   const names = command.subcommands.map((sub) => sub.name)
   // A command with subcommands that also runs by itself (`mreg tag ID TAG…` beside `mreg tag add …`), unless its
   // first word is a near miss of a subcommand (`mreg tag ad`): an id or an FQN never is.
-  const nearMiss = head.startsWith("-") ? undefined : closest(head, names)
+  const nearMiss = head.startsWith("-") ? undefined : Spelling.didYouMean(head, names)
   if (runsAlone && nearMiss === undefined) return checkLeaf(path, tokens)
   return Either.left({
     message: head.startsWith("-")
-      ? `unknown flag ${head} for "${name}"${didYouMean(closest(head, path.length === 1 ? [...HELP, ...VERSION] : HELP))}`
-      : `unknown command ${quote(head)} for "${name}"${didYouMean(nearMiss)}`,
+      ? `unknown flag ${head} for "${name}"${hint(Spelling.didYouMean(head, path.length === 1 ? [...HELP, ...VERSION] : HELP))}`
+      : `unknown command ${quote(head)} for "${name}"${hint(nearMiss)}`,
     path
   })
 }

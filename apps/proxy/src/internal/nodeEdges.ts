@@ -46,7 +46,7 @@ export const answerTo = (code: string | undefined, limits: Limits): ClientErrorA
 }
 
 /** The raw HTTP/1.1 response of an answer, with `Connection: close`. */
-export const rawResponse = (answer: ClientErrorAnswer, requestId: string): string => {
+const rawResponse = (answer: ClientErrorAnswer, requestId: string): string => {
   const body = JSON.stringify(answer)
   return `HTTP/1.1 ${answer.statusCode} ${Http.STATUS_CODES[answer.statusCode]}\r\n` +
     "Content-Type: application/json\r\n" +
@@ -61,7 +61,7 @@ const hasBody = (req: Http.IncomingMessage) =>
   (req.headers["content-length"] !== undefined && req.headers["content-length"].trim() !== "0")
 
 /** Whether part of a request's body is still on the wire (not received by the parser). */
-export const bodyPending = (req: Http.IncomingMessage): boolean => !req.complete && hasBody(req)
+const bodyPending = (req: Http.IncomingMessage): boolean => !req.complete && hasBody(req)
 
 /** Connections answered by {@link answerClientError}: their request's fiber is interrupted, not answered again. */
 export const answered: WeakSet<Duplex> = new WeakSet()

@@ -19,7 +19,7 @@ import { Effect, Layer } from "effect"
 import { fileURLToPath } from "node:url"
 
 /** The folder of the built page: `dist/ui` of this package (the same path from `src/` and from `dist/`). */
-export const DEFAULT_DIR: string = fileURLToPath(new URL("../../dist/ui", import.meta.url))
+const DEFAULT_DIR: string = fileURLToPath(new URL("../../dist/ui", import.meta.url))
 
 const HEADERS = {
   "content-security-policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",

@@ -7,7 +7,6 @@ import { Either, Schema } from "effect"
 import type { ValidationError } from "../Errors.js"
 import { fromRegistryError } from "./errors.js"
 
-const PARSE_OPTIONS = { errors: "all", onExcessProperty: "error" } as const
 
 const invalid = (loc: ReadonlyArray<string | number>, msg: string, type = "value_error") =>
   fromRegistryError(
@@ -21,23 +20,23 @@ const toClient = <A>(either: Either.Either<A, RegistryError.ValidationError>): E
 export const manifest = (input: unknown): Either.Either<ModelManifest.ModelManifest, ValidationError> =>
   toClient(Validation.decodeManifest(input))
 
-const decodeListQuery = Schema.decodeUnknownEither(ModelVersions.ListQuery, PARSE_OPTIONS)
+const decodeListQuery = Validation.decodeAt(ModelVersions.ListQuery, ["query"])
 
 /** A list query, with every problem at `["query", …]`; `undefined` is the empty query. */
 export const listQuery = (input: unknown): Either.Either<ModelVersions.ListQuery, ValidationError> =>
-  toClient(Either.mapLeft(decodeListQuery(input ?? {}), (error) => Validation.fromParseError(error, ["query"])))
+  toClient(decodeListQuery(input ?? {}))
 
-const decodeId = Schema.decodeUnknownEither(ModelVersion.ModelVersionId)
+const decodeId = Validation.decodeAt(ModelVersion.ModelVersionId, ["path", "id"])
 
 /** A model version id (a non-empty string), problems at `["path", "id"]`. */
 export const id = (input: unknown): Either.Either<ModelVersion.ModelVersionId, ValidationError> =>
-  toClient(Either.mapLeft(decodeId(input), (error) => Validation.fromParseError(error, ["path", "id"])))
+  toClient(decodeId(input))
 
-const decodeApplyTags = Schema.decodeUnknownEither(ModelVersions.ApplyTagsRequest, PARSE_OPTIONS)
+const decodeApplyTags = Validation.decodeAt(ModelVersions.ApplyTagsRequest, ["body"])
 
 /** A tags request `{model_version_id, tags, force?}`, problems at `["body", …]`. */
 export const applyTags = (input: unknown): Either.Either<ModelVersions.ApplyTagsRequest, ValidationError> =>
-  toClient(Either.mapLeft(decodeApplyTags(input), (error) => Validation.fromParseError(error, ["body"])))
+  toClient(decodeApplyTags(input))
 
 /** The one-item list query of a lookup by model version FQN (`…:latest` included); problems at `["query", "fqn"]`. */
 export const fqnQuery = (input: unknown): Either.Either<ModelVersions.ListQuery, ValidationError> => {

@@ -7,7 +7,7 @@
  */
 import type * as Filter from "../Filter.js"
 import { NUL_RULE } from "./nul.js"
-import { didYouMean } from "./text.js"
+import { didYouMean } from "../Spelling.js"
 
 /** The longest filter accepted, in characters, and the deepest nesting of parentheses and `not`. */
 export const MAX_LENGTH = 4096
@@ -205,7 +205,7 @@ export const parseTokens = (tokens: ReadonlyArray<Token>): Filter.Expression => 
     const name = token.text
     const type = (FIELD_TYPES as Record<string, FieldType | undefined>)[name]
     if (type === undefined) {
-      const suggestion = didYouMean(name, SPELLINGS, Math.min(3, Math.max(2, Math.floor(name.length / 3))))
+      const suggestion = didYouMean(name, SPELLINGS)
       return fail(token, "a field", suggestion === undefined ? `fields are ${SPELLINGS.join(", ")}` : `did you mean "${suggestion}"?`)
     }
     const path: Array<string> = []
