@@ -10,15 +10,15 @@ import { Context, Effect, FiberRef, Scope } from "effect"
 
 /**
  * `sql.withTransaction`, except that on SQLite `BEGIN`, `COMMIT` and `ROLLBACK` run through the connection's
- * prepared-statement cache (`@effect/sql-sqlite-node` prepares them again on every transaction: ≈ 15 µs each). The
+ * prepared-statement cache (`@effect/sql-sqlite-node` prepares them again on every transaction: 1–16 µs each, the
+ * most under load). The
  * same transaction tag, span and connection as the client's own, so statements and nested transactions inside it
  * behave as with `sql.withTransaction` (savepoints unchanged). PostgreSQL keeps the client's.
  */
 export const withTransactionOf = (sql: SqlClient.SqlClient): SqlClient.SqlClient["withTransaction"] =>
   sql.onDialectOrElse({
     sqlite: () => {
-      const run = (text: string) => (conn: { readonly execute: (sql: string, params: ReadonlyArray<unknown>, transform: undefined) => Effect.Effect<unknown, SqlError> }) =>
-        Effect.asVoid(conn.execute(text, [], undefined))
+      const run = (text: string) => (conn: SqlConnection.Connection) => Effect.asVoid(conn.execute(text, [], undefined))
       return SqlClient.makeWithTransaction({
         transactionTag: SqlClient.TransactionConnection,
         spanAttributes: [["db.system.name", "sqlite"]],
@@ -43,8 +43,9 @@ export type Params = ReadonlyArray<string | number | boolean | null>
  * A statement of fixed text, compiled once in the client's dialect from `template` (a `sql` template whose
  * interpolations are placeholders: their values are ignored), run with `params`. Inside a transaction and with
  * Effect's tracer off, it runs straight on the transaction's connection (`Connection.execute`: the client's
- * prepared-statement cache, driver and `SqlError`s), without the per-statement span, scope and connection acquirer of
- * a `sql` template (≈ 30 µs per statement on SQLite); otherwise as `sql.unsafe(text, params)`, span included.
+ * prepared-statement cache, driver and `SqlError`s), without the per-statement span, scope, connection acquirer and
+ * compile of a `sql` template (≈ 12 Effect operations instead of ≈ 67, ≈ 10 µs less CPU per statement on SQLite);
+ * otherwise as `sql.unsafe(text, params)`, span included.
  */
 export const prepared = <A extends object = SqlConnection.Row>(sql: SqlClient.SqlClient, template: Statement.Statement<unknown>) => {
   const [text] = template.compile()
