@@ -9,11 +9,11 @@
 //   adds; then the floor with a fixed body (no upstream: the framework alone), against the upstream measured
 //   directly (bare node:http with a fixed body);
 // - webhooks: upsert on embedded SQLite with one webhook subscribed to every event (bench/receiver.mjs answering 204)
-//   vs the same proxy with none, in one run.
+//   vs the same proxy with none, both running, loaded in turns (none, webhook, none…) and compared by their medians.
 import { randomBytes } from "node:crypto"
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { load, requirePg, root, rssMb, sampleRss, startServer } from "./lib.mjs"
+import { load, median, requirePg, root, rssMb, sampleRss, startServer } from "./lib.mjs"
 
 export const PROXY = join(root, "apps/proxy/dist/bin.js")
 const FLOOR = join(root, "bench/floor.mjs")
@@ -180,11 +180,21 @@ export const benchUpstream = async (config, tmp) => {
  * `{ skipped }`. The dispatcher delivers during the load and competes for the same CPU and store: that is the cost
  * measured.
  */
+/**
+ * Upsert on embedded SQLite with one webhook subscribed to every event (bench/receiver.mjs answering 204) vs the same
+ * proxy with none: both started and warmed up, then loaded in turns (none, webhook, none, webhook…, 3 rounds of
+ * max(5 s, duration / 2)), so that a change in the machine's load hits both alike; each reports its median req/s and
+ * p99. Before each turn the webhook proxy's queue has drained (the receiver's count), so its deliveries never run
+ * during the other's turn; `proxy.deliveredDuringLoad` (median share of a turn's deliveries the receiver had when the
+ * turn ended) and `proxy.drainMs` (median time from the end of a turn until the last delivery arrived) tell whether
+ * the dispatcher kept up. `{ proxy, none }`, or `{ skipped }`.
+ */
 export const benchWebhooks = async (config, tmp) => {
   const missing = proxyMissing()
   if (missing) return { skipped: missing }
-  const opts = loadOpts(config)
+  const opts = { ...loadOpts(config), duration: Math.max(5, config.duration / 2) }
   const receiver = await startServer("webhook-receiver", [join(root, "bench/receiver.mjs")], { env: cleanEnv(), logFile: join(tmp, "receiver.log") })
+  const servers = []
   try {
     const file = join(tmp, "webhooks.json")
     writeFileSync(file, JSON.stringify({
@@ -195,18 +205,41 @@ export const benchWebhooks = async (config, tmp) => {
         secret: `whsec_${randomBytes(32).toString("base64")}`
       }]
     }))
-    const none = await measure("proxy-sqlite-no-webhook", [PROXY, "--insecure-no-auth"], {
-      env: cleanEnv({ MREG_HOME: join(tmp, "proxy-no-webhook-home") }),
-      tmp,
-      opts
-    })
-    const proxy = await measure("proxy-sqlite-webhook", [PROXY, "--insecure-no-auth", "--webhooks-file", file], {
-      env: cleanEnv({ MREG_HOME: join(tmp, "proxy-webhook-home") }),
-      tmp,
-      opts
-    })
-    return { proxy, none }
+    const received = async () => Number(await (await fetch(`${receiver.url}/count`)).text())
+    let sent = 0
+    /** Waits until the receiver has every delivery of the upserts sent so far (at most 60 s): ms waited. */
+    const drained = async () => {
+      const started = performance.now()
+      while ((await received()) < sent && performance.now() - started < 60_000) await new Promise((resolve) => setTimeout(resolve, 10))
+      return Math.round(performance.now() - started)
+    }
+    const start = async (name, args, home) => {
+      const server = await startServer(name, args, { env: cleanEnv({ MREG_HOME: join(tmp, home) }), logFile: join(tmp, `${name}.log`) })
+      servers.push(server)
+      return { server, url: server.url + PATH, runs: [] }
+    }
+    const none = await start("proxy-sqlite-no-webhook", [PROXY, "--insecure-no-auth"], "proxy-no-webhook-home")
+    const hooked = await start("proxy-sqlite-webhook", [PROXY, "--insecure-no-auth", "--webhooks-file", file], "proxy-webhook-home")
+    await load({ ...opts, url: none.url, duration: opts.warmup })
+    sent += (await load({ ...opts, url: hooked.url, duration: opts.warmup })).total
+    await drained()
+    for (let round = 0; round < 3; round++) {
+      none.runs.push(await load({ ...opts, url: none.url }))
+      const before = sent
+      const result = await load({ ...opts, url: hooked.url })
+      sent += result.total
+      const atEnd = await received()
+      hooked.runs.push({ ...result, deliveredDuringLoad: (atEnd - before) / result.total, drainMs: await drained() })
+    }
+    const summary = ({ runs }) => {
+      const mid = (key) => median(runs.map((run) => run[key]))
+      const bad = runs.find((run) => !run.ok)
+      return { ...(bad ?? runs[0]), ok: bad === undefined, reqPerSec: mid("reqPerSec"), p50: mid("p50"), p99: mid("p99"), runs: runs.map((run) => Math.round(run.reqPerSec)) }
+    }
+    const proxy = { ...summary(hooked), deliveredDuringLoad: median(hooked.runs.map((run) => run.deliveredDuringLoad)), drainMs: median(hooked.runs.map((run) => run.drainMs)) }
+    return { proxy, none: summary(none) }
   } finally {
+    await Promise.all(servers.map((server) => server.stop()))
     await receiver.stop()
   }
 }

@@ -57,7 +57,7 @@ export const sqlQueue = (sql: SqlClient.SqlClient): Queue => {
   return {
     cycle: (finished, claim) =>
       sql.withTransaction(Effect.zipRight(
-        Effect.forEach(finished, ({ id, outcome, token }) => rows.finish(id, token, outcome, claim.now), { discard: true }),
+        rows.finish(finished, claim.now),
         claim.limit === 0
           ? Effect.succeed<Claimed>({ token: "", rows: [] })
           : Effect.map(rows.claim(claim.subscriptions, claim.now, claim.leaseUntil, claim.limit), (claimed): Claimed => claimed)

@@ -54,6 +54,16 @@ export const makeRows = (sql: SqlClient.SqlClient) => {
         WHERE e.subscription = d.subscription AND e.model_version_id = d.model_version_id AND e.seq < d.seq
           AND e.status IN ('pending', 'delivering'))`
 
+  /**
+   * A list of ids or seqs as one bound value (a JSON array), so that a statement's text is the same whatever the
+   * number of rows: one prepared statement, not one per batch size crowding the registry's out of the driver's cache.
+   */
+  const listed = (values: ReadonlyArray<string | number>) =>
+    sql.onDialectOrElse({
+      pg: () => sql`SELECT jsonb_array_elements_text(${JSON.stringify(values)}::jsonb)`,
+      orElse: () => sql`SELECT value FROM json_each(${JSON.stringify(values)})`
+    })
+
   const claimed = (token: string, now: string, leaseUntil: string, which: Statement.Fragment) =>
     SqlSchema.findAll({
       Request: Schema.Void,
@@ -79,32 +89,49 @@ export const makeRows = (sql: SqlClient.SqlClient) => {
         Effect.flatMap(
           SqlSchema.findAll({ Request: Schema.Void, Result: Schema.Struct({ seq: Schema.Number }), execute: () => search })(undefined),
           (found) =>
-            found.length === 0 ? Effect.succeed([]) : claimed(token, now, leaseUntil, sql`seq IN ${sql.in(found.map((row) => row.seq))} AND EXISTS (
+            found.length === 0 ? Effect.succeed([]) : claimed(token, now, leaseUntil, sql`seq IN (${listed(found.map((row) => row.seq))}) AND EXISTS (
               SELECT 1 FROM webhook_deliveries d WHERE d.seq = webhook_deliveries.seq AND ${due(subscriptions, now)})`)
         )
     })
     return Effect.map(rows, (rows) => ({ token, rows }))
   }
 
-  /** Records an attempt's outcome, if the claim `token` still holds the row (its lease did not pass to another). */
-  const finish = (id: string, token: string, outcome: Outcome, now: string) => {
+  /** The update that records `outcome` (its own values: a retry's time and error, a status code). */
+  const outcomeSet = (outcome: Outcome, now: string) => {
     switch (outcome._tag) {
       case "released":
-        return sql`UPDATE webhook_deliveries SET status = 'pending', attempts = attempts - 1, next_attempt_at = ${now},
-          lease_token = NULL, lease_until = NULL WHERE id = ${id} AND lease_token = ${token}`
+        return sql`status = 'pending', attempts = attempts - 1, next_attempt_at = ${now}, lease_token = NULL, lease_until = NULL`
       case "delivered":
-        return sql`UPDATE webhook_deliveries SET status = 'delivered', last_status_code = ${outcome.statusCode},
-          last_error = NULL, lease_token = NULL, lease_until = NULL, updated_at = ${now}
-          WHERE id = ${id} AND lease_token = ${token}`
+        return sql`status = 'delivered', last_status_code = ${outcome.statusCode}, last_error = NULL, lease_token = NULL,
+          lease_until = NULL, updated_at = ${now}`
       case "retry":
-        return sql`UPDATE webhook_deliveries SET status = 'pending', last_status_code = ${outcome.statusCode},
-          last_error = ${outcome.error}, next_attempt_at = ${outcome.at}, lease_token = NULL, lease_until = NULL, updated_at = ${now}
-          WHERE id = ${id} AND lease_token = ${token}`
+        return sql`status = 'pending', last_status_code = ${outcome.statusCode}, last_error = ${outcome.error},
+          next_attempt_at = ${outcome.at}, lease_token = NULL, lease_until = NULL, updated_at = ${now}`
       case "failed":
-        return sql`UPDATE webhook_deliveries SET status = 'failed', last_status_code = ${outcome.statusCode},
-          last_error = ${outcome.error}, lease_token = NULL, lease_until = NULL, updated_at = ${now}
-          WHERE id = ${id} AND lease_token = ${token}`
+        return sql`status = 'failed', last_status_code = ${outcome.statusCode}, last_error = ${outcome.error},
+          lease_token = NULL, lease_until = NULL, updated_at = ${now}`
     }
+  }
+
+  /**
+   * Records attempts' outcomes, each only if its claim's `token` still holds the row (its lease did not pass to
+   * another). Outcomes that set the same values (the deliveries of a claim answered with the same status code, the
+   * rows handed back) are recorded by one statement; a retry or failure (its own error and time) by its own.
+   */
+  const finish = (finished: ReadonlyArray<{ readonly id: string; readonly token: string; readonly outcome: Outcome }>, now: string) => {
+    const groups = new Map<string, { token: string; outcome: Outcome; ids: Array<string> }>()
+    for (const { id, outcome, token } of finished) {
+      const key = outcome._tag === "delivered"
+        ? `${token} delivered ${outcome.statusCode}`
+        : outcome._tag === "released" ? `${token} released` : `${id} ${token}`
+      const group = groups.get(key)
+      if (group === undefined) groups.set(key, { token, outcome, ids: [id] })
+      else group.ids.push(id)
+    }
+    return Effect.forEach(groups.values(), ({ ids, outcome, token }) =>
+      sql`UPDATE webhook_deliveries SET ${outcomeSet(outcome, now)} WHERE lease_token = ${token} AND ${
+        ids.length === 1 ? sql`id = ${ids[0]}` : sql`id IN (${listed(ids)})`
+      }`, { discard: true })
   }
 
   /** Hands back the rows of claim `token` still in flight (the process stops): due again at once. */

@@ -8,7 +8,7 @@
  * exits 0) or it fails to open the store (logged; exits 1, and the main thread starts it again later).
  * @internal
  */
-import { Cause, Duration, Effect, Exit, Fiber, HashMap, Logger, Redacted, type Scope } from "effect"
+import { Cause, Duration, Effect, Either, Exit, Fiber, HashMap, Logger, Redacted, type Scope } from "effect"
 import { Buffer } from "node:buffer"
 import { parentPort, workerData } from "node:worker_threads"
 import { Agent, request } from "undici"
@@ -66,15 +66,27 @@ const reasonOf = (error: unknown) => {
 
 /**
  * `Post` through undici (measured at about a tenth of the platform `HttpClient`'s CPU per delivery, docs/webhooks.md):
- * keep-alive connections, the answer's body drained unread, the whole attempt under `timeout` (an interrupted
- * attempt aborts its request).
+ * keep-alive connections, the answer's body drained unread, the whole attempt under `timeout` (one timer that aborts
+ * the request; interrupting the attempt aborts it too). One callback-style `Effect.async` per attempt: no timeout
+ * fiber, no `Either` wrapping, no second abort signal (they were a third of the worker's CPU per delivery).
  */
 const undiciPost = (agent: Agent): Post => {
   const endpoints = new Map<string, ReturnType<typeof endpointOf>>()
   return (url, headers, body, timeout) =>
-    Effect.tryPromise({
-      // Inside the attempt: a URL that cannot be taken apart fails this delivery, not the dispatcher.
-      try: async (signal) => {
+    Effect.async<Either.Either<number, string>>((resume) => {
+      const controller = new AbortController()
+      const ms = Duration.toMillis(timeout)
+      let timedOut = false
+      const timer = setTimeout(() => {
+        timedOut = true
+        controller.abort()
+      }, ms)
+      const done = (answer: Either.Either<number, string>) => {
+        clearTimeout(timer)
+        resume(Effect.succeed(answer))
+      }
+      const attempt = async () => {
+        // Inside the attempt: a URL that cannot be taken apart fails this delivery, not the dispatcher.
         let endpoint = endpoints.get(url)
         if (endpoint === undefined) endpoints.set(url, endpoint = endpointOf(url))
         const { authorization } = endpoint
@@ -83,16 +95,20 @@ const undiciPost = (agent: Agent): Post => {
           headers: { ...headers, "content-type": "application/json", ...(authorization === undefined ? {} : { authorization }) },
           body,
           dispatcher: agent,
-          signal
+          signal: controller.signal
         })
         await response.body.dump()
         return response.statusCode
-      },
-      catch: (error) => `request failed (${reasonOf(error)})`
-    }).pipe(
-      Effect.timeoutFail({ duration: timeout, onTimeout: () => `no answer within ${Duration.toMillis(timeout)} ms` }),
-      Effect.either
-    )
+      }
+      attempt().then(
+        (status) => done(Either.right(status)),
+        (error) => done(Either.left(timedOut ? `no answer within ${ms} ms` : `request failed (${reasonOf(error)})`))
+      )
+      return Effect.sync(() => {
+        clearTimeout(timer)
+        controller.abort()
+      })
+    })
 }
 
 const wakeWord = new Int32Array(data.wake)
