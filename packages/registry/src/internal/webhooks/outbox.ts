@@ -9,6 +9,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import type { ModelVersion } from "@mreg/core"
 import { Array as Arr, Effect } from "effect"
 import { randomUUID } from "node:crypto"
+import { prepared } from "../sql/prepared.js"
 import type { Config } from "./subscriptions.js"
 
 /** An event as the history records it: at least its id, type and time (the whole object goes in the payload). */
@@ -45,8 +46,38 @@ export interface Outbox {
  */
 const ROWS_PER_INSERT = 1000
 
+/** A delivery's row of `webhook_deliveries`, its columns in the order of {@link insertOne}'s placeholders. */
+const rowOf = (subscription: string, event: OutboxEvent, modelVersionId: string, payload: string) => ({
+  id: `msg_${randomUUID()}`,
+  subscription,
+  event_id: event.id,
+  event_type: event.type,
+  model_version_id: modelVersionId,
+  payload,
+  status: "pending",
+  attempts: 0,
+  next_attempt_at: event.at,
+  created_at: event.at,
+  updated_at: event.at
+})
+
+/**
+ * The one-row INSERT (an event wanted by one subscription: the common case) compiled once per client: inside the
+ * write's transaction it runs on the transaction's connection without a `sql` template's per-statement work.
+ */
+const insertOne = (sql: SqlClient.SqlClient) =>
+  prepared(sql, sql`INSERT INTO webhook_deliveries
+    (id, subscription, event_id, event_type, model_version_id, payload, status, attempts, next_attempt_at, created_at, updated_at)
+    VALUES (${""}, ${""}, ${""}, ${""}, ${""}, ${""}, ${""}, ${0}, ${""}, ${""}, ${""})`)
+
 export const makeOutbox = (config: Config): Outbox => {
   const listeners = new Set<() => void>()
+  const inserts = new WeakMap<SqlClient.SqlClient, ReturnType<typeof insertOne>>()
+  const insertOneWith = (sql: SqlClient.SqlClient) => {
+    let insert = inserts.get(sql)
+    if (insert === undefined) inserts.set(sql, insert = insertOne(sql))
+    return insert
+  }
   const wake = () => {
     for (const listener of listeners) listener()
   }
@@ -62,21 +93,12 @@ export const makeOutbox = (config: Config): Outbox => {
         const wanted = config.subscriptions.filter((s) => s.wants(event.type, modelVersion.manifest.ml_repo))
         if (wanted.length === 0) return Effect.void
         const payload = payloadOf(event, modelVersion)
+        if (wanted.length === 1) {
+          return Effect.asVoid(insertOneWith(sql)(Object.values(rowOf(wanted[0]!.name, event, modelVersion.id, payload))))
+        }
         return Effect.forEach(Arr.chunksOf(wanted, ROWS_PER_INSERT), (chunk) =>
           sql`INSERT INTO webhook_deliveries ${
-            sql.insert(chunk.map((subscription) => ({
-              id: `msg_${randomUUID()}`,
-              subscription: subscription.name,
-              event_id: event.id,
-              event_type: event.type,
-              model_version_id: modelVersion.id,
-              payload,
-              status: "pending",
-              attempts: 0,
-              next_attempt_at: event.at,
-              created_at: event.at,
-              updated_at: event.at
-            })))
+            sql.insert(chunk.map((subscription) => rowOf(subscription.name, event, modelVersion.id, payload)))
           }`, { discard: true })
       })
   }
