@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
+import { jsonBytesBound } from "./internal/jsonSize.js"
 import { hasNul, nulMessage } from "./internal/nul.js"
 import { received } from "./internal/text.js"
 
@@ -127,6 +128,8 @@ const scratch = new Uint8Array(MAX_METADATA_BYTES + 1)
  */
 export const Metadata: Schema.Schema<JsonObject, { readonly [key: string]: unknown }> = JsonObject.pipe(
   Schema.filter((object) => {
+    // Most metadata is far below the limit: a bound without serializing settles it.
+    if (jsonBytesBound(object, MAX_METADATA_BYTES) <= MAX_METADATA_BYTES) return true
     const json = JSON.stringify(object)
     // A UTF-16 code unit is at most 3 bytes of UTF-8: short strings need no encoding to be measured.
     if (json.length * 3 <= MAX_METADATA_BYTES) return true
