@@ -204,6 +204,37 @@ describe("Metadata", () => {
     })
   })
 
+  describe("jsonIssues at depth", () => {
+    /** `value` nested `depth` levels down, alternating arrays and objects: `[{"k": [{"k": … value}]}]`. */
+    const nest = (depth: number, value: unknown): unknown => {
+      let out = value
+      for (let i = depth - 1; i >= 0; i--) out = i % 2 === 0 ? [out] : { k: out }
+      return out
+    }
+    const pathTo = (depth: number) => Array.from({ length: depth }, (_, i) => (i % 2 === 0 ? 0 : "k"))
+    for (const depth of [63, 64, 65, 200]) {
+      it(`${depth} levels: nothing for JSON, each problem at its path`, () => {
+        assert.deepStrictEqual(Metadata.jsonIssues(nest(depth, 1)), [])
+        assert.deepStrictEqual(Metadata.jsonIssues(nest(depth, [Number.NaN, "a\u0000"])), [
+          { path: [...pathTo(depth), 0], message: NOT_FINITE("NaN") },
+          { path: [...pathTo(depth), 1], message: `must not contain a NUL character (U+0000) (received "a\\u0000")` }
+        ])
+        assert.deepStrictEqual(Metadata.jsonIssues(nest(depth, { "k\u0000": new Date(0) })), [
+          { path: [...pathTo(depth), "k\u0000"], message: `must not contain a NUL character (U+0000) (received "k\\u0000")` }
+        ])
+      })
+    }
+
+    it("a cycle deeper than 64 levels, at the place that closes it", () => {
+      const inner: Record<string, unknown> = {}
+      const outer = nest(70, inner)
+      inner["back"] = outer
+      assert.deepStrictEqual(Metadata.jsonIssues(outer), [
+        { path: [...pathTo(70), "back"], message: "must not refer to itself: JSON cannot hold a cycle" }
+      ])
+    })
+  })
+
   describe("JsonObject", () => {
     it("decodes a JSON object unchanged and refuses a string", () => {
       const decode = Schema.decodeUnknownEither(Metadata.JsonObject)
