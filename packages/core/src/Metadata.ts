@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
+import { jsonBytesBound } from "./internal/jsonSize.js"
 import { hasNul, nulMessage } from "./internal/nul.js"
 import { received } from "./internal/text.js"
 
@@ -34,6 +35,41 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
   return proto === Object.prototype || proto === null
 }
 
+/** Deeper than this, {@link isCleanJson} does not answer (a cycle is endless depth): {@link jsonIssues} walks. */
+const CLEAN_DEPTH = 64
+
+/**
+ * Whether `value` is JSON without a NUL anywhere — the common answer of {@link jsonIssues}, found without paths,
+ * issues or the list of ancestors: `false` means "not sure", never "invalid".
+ */
+const isCleanJson = (value: unknown, depth: number): boolean => {
+  switch (typeof value) {
+    case "string":
+      return !hasNul(value)
+    case "boolean":
+      return true
+    case "number":
+      return Number.isFinite(value)
+    case "object": {
+      if (value === null) return true
+      if (depth >= CLEAN_DEPTH) return false
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!isCleanJson(value[i], depth + 1)) return false
+        return true
+      }
+      if (!isPlainObject(value)) return false
+      const keys = Object.keys(value)
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!
+        if (hasNul(key) || !isCleanJson(value[key], depth + 1)) return false
+      }
+      return true
+    }
+    default:
+      return false
+  }
+}
+
 /**
  * Walks a value and returns one `{ path, message }` per place that is not JSON, or holds a string (value or key)
  * with a NUL character (U+0000), which a store cannot hold.
@@ -42,6 +78,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
  */
 export const jsonIssues = (value: unknown, path: ReadonlyArray<PropertyKey> = []): Array<Schema.FilterIssue> => {
   const issues: Array<Schema.FilterIssue> = []
+  if (isCleanJson(value, 0)) return issues
   // The objects and arrays being walked (the path's ancestors): meeting one again is a cycle.
   const ancestors: Array<object> = []
   // One mutable path, copied only when a problem is found.
@@ -127,6 +164,8 @@ const scratch = new Uint8Array(MAX_METADATA_BYTES + 1)
  */
 export const Metadata: Schema.Schema<JsonObject, { readonly [key: string]: unknown }> = JsonObject.pipe(
   Schema.filter((object) => {
+    // Most metadata is far below the limit: a bound without serializing settles it.
+    if (jsonBytesBound(object, MAX_METADATA_BYTES) <= MAX_METADATA_BYTES) return true
     const json = JSON.stringify(object)
     // A UTF-16 code unit is at most 3 bytes of UTF-8: short strings need no encoding to be measured.
     if (json.length * 3 <= MAX_METADATA_BYTES) return true

@@ -92,6 +92,22 @@ describe("Framework", () => {
     })
   })
 
+  it("reports every NUL (U+0000) at its path, in keys and values at any depth", () => {
+    const nul = (shown: string) => `must not contain a NUL character (U+0000) (received ${shown})`
+    const deep = {
+      type: "sklearn",
+      model_schema: { infer_method_name: "predict", inputs: [{ name: "x", deep: [{ "k\u0000": 1 }, "v\u0000"] }], outputs: [] }
+    }
+    assert.deepStrictEqual(problems(withFramework(deep)), [
+      { loc: at("model_schema", "inputs", 0, "deep", 0, "k\u0000"), msg: nul(`"k\\u0000"`), type: "value_error" },
+      { loc: at("model_schema", "inputs", 0, "deep", 1), msg: nul(`"v\\u0000"`), type: "value_error" }
+    ])
+    // A field without a NUL rule of its own: the walk over the decoded framework finds it.
+    assert.deepStrictEqual(problems(minimal({ framework: { type: "sklearn", model_filepath: "m\u0000" } })), [
+      { loc: at("model_filepath"), msg: nul(`"m\\u0000"`), type: "value_error" }
+    ])
+  })
+
   describe("sklearn", () => {
     literalField("sklearn", "serialization_format", ["cloudpickle", "joblib", "pickle"], {
       name: "rejects serialization_format json",

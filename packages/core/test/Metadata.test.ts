@@ -68,6 +68,49 @@ describe("Metadata", () => {
     })
   })
 
+  describe("size limit where serializing writes the most per character", () => {
+    // What the check may skip serializing for must still be measured exactly: escapes (6 bytes for one character),
+    // the longest numbers (25 characters), many small values, right at the limit.
+    /** `{"v": value, "p": "aaa…"}` padded to exactly `bytes` bytes of JSON (all ASCII). */
+    const padded = (value: Metadata.JsonValue, bytes: number): Metadata.JsonObject => {
+      const bare = JSON.stringify({ v: value, p: "" }).length
+      return { v: value, p: "a".repeat(bytes - bare) }
+    }
+    const cases: ReadonlyArray<readonly [string, Metadata.JsonValue]> = [
+      ["control characters", "\u0001".repeat(10_000)],
+      ["lone surrogates", "\ud800".repeat(10_000)],
+      ["quotes and backslashes", "\"\\".repeat(10_000)],
+      ["the longest numbers", Array.from({ length: 2_000 }, () => -0.0000012345678901234567)],
+      ["many empty arrays and objects", Array.from({ length: 10_000 }, (_, i) => (i % 2 === 0 ? [] : {}))],
+      ["escaped keys", Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`\u0002${i}`, [true, null]]))]
+    ]
+    for (const [name, value] of cases) {
+      it(`${name}: accepts 65536 bytes, rejects 65537`, () => {
+        const ok = padded(value, 65536)
+        assert.strictEqual(new TextEncoder().encode(JSON.stringify(ok)).length, 65536)
+        assert.deepStrictEqual(decodeOk(withMetadata(ok)).metadata, ok)
+        assert.deepStrictEqual(problems(withMetadata(padded(value, 65537))), [
+          {
+            loc: at(),
+            msg: "must serialize to at most 65536 bytes of JSON (64 KiB); received 65537 bytes",
+            type: "value_error"
+          }
+        ])
+      })
+    }
+
+    it("measures what a toJSON method writes, even one that is not enumerable", () => {
+      const metadata = Object.defineProperty({ a: 1 }, "toJSON", { value: () => ({ k: "a".repeat(70_000) }) })
+      assert.deepStrictEqual(problems(withMetadata(metadata)), [
+        {
+          loc: at(),
+          msg: "must serialize to at most 65536 bytes of JSON (64 KiB); received 70008 bytes",
+          type: "value_error"
+        }
+      ])
+    })
+  })
+
   describe("must be an object", () => {
     for (const [value, shown] of [[[], "[]"], [[1, 2], "[1,2]"], [null, "null"], ["x", `"x"`], [3, "3"]] as const) {
       it(`rejects ${shown}`, () => {
@@ -157,6 +200,37 @@ describe("Metadata", () => {
       ])
       assert.deepStrictEqual(Metadata.jsonIssues(Symbol.for("s")), [
         { path: [], message: "must be a JSON value (received symbol)" }
+      ])
+    })
+  })
+
+  describe("jsonIssues at depth", () => {
+    /** `value` nested `depth` levels down, alternating arrays and objects: `[{"k": [{"k": … value}]}]`. */
+    const nest = (depth: number, value: unknown): unknown => {
+      let out = value
+      for (let i = depth - 1; i >= 0; i--) out = i % 2 === 0 ? [out] : { k: out }
+      return out
+    }
+    const pathTo = (depth: number) => Array.from({ length: depth }, (_, i) => (i % 2 === 0 ? 0 : "k"))
+    for (const depth of [63, 64, 65, 200]) {
+      it(`${depth} levels: nothing for JSON, each problem at its path`, () => {
+        assert.deepStrictEqual(Metadata.jsonIssues(nest(depth, 1)), [])
+        assert.deepStrictEqual(Metadata.jsonIssues(nest(depth, [Number.NaN, "a\u0000"])), [
+          { path: [...pathTo(depth), 0], message: NOT_FINITE("NaN") },
+          { path: [...pathTo(depth), 1], message: `must not contain a NUL character (U+0000) (received "a\\u0000")` }
+        ])
+        assert.deepStrictEqual(Metadata.jsonIssues(nest(depth, { "k\u0000": new Date(0) })), [
+          { path: [...pathTo(depth), "k\u0000"], message: `must not contain a NUL character (U+0000) (received "k\\u0000")` }
+        ])
+      })
+    }
+
+    it("a cycle deeper than 64 levels, at the place that closes it", () => {
+      const inner: Record<string, unknown> = {}
+      const outer = nest(70, inner)
+      inner["back"] = outer
+      assert.deepStrictEqual(Metadata.jsonIssues(outer), [
+        { path: [...pathTo(70), "back"], message: "must not refer to itself: JSON cannot hold a cycle" }
       ])
     })
   })

@@ -69,7 +69,9 @@ const VALUES: ReadonlyArray<() => unknown> = [
   () => ({ loss: NaN }), () => ({ when: new Date(0) }), () => ({ f: () => 1 }), () => ({ big: long(64 * 1024) }),
   () => ({ big: long(64 * 1024 - 12) }), () => ({ s: "é".repeat(32764) }), () => ({ s: "é".repeat(32765) }),
   () => ({ s: "€".repeat(21843) }), () => ({ s: "é" + long(65527) }), () => ({ s: "é" + long(65526) }), () => ({ nested: { deep: [1, "x", null, { ok: true }] } }),
-  () => ({ u: undefined }), cycle, symbolKeyed, hidden, protoKey, () => new Map(), () => ({ n: 10n })
+  () => ({ u: undefined }), cycle, symbolKeyed, hidden, protoKey, () => new Map(), () => ({ n: 10n }),
+  // NUL (U+0000) in strings, array items and keys, at depth
+  () => "a\u0000", () => ["x\u0000"], () => [{ "k\u0000": 1 }], () => [{ deep: { k: ["v\u0000"] } }], () => ({ "\u0000": "" })
 ]
 
 const PATHS: ReadonlyArray<ReadonlyArray<string | number>> = [

@@ -136,6 +136,30 @@ const compileArray = (ast: SchemaAST.TupleType, compile: Compile): FastDecoder |
 }
 
 /**
+ * A chain of refinements (`Schema.String.pipe(noNul, minLength(1), pattern(…))` is three nested `Refinement`s) as
+ * one decoder: the innermost non-refinement, then every filter in order, innermost first — as Effect runs them —
+ * without a closure call per link.
+ */
+const compileRefinements = (ast: SchemaAST.Refinement, compile: Compile): FastDecoder | undefined => {
+  const links: Array<SchemaAST.Refinement> = []
+  let base: SchemaAST.AST = ast
+  while (base._tag === "Refinement") {
+    links.unshift(base)
+    base = base.from
+  }
+  const from = compile(base)
+  if (from === undefined) return undefined
+  const filters = links.map((link) => link.filter)
+  const count = links.length
+  return (input) => {
+    const value = from(input)
+    if (value === FAIL) return FAIL
+    for (let i = 0; i < count; i++) if (Option.isSome(filters[i]!(value, OPTIONS, links[i]!))) return FAIL
+    return value
+  }
+}
+
+/**
  * A `Schema.Class`: its instances are built by `new Class(props, true)`, which copies `props`, adds field defaults
  * and assigns them (`Data.Class`).
  */
@@ -185,15 +209,8 @@ const compileNode = (ast: SchemaAST.AST, compile: Compile, classes: ReadonlyArra
       const literal = ast.literal
       return (input) => (input === literal ? input : FAIL)
     }
-    case "Refinement": {
-      const from = compile(ast.from)
-      if (from === undefined) return undefined
-      const filter = ast.filter
-      return (input) => {
-        const value = from(input)
-        return value !== FAIL && Option.isNone(filter(value, OPTIONS, ast)) ? value : FAIL
-      }
-    }
+    case "Refinement":
+      return compileRefinements(ast, compile)
     case "Declaration": {
       const parse = ast.decodeUnknown(...ast.typeParameters)
       return (input) => now(parse(input, OPTIONS, ast))

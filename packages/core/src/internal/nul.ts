@@ -20,11 +20,31 @@ export const nulMessage = (text: string): string => `${NUL_RULE} (received ${rec
 export const noNul = Schema.filter<typeof Schema.String>((text) => !hasNul(text), { message: (issue) => nulMessage(String(issue.actual)) })
 
 /**
+ * Whether `value` holds a NUL anywhere {@link nulIssues} looks (strings, array items, own enumerable keys and their
+ * values): the common answer, "no", found without building paths or issues.
+ */
+const anyNul = (value: unknown): boolean => {
+  if (typeof value === "string") return hasNul(value)
+  if (typeof value !== "object" || value === null) return false
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (anyNul(value[i])) return true
+    return false
+  }
+  const keys = Object.keys(value)
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!
+    if (hasNul(key) || anyNul((value as Record<string, unknown>)[key])) return true
+  }
+  return false
+}
+
+/**
  * Every NUL in a decoded value (strings, array items, object keys and values, at any depth), each at its path:
  * for fields whose schemas live elsewhere (`source`, `framework`, `environment`).
  */
 export const nulIssues = (value: unknown): Array<Schema.FilterIssue> => {
   const issues: Array<Schema.FilterIssue> = []
+  if (!anyNul(value)) return issues
   const at: Array<PropertyKey> = []
   const walk = (v: unknown): void => {
     if (typeof v === "string") {
