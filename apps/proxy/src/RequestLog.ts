@@ -61,13 +61,14 @@ export const pathOf = (url: string): string => {
  * @category middleware
  */
 export const middleware = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
-  Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
+  // Synchronous set-up (no generator): a serve-level middleware runs once per request.
+  Effect.withFiberRuntime((fiber) => {
+    const request = Context.unsafeGet(fiber.currentContext, HttpServerRequest.HttpServerRequest)
     const started = performance.now()
     const info: Info = { requestId: requestIdOf(request.headers["x-request-id"]), subjectId: undefined }
     const method = request.method
     const path = pathOf(request.url)
-    yield* HttpApp.appendPreResponseHandler((_request, response) =>
+    const logged = HttpApp.appendPreResponseHandler((_request, response) =>
       Effect.as(
         logRequest({
           method,
@@ -80,7 +81,7 @@ export const middleware = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E,
         HttpServerResponse.setHeader(response, "x-request-id", info.requestId)
       )
     )
-    return yield* Effect.provideService(app, RequestInfo, info)
+    return Effect.zipRight(logged, Effect.provideService(app, RequestInfo, info))
   })
 
 /**
