@@ -1,15 +1,15 @@
 /**
  * The Node HTTP server the proxy listens with: `NodeHttpServer` with request limits (README, "Configuration").
  *
- * - Body size: `HttpIncomingMessage.MaxBodySize` is `maxBodyBytes` and the body readers stop as soon as it is
- *   crossed, `Content-Length` or chunked → 413 `PAYLOAD_TOO_LARGE`, `Connection: close`.
+ * - Body size: the body readers' limit is `maxBodyBytes` (or `HttpIncomingMessage.MaxBodySize` where a handler sets
+ *   one) and they stop as soon as it is crossed, `Content-Length` or chunked → 413 `PAYLOAD_TOO_LARGE`, `Connection: close`.
  * - A response that leaves while its request's body is still on the wire closes the connection (no draining).
  * - Timeouts for the headers and the whole request; Node's own refusals (400, 431, 408) answer with the contract's
  *   JSON error body and are logged as one `request` line (`error_code`: Node's code).
  *
  * @since 0.1.0
  */
-import { HttpApp, HttpIncomingMessage, HttpMiddleware, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { HttpApp, HttpMiddleware, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import { RegistryError } from "@mreg/core"
@@ -80,8 +80,8 @@ const errorResponse = (body: RegistryError.ErrorBody | { readonly statusCode: nu
 
 /**
  * Wraps an app with the body limit: 413 `PAYLOAD_TOO_LARGE` for a `Content-Length` over `maxBodyBytes` before the
- * app runs; otherwise the app runs with `MaxBodySize` and limited body readers, and when a read crossed the limit
- * its answer is replaced by the 413. Also answers 400 to a Node HTTP/1.1 request without `Host`. {@link layer}
+ * app runs; otherwise the app runs with body readers limited to `maxBodyBytes` (or `MaxBodySize` where set), and
+ * when a read crossed the limit its answer is replaced by the 413. Also answers 400 to a Node HTTP/1.1 request without `Host`. {@link layer}
  * applies it to every app it serves; apply it to an in-process web handler's app for the same limit there.
  * @since 0.1.0
  * @category middleware
@@ -98,8 +98,7 @@ export const limitBody = (maxBodyBytes: number) => <E, R>(app: HttpApp.Default<E
     }
     const overflow: Overflow = { value: undefined }
     return app.pipe(
-      Effect.provideService(HttpServerRequest.HttpServerRequest, limited(request, overflow)),
-      HttpIncomingMessage.withMaxBodySize(Option.some(maxBodyBytes)),
+      Effect.provideService(HttpServerRequest.HttpServerRequest, limited(request, overflow, maxBodyBytes)),
       Effect.exit,
       Effect.flatMap((exit) =>
         overflow.value === undefined
@@ -133,7 +132,7 @@ const make = (options: Options) =>
       const requestId = RequestLog.requestIdOf(req?.headers["x-request-id"] as string | undefined)
       const answer = answerTo(error.code, limits)
       if (!answerClientError(socket, answer, requestId, inFlight)) return
-      runFork(Effect.logInfo("request").pipe(Effect.annotateLogs({
+      runFork(RequestLog.logRequest({
         method: req?.method ?? null,
         path: req?.url === undefined ? null : RequestLog.pathOf(req.url),
         status: answer.statusCode,
@@ -141,7 +140,7 @@ const make = (options: Options) =>
         subject: null,
         request_id: requestId,
         error_code: error.code ?? null
-      })))
+      }))
     }
 
     let node: Http.Server | undefined

@@ -125,10 +125,11 @@ const SVC_ONLY = /^\/api\/svc\/v1\/(?:apply|delete)(?:[?#]|$)/
  * except the `apply` group's paths, which exist only under `/api/svc/v1`.
  */
 const rewritePrefix = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
-  Effect.updateService(app, HttpServerRequest.HttpServerRequest, (request) =>
+  // The request is replaced only when its URL changes: a context change per request copied the fiber's refs twice.
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
     (request.url === SVC || request.url.startsWith(`${SVC}/`) || request.url.startsWith(`${SVC}?`)) && !SVC_ONLY.test(request.url)
-      ? request.modify({ url: RegistryApi.DEFAULT_PREFIX + request.url.slice(SVC.length) })
-      : request)
+      ? Effect.provideService(app, HttpServerRequest.HttpServerRequest, request.modify({ url: RegistryApi.DEFAULT_PREFIX + request.url.slice(SVC.length) }))
+      : app)
 
 /**
  * Upstream mode: calls carry the caller's `X-Request-Id` and, in pass-through, `Authorization` (`Http.ForwardHeaders`);

@@ -22,7 +22,9 @@ export interface Overflow {
   value: BodyTooLarge | undefined
 }
 
-const limitOf = Effect.map(HttpIncomingMessage.MaxBodySize, (size) => Option.map(size, Number))
+/** `HttpIncomingMessage.MaxBodySize` where the body is read, else `fallback` (the server's limit). */
+const limitOf = (fallback: number | undefined) =>
+  Effect.map(HttpIncomingMessage.MaxBodySize, (size) => Option.isSome(size) ? Option.some(Number(size.value)) : Option.fromNullable(fallback))
 
 /** The declared `Content-Length` when it is a plain decimal number. */
 export const declaredLength = (request: HttpServerRequest.HttpServerRequest): number | undefined => {
@@ -108,12 +110,14 @@ const once = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> => {
 
 /**
  * `request` with size-limited body readers (`text`, `json`, `arrayBuffer`, `urlParamsBody`, `stream`), the limit
- * being `HttpIncomingMessage.MaxBodySize` where the body is read. `modify` keeps the readers. Works on Node requests
+ * being `HttpIncomingMessage.MaxBodySize` where the body is read, else `maxBodyBytes` (set no `MaxBodySize` per
+ * request: a `FiberRef` set around the whole app copied the fiber's refs twice per request). `modify` keeps the readers. Works on Node requests
  * and on the web requests of in-process handlers (`HttpApiBuilder.toWebHandler`).
  */
 export const limited = (
   request: HttpServerRequest.HttpServerRequest,
-  overflow: Overflow
+  overflow: Overflow,
+  maxBodyBytes?: number
 ): HttpServerRequest.HttpServerRequest => {
   // A Node request's `IncomingMessage`, or the web `Request` of an in-process handler.
   const source: unknown = NodeHttpServerRequest.toIncomingMessage(request)
@@ -150,7 +154,7 @@ export const limited = (
     })
   }
 
-  const bytes = once(Effect.flatMap(limitOf, (limit) =>
+  const bytes = once(Effect.flatMap(limitOf(maxBodyBytes), (limit) =>
     Effect.zipRight(
       check(limit),
       source instanceof IncomingMessage
