@@ -67,6 +67,14 @@ describe("Argv.check", () => {
     assert.strictEqual(route("tag", "add", "x", "y", "--", "--force"), "Run")
   })
 
+  it("suggests no flag for an unknown one-letter flag or a lone dash, and the flag for another case", () => {
+    assert.strictEqual(route("-x"), "error: unknown flag -x for \"mreg\"")
+    assert.strictEqual(route("-"), "error: unknown flag - for \"mreg\"")
+    assert.strictEqual(route("--"), "error: unknown flag -- for \"mreg\"")
+    assert.strictEqual(route("-V"), "error: unknown flag -V for \"mreg\"; did you mean \"-v\"?")
+    assert.strictEqual(route("tag", "-x"), "error: unknown flag -x for \"mreg tag\"")
+  })
+
   it("renders the group's help with its commands", () => {
     const text = HelpText.render([root, root.subcommands[0]!], Style.plain, "1.0.0", [])
     assert.include(text, "\nCOMMANDS\n  add  Add tags\n")

@@ -73,7 +73,7 @@ const routes = HttpApiBuilder.Router.use((router) =>
       Effect.gen(function*() {
         const grant = yield* Auth.authenticate(tokens)
         if (!grant.admin) return yield* Effect.fail(Auth.forbidden(grant, "is not an admin: the tokens file must say admin: true for it"))
-        const query = yield* HttpServerRequest.schemaSearchParams(Query).pipe(
+        const query = yield* HttpServerRequest.schemaSearchParams(Query, { errors: "all" }).pipe(
           Effect.mapError((error) => Validation.fromParseError(error, ["query"]))
         )
         const data = yield* Webhooks.deliveries({ limit: query.limit ?? 50, status: query.status, subscription: query.subscription })

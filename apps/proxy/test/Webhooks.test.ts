@@ -151,6 +151,9 @@ describe("webhooks through the mreg-proxy process", () => {
       assert.strictEqual((await call(`${url}/webhooks/deliveries?limit=0`, "GET", ADMIN)).body.detail[0].loc.join("."), "query.limit")
       const exponent = await call(`${url}/webhooks/deliveries?limit=1e2`, "GET", ADMIN)
       assert.deepStrictEqual([exponent.status, exponent.body.detail[0].loc.join("."), exponent.body.detail[0].msg], [422, "query.limit", "must be an integer from 1 to 500 (received \"1e2\")"])
+      // Every problem of the query at once, as the model-version endpoints answer.
+      const both = await call(`${url}/webhooks/deliveries?limit=0&status=bogus`, "GET", ADMIN)
+      assert.deepStrictEqual([both.status, both.body.detail.map((d: any) => d.loc.join("."))], [422, ["query.limit", "query.status"]])
 
       proxy.child.kill("SIGTERM")
       assert.strictEqual(await proxy.exit, 0)

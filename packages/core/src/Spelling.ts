@@ -34,26 +34,34 @@ export const distance = (a: string, b: string): number => {
   return previous[t.length]!
 }
 
+/** A word without the dashes a flag starts with (`--port` → `port`). */
+const wordOf = (text: string): string => text.replace(/^-+/, "")
+
 /**
- * The candidate `input` most likely meant, or `undefined` when none is close enough to be a typo. A candidate is
- * close when its {@link distance} to `input` is at most a third of the input's length (at least 1, at most 3), or
- * when `input` (3 characters or more) is the start of it (`manifes` → `manifest`); of the close ones, the one at the
- * smallest distance wins, the first given on a tie.
+ * The candidate `input` most likely meant, or `undefined` when none is close enough to be a typo. The dashes a
+ * flag starts with are not part of its word (`--o` is `-o`). A candidate is close when the {@link distance} of its
+ * word to the input's is at most a third of the input word's length (at least 1, at most 3; 0 for a word of one
+ * letter or none, which is too little to go by: `-x` is no typo of `-h`), or when `input` (3 characters or more) is
+ * the start of it (`manifes` → `manifest`, `--l` → `--limit`); of the close ones, the one at the smallest distance
+ * wins, the first given on a tie.
  *
  * ```ts
  * Spelling.didYouMean("--prot", ["--host", "--port"]) // "--port"
+ * Spelling.didYouMean("-V", ["-h", "-v"]) // "-v"
+ * Spelling.didYouMean("-x", ["-h", "-v"]) // undefined
  * Spelling.didYouMean("x", ["json", "yaml"]) // undefined
  * ```
  * @since 0.2.0
  * @category spelling
  */
 export const didYouMean = (input: string, candidates: Iterable<string>): string | undefined => {
-  const limit = Math.min(3, Math.max(1, Math.floor(input.length / 3)))
+  const typed = wordOf(input)
+  const limit = typed.length < 2 ? 0 : Math.min(3, Math.max(1, Math.floor(typed.length / 3)))
   const start = input.length >= 3 ? input.toLowerCase() : undefined
   let best: string | undefined
   let bestDistance = Number.POSITIVE_INFINITY
   for (const candidate of candidates) {
-    const d = distance(input, candidate)
+    const d = distance(typed, wordOf(candidate))
     if (d < bestDistance && (d <= limit || (start !== undefined && candidate.toLowerCase().startsWith(start)))) {
       best = candidate
       bestDistance = d

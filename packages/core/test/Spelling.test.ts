@@ -26,4 +26,20 @@ describe("Spelling", () => {
     assert.strictEqual(Spelling.didYouMean("lis", ["list", "lst"]), "list")
     assert.strictEqual(Spelling.didYouMean("abc", ["abd", "abe"]), "abd")
   })
+
+  it("didYouMean: a flag's leading dashes are not part of the word, and one letter is too little to go by", () => {
+    // One letter against another (or nothing at all) is no typo: no suggestion.
+    assert.strictEqual(Spelling.didYouMean("-x", ["-h", "--help", "-v", "--version"]), undefined)
+    assert.strictEqual(Spelling.didYouMean("-q", ["-o", "--output", "--help"]), undefined)
+    assert.strictEqual(Spelling.didYouMean("-", ["-h", "-v"]), undefined)
+    assert.strictEqual(Spelling.didYouMean("--", ["-h", "-v"]), undefined)
+    assert.strictEqual(Spelling.didYouMean("x", ["y", "json"]), undefined)
+    // The same letter in another case, or with two dashes instead of one, is the flag meant.
+    assert.strictEqual(Spelling.didYouMean("-V", ["-h", "-v"]), "-v")
+    assert.strictEqual(Spelling.didYouMean("--o", ["--output", "-o"]), "-o")
+    assert.strictEqual(Spelling.didYouMean("-help", ["-h", "--help"]), "--help")
+    // Longer words as before.
+    assert.strictEqual(Spelling.didYouMean("--hom", ["--home", "--host"]), "--home")
+    assert.strictEqual(Spelling.didYouMean("--l", ["--limit", "--name"]), "--limit")
+  })
 })

@@ -14,6 +14,8 @@ import { type Answer, type Received, type Receiver, startReceiver } from "@mreg/
 import { Duration, Effect, Either, Layer, Redacted, Schedule } from "effect"
 import { randomBytes, randomUUID } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll } from "vitest"
@@ -194,6 +196,37 @@ for (const [storeName, store] of stores) describe(`webhook deliveries on ${store
     })
   })
 
+})
+
+describe("the worker thread's POST", () => {
+  /** A receiver that answers 200 at once but never ends the answer's body. */
+  const endlessBody = Effect.acquireRelease(
+    Effect.promise(() =>
+      new Promise<Server>((resolve) => {
+        const server = createServer((req, res) => {
+          req.resume()
+          res.writeHead(200).write("x")
+        })
+        server.listen(0, "127.0.0.1", () => resolve(server))
+      })
+    ),
+    (server) => Effect.promise(() => new Promise<void>((resolve) => {
+      server.closeAllConnections()
+      server.close(() => resolve())
+    }))
+  )
+
+  it.live("a 2xx whose body does not end within timeout_ms is a timeout, not a delivery", () =>
+    Effect.scoped(Effect.flatMap(endlessBody, (server) => {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`
+      const subscription = { name: unique("endless"), url, events: ["created"], secret: newSecret() }
+      const outbox = Webhooks.makeOutbox(configOf([subscription], { timeout_ms: 300, max_attempts: 1 }))
+      return withRegistry(stores[1]![1], outbox, Effect.gen(function*() {
+        yield* created("hooks-endless")
+        const [row] = yield* settled(outbox)
+        assert.deepStrictEqual([row!.status, row!.attempts, row!.last_status_code, row!.last_error], ["failed", 1, null, "no answer within 300 ms"])
+      }))
+    })))
 })
 
 describe("the outbox", () => {

@@ -101,7 +101,8 @@ const undiciPost = (agent: Agent): Post => {
         return response.statusCode
       }
       attempt().then(
-        (status) => done(Either.right(status)),
+        // An abort ends `dump()` as if the body had ended: an answer whose body outlasts the timer is a timeout too.
+        (status) => done(timedOut ? Either.left(`no answer within ${ms} ms`) : Either.right(status)),
         (error) => done(Either.left(timedOut ? `no answer within ${ms} ms` : `request failed (${reasonOf(error)})`))
       )
       return Effect.sync(() => {
