@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { HttpApiBuilder, HttpApiSwagger, type HttpApp, HttpServer, HttpServerRequest, HttpServerResponse, OpenApi } from "@effect/platform"
+import { HttpApiBuilder, HttpApiSwagger, type HttpApp, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse, OpenApi } from "@effect/platform"
 import { ListQueryParams, ManifestJsonSchema, ModelVersion, ModelVersions, RegistryApi, RegistryError, Validation } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"
 import { Duration, Effect, Either, Layer, Option } from "effect"
@@ -199,6 +199,16 @@ export const layerApp = (options: Options = {}) =>
     Layer.provide(Auth.layer)
   )))
 
+/**
+ * The router's limit on one path parameter (an id in `…/model-versions/{id}`), in characters. find-my-way's default
+ * of 100 made a longer id a "no route" 404 (Effect-TS/effect#5059); ids are any non-empty string (an upstream's
+ * may be long), and the whole request line is already bounded by the server's 16 KiB header limit (a longer one is a
+ * JSON 431).
+ * @since 0.2.0
+ * @category constants
+ */
+export const MAX_PATH_PARAMETER_LENGTH = 8192
+
 /** The server on the `HttpServer` in context; logs one `listening` line with the bound URL. @since 0.1.0 @category layers */
 export const layer = (options: Options = {}) =>
   Layer.effectDiscard(
@@ -213,5 +223,5 @@ export const layer = (options: Options = {}) =>
   ).pipe(
     // The line is logged once the handler is attached: a client reading it can send requests at once.
     Layer.provideMerge(HttpApiBuilder.serve(options.extra === undefined ? middleware : (app) => options.extra!.middleware(middleware(app)))),
-    Layer.provide(layerApp(options))
+    Layer.provide([layerApp(options), HttpRouter.setRouterConfig({ maxParamLength: MAX_PATH_PARAMETER_LENGTH })])
   )

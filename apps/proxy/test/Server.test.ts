@@ -185,6 +185,12 @@ layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)
       ])
       const deleted = yield* call(`${url}/api/ml/v1/model-versions/${id}`, { method: "DELETE", headers: alice })
       assert.deepStrictEqual([deleted.status, deleted.json.code], [404, "NOT_FOUND"])
+      // An id longer than the router's default 100 characters reaches the handler (it was a "no route" 404).
+      const long = "a".repeat(101)
+      const longId = yield* call(`${url}/api/ml/v1/model-versions/${long}`, { headers: alice })
+      assert.deepStrictEqual([longId.status, longId.json], [404, { statusCode: 404, code: "NOT_FOUND", message: `no model version with id "${long}"` }])
+      const longModel = yield* call(`${url}/api/ml/v1/models/${long}`, { headers: alice })
+      assert.deepStrictEqual([longModel.status, longModel.json.code, longModel.json.message.startsWith("no route")], [404, "NOT_FOUND", false])
     }))
 
   it.effect("409: IMMUTABLE_FIELD, VERSION_DELETED, ALIAS_IN_USE, TAG_IN_USE", () =>
