@@ -140,53 +140,75 @@ const flagsOf = (of: Record<string, Options.Options<unknown>>): ReadonlyMap<stri
         return
     }
   }
-  walk(Options.getUsage(Options.all(of)))
+  if (Object.keys(of).length > 0) walk(Options.getUsage(Options.all(of)))
   return names
 }
 
-const serverFlags = flagsOf(options)
-const replayFlags = flagsOf({ home: options.home, databaseUrl: options.databaseUrl })
+/** A command of `mreg-proxy`: its flags, its subcommands, and how many positional arguments it takes. */
+interface Level {
+  readonly path: string
+  readonly flags: ReadonlyMap<string, boolean>
+  readonly commands: ReadonlyMap<string, Level>
+  readonly args: number
+}
+
+const replayLevel: Level = { path: "mreg-proxy webhooks replay", flags: flagsOf({ home: options.home, databaseUrl: options.databaseUrl }), commands: new Map(), args: 1 }
+const webhooksLevel: Level = { path: "mreg-proxy webhooks", flags: flagsOf({}), commands: new Map([["replay", replayLevel]]), args: 0 }
+const serverLevel: Level = { path: "mreg-proxy", flags: flagsOf(options), commands: new Map([["webhooks", webhooksLevel]]), args: 0 }
+
+const usageError = (message: string) => new ProxyConfig.ProxyConfigError({ message })
 
 /**
- * The first unknown flag in `args` (after the command's name), named with the closest of `flags`: `@effect/cli`
- * reports one as an invalid subcommand ("use 'webhooks'") or as the argument after it ("unknown argument: 'x'").
- * `subcommand`: the server command, whose first positional is a subcommand (not checked further).
+ * The first usage error in `args` (after the command's name), where `@effect/cli` answers "Invalid subcommand for
+ * mreg-proxy - use 'webhooks'" or "Received unknown argument": an unknown flag or command, named with the closest one
+ * (`Spelling.didYouMean`), an argument too many, or an integer flag whose value breaks its rule
+ * (`ProxyConfig.integerFlags`).
  */
-const unknownFlag = (command: string, flags: ReadonlyMap<string, boolean>, args: ReadonlyArray<string>, subcommand: boolean) => {
+const usageProblem = (args: ReadonlyArray<string>): ProxyConfig.ProxyConfigError | undefined => {
+  let level = serverLevel
+  let positional = 0
   for (let i = 0; i < args.length; i++) {
     const token = args[i]!
     if (!token.startsWith("-") || token === "-" || /^-\d/.test(token)) {
-      if (subcommand) return undefined
+      const command = positional === 0 ? level.commands.get(token) : undefined
+      if (command !== undefined) level = command
+      else if (positional < level.args) positional++
+      else if (level.commands.size === 0) return usageError(`unexpected argument ${JSON.stringify(token)} for "${level.path}" (${level.path} --help lists the arguments)`)
+      else {
+        const closest = Spelling.didYouMean(token, level.commands.keys())
+        const hint = closest === undefined ? "" : `; did you mean ${JSON.stringify(closest)}?`
+        return usageError(`unknown command ${JSON.stringify(token)} for "${level.path}"${hint} (${level.path} --help lists the commands)`)
+      }
       continue
     }
     const name = token.split("=", 1)[0]!
-    const takesValue = flags.get(name)
+    const takesValue = level.flags.get(name)
     if (takesValue === undefined) {
-      const closest = Spelling.didYouMean(name, flags.keys())
+      const closest = Spelling.didYouMean(name, level.flags.keys())
       const hint = closest === undefined ? "" : `; did you mean ${closest}?`
-      return new ProxyConfig.ProxyConfigError({ message: `unknown flag ${name} for "${command}"${hint} (${command} --help lists the flags)` })
+      return usageError(`unknown flag ${name} for "${level.path}"${hint} (${level.path} --help lists the flags)`)
     }
-    if (takesValue && !token.includes("=")) i++
+    const value = token.includes("=") ? token.slice(name.length + 1) : takesValue ? args[++i] : undefined
+    const read = ProxyConfig.integerFlags.get(name)
+    const number = read === undefined || value === undefined ? undefined : read(value)
+    if (number !== undefined && Either.isLeft(number)) return number.left
   }
   return undefined
 }
 
-const checkFlags = (args: ReadonlyArray<string>) =>
-  args[0] === "webhooks" && args[1] === "replay"
-    ? unknownFlag("mreg-proxy webhooks replay", replayFlags, args.slice(2), false)
-    : unknownFlag("mreg-proxy", serverFlags, args, true)
-
 /**
  * Runs the command on `argv` (as `process.argv`). `@effect/cli`'s help, version and usage errors are printed without
- * escape codes where the stream gets no colour (`ConsoleColor.terminalConsole`). A flag the command does not have
- * fails with `ProxyConfigError` naming it and the closest flag (`unknown flag --prot for "mreg-proxy"; did you mean
- * --port?`), rather than `@effect/cli`'s "Invalid subcommand" answer.
+ * escape codes where the stream gets no colour (`ConsoleColor.terminalConsole`). A flag or command the command
+ * line does not have fails with `ProxyConfigError` naming it and the closest one (`unknown flag --prot for
+ * "mreg-proxy"; did you mean --port?`, `unknown command "replya" for "mreg-proxy webhooks"; did you mean "replay"?`),
+ * rather than `@effect/cli`'s "Invalid subcommand" answer; so does an integer flag that breaks its rule
+ * (`--port (PORT) must be an integer from 0 to 65535 (received "abc")`, not "'abc' is not a integer").
  * @since 0.1.0
  * @category running
  */
 export const run = (argv: ReadonlyArray<string>) =>
   Effect.suspend(() => {
-    const unknown = checkFlags(argv.slice(2))
+    const unknown = usageProblem(argv.slice(2))
     return unknown !== undefined ? Effect.fail(unknown) : Effect.flatMap(
       Effect.zipWith(ConsoleColor.colorSupport, Effect.console, (support, console) => ConsoleColor.terminalConsole(console, support)),
       (console) => Effect.withConsole(cli(argv), console)

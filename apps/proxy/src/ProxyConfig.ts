@@ -46,6 +46,49 @@ export const isLoopback = (host: string): boolean => {
 
 const fail = (message: string) => Either.left(new ProxyConfigError({ message }))
 
+/** An integer setting: its flag (with its environment variable), the rule in words and the bounds it states. */
+interface IntegerRule {
+  readonly name: string
+  readonly rule: string
+  readonly min: number
+  readonly max: number
+}
+
+const SECONDS = "an integer number of seconds from 1 to 3600"
+
+const integerRules = {
+  maxBodyBytes: { name: "--max-body-bytes", rule: "a positive integer", min: 1, max: Infinity },
+  headerTimeout: { name: "--header-timeout (MREG_HEADER_TIMEOUT)", rule: SECONDS, min: 1, max: 3600 },
+  bodyTimeout: { name: "--body-timeout (MREG_BODY_TIMEOUT)", rule: SECONDS, min: 1, max: 3600 },
+  upstreamTimeoutMs: { name: "--upstream-timeout-ms", rule: "a positive integer", min: 1, max: Infinity },
+  upstreamRetries: { name: "--upstream-retries", rule: "an integer from 0 to 10", min: 0, max: 10 }
+} as const satisfies Record<string, IntegerRule>
+
+const checkInteger = (rule: IntegerRule, value: number, shown: string): Either.Either<number, ProxyConfigError> =>
+  Number.isInteger(value) && value >= rule.min && value <= rule.max ? Either.right(value) : fail(`${rule.name} must be ${rule.rule} (received ${shown})`)
+
+const checkNumber = (config: ProxyConfig, key: keyof typeof integerRules) => checkInteger(integerRules[key], config[key], String(config[key]))
+
+const PORT = "--port (PORT)"
+
+/**
+ * The integer flags by name (`--port`, `--max-body-bytes`, `--header-timeout`, `--body-timeout`,
+ * `--upstream-timeout-ms`, `--upstream-retries`), each with the reader of its text on the command line: the number, or
+ * `ProxyConfigError` naming the flag, its rule and the text received — the rules `validate` applies to the numbers
+ * (`--port abc`: `--port (PORT) must be an integer from 0 to 65535 (received "abc")`).
+ * @since 0.2.0
+ * @category validation
+ */
+export const integerFlags: ReadonlyMap<string, (text: string) => Either.Either<number, ProxyConfigError>> = new Map([
+  ["--port", (text: string) => Either.mapLeft(MregConfig.portNumber(text, PORT), ({ message }) => new ProxyConfigError({ message }))],
+  ...Object.values(integerRules).map((rule: IntegerRule) =>
+    [
+      rule.name.split(" ", 1)[0]!,
+      (text: string) => checkInteger(rule, /^[+-]?\d+$/.test(text.trim()) ? Number(text) : Number.NaN, JSON.stringify(text))
+    ] as const
+  )
+])
+
 /**
  * Checks a configuration against the start rules, and flag values against `MregConfig`'s rules (port, upstream URL,
  * tenant, PostgreSQL URL); returns it with the upstream URL normalized. Fails with `ProxyConfigError` on the first
@@ -56,30 +99,22 @@ const fail = (message: string) => Either.left(new ProxyConfigError({ message }))
 export const validate = (config: ProxyConfig): Either.Either<ProxyConfig, ProxyConfigError> => {
   if (config.host.trim().length === 0) return fail("--host (HOST) must not be empty")
   const checked = Either.all({
-    port: MregConfig.portNumber(String(config.port), "--port (PORT)"),
+    port: MregConfig.portNumber(String(config.port), PORT),
     upstream: Either.transposeMapOption(config.upstream, (url) => MregConfig.baseUrl(url, "--upstream (TFY_HOST)")),
     tenant: MregConfig.tenantName(config.tenant, "--tenant (MREG_TENANT)"),
     databaseUrl: Either.transposeMapOption(config.databaseUrl, (url) => MregConfig.postgresUrl(url, "--database-url (DATABASE_URL)"))
   })
   if (Either.isLeft(checked)) return fail(checked.left.message)
   config = { ...config, ...checked.right }
-  if (!Number.isInteger(config.maxBodyBytes) || config.maxBodyBytes < 1) {
-    return fail(`--max-body-bytes must be a positive integer (received ${config.maxBodyBytes})`)
-  }
-  for (const [flag, value] of [["--header-timeout (MREG_HEADER_TIMEOUT)", config.headerTimeout], ["--body-timeout (MREG_BODY_TIMEOUT)", config.bodyTimeout]] as const) {
-    if (!Number.isInteger(value) || value < 1 || value > 3600) return fail(`${flag} must be an integer number of seconds from 1 to 3600 (received ${value})`)
-  }
+  const integers = Either.all((["maxBodyBytes", "headerTimeout", "bodyTimeout"] as const).map((key) => checkNumber(config, key)))
+  if (Either.isLeft(integers)) return Either.left(integers.left)
   if (config.headerTimeout > config.bodyTimeout) {
     return fail(
       `--header-timeout (${config.headerTimeout}) must not be longer than --body-timeout (${config.bodyTimeout}): the body timeout counts from the start of the request`
     )
   }
-  if (!Number.isInteger(config.upstreamTimeoutMs) || config.upstreamTimeoutMs < 1) {
-    return fail(`--upstream-timeout-ms must be a positive integer (received ${config.upstreamTimeoutMs})`)
-  }
-  if (!Number.isInteger(config.upstreamRetries) || config.upstreamRetries < 0 || config.upstreamRetries > 10) {
-    return fail(`--upstream-retries must be an integer from 0 to 10 (received ${config.upstreamRetries})`)
-  }
+  const upstream = Either.all((["upstreamTimeoutMs", "upstreamRetries"] as const).map((key) => checkNumber(config, key)))
+  if (Either.isLeft(upstream)) return Either.left(upstream.left)
   if (config.webhooksFile !== undefined && Option.isSome(config.webhooksFile) && Option.isSome(config.upstream)) {
     return fail("--webhooks-file (MREG_WEBHOOKS_FILE) needs the embedded registry: the upstream control plane sends its own events; drop --upstream (TFY_HOST) or the webhooks file")
   }

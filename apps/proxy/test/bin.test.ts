@@ -159,6 +159,38 @@ describe("mreg-proxy process", () => {
     )
   })
 
+  it("a non-integer value of an integer flag names the flag, its rule and the value, as a bad PORT does", { timeout: 60_000 }, async () => {
+    const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+      [["--port", "abc"], "--port (PORT) must be an integer from 0 to 65535 (received \"abc\")"],
+      [["--port=abc"], "--port (PORT) must be an integer from 0 to 65535 (received \"abc\")"],
+      [["--header-timeout", "x"], "--header-timeout (MREG_HEADER_TIMEOUT) must be an integer number of seconds from 1 to 3600 (received \"x\")"],
+      [["--body-timeout", "1.5"], "--body-timeout (MREG_BODY_TIMEOUT) must be an integer number of seconds from 1 to 3600 (received \"1.5\")"],
+      [["--max-body-bytes", "1MB"], "--max-body-bytes must be a positive integer (received \"1MB\")"],
+      [["--upstream-timeout-ms="], "--upstream-timeout-ms must be a positive integer (received \"\")"],
+      [["--upstream-retries", "-1"], "--upstream-retries must be an integer from 0 to 10 (received \"-1\")"]
+    ]
+    for (const [args, message] of cases) {
+      const proc = start([...args, "--insecure-no-auth"], {})
+      assert.strictEqual(await proc.exit, 1, args.join(" "))
+      assert.strictEqual(proc.stderr.join(""), `mreg-proxy: ${message}\n`)
+    }
+  })
+
+  it("an unknown command or a stray argument is named, with the closest command, instead of an invalid subcommand", { timeout: 60_000 }, async () => {
+    const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+      [["webhooks", "replya", "x"], "unknown command \"replya\" for \"mreg-proxy webhooks\"; did you mean \"replay\"? (mreg-proxy webhooks --help lists the commands)"],
+      [["--port", "0", "webhok"], "unknown command \"webhok\" for \"mreg-proxy\"; did you mean \"webhooks\"? (mreg-proxy --help lists the commands)"],
+      [["-"], "unknown command \"-\" for \"mreg-proxy\" (mreg-proxy --help lists the commands)"],
+      [["webhooks", "--bogus"], "unknown flag --bogus for \"mreg-proxy webhooks\" (mreg-proxy webhooks --help lists the flags)"],
+      [["webhooks", "replay", "msg_1", "msg_2"], "unexpected argument \"msg_2\" for \"mreg-proxy webhooks replay\" (mreg-proxy webhooks replay --help lists the arguments)"]
+    ]
+    for (const [args, message] of cases) {
+      const proc = start(args, {})
+      assert.strictEqual(await proc.exit, 1, args.join(" "))
+      assert.strictEqual(proc.stderr.join(""), `mreg-proxy: ${message}\n`)
+    }
+  })
+
   it("--help lists every flag, without escape codes when stdout is not a terminal", { timeout: 60_000 }, async () => {
     const proc = start(["--help"], {})
     assert.strictEqual(await proc.exit, 0)

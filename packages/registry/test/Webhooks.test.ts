@@ -270,6 +270,18 @@ describe("webhooks file", () => {
     assert.notInclude(message, "c2hvcnQ")
   })
 
+  it("suggests the closest event type for a misspelt one, and only for a near miss", () => {
+    const message = problems({ subscriptions: [{ name: "typo", url: "https://hooks.example.com/a", events: ["creatd", "tags-applied", "moved", 5], secret }] })
+    assert.strictEqual(
+      message,
+      "the webhooks file w.yaml is not a valid webhooks file: " +
+        "subscriptions[0].events[0] (subscription \"typo\"): must be one of \"created\", \"updated\", \"tags_applied\", \"deleted\" (received \"creatd\"); did you mean \"created\"?; " +
+        "subscriptions[0].events[1] (subscription \"typo\"): must be one of \"created\", \"updated\", \"tags_applied\", \"deleted\" (received \"tags-applied\"); did you mean \"tags_applied\"?; " +
+        "subscriptions[0].events[2] (subscription \"typo\"): must be one of \"created\", \"updated\", \"tags_applied\", \"deleted\" (received \"moved\"); " +
+        "subscriptions[0].events[3] (subscription \"typo\"): must be one of \"created\", \"updated\", \"tags_applied\", \"deleted\" (received 5)"
+    )
+  })
+
   it("refuses a URL whose user name or password is not valid percent-encoding, without showing it", () => {
     const message = problems({ subscriptions: [{ name: "userinfo", url: "https://us%zz:pa%ss@hooks.example.com/a", events: ["created"], secret }] })
     assert.strictEqual(

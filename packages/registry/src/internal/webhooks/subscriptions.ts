@@ -4,7 +4,7 @@
  * (a secret is described, never shown).
  * @internal
  */
-import { Validation } from "@mreg/core"
+import { Spelling, Validation } from "@mreg/core"
 import { Data, Duration, Either, Redacted, Schema } from "effect"
 
 /** The events a subscription can ask for: the history's event types. */
@@ -57,7 +57,21 @@ const SecretText = Schema.String.pipe(
   }, { message: () => "must be \"whsec_\" followed by the base64 of 24 to 64 random bytes (e.g. whsec_$(openssl rand -base64 32))" })
 )
 
-const Events = Schema.Array(EventType).pipe(
+const EVENT_TYPES: ReadonlyArray<string> = EventType.literals
+const ONE_OF_EVENTS = `must be one of ${EVENT_TYPES.map((type) => JSON.stringify(type)).join(", ")}`
+
+/** An event type; otherwise the allowed ones, the value received and the closest one (`"creatd"` → `"created"`). */
+const Event = Schema.compose(
+  Schema.Unknown.pipe(Schema.filter((value) => {
+    if (typeof value === "string" && EVENT_TYPES.includes(value)) return true
+    const guess = typeof value === "string" ? Spelling.didYouMean(value, EVENT_TYPES) : undefined
+    return `${ONE_OF_EVENTS}${received(value)}${guess === undefined ? "" : `; did you mean ${JSON.stringify(guess)}?`}`
+  })),
+  EventType,
+  { strict: false }
+)
+
+const Events = Schema.Array(Event).pipe(
   Schema.minItems(1, { message: () => "must name at least one of created, updated, tags_applied, deleted" })
 )
 
