@@ -26,11 +26,19 @@ const optional = <A>(flag: Options.Options<A>, config: Config.Config<Option.Opti
 const optionalText = (name: string, env: string, description: string) =>
   optional(Options.text(name), Config.option(Config.string(env)), `${description} (env ${env})`)
 
-const integer = (name: string, env: string, fallback: number, description: string) =>
-  Options.integer(name).pipe(
+/**
+ * The environment variable read for each integer flag when the flag is absent: checked by `usageProblem` against the
+ * flag's rule (`@effect/cli` would answer `(Invalid data at PORT: …)` or "Expected an integer value" without the rule).
+ */
+const integerEnv = new Map<string, string>([["--port", "PORT"]])
+
+const integer = (name: string, env: string, fallback: number, description: string) => {
+  integerEnv.set(`--${name}`, env)
+  return Options.integer(name).pipe(
     Options.withFallbackConfig(Config.integer(env).pipe(Config.withDefault(fallback))),
     Options.withDescription(`${description} (env ${env}, default ${fallback})`)
   )
+}
 
 const options = {
   host: Options.text("host").pipe(
@@ -161,12 +169,13 @@ const usageError = (message: string) => new ProxyConfig.ProxyConfigError({ messa
 /**
  * The first usage error in `args` (after the command's name), where `@effect/cli` answers "Invalid subcommand for
  * mreg-proxy - use 'webhooks'" or "Received unknown argument": an unknown flag or command, named with the closest one
- * (`Spelling.didYouMean`), an argument too many, or an integer flag whose value breaks its rule
- * (`ProxyConfig.integerFlags`).
+ * (`Spelling.didYouMean`), an argument too many, or an integer flag whose value — on the command line, or for the
+ * server in its environment variable — breaks its rule (`ProxyConfig.integerFlags`).
  */
 const usageProblem = (args: ReadonlyArray<string>): ProxyConfig.ProxyConfigError | undefined => {
   let level = serverLevel
   let positional = 0
+  const given = new Set<string>()
   for (let i = 0; i < args.length; i++) {
     const token = args[i]!
     if (!token.startsWith("-") || token === "-" || /^-\d/.test(token)) {
@@ -188,9 +197,18 @@ const usageProblem = (args: ReadonlyArray<string>): ProxyConfig.ProxyConfigError
       const hint = closest === undefined ? "" : `; did you mean ${closest}?`
       return usageError(`unknown flag ${name} for "${level.path}"${hint} (${level.path} --help lists the flags)`)
     }
+    given.add(name)
     const value = token.includes("=") ? token.slice(name.length + 1) : takesValue ? args[++i] : undefined
     const read = ProxyConfig.integerFlags.get(name)
     const number = read === undefined || value === undefined ? undefined : read(value)
+    if (number !== undefined && Either.isLeft(number)) return number.left
+  }
+  if (level !== serverLevel) return undefined
+  // The environment of the integer flags not given (an empty variable is unset: the default applies).
+  for (const [flag, env] of integerEnv) {
+    const text = process.env[env]
+    const read = ProxyConfig.integerFlags.get(flag)
+    const number = given.has(flag) || text === undefined || text.trim() === "" || read === undefined ? undefined : read(text)
     if (number !== undefined && Either.isLeft(number)) return number.left
   }
   return undefined

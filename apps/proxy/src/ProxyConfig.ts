@@ -57,11 +57,11 @@ interface IntegerRule {
 const SECONDS = "an integer number of seconds from 1 to 3600"
 
 const integerRules = {
-  maxBodyBytes: { name: "--max-body-bytes", rule: "a positive integer", min: 1, max: Infinity },
+  maxBodyBytes: { name: "--max-body-bytes (MREG_MAX_BODY_BYTES)", rule: "a positive integer", min: 1, max: Infinity },
   headerTimeout: { name: "--header-timeout (MREG_HEADER_TIMEOUT)", rule: SECONDS, min: 1, max: 3600 },
   bodyTimeout: { name: "--body-timeout (MREG_BODY_TIMEOUT)", rule: SECONDS, min: 1, max: 3600 },
-  upstreamTimeoutMs: { name: "--upstream-timeout-ms", rule: "a positive integer", min: 1, max: Infinity },
-  upstreamRetries: { name: "--upstream-retries", rule: "an integer from 0 to 10", min: 0, max: 10 }
+  upstreamTimeoutMs: { name: "--upstream-timeout-ms (MREG_UPSTREAM_TIMEOUT_MS)", rule: "a positive integer", min: 1, max: Infinity },
+  upstreamRetries: { name: "--upstream-retries (MREG_UPSTREAM_RETRIES)", rule: "an integer from 0 to 10", min: 0, max: 10 }
 } as const satisfies Record<string, IntegerRule>
 
 const checkInteger = (rule: IntegerRule, value: number, shown: string): Either.Either<number, ProxyConfigError> =>

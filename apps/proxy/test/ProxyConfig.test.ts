@@ -91,8 +91,8 @@ describe("ProxyConfig", () => {
 
   it("checks numbers and the upstream URL", () => {
     assert.strictEqual(refusal({ port: 70000 }), "--port (PORT) must be an integer from 0 to 65535 (received \"70000\")")
-    assert.strictEqual(refusal({ maxBodyBytes: 0 }), "--max-body-bytes must be a positive integer (received 0)")
-    assert.strictEqual(refusal({ upstreamRetries: 11 }), "--upstream-retries must be an integer from 0 to 10 (received 11)")
+    assert.strictEqual(refusal({ maxBodyBytes: 0 }), "--max-body-bytes (MREG_MAX_BODY_BYTES) must be a positive integer (received 0)")
+    assert.strictEqual(refusal({ upstreamRetries: 11 }), "--upstream-retries (MREG_UPSTREAM_RETRIES) must be an integer from 0 to 10 (received 11)")
     assert.strictEqual(
       refusal({ upstream: Option.some("ftp://x") }),
       "--upstream (TFY_HOST) must be an http(s) URL such as https://acme.truefoundry.cloud (received \"ftp://x\")"

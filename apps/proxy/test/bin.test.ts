@@ -165,13 +165,27 @@ describe("mreg-proxy process", () => {
       [["--port=abc"], "--port (PORT) must be an integer from 0 to 65535 (received \"abc\")"],
       [["--header-timeout", "x"], "--header-timeout (MREG_HEADER_TIMEOUT) must be an integer number of seconds from 1 to 3600 (received \"x\")"],
       [["--body-timeout", "1.5"], "--body-timeout (MREG_BODY_TIMEOUT) must be an integer number of seconds from 1 to 3600 (received \"1.5\")"],
-      [["--max-body-bytes", "1MB"], "--max-body-bytes must be a positive integer (received \"1MB\")"],
-      [["--upstream-timeout-ms="], "--upstream-timeout-ms must be a positive integer (received \"\")"],
-      [["--upstream-retries", "-1"], "--upstream-retries must be an integer from 0 to 10 (received \"-1\")"]
+      [["--max-body-bytes", "1MB"], "--max-body-bytes (MREG_MAX_BODY_BYTES) must be a positive integer (received \"1MB\")"],
+      [["--upstream-timeout-ms="], "--upstream-timeout-ms (MREG_UPSTREAM_TIMEOUT_MS) must be a positive integer (received \"\")"],
+      [["--upstream-retries", "-1"], "--upstream-retries (MREG_UPSTREAM_RETRIES) must be an integer from 0 to 10 (received \"-1\")"]
     ]
     for (const [args, message] of cases) {
       const proc = start([...args, "--insecure-no-auth"], {})
       assert.strictEqual(await proc.exit, 1, args.join(" "))
+      assert.strictEqual(proc.stderr.join(""), `mreg-proxy: ${message}\n`)
+    }
+  })
+
+  it("a bad integer in an integer flag's environment variable names the flag, the variable, the rule and the value", { timeout: 60_000 }, async () => {
+    const cases: ReadonlyArray<readonly [Record<string, string>, string]> = [
+      [{ PORT: "abc" }, "--port (PORT) must be an integer from 0 to 65535 (received \"abc\")"],
+      [{ PORT: "99999" }, "--port (PORT) must be an integer from 0 to 65535 (received \"99999\")"],
+      [{ MREG_BODY_TIMEOUT: "abc" }, "--body-timeout (MREG_BODY_TIMEOUT) must be an integer number of seconds from 1 to 3600 (received \"abc\")"],
+      [{ MREG_UPSTREAM_RETRIES: "11" }, "--upstream-retries (MREG_UPSTREAM_RETRIES) must be an integer from 0 to 10 (received \"11\")"]
+    ]
+    for (const [env, message] of cases) {
+      const proc = start(["--insecure-no-auth"], env)
+      assert.strictEqual(await proc.exit, 1, JSON.stringify(env))
       assert.strictEqual(proc.stderr.join(""), `mreg-proxy: ${message}\n`)
     }
   })
