@@ -75,9 +75,12 @@ export const middleware = (app: HttpApp.Default): HttpApp.Default =>
           return fromError(fromDecodeError(error as HttpApiError.HttpApiDecodeError, where))
         }
         if (Predicate.isTagged(error, "RouteNotFound")) {
-          return fromError(new RegistryError.NotFound({
-            message: `no route for ${request.method} ${pathOf(request.originalUrl)}: model versions and models are under /api/ml/v1 and /api/svc/v1, apply and delete under /api/svc/v1 only (see /docs)`
-          }))
+          const path = pathOf(request.originalUrl)
+          // The route exists only with a webhooks file: without one, say so rather than point at the API prefixes.
+          const where = path === "/webhooks/deliveries"
+            ? "webhooks are off (start mreg-proxy with --webhooks-file or MREG_WEBHOOKS_FILE to deliver and list them)"
+            : "model versions and models are under /api/ml/v1 and /api/svc/v1, apply and delete under /api/svc/v1 only (see /docs)"
+          return fromError(new RegistryError.NotFound({ message: `no route for ${request.method} ${path}: ${where}` }))
         }
       }
       yield* Effect.logError("unexpected failure while serving a request", cause)

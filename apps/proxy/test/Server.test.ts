@@ -178,6 +178,12 @@ layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)
         code: "NOT_FOUND",
         message: "no route for GET /api/ml/v2/things: model versions and models are under /api/ml/v1 and /api/svc/v1, apply and delete under /api/svc/v1 only (see /docs)"
       }])
+      const deliveries = yield* call(`${url}/webhooks/deliveries`, { headers: alice })
+      assert.deepStrictEqual([deliveries.status, deliveries.json], [404, {
+        statusCode: 404,
+        code: "NOT_FOUND",
+        message: "no route for GET /webhooks/deliveries: webhooks are off (start mreg-proxy with --webhooks-file or MREG_WEBHOOKS_FILE to deliver and list them)"
+      }])
       const method = yield* call(`${url}/api/ml/v1/model-versions`, { method: "POST", headers: alice, body: "{}" })
       assert.deepStrictEqual([method.status, method.json.message], [
         404,
