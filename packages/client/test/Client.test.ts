@@ -326,7 +326,7 @@ describe("createClient, embedded", () => {
     assert.instanceOf(error, InternalError)
     assert.strictEqual((error as InternalError).status, 500)
     assert.strictEqual((error as InternalError).code, "INTERNAL_ERROR")
-    assert.strictEqual((error as InternalError).message, `cannot open the registry at ${join(home, "a-file", "registry.db")}`)
+    assert.strictEqual((error as InternalError).message, `cannot open the registry at ${join(home, "a-file", "registry.db")}: ${join(home, "a-file")} is a file, not a folder`)
     // The failure is remembered: the next call says the same.
     assert.strictEqual(((await rejection(client.modelVersions.list())) as InternalError).message, (error as InternalError).message)
   })

@@ -40,7 +40,7 @@ import { PgClient } from "@effect/sql-pg"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { type ModelVersion, ModelVersions, MregConfig, RegistryError } from "@mreg/core"
 import { Cause, Config, Context, Duration, Effect, Layer, Option, Predicate, type Redacted, Schedule } from "effect"
-import { existsSync, mkdirSync } from "node:fs"
+import { existsSync, mkdirSync, statSync } from "node:fs"
 import { homedir, userInfo } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { migrations } from "./internal/migrations.js"
@@ -48,7 +48,7 @@ import { makeEvents } from "./internal/sql/events.js"
 import { makeModels } from "./internal/sql/models.js"
 import { makeQueries } from "./internal/sql/queries.js"
 import { classify } from "./internal/sqlErrors.js"
-import { isMissingNativeBuild, missingNativeBuildMessage } from "./internal/sqliteDriver.js"
+import { isMissingNativeBuild, missingNativeBuildMessage, openFailureReason } from "./internal/sqliteDriver.js"
 import { fromSqlError, makeStore, RETRY_AFTER_UNREACHABLE, type StoreFailure, unavailable } from "./internal/sql/store.js"
 import { makeTags } from "./internal/sql/tags.js"
 import { makeUpsert } from "./internal/sql/upsert.js"
@@ -186,10 +186,19 @@ const ensureFolder = (folder: string): void => {
   for (const level of missing) mkdirSync(level)
 }
 
+/** "<path> is a file, not a folder" when the nearest existing folder above `filename` is a file. */
+const notAFolder = (filename: string): string | undefined => {
+  if (filename === ":memory:") return undefined
+  let at = resolve(dirname(filename))
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at)
+  return existsSync(at) && !statSync(at).isDirectory() ? `${at} is a file, not a folder` : undefined
+}
+
 /**
  * A SQLite `SqlClient` on a file (WAL mode, busy timeout 5 s, every statement prepared once and kept for the life of
  * the connection). The file's folder is created when missing; `":memory:"` gives a private in-memory database. A
- * file that cannot be created or opened fails with `StoreError` "cannot open the registry at <filename>" (a
+ * file that cannot be created or opened fails with `StoreError` "cannot open the registry at <filename>: <why>" (why in
+ * our words: a path part that is a file, permission denied, not a SQLite database, damaged…; never the driver's; a
  * setting to fix, not a store to wait for); a driver without a native build for this Node.js (better-sqlite3 installed
  * with its install script skipped) fails with `StoreError` "the SQLite driver better-sqlite3 has no native build for
  * Node.js <version> …", naming the command that fixes it.
@@ -197,20 +206,23 @@ const ensureFolder = (folder: string): void => {
  * @category layers
  */
 export const layerSqliteClient = (filename: string): Layer.Layer<SqlClient.SqlClient, RegistryError.StoreError> => {
-  const cannotOpen = () => new RegistryError.StoreError({ message: `cannot open the registry at ${filename}` })
+  const cannotOpen = (cause: Cause.Cause<unknown>) => {
+    const reason = notAFolder(filename) ?? openFailureReason(cause)
+    return new RegistryError.StoreError({ message: `cannot open the registry at ${filename}${reason === undefined ? "" : `: ${reason}`}` })
+  }
   return Layer.unwrapEffect(
     Effect.try({
       try: () => {
         if (filename !== ":memory:") ensureFolder(dirname(filename))
         return SqliteClient.layer({ filename, prepareCacheSize: 500, prepareCacheTTL: Duration.infinity })
       },
-      catch: cannotOpen
+      catch: (error) => error
     })
   ).pipe(Layer.catchAllCause((cause) =>
     Layer.fail(
       isMissingNativeBuild(cause)
         ? new RegistryError.StoreError({ message: missingNativeBuildMessage(process.versions.node) })
-        : cannotOpen()
+        : cannotOpen(cause)
     )
   ))
 }

@@ -4,7 +4,7 @@ import { ModelVersions } from "@mreg/core"
 import { ModelVersionsSql } from "@mreg/registry"
 import Database from "better-sqlite3"
 import { Effect, Layer } from "effect"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll } from "vitest"
@@ -35,7 +35,7 @@ describe("SQLite file", () => {
           Effect.provide(ModelVersionsSql.layerSqlite({ filename }))
         )
       )
-      assert.deepStrictEqual([error._tag, error.message], ["StoreError", `cannot open the registry at ${filename}`])
+      assert.deepStrictEqual([error._tag, error.message], ["StoreError", `cannot open the registry at ${filename}: its folder cannot be created`])
     }))
 
   it.effect("is in WAL mode, keeps data across layers, and passes integrity_check", () =>
@@ -68,7 +68,20 @@ describe("SQLite file", () => {
         )
       )
       assert.strictEqual(error._tag, "StoreError")
-      assert.strictEqual(error.message, `cannot open the registry at ${filename}`)
+      assert.strictEqual(error.message, `cannot open the registry at ${filename}: ${blocker} is a file, not a folder`)
+    }))
+
+  it.effect("a file that is not a SQLite database is named so, without driver text", () =>
+    Effect.gen(function*() {
+      const filename = join(home, "garbage", "registry.db")
+      mkdirSync(join(home, "garbage"))
+      writeFileSync(filename, "garbage, not a database")
+      const error = yield* Effect.flip(
+        Effect.flatMap(ModelVersions.ModelVersions, (r) => r.upsert(base("x"))).pipe(
+          Effect.provide(ModelVersionsSql.layerSqlite({ filename }))
+        )
+      )
+      assert.deepStrictEqual([error._tag, error.message], ["StoreError", `cannot open the registry at ${filename}: the file is not a SQLite database`])
     }))
 })
 
