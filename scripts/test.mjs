@@ -4,14 +4,14 @@
 //   2. `eslint .` (eslint.config.mjs) — stops here, with eslint's report, when it finds a problem;
 //      then `redocly lint` (redocly.yaml) of the proxy's OpenAPI document, written to a temp file — stops here too;
 //   3. without MREG_TEST_DATABASE_URL, starts a throwaway PostgreSQL (scripts/pg.mjs), stopped when this ends;
-//   4. `vitest run` once at the root, reporters `default` and `json` (the JSON goes to a temp file);
+//   4. `vitest run` once at the root, reporters `default` and `json` (the JSON goes to .tmp/vitest-report.json, kept);
 //   5. prints, as the very last line, `N passed, N failed` (`, N skipped` when some were skipped),
 //      counted from the JSON report.
 // Exits non-zero when the build, type-check or lint fails, when vitest fails, when any test fails, or when no test ran.
 // Extra arguments go to vitest: `pnpm test packages/core`, `pnpm test -t "alias"`.
 import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
-import { mkdtemp, readFile, rm } from "node:fs/promises"
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -92,7 +92,9 @@ if (!process.env.MREG_TEST_DATABASE_URL) {
   console.log(`PostgreSQL ${pg.version} on 127.0.0.1 (${pg.url})`)
 }
 
-const reportFile = join(dir, "vitest-report.json")
+// Kept after the run (vitest prints its path): .tmp/ at the root, ignored by git.
+await mkdir(join(root, ".tmp"), { recursive: true })
+const reportFile = join(root, ".tmp", "vitest-report.json")
 const code = await run("vitest", [
   "run",
   "--config", join(root, "vitest.config.ts"),
