@@ -203,7 +203,8 @@ const usageProblem = (args: ReadonlyArray<string>): ProxyConfig.ProxyConfigError
     const number = read === undefined || value === undefined ? undefined : read(value)
     if (number !== undefined && Either.isLeft(number)) return number.left
   }
-  if (level !== serverLevel) return undefined
+  // Help, version and completions read no setting; other commands read their own.
+  if (level !== serverLevel || ["-h", "--help", "--version", "--wizard", "--completions"].some((flag) => given.has(flag))) return undefined
   // The environment of the integer flags not given (an empty variable is unset: the default applies).
   for (const [flag, env] of integerEnv) {
     const text = process.env[env]

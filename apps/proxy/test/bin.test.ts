@@ -188,6 +188,10 @@ describe("mreg-proxy process", () => {
       assert.strictEqual(await proc.exit, 1, JSON.stringify(env))
       assert.strictEqual(proc.stderr.join(""), `mreg-proxy: ${message}\n`)
     }
+    // --help reads no setting: it is shown whatever the environment holds.
+    const help = start(["--help"], { PORT: "abc" })
+    assert.strictEqual(await help.exit, 0)
+    assert.isTrue(help.stdout.join("\n").startsWith("mreg-proxy\n"))
   })
 
   it("an unknown command or a stray argument is named, with the closest command, instead of an invalid subcommand", { timeout: 60_000 }, async () => {
