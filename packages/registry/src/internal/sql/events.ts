@@ -102,6 +102,7 @@ const columnsOf = ({ event, mlRepo, modelId }: EventRecord) => ({
 
 export const makeEvents = (store: Store, queries: ReturnType<typeof makeQueries>) => {
   const { outbox, sql } = store
+  const enqueue = outbox?.writerOn(sql)
   /** One event (what every write but a model's delete appends), its columns in `columnsOf`'s order. */
   const insertEvent = prepared(sql, sql`INSERT INTO model_version_events
     (id, model_version_id, revision, type, subject, at, changes, ml_repo, model_id)
@@ -125,8 +126,8 @@ export const makeEvents = (store: Store, queries: ReturnType<typeof makeQueries>
       ? insertEvent(Object.values(columnsOf(events[0]!)))
       : sql`INSERT INTO model_version_events ${sql.insert(events.map(columnsOf))}`).pipe(
       // Only with webhooks configured: without them a write pays nothing more.
-      Effect.zipRight(outbox === undefined ? Effect.void : Effect.forEach(events, (record) =>
-        Effect.flatMap(versionOf(record), (modelVersion) => outbox.enqueue(sql, record.event, modelVersion)), { discard: true }))
+      Effect.zipRight(enqueue === undefined ? Effect.void : Effect.forEach(events, (record) =>
+        Effect.flatMap(versionOf(record), (modelVersion) => enqueue(record.event, modelVersion)), { discard: true }))
     )
 
   const countRows = SqlSchema.findOne({

@@ -26,14 +26,10 @@ export const payloadOf = (event: OutboxEvent, modelVersion: ModelVersion.ModelVe
 export interface Outbox {
   readonly config: Config
   /**
-   * Inserts the deliveries of `event` (on `modelVersion`, its state after the change; for a delete, its last state)
-   * with `sql`, inside the caller's transaction.
+   * The writer of the outbox on `sql` (its statements compiled once): it inserts the deliveries of `event` (on
+   * `modelVersion`, its state after the change; for a delete, its last state) inside the caller's transaction.
    */
-  readonly enqueue: (
-    sql: SqlClient.SqlClient,
-    event: OutboxEvent,
-    modelVersion: ModelVersion.ModelVersion
-  ) => Effect.Effect<void, SqlError>
+  readonly writerOn: (sql: SqlClient.SqlClient) => (event: OutboxEvent, modelVersion: ModelVersion.ModelVersion) => Effect.Effect<void, SqlError>
   /** Tells the dispatchers of this process that rows may be due. */
   readonly wake: () => void
   /** Registers a dispatcher's wake-up; returns its removal. */
@@ -72,12 +68,6 @@ const insertOne = (sql: SqlClient.SqlClient) =>
 
 export const makeOutbox = (config: Config): Outbox => {
   const listeners = new Set<() => void>()
-  const inserts = new WeakMap<SqlClient.SqlClient, ReturnType<typeof insertOne>>()
-  const insertOneWith = (sql: SqlClient.SqlClient) => {
-    let insert = inserts.get(sql)
-    if (insert === undefined) inserts.set(sql, insert = insertOne(sql))
-    return insert
-  }
   const wake = () => {
     for (const listener of listeners) listener()
   }
@@ -88,18 +78,21 @@ export const makeOutbox = (config: Config): Outbox => {
       listeners.add(listener)
       return () => listeners.delete(listener)
     },
-    enqueue: (sql, event, modelVersion) =>
-      Effect.suspend(() => {
-        const wanted = config.subscriptions.filter((s) => s.wants(event.type, modelVersion.manifest.ml_repo))
-        if (wanted.length === 0) return Effect.void
-        const payload = payloadOf(event, modelVersion)
-        if (wanted.length === 1) {
-          return Effect.asVoid(insertOneWith(sql)(Object.values(rowOf(wanted[0]!.name, event, modelVersion.id, payload))))
-        }
-        return Effect.forEach(Arr.chunksOf(wanted, ROWS_PER_INSERT), (chunk) =>
-          sql`INSERT INTO webhook_deliveries ${
-            sql.insert(chunk.map((subscription) => rowOf(subscription.name, event, modelVersion.id, payload)))
-          }`, { discard: true })
-      })
+    writerOn: (sql) => {
+      const insert = insertOne(sql)
+      return (event, modelVersion) =>
+        Effect.suspend(() => {
+          const wanted = config.subscriptions.filter((s) => s.wants(event.type, modelVersion.manifest.ml_repo))
+          if (wanted.length === 0) return Effect.void
+          const payload = payloadOf(event, modelVersion)
+          if (wanted.length === 1) {
+            return Effect.asVoid(insert(Object.values(rowOf(wanted[0]!.name, event, modelVersion.id, payload))))
+          }
+          return Effect.forEach(Arr.chunksOf(wanted, ROWS_PER_INSERT), (chunk) =>
+            sql`INSERT INTO webhook_deliveries ${
+              sql.insert(chunk.map((subscription) => rowOf(subscription.name, event, modelVersion.id, payload)))
+            }`, { discard: true })
+        })
+    }
   }
 }
