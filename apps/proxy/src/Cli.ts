@@ -26,14 +26,9 @@ const optional = <A>(flag: Options.Options<A>, config: Config.Config<Option.Opti
 const optionalText = (name: string, env: string, description: string) =>
   optional(Options.text(name), Config.option(Config.string(env)), `${description} (env ${env})`)
 
-/**
- * The environment variable read for each integer flag when the flag is absent: checked by `usageProblem` against the
- * flag's rule (`@effect/cli` would answer `(Invalid data at PORT: …)` or "Expected an integer value" without the rule).
- */
-const integerEnv = new Map<string, string>([["--port", "PORT"]])
-
-const integer = (name: string, env: string, fallback: number, description: string) => {
-  integerEnv.set(`--${name}`, env)
+/** An integer flag with its environment variable as fallback: both, and the rule, from `ProxyConfig.integerFlags`. */
+const integer = (name: string, fallback: number, description: string) => {
+  const env = ProxyConfig.integerFlags.get(`--${name}`)!.env
   return Options.integer(name).pipe(
     Options.withFallbackConfig(Config.integer(env).pipe(Config.withDefault(fallback))),
     Options.withDescription(`${description} (env ${env}, default ${fallback})`)
@@ -53,16 +48,14 @@ const options = {
   insecureNoAuth: Options.boolean("insecure-no-auth").pipe(
     Options.withDescription("serve without authentication (every caller is \"anonymous\"); only on a loopback HOST")
   ),
-  maxBodyBytes: integer("max-body-bytes", "MREG_MAX_BODY_BYTES", NodeServer.DEFAULT_MAX_BODY_BYTES, "largest request body in bytes; larger is 413"),
+  maxBodyBytes: integer("max-body-bytes", NodeServer.DEFAULT_MAX_BODY_BYTES, "largest request body in bytes; larger is 413"),
   headerTimeout: integer(
     "header-timeout",
-    "MREG_HEADER_TIMEOUT",
     Duration.toSeconds(NodeServer.DEFAULT_HEADER_TIMEOUT),
     "seconds for the request headers to arrive, 1-3600; 408 after"
   ),
   bodyTimeout: integer(
     "body-timeout",
-    "MREG_BODY_TIMEOUT",
     Duration.toSeconds(NodeServer.DEFAULT_BODY_TIMEOUT),
     "seconds for the whole request (headers and body) to arrive, 1-3600; 408 after"
   ),
@@ -72,8 +65,8 @@ const options = {
     "control-plane base URL: forward validated requests there instead of the embedded registry (env TFY_HOST)"
   ),
   upstreamToken: optional(Options.redacted("upstream-token"), MregConfig.tfyApiKey, "bearer token sent upstream instead of the caller's (env TFY_API_KEY; never logged)"),
-  upstreamTimeoutMs: integer("upstream-timeout-ms", "MREG_UPSTREAM_TIMEOUT_MS", Proxy.DEFAULT_UPSTREAM_TIMEOUT_MS, "time limit of one upstream attempt; 504 after"),
-  upstreamRetries: integer("upstream-retries", "MREG_UPSTREAM_RETRIES", Proxy.DEFAULT_UPSTREAM_RETRIES, "retries of safe upstream requests on 502/503/504 and connection errors"),
+  upstreamTimeoutMs: integer("upstream-timeout-ms", Proxy.DEFAULT_UPSTREAM_TIMEOUT_MS, "time limit of one upstream attempt; 504 after"),
+  upstreamRetries: integer("upstream-retries", Proxy.DEFAULT_UPSTREAM_RETRIES, "retries of safe upstream requests on 502/503/504 and connection errors"),
   home: Options.text("home").pipe(
     Options.withFallbackConfig(MregConfig.mregHomeOr(join(homedir(), ".mreg"))),
     Options.withDescription("folder of the embedded SQLite registry, registry.db inside (env MREG_HOME, default ~/.mreg)")
@@ -199,17 +192,16 @@ const usageProblem = (args: ReadonlyArray<string>): ProxyConfig.ProxyConfigError
     }
     given.add(name)
     const value = token.includes("=") ? token.slice(name.length + 1) : takesValue ? args[++i] : undefined
-    const read = ProxyConfig.integerFlags.get(name)
+    const read = ProxyConfig.integerFlags.get(name)?.read
     const number = read === undefined || value === undefined ? undefined : read(value)
     if (number !== undefined && Either.isLeft(number)) return number.left
   }
   // Help, version and completions read no setting; other commands read their own.
   if (level !== serverLevel || ["-h", "--help", "--version", "--wizard", "--completions"].some((flag) => given.has(flag))) return undefined
   // The environment of the integer flags not given (an empty variable is unset: the default applies).
-  for (const [flag, env] of integerEnv) {
+  for (const [flag, { env, read }] of ProxyConfig.integerFlags) {
     const text = process.env[env]
-    const read = ProxyConfig.integerFlags.get(flag)
-    const number = given.has(flag) || text === undefined || text.trim() === "" || read === undefined ? undefined : read(text)
+    const number = given.has(flag) || text === undefined || text.trim() === "" ? undefined : read(text)
     if (number !== undefined && Either.isLeft(number)) return number.left
   }
   return undefined

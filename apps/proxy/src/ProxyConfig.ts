@@ -46,9 +46,10 @@ export const isLoopback = (host: string): boolean => {
 
 const fail = (message: string) => Either.left(new ProxyConfigError({ message }))
 
-/** An integer setting: its flag (with its environment variable), the rule in words and the bounds it states. */
+/** An integer setting: its flag, its environment variable, the rule in words and the bounds it states. */
 interface IntegerRule {
-  readonly name: string
+  readonly flag: string
+  readonly env: string
   readonly rule: string
   readonly min: number
   readonly max: number
@@ -57,15 +58,15 @@ interface IntegerRule {
 const SECONDS = "an integer number of seconds from 1 to 3600"
 
 const integerRules = {
-  maxBodyBytes: { name: "--max-body-bytes (MREG_MAX_BODY_BYTES)", rule: "a positive integer", min: 1, max: Infinity },
-  headerTimeout: { name: "--header-timeout (MREG_HEADER_TIMEOUT)", rule: SECONDS, min: 1, max: 3600 },
-  bodyTimeout: { name: "--body-timeout (MREG_BODY_TIMEOUT)", rule: SECONDS, min: 1, max: 3600 },
-  upstreamTimeoutMs: { name: "--upstream-timeout-ms (MREG_UPSTREAM_TIMEOUT_MS)", rule: "a positive integer", min: 1, max: Infinity },
-  upstreamRetries: { name: "--upstream-retries (MREG_UPSTREAM_RETRIES)", rule: "an integer from 0 to 10", min: 0, max: 10 }
+  maxBodyBytes: { flag: "--max-body-bytes", env: "MREG_MAX_BODY_BYTES", rule: "a positive integer", min: 1, max: Infinity },
+  headerTimeout: { flag: "--header-timeout", env: "MREG_HEADER_TIMEOUT", rule: SECONDS, min: 1, max: 3600 },
+  bodyTimeout: { flag: "--body-timeout", env: "MREG_BODY_TIMEOUT", rule: SECONDS, min: 1, max: 3600 },
+  upstreamTimeoutMs: { flag: "--upstream-timeout-ms", env: "MREG_UPSTREAM_TIMEOUT_MS", rule: "a positive integer", min: 1, max: Infinity },
+  upstreamRetries: { flag: "--upstream-retries", env: "MREG_UPSTREAM_RETRIES", rule: "an integer from 0 to 10", min: 0, max: 10 }
 } as const satisfies Record<string, IntegerRule>
 
 const checkInteger = (rule: IntegerRule, value: number, shown: string): Either.Either<number, ProxyConfigError> =>
-  Number.isInteger(value) && value >= rule.min && value <= rule.max ? Either.right(value) : fail(`${rule.name} must be ${rule.rule} (received ${shown})`)
+  Number.isInteger(value) && value >= rule.min && value <= rule.max ? Either.right(value) : fail(`${rule.flag} (${rule.env}) must be ${rule.rule} (received ${shown})`)
 
 const checkNumber = (config: ProxyConfig, key: keyof typeof integerRules) => checkInteger(integerRules[key], config[key], String(config[key]))
 
@@ -73,19 +74,26 @@ const PORT = "--port (PORT)"
 
 /**
  * The integer flags by name (`--port`, `--max-body-bytes`, `--header-timeout`, `--body-timeout`,
- * `--upstream-timeout-ms`, `--upstream-retries`), each with the reader of its text on the command line: the number, or
- * `ProxyConfigError` naming the flag, its rule and the text received — the rules `validate` applies to the numbers
- * (`--port abc`: `--port (PORT) must be an integer from 0 to 65535 (received "abc")`).
+ * `--upstream-timeout-ms`, `--upstream-retries`), each with its environment variable (read when the flag is absent)
+ * and the reader of its text: the number, or `ProxyConfigError` naming the flag, its variable, its rule and the text
+ * received — the rules `validate` applies to the numbers (`--port abc`: `--port (PORT) must be an integer from 0 to
+ * 65535 (received "abc")`).
  * @since 0.2.0
  * @category validation
  */
-export const integerFlags: ReadonlyMap<string, (text: string) => Either.Either<number, ProxyConfigError>> = new Map([
-  ["--port", (text: string) => Either.mapLeft(MregConfig.portNumber(text, PORT), ({ message }) => new ProxyConfigError({ message }))],
+export const integerFlags: ReadonlyMap<string, {
+  readonly env: string
+  readonly read: (text: string) => Either.Either<number, ProxyConfigError>
+}> = new Map([
+  ["--port", {
+    env: "PORT",
+    read: (text: string) => Either.mapLeft(MregConfig.portNumber(text, PORT), ({ message }) => new ProxyConfigError({ message }))
+  }],
   ...Object.values(integerRules).map((rule: IntegerRule) =>
-    [
-      rule.name.split(" ", 1)[0]!,
-      (text: string) => checkInteger(rule, /^[+-]?\d+$/.test(text.trim()) ? Number(text) : Number.NaN, JSON.stringify(text))
-    ] as const
+    [rule.flag, {
+      env: rule.env,
+      read: (text: string) => checkInteger(rule, /^[+-]?\d+$/.test(text.trim()) ? Number(text) : Number.NaN, JSON.stringify(text))
+    }] as const
   )
 ])
 
