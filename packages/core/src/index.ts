@@ -45,6 +45,8 @@ export * as PipelineTag from "./PipelineTag.js"
 export * as RegistryApi from "./RegistryApi.js"
 /** @since 0.1.0 */
 export * as RegistryError from "./RegistryError.js"
+/** @since 0.2.0 */
+export * as Retry from "./Retry.js"
 /** @since 0.1.0 */
 export * as Source from "./Source.js"
 /** @since 0.2.0 */

@@ -45,4 +45,14 @@ describe("Telemetry", () => {
       assert.deepStrictEqual(yield* parentOf("not-a-traceparent"), Option.none())
       assert.deepStrictEqual(yield* parentOf(undefined), Option.none())
     }).pipe(Effect.provide(Layer.empty)))
+
+  it.effect("traced: the operation's span only while the tracer is on, and the same result either way", () =>
+    Effect.gen(function*() {
+      const get = Telemetry.traced("ModelVersions.get", function*(id: string) {
+        const span = yield* Effect.option(Effect.currentSpan)
+        return { id, span: Option.map(span, (s) => s.name) }
+      })
+      assert.deepStrictEqual(yield* get("mv-1"), { id: "mv-1", span: Option.some("ModelVersions.get") })
+      assert.deepStrictEqual(yield* Effect.withTracerEnabled(get("mv-2"), false), { id: "mv-2", span: Option.none() })
+    }))
 })

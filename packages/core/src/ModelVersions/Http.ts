@@ -6,9 +6,10 @@
  * - Auth: `Authorization: Bearer <apiKey>` (the key is `Redacted` and never logged); per-call headers (the caller's
  *   `authorization`, `x-request-id`) through {@link ForwardHeaders}.
  * - Timeouts: each attempt is limited to `timeout` (default 30 s); a timeout is `UpstreamError` 504 `GATEWAY_TIMEOUT`.
- * - Retries: `Effect.retry` with exponential backoff and jitter (`retries`, default 4; first delay `retryBaseDelay`,
- *   default 200 ms) for what `RegistryError.isRetryable` says: connection errors, timeouts, 429, 502, 503 and
- *   504 — never another 4xx such as 413 or 422. (`Retry-After` is not waited for: the backoff decides.)
+ * - Retries: `Retry.afterFailure` (`Effect.retry`, brought in once an attempt has failed) with exponential backoff
+ *   and jitter (`retries`, default 4; first delay `retryBaseDelay`, default 200 ms) for what
+ *   `RegistryError.isRetryable` says: connection errors, timeouts, 429, 502, 503 and 504 — never another 4xx such as
+ *   413 or 422. (`Retry-After` is not waited for: the backoff decides.)
  * - Every upsert carries an `Idempotency-Key`, generated once per logical call when the caller gives none, so a
  *   retry after a lost response never creates a second version.
  * - Error answers are decoded with `RegistryError.fromResponse`: only safe text and typed fields are kept, and a
@@ -42,6 +43,8 @@ import * as MregConfig from "../MregConfig.js"
 import * as PageToken from "../PageToken.js"
 import * as RegistryApi from "../RegistryApi.js"
 import * as RegistryError from "../RegistryError.js"
+import * as Retry from "../Retry.js"
+import { traced } from "../Telemetry.js"
 
 /**
  * Options of the HTTP client.
@@ -168,24 +171,28 @@ export const make = (options: Options) =>
       return new RegistryError.UpstreamError({ status: 502, message: `cannot reach ${host}` })
     }
 
+    const retry: Retry.Options<RegistryError.RegistryError, Duration.Duration, never> = {
+      while: RegistryError.isRetryable,
+      times: options.retries ?? 4,
+      schedule: Schedule.exponential(options.retryBaseDelay ?? "200 millis").pipe(Schedule.jittered)
+    }
+
     /** One attempt, limited to `timeout`, every failure a registry error; retried as the error table says. */
     const call = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, RegistryError.RegistryError> =>
-      effect.pipe(
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () =>
-            new RegistryError.UpstreamError({ status: 504, message: `${host} did not answer within ${Duration.format(timeout)}` })
-        }),
-        Effect.mapError(normalize),
-        Effect.catchAllDefect((defect) => Effect.fail(normalize(defect))),
-        Effect.retry({
-          while: RegistryError.isRetryable,
-          times: options.retries ?? 4,
-          schedule: Schedule.exponential(options.retryBaseDelay ?? "200 millis").pipe(Schedule.jittered)
-        })
+      Retry.afterFailure(
+        effect.pipe(
+          Effect.timeoutFail({
+            duration: timeout,
+            onTimeout: () =>
+              new RegistryError.UpstreamError({ status: 504, message: `${host} did not answer within ${Duration.format(timeout)}` })
+          }),
+          Effect.mapError(normalize),
+          Effect.catchAllDefect((defect) => Effect.fail(normalize(defect)))
+        ),
+        retry
       )
 
-    const upsert = Effect.fn("ModelVersions.upsert")(function*(
+    const upsert = traced("ModelVersions.upsert", function*(
       manifest: ModelManifest,
       upsertOptions: ModelVersions.UpsertOptions = {}
     ) {
@@ -204,7 +211,7 @@ export const make = (options: Options) =>
       } satisfies ModelVersions.UpsertResult
     })
 
-    const get = Effect.fn("ModelVersions.get")(function*(id: ModelVersionId) {
+    const get = traced("ModelVersions.get", function*(id: ModelVersionId) {
       const segment = yield* Effect.mapError(pathSegment(id), () => notFound(id))
       const [body, response] = yield* Effect.mapError(
         call(client.modelVersions.get({ path: { id: segment }, withResponse: true })),
@@ -219,7 +226,7 @@ export const make = (options: Options) =>
     const requireVisible = (id: ModelVersionId) =>
       Effect.flatMap(ModelVersions.ReadScope, (scope) => scope._tag === "All" ? Effect.void : Effect.asVoid(get(id)))
 
-    const list = Effect.fn("ModelVersions.list")(function*(listQuery: ModelVersions.ListQuery) {
+    const list = traced("ModelVersions.list", function*(listQuery: ModelVersions.ListQuery) {
       const scope = yield* ModelVersions.ReadScope
       const scoped = scopedQuery(scope, listQuery, (query, ml_repo) => new ModelVersions.ListQuery({ ...query, ml_repo }, true))
       if (scoped === undefined) return new ModelVersionPage(emptyPage(listQuery), true)
@@ -259,13 +266,13 @@ export const make = (options: Options) =>
       return call(client.modelVersions.list({ urlParams }))
     }
 
-    const delete_ = Effect.fn("ModelVersions.delete")(function*(id: ModelVersionId) {
+    const delete_ = traced("ModelVersions.delete", function*(id: ModelVersionId) {
       const segment = yield* Effect.mapError(pathSegment(id), () => notFound(id))
       yield* requireVisible(id)
       yield* Effect.mapError(call(client.modelVersions.delete({ path: { id: segment } })), withId(id))
     })
 
-    const applyTags = Effect.fn("ModelVersions.applyTags")(function*(request: ModelVersions.ApplyTagsRequest) {
+    const applyTags = traced("ModelVersions.applyTags", function*(request: ModelVersions.ApplyTagsRequest) {
       yield* requireVisible(ModelVersionId.make(request.model_version_id))
       yield* call(client.modelVersions.applyTags({ payload: request }))
     })
@@ -274,7 +281,7 @@ export const make = (options: Options) =>
     const withModelId = (id: string) => (error: RegistryError.RegistryError): RegistryError.RegistryError =>
       error._tag === "NotFound" ? noModel(id) : error
 
-    const listModels = Effect.fn("ModelVersions.listModels")(function*(listQuery: Model.ListQuery) {
+    const listModels = traced("ModelVersions.listModels", function*(listQuery: Model.ListQuery) {
       const scope = yield* ModelVersions.ReadScope
       const scoped = scopedQuery(scope, listQuery, (query, ml_repo) => new Model.ListQuery({ ...query, ml_repo }, true))
       if (scoped === undefined) return new Model.ModelPage(emptyPage(listQuery), true)
@@ -295,7 +302,7 @@ export const make = (options: Options) =>
       call(client.models.list({ urlParams: textParams(query) }))
 
     /** A model, if it is in the caller's read scope (else `NotFound`, as a missing id). */
-    const getModel = Effect.fn("ModelVersions.getModel")(function*(id: Model.ModelId) {
+    const getModel = traced("ModelVersions.getModel", function*(id: Model.ModelId) {
       const segment = yield* Effect.mapError(pathSegment(id), () => noModel(id))
       const body = yield* Effect.mapError(call(client.models.get({ path: { id: segment } })), withModelId(id))
       const scope = yield* ModelVersions.ReadScope
@@ -303,14 +310,14 @@ export const make = (options: Options) =>
       return body.data
     })
 
-    const deleteModel = Effect.fn("ModelVersions.deleteModel")(function*(id: Model.ModelId) {
+    const deleteModel = traced("ModelVersions.deleteModel", function*(id: Model.ModelId) {
       const segment = yield* Effect.mapError(pathSegment(id), () => noModel(id))
       // A model outside the caller's read scope is `NotFound` before the delete is sent.
       if ((yield* ModelVersions.ReadScope)._tag === "Only") yield* getModel(id)
       yield* Effect.mapError(call(client.models.delete({ path: { id: segment } })), withModelId(id))
     })
 
-    const history = Effect.fn("ModelVersions.history")(function*(id: ModelVersionId, query: HistoryQuery = {}) {
+    const history = traced("ModelVersions.history", function*(id: ModelVersionId, query: HistoryQuery = {}) {
       const segment = yield* Effect.mapError(pathSegment(id), () => notFound(id))
       yield* requireVisible(id)
       return yield* Effect.mapError(call(client.modelVersions.history({ path: { id: segment }, urlParams: textParams(query) })), withId(id))

@@ -5,7 +5,7 @@
  */
 import type { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
-import { type ModelVersion, RegistryError } from "@mreg/core"
+import { type ModelVersion, RegistryError, Retry } from "@mreg/core"
 import { Clock, Data, Effect, Option, Predicate, Schedule } from "effect"
 import { classify, isTransient, isUniqueViolation } from "../sqlErrors.js"
 import type { Outbox } from "../webhooks/outbox.js"
@@ -53,20 +53,6 @@ const RETRY = Schedule.exponential("2 millis", 1.5).pipe(Schedule.jittered, Sche
 const retryable = (error: unknown): boolean =>
   error instanceof StaleRead || (isSqlError(error) && (isUniqueViolation(error) || isTransient(error)))
 
-/** `Effect.retry({ while: retryable, schedule: RETRY, times: 200 })`'s schedule, built once. */
-const AGAIN = RETRY.pipe(Schedule.whileInput(retryable), Schedule.intersect(Schedule.recurs(200)))
-
-/**
- * `attempt`, run again on `AGAIN` after a retryable failure; the schedule (and its driver) only come in after that
- * first failure, which they see as `Effect.retry` would (so delays and counts are the same), so a write that
- * succeeds at once pays for no retry machinery (≈ 40 of the ≈ 270 Effect operations of an upsert).
- */
-const retried = <A, E, R>(attempt: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.catchIf(attempt, retryable, (first) => {
-    let replayed = false
-    return Effect.retry(Effect.suspend(() => replayed ? attempt : (replayed = true, Effect.fail(first))), AGAIN)
-  })
-
 /** The shared context of the registry's operations. */
 export interface Store {
   readonly sql: SqlClient.SqlClient
@@ -99,7 +85,7 @@ export const makeStore = (
   outbox,
   now: Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString()),
   transact: <A, E extends RegistryError.RegistryError, R>(effect: Effect.Effect<A, E | SqlError | StaleRead, R>) =>
-    retried(withTransaction(effect).pipe(
+    Retry.afterFailure(withTransaction(effect).pipe(
       // An attempt runs to its COMMIT or ROLLBACK even when the caller goes away (a client closing its connection
       // interrupts the request): interrupting a statement inside a transaction makes @effect/sql-pg cancel it with
       // `pg_cancel_backend` on another pool connection, which waits (up to 5 s) when every connection is held by writers
@@ -108,7 +94,7 @@ export const makeStore = (
       Effect.uninterruptible,
       // Committed: a webhook dispatcher of this process looks for the deliveries it may have written.
       (attempt) => outbox === undefined ? attempt : Effect.tap(attempt, () => Effect.sync(outbox.wake))
-    )).pipe(
+    ), { while: retryable, times: 200, schedule: RETRY }).pipe(
       Effect.catchAll((error): Effect.Effect<never, E | StoreFailure> => {
         if (error instanceof StaleRead) {
           return Effect.fail(

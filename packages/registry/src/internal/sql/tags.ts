@@ -6,7 +6,7 @@
 import { SqlSchema } from "@effect/sql"
 import { type ModelVersion, ModelVersionEvent, ModelVersions, RegistryError } from "@mreg/core"
 import { Effect, Option, Schema } from "effect"
-import { traced } from "../traced.js"
+import { traced } from "@mreg/core/Telemetry"
 import { eventOf, fieldsOf, lastStateOf, type makeEvents, writerOf } from "./events.js"
 import { notFound, decoded, type makeQueries } from "./queries.js"
 import type { Store } from "./store.js"
