@@ -519,7 +519,7 @@ describe.concurrent("list", () => {
     Effect.gen(function*() {
       const run = yield* mreg(home, ["list", "--limit", "0"])
       assert.strictEqual(run.code, 2)
-      assert.strictEqual(run.stderr, "error: invalid list options (1 problem)\n  --limit: must be an integer from 1 to 1000 (received 0)\n")
+      assert.strictEqual(run.stderr, "error: --limit must be an integer from 1 to 1000 (received \"0\")\nRun \"mreg list --help\" for usage.\n")
     }))
 })
 

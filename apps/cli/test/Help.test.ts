@@ -155,9 +155,14 @@ describe.concurrent("usage errors", () => {
 
   itHome("values: the flag, what it takes and what it received", (home) =>
     Effect.gen(function*() {
-      yield* usage(home, ["list", "--limit", "abc"], "--limit takes an integer from 1 to 1000 (received \"abc\")", "mreg list")
-      yield* usage(home, ["list", "--limit=1.5"], "--limit takes an integer from 1 to 1000 (received \"1.5\")", "mreg list")
-      yield* usage(home, ["list", "--offset", "x"], "--offset takes an integer, 0 or more (received \"x\")", "mreg list")
+      // An integer flag: not an integer and out of range are one message, checked before anything runs.
+      yield* usage(home, ["list", "--limit", "abc"], "--limit must be an integer from 1 to 1000 (received \"abc\")", "mreg list")
+      yield* usage(home, ["list", "--limit", "0"], "--limit must be an integer from 1 to 1000 (received \"0\")", "mreg list")
+      yield* usage(home, ["list", "--limit=1001"], "--limit must be an integer from 1 to 1000 (received \"1001\")", "mreg list")
+      yield* usage(home, ["list", "--limit=1.5"], "--limit must be an integer from 1 to 1000 (received \"1.5\")", "mreg list")
+      yield* usage(home, ["list", "--offset", "x"], "--offset must be an integer, 0 or more (received \"x\")", "mreg list")
+      yield* usage(home, ["list", "--offset", "-1"], "--offset must be an integer, 0 or more (received \"-1\")", "mreg list")
+      yield* usage(home, ["history", "x", "--limit", "0"], "--limit must be an integer from 1 to 1000 (received \"0\")", "mreg history")
       yield* usage(home, ["list", "-o", "xml"], "--output takes one of json, yaml, table (received \"xml\")", "mreg list")
       yield* usage(home, ["list", "-o", "tabel"], "--output takes one of json, yaml, table (received \"tabel\"); did you mean \"table\"?", "mreg list")
       yield* usage(home, ["list", "--limit"], "--limit takes an integer from 1 to 1000 (received nothing)", "mreg list")
@@ -170,8 +175,9 @@ describe.concurrent("usage errors", () => {
         "mreg upsert"
       )
       yield* usage(home, ["list", "--limit", "5", "--limit", "6"], "--limit is given more than once: give it once", "mreg list")
-      yield* usage(home, ["models", "list", "--limit", "abc"], "--limit takes an integer from 1 to 1000 (received \"abc\")", "mreg models list")
-      yield* usage(home, ["models", "list", "--offset", "1e3"], "--offset takes an integer, 0 or more (received \"1e3\")", "mreg models list")
+      yield* usage(home, ["models", "list", "--limit", "abc"], "--limit must be an integer from 1 to 1000 (received \"abc\")", "mreg models list")
+      yield* usage(home, ["models", "list", "--limit", "0"], "--limit must be an integer from 1 to 1000 (received \"0\")", "mreg models list")
+      yield* usage(home, ["models", "list", "--offset", "1e3"], "--offset must be an integer, 0 or more (received \"1e3\")", "mreg models list")
       yield* usage(home, ["models", "get", "x", "-o", "tabel"], "--output takes one of json, yaml, table (received \"tabel\"); did you mean \"table\"?", "mreg models get")
       yield* usage(home, ["get", "x", "-o", "manifes"], "--output takes one of json, yaml, table, manifest (received \"manifes\"); did you mean \"manifest\"?", "mreg get")
       yield* usage(home, ["update", "x", "--set"], "--set takes a PATH=VALUE (received nothing)", "mreg update")

@@ -63,7 +63,7 @@ describe("mreg models", () => {
       const yaml = yield* mreg(home, ["models", "get", id, "-o", "yaml"])
       assert.match(yaml.stdout, new RegExp(`^  id: ${id}$`, "m"))
       const bad = yield* mreg(home, ["models", "list", "--limit", "0"])
-      assert.deepStrictEqual([bad.code, bad.stderr.trim().split("\n")[1]], [2, "  --limit: must be an integer from 1 to 1000 (received 0)"])
+      assert.deepStrictEqual([bad.code, bad.stderr.trim().split("\n")[0]], [2, "error: --limit must be an integer from 1 to 1000 (received \"0\")"])
     }))
 
   it.scoped("get and delete take an id or an FQN: the model's, or a version's naming its model", () =>

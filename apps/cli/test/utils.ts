@@ -55,6 +55,13 @@ export const tempHome: Effect.Effect<string, never, Scope.Scope> = Effect.acquir
   (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
 )
 
+/** The environment of a `mreg` run on the SQLite registry in `home`, tenant "default", without colours. */
+export const envOf = (home: string): Record<string, string | undefined> => {
+  const env: Record<string, string | undefined> = { ...process.env, MREG_HOME: home, NO_COLOR: "1" }
+  for (const name of ["MREG_TENANT", "TFY_HOST", "TFY_API_KEY", "DATABASE_URL"]) delete env[name]
+  return env
+}
+
 /**
  * Runs `node dist/mreg.mjs ...args` with `MREG_HOME=home` (and no `MREG_TENANT`, so the tenant is "default"; no
  * `DATABASE_URL` or `TFY_HOST`, so the registry is the SQLite file in `home`; then `options.env`),
@@ -67,9 +74,7 @@ export const mreg = (
   options: { readonly stdin?: string | Uint8Array; readonly env?: Readonly<Record<string, string>>; readonly cwd?: string } = {}
 ): Effect.Effect<Run> =>
   Effect.async<Run>((resume) => {
-    const env: Record<string, string | undefined> = { ...process.env, MREG_HOME: home, NO_COLOR: "1" }
-    for (const name of ["MREG_TENANT", "TFY_HOST", "TFY_API_KEY", "DATABASE_URL"]) delete env[name]
-    Object.assign(env, options.env)
+    const env = { ...envOf(home), ...options.env }
     const child = spawn(process.execPath, [BUNDLE, ...args], { cwd: options.cwd ?? REPO_ROOT, env, stdio: ["pipe", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""

@@ -56,6 +56,9 @@ const pathOf = (url: string) => {
   }
 }
 
+/** Where the API's routes are, for a request that matches none. */
+const ROUTES = "model versions and models are under /api/ml/v1 and /api/svc/v1, apply and delete under /api/svc/v1 only (see /docs)"
+
 /**
  * Every failure that leaves the router as a contract body: registry errors, the framework's decode error (→ 422: a
  * `GET` decodes its query, a `PUT` its headers, others their path), an unknown route (→ 404), anything else (→ 500
@@ -76,11 +79,7 @@ export const middleware = (app: HttpApp.Default): HttpApp.Default =>
         }
         if (Predicate.isTagged(error, "RouteNotFound")) {
           const path = pathOf(request.originalUrl)
-          // The route exists only with a webhooks file: without one, say so rather than point at the API prefixes.
-          const where = path === "/webhooks/deliveries"
-            ? "webhooks are off (start mreg-proxy with --webhooks-file or MREG_WEBHOOKS_FILE to deliver and list them)"
-            : "model versions and models are under /api/ml/v1 and /api/svc/v1, apply and delete under /api/svc/v1 only (see /docs)"
-          return fromError(new RegistryError.NotFound({ message: `no route for ${request.method} ${path}: ${where}` }))
+          return fromError(new RegistryError.NotFound({ message: `no route for ${request.method} ${path}: ${ROUTES}` }))
         }
       }
       yield* Effect.logError("unexpected failure while serving a request", cause)

@@ -1,7 +1,8 @@
 /**
- * `GET /metrics` in the Prometheus text format (0.0.4): every Effect `Metric` of the process, read through
- * `@effect/opentelemetry`'s metric producer by `@opentelemetry/exporter-prometheus` (a pull `MetricReader`, its own
- * server not started) and serialized by that exporter's `PrometheusSerializer` (README, "Operate").
+ * `GET /metrics` in the Prometheus text format (0.0.4): every Effect `Metric` of the process but Effect's own runtime
+ * series (`effect_fiber_*`), read through `@effect/opentelemetry`'s metric producer by
+ * `@opentelemetry/exporter-prometheus` (a pull `MetricReader`, its own server not started) and serialized by that
+ * exporter's `PrometheusSerializer` (README, "Operate"), without `# UNIT` lines (OpenMetrics only).
  *
  * Names follow Prometheus' conventions (base units in the name, `_total` on counters):
  *
@@ -132,6 +133,26 @@ const sampleProcess = (lag: ReturnType<typeof monitorEventLoopDelay>) => {
   })
 }
 
+/** Effect's own runtime series (fibers started, active, their lifetimes): no description, and not asked for. */
+const RUNTIME_SERIES = "effect_fiber_"
+
+type Collected = Parameters<PrometheusSerializer["serialize"]>[0]
+
+/**
+ * The collected metrics as the 0.0.4 text format has them: no unit (`@effect/opentelemetry` gives every metric one,
+ * which the serializer writes as a `# UNIT` line, an OpenMetrics line that format does not have; the names carry
+ * their units), and without Effect's runtime series.
+ */
+const forTextFormat = (collected: Collected): Collected => ({
+  ...collected,
+  scopeMetrics: collected.scopeMetrics.map((scope) => ({
+    ...scope,
+    metrics: scope.metrics.flatMap((metric) =>
+      metric.descriptor.name.startsWith(RUNTIME_SERIES) ? [] : [{ ...metric, descriptor: { ...metric.descriptor, unit: "" } }]
+    )
+  }))
+})
+
 const unauthorized = () => {
   const error = new RegistryError.Unauthorized({ message: "the metrics endpoint needs the bearer token given by --metrics-token (MREG_METRICS_TOKEN)" })
   return ErrorResponse.json(401, RegistryError.toBody(error), { "www-authenticate": "Bearer" })
@@ -163,7 +184,7 @@ export const layer = (options: Options) =>
       if (Option.isSome(expected) && !authorized(request, expected.value)) return unauthorized()
       yield* sample
       const { resourceMetrics } = yield* Effect.promise(() => exporter.collect())
-      return HttpServerResponse.text(serializer.serialize(resourceMetrics), { contentType: "text/plain; version=0.0.4; charset=utf-8" })
+      return HttpServerResponse.text(serializer.serialize(forTextFormat(resourceMetrics)), { contentType: "text/plain; version=0.0.4; charset=utf-8" })
     })
     return Layer.mergeAll(
       HttpApiBuilder.Router.use((router) => router.get(PATH, scrape)),

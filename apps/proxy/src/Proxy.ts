@@ -106,6 +106,7 @@ export const layer = (config: ProxyConfig): Layer.Layer<never, ProxyConfigError 
     const modelVersions = layerModelVersions(config)
     return Server.layer({
       backend: Option.isSome(config.upstream) ? "upstream" : "embedded",
+      webhooks: Option.isNone(config.upstream) && Option.isSome(config.webhooksFile ?? Option.none()),
       extra: middleware === undefined
         ? undefined
         : { middleware, routes: metrics ? Metrics.layer({ token: config.metricsToken ?? Option.none() }) : Layer.empty }

@@ -22,11 +22,18 @@ import * as JsonBody from "./JsonBody.js"
 import * as ModelsHandlers from "./ModelsHandlers.js"
 import * as RequestLog from "./RequestLog.js"
 import * as Tokens from "./Tokens.js"
+import * as WebhooksServer from "./WebhooksServer.js"
 
 /** Options of the server. @since 0.1.0 @category models */
 export interface Options {
   /** What serves `ModelVersions`, for the startup log and `/readyz` (default `"embedded"`). */
   readonly backend?: "embedded" | "upstream" | undefined
+  /**
+   * Whether the registry has webhooks on (a webhooks file: `WebhooksServer.layerEmbedded` serves
+   * `GET /webhooks/deliveries`); otherwise the server adds `WebhooksServer.layerOff`, which answers that path with a
+   * 404 saying webhooks are off (default false). @since 0.2.0
+   */
+  readonly webhooks?: boolean | undefined
   /** Routes served beside the API (the proxy's `/metrics`) and a serve-level middleware (metrics, tracing). @since 0.2.0 */
   readonly extra?: {
     readonly routes: Layer.Layer<never>
@@ -188,6 +195,7 @@ export const layerApp = (options: Options = {}) =>
   Layer.mergeAll(
     extraRoutes(options),
     options.extra?.routes ?? Layer.empty,
+    options.webhooks === true ? Layer.empty : WebhooksServer.layerOff,
     Ui.layer(),
     HttpApiSwagger.layer({ path: "/docs" }),
     HttpApiBuilder.middleware(Effect.map(Tokens.Tokens, (tokens) => {

@@ -139,7 +139,7 @@ const decodeFile = Schema.decodeUnknownEither(TokensFile, { errors: "all", onExc
 const fromValue = (value: unknown, source: string): Either.Either<Service, TokensFileError> =>
   decodeFile(value).pipe(
     Either.mapLeft((error) => {
-      const problems = Validation.fromParseError(error, []).detail.map((issue) =>
+      const problems = Validation.fromParseError(error, [], { unknownValues: "hidden" }).detail.map((issue) =>
         `${issue.loc.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? part : `.${part}`)).join("") || "(file)"}: ${
           issue.loc.includes("token") && issue.type !== "missing" ? "must be a string of at least 16 printable ASCII characters" : issue.msg
         }`

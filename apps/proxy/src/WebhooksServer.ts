@@ -8,7 +8,7 @@
  */
 import { FileSystem, HttpApiBuilder, HttpServerRequest } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
-import { type RegistryError, Validation } from "@mreg/core"
+import { RegistryError, Validation } from "@mreg/core"
 import { ModelVersionsSql, Webhooks } from "@mreg/registry"
 import { Console, Effect, Either, Layer, Option, type Redacted, Schema } from "effect"
 import { join } from "node:path"
@@ -63,13 +63,16 @@ const Query = Schema.Struct({
   subscription: Schema.optional(Schema.String)
 })
 
+/** The path of the deliveries route: served by {@link routes} with webhooks, by {@link layerOff} without. */
+const PATH = "/webhooks/deliveries"
+
 /** `GET /webhooks/deliveries?limit=50&status=failed&subscription=audit`: admin tokens only (401 without a token, 403 without admin). */
 const routes = HttpApiBuilder.Router.use((router) =>
   Effect.gen(function*() {
     const tokens = yield* Tokens.Tokens
     const sql = yield* SqlClient.SqlClient
     yield* router.get(
-      "/webhooks/deliveries",
+      PATH,
       Effect.gen(function*() {
         const grant = yield* Auth.authenticate(tokens)
         if (!grant.admin) return yield* Effect.fail(Auth.forbidden(grant, "is not an admin: the tokens file must say admin: true for it"))
@@ -84,6 +87,23 @@ const routes = HttpApiBuilder.Router.use((router) =>
       )
     )
   })
+)
+
+/**
+ * `GET /webhooks/deliveries` without a webhooks file (upstream mode, or the embedded registry started without one):
+ * 404 `NOT_FOUND` for every caller, saying how to turn webhooks on. The server registers it unless webhooks are on.
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerOff = HttpApiBuilder.Router.use((router) =>
+  router.get(
+    PATH,
+    Effect.succeed(ErrorResponse.fromError(
+      new RegistryError.NotFound({
+        message: `no route for GET ${PATH}: webhooks are off (start mreg-proxy with --webhooks-file or MREG_WEBHOOKS_FILE to deliver and list them)`
+      })
+    ))
+  )
 )
 
 /** The store as the dispatcher's worker thread opens it. */

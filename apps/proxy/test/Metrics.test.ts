@@ -20,6 +20,7 @@ const UPSERT = "/api/ml/v1/model-versions"
 
 interface Family {
   readonly name: string
+  readonly help?: string
   readonly type: string
   readonly metrics: ReadonlyArray<{ readonly value?: string; readonly labels?: Record<string, string> }>
 }
@@ -96,8 +97,13 @@ describe("GET /metrics", () => {
       for (const name of ["process_cpu_seconds_total", "process_resident_memory_bytes", "nodejs_heap_used_bytes", "nodejs_eventloop_lag_seconds", "nodejs_eventloop_lag_max_seconds"]) {
         assert.isAbove(Number(samples(families, name)?.values[""] ?? Number.NaN), name.startsWith("nodejs_eventloop") ? -1 : 0, name)
       }
-      // Any Effect metric of the process is exported without wiring: the runtime's own fiber counter.
-      assert.strictEqual(samples(families, "effect_fiber_started_total")?.type, "COUNTER")
+      // Effect's own runtime series (no description, not asked for) are left out.
+      assert.deepStrictEqual(families.filter((f) => f.name.startsWith("effect_fiber_")).map((f) => f.name), [])
+      // Valid 0.0.4 text: each family has its own description, and the only comment lines are HELP and TYPE
+      // (`# UNIT` is OpenMetrics).
+      assert.deepStrictEqual(families.filter((f) => f.help === undefined || f.help === "" || f.help === "description missing").map((f) => f.name), [])
+      assert.deepStrictEqual(text.split("\n").filter((line) => line.startsWith("#") && !/^# (HELP|TYPE) [a-z_]+ /.test(line)), [])
+      assert.strictEqual(families.find((f) => f.name === "mreg_upserts_total")?.help, "Model-version upserts by outcome")
 
       const wrong = await fetch(`${url}/metrics`, { headers: { authorization: "Bearer not-the-metrics-token" } })
       assert.deepStrictEqual([wrong.status, wrong.headers.get("www-authenticate"), ((await wrong.json()) as { code: string }).code], [401, "Bearer", "UNAUTHORIZED"])

@@ -139,9 +139,9 @@ layer(layerServer(), { excludeTestServices: true })("Models and apply (embedded,
       assert.deepStrictEqual(yield* issues({ manifest: base(freshRepo()), dryRun: "true" }), [422, [["body.dryRun", "must be true or false (received \"true\")"]]])
       const { name, ml_repo, type } = base(freshRepo())
       assert.deepStrictEqual(yield* issues({ type, name, ml_repo }, "delete", "POST"), [422, [
-        ["body.type", "is not a known field"],
-        ["body.name", "is not a known field"],
-        ["body.ml_repo", "is not a known field"],
+        ["body.type", `is not a known field (received ${JSON.stringify(type)})`],
+        ["body.name", `is not a known field (received ${JSON.stringify(name)})`],
+        ["body.ml_repo", `is not a known field (received ${JSON.stringify(ml_repo)})`],
         ["body.manifest", "is required: the body is a bare manifest; send it as {\"manifest\": {…}}"]
       ]])
     }))

@@ -184,6 +184,14 @@ layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)
         code: "NOT_FOUND",
         message: "no route for GET /webhooks/deliveries: webhooks are off (start mreg-proxy with --webhooks-file or MREG_WEBHOOKS_FILE to deliver and list them)"
       }])
+      // Webhooks off: the route answers the same 404 to every caller (no token, query string or not), other methods are no route.
+      const anonymous = yield* call(`${url}/webhooks/deliveries?limit=0`)
+      assert.deepStrictEqual([anonymous.status, anonymous.json], [deliveries.status, deliveries.json])
+      const post = yield* call(`${url}/webhooks/deliveries`, { method: "POST", headers: alice, body: "{}" })
+      assert.deepStrictEqual([post.status, post.json.message], [
+        404,
+        "no route for POST /webhooks/deliveries: model versions and models are under /api/ml/v1 and /api/svc/v1, apply and delete under /api/svc/v1 only (see /docs)"
+      ])
       const method = yield* call(`${url}/api/ml/v1/model-versions`, { method: "POST", headers: alice, body: "{}" })
       assert.deepStrictEqual([method.status, method.json.message], [
         404,

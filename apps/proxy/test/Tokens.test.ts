@@ -102,6 +102,14 @@ describe("Tokens", () => {
     )
   })
 
+  it("a misspelt token key is an unknown field whose value (the token) is not shown", () => {
+    const result = Tokens.parse("tokens:\n  - {tokn: mreg-secret-3f9a2c71d5e8, subject: {subjectId: a, subjectType: user}, scopes: []}\n", "tokens.yaml")
+    assert.deepStrictEqual(
+      Either.mapLeft(result, (e) => e.message),
+      Either.left("tokens.yaml is not a valid tokens file: tokens[0].tokn: is not a known field; did you mean \"token\"? (the value is not shown)")
+    )
+  })
+
   it("malformed files name every place, never the token", () => {
     const result = Tokens.parse(
       "tokens:\n  - token: tiny\n    subject: {subjectId: a}\n    scopes: [{ml_repo: 'a b', access: all}]\n    extra: 1\n",
@@ -111,7 +119,7 @@ describe("Tokens", () => {
     if (Either.isLeft(result)) {
       assert.strictEqual(
         result.left.message,
-        "tokens.yaml is not a valid tokens file: tokens[0].extra: is not a known field; tokens[0].token: must be a string of at least 16 printable ASCII characters; tokens[0].subject.subjectType: is required; tokens[0].scopes[0].ml_repo: must be an ML repo name or a pattern of letters, digits, \"-\" and \"*\"; tokens[0].scopes[0].access: must be one of \"read\", \"write\" (received \"all\")"
+        "tokens.yaml is not a valid tokens file: tokens[0].extra: is not a known field (the value is not shown); tokens[0].token: must be a string of at least 16 printable ASCII characters; tokens[0].subject.subjectType: is required; tokens[0].scopes[0].ml_repo: must be an ML repo name or a pattern of letters, digits, \"-\" and \"*\"; tokens[0].scopes[0].access: must be one of \"read\", \"write\" (received \"all\")"
       )
       assert.isFalse(result.left.message.includes("tiny"))
     }

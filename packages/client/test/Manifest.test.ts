@@ -52,7 +52,7 @@ describe("validateManifest", () => {
     assert.deepStrictEqual(validateManifest(typo), {
       ok: false,
       issues: [
-        { loc: ["body", "manifest", "version_aliass"], msg: "is not a known field; did you mean \"version_alias\"?", type: "extra_forbidden" },
+        { loc: ["body", "manifest", "version_aliass"], msg: "is not a known field; did you mean \"version_alias\"? (received \"v1\")", type: "extra_forbidden" },
         { loc: ["body", "manifest", "version"], msg: "must be an integer ≥ 1, not a string (received \"3\")", type: "type_error" }
       ]
     })

@@ -66,14 +66,22 @@ const typeOf = (tag: string): string => {
 
 /**
  * Turns a schema `ParseError` into a {@link ValidationError} whose `loc`s start with `prefix`
- * (`["body"]` for a request body, `["body","manifest"]` for a manifest, `["query"]` for query parameters).
+ * (`["body"]` for a request body, `["body","manifest"]` for a manifest, `["query"]` for query parameters). Each
+ * message names the rule and the value received (JSON, cut at 80 characters); with `unknownValues: "hidden"` an
+ * unknown field's value is not shown (`(the value is not shown)`), for files holding secrets, where a misspelt
+ * secret's key is an unknown field (the proxy's tokens file, the webhooks file).
  * @since 0.1.0
  * @category conversions
  */
 export const fromParseError = (
   error: ParseResult.ParseError,
-  prefix: ReadonlyArray<string | number>
+  prefix: ReadonlyArray<string | number>,
+  options?: { readonly unknownValues?: "shown" | "hidden" | undefined }
 ): ValidationError => {
+  const unknownField = (actual: unknown, guess: string | undefined): string =>
+    `is not a known field${guess ? `; did you mean ${JSON.stringify(guess)}?` : ""} (${
+      options?.unknownValues === "hidden" ? "the value is not shown" : `received ${received(actual)}`
+    })`
   const detail: Array<ValidationIssue> = []
   const seen = new Set<string>()
   const add = (path: ReadonlyArray<PropertyKey>, msg: string, type: string) => {
@@ -95,7 +103,7 @@ export const fromParseError = (
         if (issue.issue._tag === "Unexpected") {
           const key = String(at[at.length - 1])
           const guess = didYouMean(key, parent ? knownKeys(parent) : [])
-          return add(at, `is not a known field${guess ? `; did you mean ${JSON.stringify(guess)}?` : ""}`, "extra_forbidden")
+          return add(at, unknownField(issue.issue.actual, guess), "extra_forbidden")
         }
         return walk(issue.issue, at)
       }
@@ -121,7 +129,7 @@ export const fromParseError = (
       case "Missing":
         return add(path, "is required", "missing")
       case "Unexpected":
-        return add(path, "is not a known field", "extra_forbidden")
+        return add(path, unknownField(issue.actual, undefined), "extra_forbidden")
       case "Type": {
         const literals = literalsOf(issue.ast)
         if (literals.length > 0 && literals.every((literal) => literal !== undefined)) {

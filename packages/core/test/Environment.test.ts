@@ -145,7 +145,7 @@ describe("Environment", () => {
 
   it("answers a misspelt field with a did-you-mean", () => {
     assert.deepStrictEqual(problems(withEnvironment({ pip_package: ["torch"] })), [
-      { loc: at("pip_package"), msg: `is not a known field; did you mean "pip_packages"?`, type: "extra_forbidden" }
+      { loc: at("pip_package"), msg: `is not a known field; did you mean "pip_packages"? (received ["torch"])`, type: "extra_forbidden" }
     ])
   })
 

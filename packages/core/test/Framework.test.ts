@@ -60,7 +60,7 @@ describe("Framework", () => {
 
   it("refuses fields of another member on a type-only member", () => {
     assert.deepStrictEqual(problems(withFramework({ type: "pytorch", library_name: "transformers" })), [
-      { loc: at("library_name"), msg: "is not a known field", type: "extra_forbidden" }
+      { loc: at("library_name"), msg: `is not a known field (received "transformers")`, type: "extra_forbidden" }
     ])
   })
 
@@ -85,7 +85,7 @@ describe("Framework", () => {
       assert.deepStrictEqual(problems(withFramework({ type: "transformers", pipline_tag: "text-generation" })), [
         {
           loc: at("pipline_tag"),
-          msg: `is not a known field; did you mean "pipeline_tag"?`,
+          msg: `is not a known field; did you mean "pipeline_tag"? (received "text-generation")`,
           type: "extra_forbidden"
         }
       ])

@@ -247,8 +247,8 @@ describe("ModelManifest", () => {
 
   describe("unknown fields", () => {
     it.each([
-      ["reports version_aliass as extra_forbidden with a did-you-mean", "version_aliass", "v1", `is not a known field; did you mean "version_alias"?`],
-      ["reports a field that resembles nothing without a guess", "owner", "me", "is not a known field"]
+      ["reports version_aliass as extra_forbidden with a did-you-mean", "version_aliass", "v1", `is not a known field; did you mean "version_alias"? (received "v1")`],
+      ["reports a field that resembles nothing without a guess", "owner", "me", `is not a known field (received "me")`]
     ])("%s", (_name, field, value, msg) => {
       assert.deepStrictEqual(problems(withFields({ [field]: value })), [
         { loc: ["body", "manifest", field], msg, type: "extra_forbidden" }
@@ -263,7 +263,7 @@ describe("ModelManifest", () => {
         [
           {
             loc: ["body", "manifest", "descripton"],
-            msg: `is not a known field; did you mean "description"?`,
+            msg: `is not a known field; did you mean "description"? (received "x")`,
             type: "extra_forbidden"
           },
           {

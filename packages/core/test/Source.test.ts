@@ -35,14 +35,14 @@ describe("Source", () => {
 
   it("local with a uri instead of file_or_folder names both problems", () => {
     assert.deepStrictEqual(problems(withSource({ type: "local", uri: "./artifacts" })), [
-      { loc: at("uri"), msg: "is not a known field", type: "extra_forbidden" },
+      { loc: at("uri"), msg: `is not a known field (received "./artifacts")`, type: "extra_forbidden" },
       { loc: at("file_or_folder"), msg: "is required", type: "missing" }
     ])
   })
 
   it("answers a misspelt uri with a did-you-mean", () => {
     assert.deepStrictEqual(problems(withSource({ type: "truefoundry", url: "s3://b/k" })), [
-      { loc: at("url"), msg: `is not a known field; did you mean "uri"?`, type: "extra_forbidden" }
+      { loc: at("url"), msg: `is not a known field; did you mean "uri"? (received "s3://b/k")`, type: "extra_forbidden" }
     ])
   })
 

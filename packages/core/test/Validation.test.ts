@@ -29,7 +29,7 @@ describe("Validation", () => {
 
     it("prefixes manifest problems with body.manifest and reports an unknown top-level field", () => {
       assert.deepStrictEqual(requestProblems({ manifest: withFields({ version_alias: "1.0" }), manifests: 1 }), [
-        { loc: ["body", "manifests"], msg: `is not a known field; did you mean "manifest"?`, type: "extra_forbidden" },
+        { loc: ["body", "manifests"], msg: `is not a known field; did you mean "manifest"? (received 1)`, type: "extra_forbidden" },
         { loc: ["body", "manifest", "version_alias"], msg: `${ALIAS_RULE} (received "1.0")`, type: "value_error" }
       ])
     })
@@ -96,7 +96,7 @@ describe("Validation", () => {
       assert.deepStrictEqual(problems(withFields({ version_aliass: "v1" })), [
         {
           loc: ["body", "manifest", "version_aliass"],
-          msg: `is not a known field; did you mean "version_alias"?`,
+          msg: `is not a known field; did you mean "version_alias"? (received "v1")`,
           type: "extra_forbidden"
         }
       ])
@@ -180,7 +180,7 @@ describe("Validation", () => {
       assert.deepStrictEqual(
         error.detail.map((issue) => ({ loc: [...issue.loc], msg: issue.msg, type: issue.type })),
         [
-          { loc: ["query", "extra"], msg: "is not a known field", type: "extra_forbidden" },
+          { loc: ["query", "extra"], msg: "is not a known field (received 1)", type: "extra_forbidden" },
           { loc: ["query", "limit"], msg: `must be a number (received "x")`, type: "type_error" },
           { loc: ["query", "tag"], msg: "is required", type: "missing" },
           { loc: ["query", "order"], msg: `must be one of "asc", "desc" (received "up")`, type: "type_error" }

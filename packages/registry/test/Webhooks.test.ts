@@ -300,6 +300,16 @@ describe("webhooks file", () => {
       "the webhooks file w.yaml is not a valid webhooks file: subscriptions[1].name: must be unique; \"dup\" names an earlier subscription"
     )
     assert.include(problems({ subscriptions: [{ ...entry, event: "x" }] }), "subscriptions[0].event (subscription \"dup\"): ")
+    // A misspelt secret key is an unknown field: its value (the secret) is not shown.
+    const { secret: _, ...noSecret } = entry
+    const misspelt = problems({ subscriptions: [{ ...noSecret, secrte: secret }] })
+    assert.strictEqual(
+      misspelt,
+      "the webhooks file w.yaml is not a valid webhooks file: " +
+        "subscriptions[0].secrte (subscription \"dup\"): is not a known field; did you mean \"secret\"? (the value is not shown); " +
+        "subscriptions[0].secret (subscription \"dup\"): is required"
+    )
+    assert.notInclude(misspelt, secret.slice(6))
     assert.strictEqual(
       problems({ subscriptions: [entry], delivery: { timeout_ms: 5000, lease_ms: 5000 } }),
       "the webhooks file w.yaml is not a valid webhooks file: delivery.lease_ms: must be longer than delivery.timeout_ms (5000) (received 5000)"

@@ -6,6 +6,7 @@
 import * as Spelling from "@mreg/core/Spelling"
 import { Either } from "effect"
 import type { ArgInfo, CommandInfo, OptionInfo } from "./descriptor.js"
+import * as IntegerFlags from "./integerFlags.js"
 
 /** What a command line asks for: help on a command (`path` from the root), the version, or a run. */
 export type Route =
@@ -34,7 +35,7 @@ const valueProblem = (option: OptionInfo, value: string): string | undefined => 
   const wrong = `--${option.name} takes ${option.takes} (received ${quote(value)})`
   switch (option.kind) {
     case "integer":
-      return /^-?\d+$/.test(value) ? undefined : wrong
+      return IntegerFlags.problem(option.name, value)
     case "number":
       return value.trim() !== "" && Number.isFinite(Number(value)) ? undefined : wrong
     case "choice":

@@ -10,7 +10,8 @@
 import type { Command } from "@effect/cli"
 import type * as HelpDoc from "@effect/cli/HelpDoc"
 import type * as Span from "@effect/cli/HelpDoc/Span"
-import { EXAMPLES, type Example, takesOf } from "./help.js"
+import { EXAMPLES, type Example } from "./help.js"
+import * as IntegerFlags from "./integerFlags.js"
 
 /** An option of a command. `values` lists a choice's values; `flag` is a boolean option that takes no value. */
 export interface OptionInfo {
@@ -96,8 +97,7 @@ const placeholderOf = (single: Node, kind: OptionInfo["kind"], values: ReadonlyA
     : "VALUE"
 
 const takesText = (name: string, kind: OptionInfo["kind"], values: ReadonlyArray<string>, placeholder: string): string =>
-  takesOf(name) ??
-    (kind === "integer" ? "an integer" : kind === "number" ? "a number" : kind === "choice" ? `one of ${values.join(", ")}` : `a ${placeholder}`)
+  kind === "integer" ? IntegerFlags.rule(name) : kind === "number" ? "a number" : kind === "choice" ? `one of ${values.join(", ")}` : `a ${placeholder}`
 
 const optionsOf = (options: Node, required: boolean, repeatable = false): ReadonlyArray<OptionInfo> => {
   switch (options._tag) {

@@ -6,8 +6,8 @@
  *   `examples` are at least one `{ what, command }`, `command` starting with `mreg`.
  * - An option: `Options.withDescription("…")`, a sentence fragment in lower case, defaults in parentheses at the end
  *   (`(default: json)`), at most ~150 characters; the renderer wraps it at 100 columns. Give value-taking options a
- *   placeholder with `Options.withPseudoName("PATH")` (`ID`, `URL`, `KEY`, `N`, …); integers with a range state it
- *   with {@link takes} so that usage errors say it.
+ *   placeholder with `Options.withPseudoName("PATH")` (`ID`, `URL`, `KEY`, `N`, …); an integer option is
+ *   `integerFlags.option(name)`, its range in that module's table, so that help and usage errors say it.
  * - An argument: `Args.withDescription("…")` in the same style, with a placeholder name in upper case
  *   (`Args.text({ name: "ID|FQN" })`).
  * - A command with subcommands (`tag`, `models`): described like any command, and each subcommand too; its help
@@ -16,7 +16,6 @@
  * The help itself is rendered by `internal/helpText.ts` from the command descriptors (see the README's "Help").
  * @internal
  */
-import { Options } from "@effect/cli"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Span from "@effect/cli/HelpDoc/Span"
 
@@ -54,17 +53,3 @@ export const describe = (description: Description): HelpDoc.HelpDoc =>
     )
   ])
 
-const TAKES = new Map<string, string>()
-
-/**
- * Records what an option takes, for usage errors (`--limit takes an integer from 1 to 1000 (received "abc")`), by
- * its long name: a flag means the same in every command. Without it, an option takes what its type says
- * (`an integer`, `one of json, yaml, table`, its placeholder).
- */
-export const takes = (name: string, phrase: string) => <A>(self: Options.Options<A>): Options.Options<A> => {
-  TAKES.set(name, phrase)
-  return self
-}
-
-/** The phrase recorded with {@link takes} for a long option name (without `--`), if any. */
-export const takesOf = (name: string): string | undefined => TAKES.get(name)

@@ -9,7 +9,7 @@ import * as Diff from "../../Diff.js"
 import * as Failure from "../../Failure.js"
 import * as Output from "../../Output.js"
 import * as Registry from "../../Registry.js"
-import { takes } from "../help.js"
+import * as IntegerFlags from "../integerFlags.js"
 import * as Resolve from "../resolve.js"
 
 export const outputChoice = Options.choice("output", Output.FORMATS).pipe(Options.withAlias("o"), Options.withPseudoName("FORMAT"))
@@ -30,19 +30,15 @@ export const textOption = (name: string, placeholder: string, description: strin
   Options.text(name).pipe(Options.withPseudoName(placeholder), Options.optional, Options.withDescription(description))
 
 /**
- * `--limit N` and `--offset N` of a list command; `what` names the listed things (`versions`, `models`). The range
- * is the API's (`ListQuery`: a page of 1 to 1000), checked there; stated here for help and usage errors.
+ * `--limit N` and `--offset N` of a list command; `what` names the listed things (`versions`, `models`). Their ranges
+ * are the API's, in `internal/integerFlags.ts` (checked before the command runs, and by the API again).
  */
 export const pageOptions = (what: string) => ({
-  limit: Options.integer("limit").pipe(
-    takes("limit", "an integer from 1 to 1000"),
-    Options.withPseudoName("N"),
+  limit: IntegerFlags.option("limit").pipe(
     Options.optional,
-    Options.withDescription(`${what} per page, 1 to 1000 (default ${ModelVersions.DEFAULT_LIMIT})`)
+    Options.withDescription(`${what} per page, ${IntegerFlags.RANGES.limit.min} to ${IntegerFlags.RANGES.limit.max} (default ${ModelVersions.DEFAULT_LIMIT})`)
   ),
-  offset: Options.integer("offset").pipe(
-    takes("offset", "an integer, 0 or more"),
-    Options.withPseudoName("N"),
+  offset: IntegerFlags.option("offset").pipe(
     Options.optional,
     Options.withDescription(`${what} to skip, for the next pages (default 0)`)
   )

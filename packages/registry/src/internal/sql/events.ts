@@ -10,7 +10,7 @@ import { ModelManifest, type ModelVersion, ModelVersionEvent, ModelVersions, Reg
 import { Effect, Option, Schema } from "effect"
 import { randomUUID } from "node:crypto"
 import { traced } from "@mreg/core/Telemetry"
-import { prepared } from "./prepared.js"
+import { insertOne, type InsertRow } from "./prepared.js"
 import { decoded, type makeQueries, notFound, paginationOf, storable, visibleMlRepos } from "./queries.js"
 import { Count, encodeManifest, SubjectJson, toModelVersion, type VersionRow } from "./rows.js"
 import { type Store, storeError } from "./store.js"
@@ -87,8 +87,11 @@ const scopedBy = (sql: SqlClient.SqlClient, column: string) =>
     return visible === undefined ? [] : [visible]
   })
 
+/** The columns an event writes to `model_version_events`: the one list of both the SQL and the values bound. */
+const EVENT_COLUMNS = ["id", "model_version_id", "revision", "type", "subject", "at", "changes", "ml_repo", "model_id"] as const
+
 /** An event's row of `model_version_events`. */
-const columnsOf = ({ event, mlRepo, modelId }: EventRecord) => ({
+const columnsOf = ({ event, mlRepo, modelId }: EventRecord): InsertRow<typeof EVENT_COLUMNS> => ({
   id: event.id,
   model_version_id: event.model_version_id,
   revision: event.revision,
@@ -103,10 +106,8 @@ const columnsOf = ({ event, mlRepo, modelId }: EventRecord) => ({
 export const makeEvents = (store: Store, queries: ReturnType<typeof makeQueries>) => {
   const { outbox, sql } = store
   const enqueue = outbox?.writerOn(sql)
-  /** One event (what every write but a model's delete appends), its columns in `columnsOf`'s order. */
-  const insertEvent = prepared(sql, sql`INSERT INTO model_version_events
-    (id, model_version_id, revision, type, subject, at, changes, ml_repo, model_id)
-    VALUES (${""}, ${""}, ${0}, ${""}, ${""}, ${""}, ${""}, ${""}, ${""})`)
+  /** One event (what every write but a model's delete appends). */
+  const insertEvent = insertOne(sql, "model_version_events", EVENT_COLUMNS)
 
   /** The version an event's webhook carries: given by the write, else read in its transaction (after the write). */
   const versionOf = (record: EventRecord) =>
@@ -123,7 +124,7 @@ export const makeEvents = (store: Store, queries: ReturnType<typeof makeQueries>
    */
   const appendEvents = (events: ReadonlyArray<EventRecord>): Effect.Effect<void, SqlError | RegistryError.StoreError> =>
     events.length === 0 ? Effect.void : (events.length === 1
-      ? insertEvent(Object.values(columnsOf(events[0]!)))
+      ? insertEvent(columnsOf(events[0]!))
       : sql`INSERT INTO model_version_events ${sql.insert(events.map(columnsOf))}`).pipe(
       // Only with webhooks configured: without them a write pays nothing more.
       Effect.zipRight(enqueue === undefined ? Effect.void : Effect.forEach(events, (record) =>

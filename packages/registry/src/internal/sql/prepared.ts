@@ -60,3 +60,22 @@ export const prepared = <A extends object = SqlConnection.Row>(sql: SqlClient.Sq
       return sql.unsafe<A>(text, params)
     })
 }
+
+/** A row of an {@link insertOne} on `Columns`: one value per column, by name. */
+export type InsertRow<Columns extends ReadonlyArray<string>> = { readonly [Column in Columns[number]]: Params[number] }
+
+/**
+ * A one-row `INSERT` into `table` as a {@link prepared} statement, bound by name: `columns` is the one source of both
+ * the statement's column list and the order its values are read from the row, so a column added, dropped or moved in
+ * one place cannot bind a value to another column (as `Object.values(row)` against a written column list could).
+ * The multi-row form is `sql.insert(rows)` with rows typed {@link InsertRow}.
+ */
+export const insertOne = <const Columns extends ReadonlyArray<string>>(
+  sql: SqlClient.SqlClient,
+  table: string,
+  columns: Columns
+) => {
+  const statement = prepared(sql, sql`INSERT INTO ${sql(table)} ${sql.insert(Object.fromEntries(columns.map((column) => [column, null])))}`)
+  return (row: InsertRow<Columns>): Effect.Effect<ReadonlyArray<SqlConnection.Row>, SqlError> =>
+    statement(columns.map((column: Columns[number]) => row[column]))
+}

@@ -182,7 +182,7 @@ export const fromValue = (value: unknown, source: string): Either.Either<Config,
     Either.left(new WebhooksFileError({ message: `${source} is not a valid webhooks file: ${problems.join("; ")}` }))
   const decoded = decode(value)
   if (Either.isLeft(decoded)) {
-    return fail(Validation.fromParseError(decoded.left, []).detail.map((issue) => {
+    return fail(Validation.fromParseError(decoded.left, [], { unknownValues: "hidden" }).detail.map((issue) => {
       const secret = issue.loc.at(-1) === "secret" && issue.type !== "missing"
       return `${place(issue.loc, names)}: ${secret ? "must be \"whsec_\" followed by the base64 of 24 to 64 random bytes (the value is not shown)" : issue.msg}`
     }))
