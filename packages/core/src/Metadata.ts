@@ -8,9 +8,8 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { jsonBytesBound } from "./internal/jsonSize.js"
-import { hasNul, nulMessage } from "./internal/nul.js"
 import { received } from "./internal/text.js"
+import { isPlainObject, walk, walkIssues } from "./internal/walk.js"
 
 /**
  * Any JSON value: `null`, boolean, finite number, string, array or plain object of JSON values.
@@ -29,101 +28,14 @@ export type JsonObject = { readonly [key: string]: JsonValue }
 /** Maximum serialized size of `metadata`, in bytes of UTF-8 JSON (64 KiB). @since 0.1.0 @category constants */
 export const MAX_METADATA_BYTES = 64 * 1024
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> => {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false
-  const proto = Object.getPrototypeOf(value)
-  return proto === Object.prototype || proto === null
-}
-
-/** Deeper than this, {@link isCleanJson} does not answer (a cycle is endless depth): {@link jsonIssues} walks. */
-const CLEAN_DEPTH = 64
-
-/**
- * Whether `value` is JSON without a NUL anywhere — the common answer of {@link jsonIssues}, found without paths,
- * issues or the list of ancestors: `false` means "not sure", never "invalid".
- */
-const isCleanJson = (value: unknown, depth: number): boolean => {
-  switch (typeof value) {
-    case "string":
-      return !hasNul(value)
-    case "boolean":
-      return true
-    case "number":
-      return Number.isFinite(value)
-    case "object": {
-      if (value === null) return true
-      if (depth >= CLEAN_DEPTH) return false
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) if (!isCleanJson(value[i], depth + 1)) return false
-        return true
-      }
-      if (!isPlainObject(value)) return false
-      const keys = Object.keys(value)
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i]!
-        if (hasNul(key) || !isCleanJson(value[key], depth + 1)) return false
-      }
-      return true
-    }
-    default:
-      return false
-  }
-}
-
 /**
  * Walks a value and returns one `{ path, message }` per place that is not JSON, or holds a string (value or key)
  * with a NUL character (U+0000), which a store cannot hold.
  * @since 0.1.0
  * @category validation
  */
-export const jsonIssues = (value: unknown, path: ReadonlyArray<PropertyKey> = []): Array<Schema.FilterIssue> => {
-  const issues: Array<Schema.FilterIssue> = []
-  if (isCleanJson(value, 0)) return issues
-  // The objects and arrays being walked (the path's ancestors): meeting one again is a cycle.
-  const ancestors: Array<object> = []
-  // One mutable path, copied only when a problem is found.
-  const at: Array<PropertyKey> = [...path]
-  const report = (message: string) => issues.push({ path: [...at], message })
-  const walk = (v: unknown): void => {
-    switch (typeof v) {
-      case "string":
-        if (hasNul(v)) report(nulMessage(v))
-        return
-      case "boolean":
-        return
-      case "number":
-        if (!Number.isFinite(v)) report(`must be a finite number: JSON has no NaN or Infinity (received ${received(v)})`)
-        return
-      case "object": {
-        if (v === null) return
-        if (ancestors.includes(v)) return void report("must not refer to itself: JSON cannot hold a cycle")
-        ancestors.push(v)
-        if (Array.isArray(v)) {
-          for (let i = 0; i < v.length; i++) {
-            at.push(i)
-            walk(v[i])
-            at.pop()
-          }
-        } else if (isPlainObject(v)) {
-          for (const key of Object.keys(v)) {
-            at.push(key)
-            if (hasNul(key)) report(nulMessage(key))
-            else walk(v[key])
-            at.pop()
-          }
-        } else {
-          report(`must be a JSON value; received an instance of ${v.constructor?.name ?? "an unknown class"}`)
-        }
-        ancestors.pop()
-        return
-      }
-      default:
-        report(`must be a JSON value (received ${typeof v})`)
-    }
-  }
-  walk(value)
-  return issues
-}
+export const jsonIssues = (value: unknown, path: ReadonlyArray<PropertyKey> = []): Array<Schema.FilterIssue> =>
+  walkIssues(value, "bound", path)
 
 const isJsonObject = (value: unknown): value is JsonObject => isPlainObject(value) && jsonIssues(value).length === 0
 
@@ -132,12 +44,8 @@ const jsonArbitrary = () => (fc: typeof import("effect/FastCheck")) =>
     .map((object) => JSON.parse(JSON.stringify(object)) as unknown)
     .filter(isJsonObject)
 
-/**
- * A JSON object whose values are JSON values (any depth). Decoding reports every non-JSON value at its path.
- * @since 0.1.0
- * @category schemas
- */
-export const JsonObject: Schema.Schema<JsonObject, { readonly [key: string]: unknown }> = Schema.declare(
+/** A plain object (prototype `Object.prototype` or `null`), its values not yet checked. */
+const PlainObject = Schema.declare(
   // Not `Schema.Record`: its decoder copies keys with `out[key] = value`, which drops an own `"__proto__"` key
   // (valid in JSON) or turns it into the copy's prototype. The object is checked in place instead.
   (value: unknown): value is { readonly [key: string]: unknown } => isPlainObject(value),
@@ -146,15 +54,22 @@ export const JsonObject: Schema.Schema<JsonObject, { readonly [key: string]: unk
     jsonSchema: { type: "object", additionalProperties: true }
   }
 )
-  .pipe(
-    Schema.filter((object) => jsonIssues(object)),
-    // The filter above has checked every value: this only names the type.
-    Schema.filter((object): object is JsonObject => object !== null),
-    Schema.annotations({ identifier: "JsonObject", title: "JSON object", jsonSchema: {}, arbitrary: jsonArbitrary })
-  )
+
+/** After a filter that has checked every value: this only names the type. */
+const named = Schema.filter((object: { readonly [key: string]: unknown }): object is JsonObject => object !== null)
+
+/**
+ * A JSON object whose values are JSON values (any depth). Decoding reports every non-JSON value at its path.
+ * @since 0.1.0
+ * @category schemas
+ */
+export const JsonObject: Schema.Schema<JsonObject, { readonly [key: string]: unknown }> = PlainObject.pipe(
+  Schema.filter((object) => jsonIssues(object)),
+  named,
+  Schema.annotations({ identifier: "JsonObject", title: "JSON object", jsonSchema: {}, arbitrary: jsonArbitrary })
+)
 
 const encoder = new TextEncoder()
-const scratch = new Uint8Array(MAX_METADATA_BYTES + 1)
 
 /**
  * `metadata` of a manifest: a JSON object serialized to at most {@link MAX_METADATA_BYTES} bytes.
@@ -162,22 +77,19 @@ const scratch = new Uint8Array(MAX_METADATA_BYTES + 1)
  * @since 0.1.0
  * @category schemas
  */
-export const Metadata: Schema.Schema<JsonObject, { readonly [key: string]: unknown }> = JsonObject.pipe(
+export const Metadata: Schema.Schema<JsonObject, { readonly [key: string]: unknown }> = PlainObject.pipe(
   Schema.filter((object) => {
-    // Most metadata is far below the limit: a bound without serializing settles it.
-    if (jsonBytesBound(object, MAX_METADATA_BYTES) <= MAX_METADATA_BYTES) return true
-    const json = JSON.stringify(object)
-    // A UTF-16 code unit is at most 3 bytes of UTF-8: short strings need no encoding to be measured.
-    if (json.length * 3 <= MAX_METADATA_BYTES) return true
-    // Encoded into a reused buffer one byte longer than the limit, so that no allocation is needed to measure it.
-    if (json.length <= MAX_METADATA_BYTES) {
-      const { read, written } = encoder.encodeInto(json, scratch)
-      if (read === json.length && written <= MAX_METADATA_BYTES) return true
-    }
-    const bytes = encoder.encode(json).length
+    // One walk settles both rules for most metadata: JSON, no NUL, and an upper bound of the size under the limit.
+    // Above it, a second counts exactly; only a `toJSON` method makes the size a matter of serializing.
+    const issues: Array<Schema.FilterIssue> = []
+    let bytes = walk(object, "bound", issues)
+    if (bytes < 0) return issues
+    if (bytes > MAX_METADATA_BYTES) bytes = walk(object, "exact", issues)
+    if (bytes === Infinity) bytes = encoder.encode(JSON.stringify(object)).length
     return bytes <= MAX_METADATA_BYTES ||
       `must serialize to at most ${MAX_METADATA_BYTES} bytes of JSON (64 KiB); received ${bytes} bytes`
   }),
+  named,
   Schema.annotations({
     identifier: "Metadata",
     title: "Metadata",

@@ -25,8 +25,9 @@
 import { Schema } from "effect"
 import { Environment } from "./Environment.js"
 import { Framework } from "./Framework.js"
-import { noNul, nulIssues } from "./internal/nul.js"
+import { noNul } from "./internal/nul.js"
 import { received } from "./internal/text.js"
+import { nulIssues } from "./internal/walk.js"
 import { Metadata } from "./Metadata.js"
 import { Source } from "./Source.js"
 

@@ -225,6 +225,14 @@ describe("Metadata", () => {
       })
     }
 
+    it("10,000 levels (an object from code; JSON text stops at 64): decoded, or each problem at its path", () => {
+      const deep = nest(10_000, 1)
+      assert.strictEqual(decodeOk(withMetadata({ deep })).metadata["deep"], deep)
+      assert.deepStrictEqual(problems(withMetadata({ deep: nest(10_000, Number.NaN) })), [
+        { loc: at("deep", ...pathTo(10_000)), msg: NOT_FINITE("NaN"), type: "value_error" }
+      ])
+    })
+
     it("a cycle deeper than 64 levels, at the place that closes it", () => {
       const inner: Record<string, unknown> = {}
       const outer = nest(70, inner)
