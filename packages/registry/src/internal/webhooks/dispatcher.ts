@@ -208,7 +208,7 @@ export const makeDispatcher = (config: Config, hooks: Hooks, queue: Queue) =>
         inFlight = token
         const attempts = Effect.forEach(claimed, (row) =>
           Effect.map(attempt(row, leaseEnd), (outcome) => {
-            unrecorded.push({ id: row.id, token, outcome: outcome ?? { _tag: "released" } })
+            unrecorded.push({ seq: row.seq, token, outcome: outcome ?? { _tag: "released" } })
           }), { concurrency: CONCURRENCY, discard: true })
         yield* Effect.raceFirst(attempts, Effect.forever(Effect.zipRight(Effect.sleep(RECORD_EVERY), Effect.uninterruptible(flush))))
         inFlight = undefined
