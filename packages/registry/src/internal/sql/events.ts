@@ -137,6 +137,14 @@ export const makeEvents = (store: Store, queries: ReturnType<typeof makeQueries>
     if (events.length === 0) return Effect.void
     const wanted = writer === undefined ? [] : events.map((record) => writer.wanted(record.event.type, record.mlRepo))
     if (writer === undefined || wanted.every((names) => names.length === 0)) return Effect.asVoid(insertRows(events, NO_PAYLOADS))
+    const [only] = events
+    if (events.length === 1 && only!.modelVersion !== undefined) {
+      // The common case (an upsert, a tag applied): one event, its version at hand; no loops.
+      return Effect.zipRight(
+        insertEvent(Object.values(columnsOf(only!, payloadOf(only!.event, only!.modelVersion)))),
+        writer.enqueue(only!.event, only!.event.model_version_id, wanted[0]!)
+      )
+    }
     return Effect.flatMap(
       Effect.forEach(events, (record, i) =>
         wanted[i]!.length === 0 ? Effect.succeed(null) : Effect.map(versionOf(record), (modelVersion) => payloadOf(record.event, modelVersion))),
