@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // CPU a webhook subscription costs the request thread, in-process (no HTTP, Effect's tracer off as in the proxy):
-// sequential upserts of examples/base.json on `ModelVersionsSql.layer` stacks on temp SQLite files, with
-// no webhooks and with one subscription to every event; then, for the subscribed stacks, the dispatcher's store work
-// (the claim and record statements the proxy runs on the main thread's connection on SQLite: `Queue.cycle`, claims
-// of 128, every delivery recorded delivered), drained after each round. Variants take turns (A B C, A B C…) so that a
-// change in the machine's load hits them alike; each prints its median CPU time (user + system of this process).
-// Build first (`pnpm build`).
+// sequential upserts of examples/base.json on `ModelVersionsSql.layer` stacks on temp SQLite files, with no webhooks
+// and with one subscription to every event. For a subscribed stack, after every 90 upserts (what the proxy's
+// dispatcher claims at once at 900 upserts/s) one dispatcher cycle runs as the proxy runs it on SQLite, on the main
+// thread's connection (`Queue.cycle`: the previous claim's outcomes recorded delivered, then a claim of up to 128), and
+// at the end of a round until nothing is left. Stacks take turns (A B C, A B C…) so that a change in the machine's
+// load hits them alike; each prints its median CPU time per upsert (user + system of this process) in the upserts
+// and in the cycles, and `none / (upsert + cycles)`: the request thread's share of the "webhook subscribed vs none"
+// bench row. Build first (`pnpm build`).
 //
 //   node bench/webhook-cpu.mjs            BENCH_UPSERTS (default 2000 per round, after 200 of warm-up), BENCH_ROUNDS (3)
 //   REGISTRY_BEFORE=packages/registry/dist-before node bench/webhook-cpu.mjs   also a copy of an earlier build
