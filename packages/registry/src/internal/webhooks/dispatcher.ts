@@ -1,8 +1,8 @@
 /**
  * The dispatcher: claims due deliveries, posts each with the Standard Webhooks headers (HMAC-SHA256 signatures from
- * `node:crypto`, as the spec and its `standardwebhooks` package compute them), and records the outcome — delivered on a 2xx, else retried with exponential backoff
- * and jitter until the attempt limit, then failed. Waits for a wake-up or the poll interval when nothing is due (no
- * busy loop); interrupting it hands its claimed rows back.
+ * `node:crypto`, as the spec and its `standardwebhooks` package compute them), and records the outcome — delivered
+ * on a 2xx, else retried with exponential backoff and jitter until the attempt limit, then failed. Waits for a
+ * wake-up or the poll interval when nothing is due (no busy loop); interrupting it hands its claimed rows back.
  *
  * The loop is the same wherever it runs; {@link Hooks} say how one POST is made and where the outcome counts, the
  * queue depth and the wake-ups come from: in the proxy it runs in a worker thread (`worker.ts`: undici, counts
