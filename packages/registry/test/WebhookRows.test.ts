@@ -57,20 +57,20 @@ for (const [name, client] of stores) describe(`webhook rows on ${name}`, () => {
       const claim = { subscriptions: [subscription], now: NOW, leaseUntil: LEASE, limit: 100 }
       const first = yield* queue.cycle([], claim)
       assert.strictEqual(first.rows.length, outcomes.length + 1)
-      const finished = first.rows.slice(0, outcomes.length).map((row, i) => ({ id: row.id, token: first.token, outcome: outcomes[i] }))
+      const finished = first.rows.slice(0, outcomes.length).map((row, i) => ({ seq: row.seq, id: row.id, token: first.token, outcome: outcomes[i] }))
       // The last row's outcome comes with a token that no longer holds it: not recorded.
       const stale = first.rows[outcomes.length]
-      const second = yield* queue.cycle([...finished, { id: stale.id, token: randomUUID(), outcome: { _tag: "delivered", statusCode: 204 } }], claim)
+      const second = yield* queue.cycle([...finished, { seq: stale.seq, token: randomUUID(), outcome: { _tag: "delivered", statusCode: 204 } }], claim)
       // The handed-back row is due again at once: the next claim takes it (with the retried rows not yet due).
       assert.deepStrictEqual(second.rows.map((row) => row.id), [finished[6].id])
-      const rows = yield* sql<Record<string, unknown>>`SELECT id, status, attempts, last_status_code, last_error, next_attempt_at, lease_token
+      const rows = yield* sql<Record<string, unknown>>`SELECT seq, status, attempts, last_status_code, last_error, next_attempt_at, lease_token
         FROM webhook_deliveries WHERE subscription = ${subscription}`
-      const byId = new Map(rows.map((row) => [row.id, row]))
-      const state = (id: string) => {
-        const row = byId.get(id)!
+      const bySeq = new Map(rows.map((row) => [Number(row.seq), row]))
+      const state = (seq: number) => {
+        const row = bySeq.get(seq)!
         return [row.status, Number(row.attempts), row.last_status_code === null ? null : Number(row.last_status_code), row.last_error]
       }
-      assert.deepStrictEqual(finished.map((f) => state(f.id)), [
+      assert.deepStrictEqual(finished.map((f) => state(f.seq)), [
         ["delivered", 1, 204, null],
         ["delivered", 1, 204, null],
         ["delivered", 1, 200, null],
@@ -80,9 +80,9 @@ for (const [name, client] of stores) describe(`webhook rows on ${name}`, () => {
         // Handed back (attempts given back), then claimed again by the second cycle.
         ["delivering", 1, null, null]
       ])
-      assert.deepStrictEqual([3, 4].map((i) => byId.get(finished[i].id)!.next_attempt_at), [RETRY_AT, RETRY_AT])
-      assert.deepStrictEqual(state(stale.id), ["delivering", 1, null, null])
-      assert.strictEqual(byId.get(stale.id)!.lease_token, first.token)
+      assert.deepStrictEqual([3, 4].map((i) => bySeq.get(finished[i].seq)!.next_attempt_at), [RETRY_AT, RETRY_AT])
+      assert.deepStrictEqual(state(stale.seq), ["delivering", 1, null, null])
+      assert.strictEqual(bySeq.get(stale.seq)!.lease_token, first.token)
     }).pipe(Effect.provide(layer))
   }, 30_000)
 })

@@ -10,6 +10,7 @@ import { ModelManifest, type ModelVersion, ModelVersionEvent, ModelVersions, Reg
 import { Effect, Option, Schema } from "effect"
 import { randomUUID } from "node:crypto"
 import { traced } from "@mreg/core/Telemetry"
+import { payloadOf } from "../webhooks/outbox.js"
 import { insertOne, type InsertRow } from "./prepared.js"
 import { decoded, type makeQueries, notFound, paginationOf, storable, visibleMlRepos } from "./queries.js"
 import { Count, encodeManifest, SubjectJson, toModelVersion, type VersionRow } from "./rows.js"
@@ -88,10 +89,27 @@ const scopedBy = (sql: SqlClient.SqlClient, column: string) =>
   })
 
 /** The columns an event writes to `model_version_events`: the one list of both the SQL and the values bound. */
-const EVENT_COLUMNS = ["id", "model_version_id", "revision", "type", "subject", "at", "changes", "ml_repo", "model_id"] as const
+const EVENT_COLUMNS = [
+  "id",
+  "model_version_id",
+  "revision",
+  "type",
+  "subject",
+  "at",
+  "changes",
+  "ml_repo",
+  "model_id",
+  "webhook_payload"
+] as const
 
-/** An event's row of `model_version_events`. */
-const columnsOf = ({ event, mlRepo, modelId }: EventRecord): InsertRow<typeof EVENT_COLUMNS> => ({
+/**
+ * An event's row of `model_version_events`, with its webhook payload (the Standard Webhooks body its deliveries
+ * post; `null` when no subscription wants the event).
+ */
+const columnsOf = (
+  { event, mlRepo, modelId }: EventRecord,
+  webhookPayload: string | null
+): InsertRow<typeof EVENT_COLUMNS> => ({
   id: event.id,
   model_version_id: event.model_version_id,
   revision: event.revision,
@@ -100,14 +118,21 @@ const columnsOf = ({ event, mlRepo, modelId }: EventRecord): InsertRow<typeof EV
   at: event.at,
   changes: JSON.stringify(event.changes),
   ml_repo: mlRepo,
-  model_id: modelId
+  model_id: modelId,
+  webhook_payload: webhookPayload
 })
+
+const NO_PAYLOADS: ReadonlyArray<string | null> = []
 
 export const makeEvents = (store: Store, queries: ReturnType<typeof makeQueries>) => {
   const { outbox, sql } = store
-  const enqueue = outbox?.writerOn(sql)
+  const writer = outbox?.writerOn(sql)
   /** One event (what every write but a model's delete appends). */
   const insertEvent = insertOne(sql, "model_version_events", EVENT_COLUMNS)
+  const insertRows = (events: ReadonlyArray<EventRecord>, payloads: ReadonlyArray<string | null>) =>
+    events.length === 1
+      ? insertEvent(columnsOf(events[0]!, payloads[0] ?? null))
+      : sql`INSERT INTO model_version_events ${sql.insert(events.map((record, i) => columnsOf(record, payloads[i] ?? null)))}`
 
   /** The version an event's webhook carries: given by the write, else read in its transaction (after the write). */
   const versionOf = (record: EventRecord) =>
@@ -120,16 +145,32 @@ export const makeEvents = (store: Store, queries: ReturnType<typeof makeQueries>
    * Appends `events` to `model_version_events`. The ONE place a write records history: call it inside the write's
    * transaction (`store.transact`), so the events commit or roll back with the change. A second revision event of
    * the same version fails the unique index `(model_version_id, revision)` (and the transaction is retried).
-   * Webhooks: the outbox row of each event is inserted here too, in the same transaction.
+   * Webhooks: an event some subscription wants carries its payload in its row (the model version as of the event),
+   * and its deliveries are inserted here too, in the same transaction; without webhooks a write pays nothing more.
    */
-  const appendEvents = (events: ReadonlyArray<EventRecord>): Effect.Effect<void, SqlError | RegistryError.StoreError> =>
-    events.length === 0 ? Effect.void : (events.length === 1
-      ? insertEvent(columnsOf(events[0]!))
-      : sql`INSERT INTO model_version_events ${sql.insert(events.map(columnsOf))}`).pipe(
-      // Only with webhooks configured: without them a write pays nothing more.
-      Effect.zipRight(enqueue === undefined ? Effect.void : Effect.forEach(events, (record) =>
-        Effect.flatMap(versionOf(record), (modelVersion) => enqueue(record.event, modelVersion)), { discard: true }))
+  const appendEvents = (events: ReadonlyArray<EventRecord>): Effect.Effect<void, SqlError | RegistryError.StoreError> => {
+    if (events.length === 0) return Effect.void
+    const wanted = writer === undefined ? [] : events.map((record) => writer.wanted(record.event.type, record.mlRepo))
+    if (writer === undefined || wanted.every((names) => names.length === 0)) return Effect.asVoid(insertRows(events, NO_PAYLOADS))
+    const [only] = events
+    if (events.length === 1 && only!.modelVersion !== undefined) {
+      // The common case (an upsert, a tag applied): one event, its version at hand; no loops.
+      return Effect.zipRight(
+        insertEvent(columnsOf(only!, payloadOf(only!.event, only!.modelVersion))),
+        writer.enqueue(only!.event, only!.event.model_version_id, wanted[0]!)
+      )
+    }
+    return Effect.flatMap(
+      Effect.forEach(events, (record, i) =>
+        wanted[i]!.length === 0 ? Effect.succeed(null) : Effect.map(versionOf(record), (modelVersion) => payloadOf(record.event, modelVersion))),
+      (payloads) =>
+        Effect.zipRight(
+          insertRows(events, payloads),
+          Effect.forEach(events, (record, i) =>
+            wanted[i]!.length === 0 ? Effect.void : writer.enqueue(record.event, record.event.model_version_id, wanted[i]!), { discard: true })
+        )
     )
+  }
 
   const countRows = SqlSchema.findOne({
     Request: Schema.String,

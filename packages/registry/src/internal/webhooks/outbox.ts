@@ -1,15 +1,16 @@
 /**
- * The outbox: the deliveries of an event, one row per subscription that wants it, written by the registry in the
- * transaction of the change (so a change and its deliveries commit or roll back together). `wake`, called after a
- * write commits, lets a dispatcher in this process look at once instead of at its next poll.
+ * The outbox: the deliveries of an event, one narrow row per subscription that wants it, written by the registry in
+ * the transaction of the change (so a change and its deliveries commit or roll back together). The event's payload
+ * is written once, with the event's history row (`model_version_events.webhook_payload`); a delivery's `webhook-id`
+ * is derived from its row (`msg_<seq>_<event id>`). `wake`, called after a write commits, lets a dispatcher in this
+ * process look at once instead of at its next poll.
  * @internal
  */
 import type { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import type { ModelVersion } from "@mreg/core"
 import { Array as Arr, Effect } from "effect"
-import { randomUUID } from "node:crypto"
-import { prepared } from "../sql/prepared.js"
+import { insertOne, type InsertRow } from "../sql/prepared.js"
 import type { Config } from "./subscriptions.js"
 
 /** An event as the history records it: at least its id, type and time (the whole object goes in the payload). */
@@ -23,13 +24,21 @@ export interface OutboxEvent {
 export const payloadOf = (event: OutboxEvent, modelVersion: ModelVersion.ModelVersion): string =>
   JSON.stringify({ type: `model_version.${event.type}`, timestamp: event.at, data: { event, model_version: modelVersion } })
 
+/** What the events module needs to write an event's deliveries on one client. */
+export interface Writer {
+  /** The names of the subscriptions that want an event of `type` on the ML repo named `mlRepo` (often none). */
+  readonly wanted: (type: string, mlRepo: string) => ReadonlyArray<string>
+  /**
+   * Inserts the deliveries of `event` (on the model version `modelVersionId`) to `subscriptions`, inside the caller's
+   * transaction, after the event's history row (which holds the payload).
+   */
+  readonly enqueue: (event: OutboxEvent, modelVersionId: string, subscriptions: ReadonlyArray<string>) => Effect.Effect<void, SqlError>
+}
+
 export interface Outbox {
   readonly config: Config
-  /**
-   * The writer of the outbox on `sql` (its statements compiled once): it inserts the deliveries of `event` (on
-   * `modelVersion`, its state after the change; for a delete, its last state) inside the caller's transaction.
-   */
-  readonly writerOn: (sql: SqlClient.SqlClient) => (event: OutboxEvent, modelVersion: ModelVersion.ModelVersion) => Effect.Effect<void, SqlError>
+  /** The writer of the outbox on `sql` (its statement compiled once). */
+  readonly writerOn: (sql: SqlClient.SqlClient) => Writer
   /** Tells the dispatchers of this process that rows may be due. */
   readonly wake: () => void
   /** Registers a dispatcher's wake-up; returns its removal. */
@@ -37,19 +46,30 @@ export interface Outbox {
 }
 
 /**
- * Rows per INSERT: 11 values each, well under SQLite's 32766 bound values per statement (and PostgreSQL's 65535);
+ * Rows per INSERT: 8 values each, well under SQLite's 32766 bound values per statement (and PostgreSQL's 65535);
  * a file with thousands of subscriptions made one INSERT of them all fail every write.
  */
 const ROWS_PER_INSERT = 1000
 
-/** A delivery's row of `webhook_deliveries`, its columns in the order of {@link insertOne}'s placeholders. */
-const rowOf = (subscription: string, event: OutboxEvent, modelVersionId: string, payload: string) => ({
-  id: `msg_${randomUUID()}`,
+/** The columns a delivery writes to `webhook_deliveries`: the one list of both the SQL and the values bound. */
+const DELIVERY_COLUMNS = [
+  "subscription",
+  "event_id",
+  "event_type",
+  "model_version_id",
+  "status",
+  "attempts",
+  "next_attempt_at",
+  "created_at",
+  "updated_at"
+] as const
+
+/** A delivery's row of `webhook_deliveries`. */
+const rowOf = (subscription: string, event: OutboxEvent, modelVersionId: string): InsertRow<typeof DELIVERY_COLUMNS> => ({
   subscription,
   event_id: event.id,
   event_type: event.type,
   model_version_id: modelVersionId,
-  payload,
   status: "pending",
   attempts: 0,
   next_attempt_at: event.at,
@@ -57,20 +77,12 @@ const rowOf = (subscription: string, event: OutboxEvent, modelVersionId: string,
   updated_at: event.at
 })
 
-/**
- * The one-row INSERT (an event wanted by one subscription: the common case) compiled once per client: inside the
- * write's transaction it runs on the transaction's connection without a `sql` template's per-statement work.
- */
-const insertOne = (sql: SqlClient.SqlClient) =>
-  prepared(sql, sql`INSERT INTO webhook_deliveries
-    (id, subscription, event_id, event_type, model_version_id, payload, status, attempts, next_attempt_at, created_at, updated_at)
-    VALUES (${""}, ${""}, ${""}, ${""}, ${""}, ${""}, ${""}, ${0}, ${""}, ${""}, ${""})`)
-
 export const makeOutbox = (config: Config): Outbox => {
   const listeners = new Set<() => void>()
   const wake = () => {
     for (const listener of listeners) listener()
   }
+  const none: ReadonlyArray<string> = []
   return {
     config,
     wake,
@@ -79,20 +91,22 @@ export const makeOutbox = (config: Config): Outbox => {
       return () => listeners.delete(listener)
     },
     writerOn: (sql) => {
-      const insert = insertOne(sql)
-      return (event, modelVersion) =>
-        Effect.suspend(() => {
-          const wanted = config.subscriptions.filter((s) => s.wants(event.type, modelVersion.manifest.ml_repo))
-          if (wanted.length === 0) return Effect.void
-          const payload = payloadOf(event, modelVersion)
-          if (wanted.length === 1) {
-            return Effect.asVoid(insert(Object.values(rowOf(wanted[0]!.name, event, modelVersion.id, payload))))
+      // The one-row INSERT (an event wanted by one subscription: the common case), compiled once per client.
+      const insert = insertOne(sql, "webhook_deliveries", DELIVERY_COLUMNS)
+      return {
+        wanted: (type, mlRepo) => {
+          let names: Array<string> | undefined
+          for (const subscription of config.subscriptions) {
+            if (subscription.wants(type, mlRepo)) (names ??= []).push(subscription.name)
           }
-          return Effect.forEach(Arr.chunksOf(wanted, ROWS_PER_INSERT), (chunk) =>
-            sql`INSERT INTO webhook_deliveries ${
-              sql.insert(chunk.map((subscription) => rowOf(subscription.name, event, modelVersion.id, payload)))
-            }`, { discard: true })
-        })
+          return names ?? none
+        },
+        enqueue: (event, modelVersionId, subscriptions) =>
+          subscriptions.length === 1
+            ? Effect.asVoid(insert(rowOf(subscriptions[0]!, event, modelVersionId)))
+            : Effect.forEach(Arr.chunksOf(subscriptions, ROWS_PER_INSERT), (chunk) =>
+              sql`INSERT INTO webhook_deliveries ${sql.insert(chunk.map((name) => rowOf(name, event, modelVersionId)))}`, { discard: true })
+      }
     }
   }
 }

@@ -12,9 +12,9 @@ import { isTransient } from "../sqlErrors.js"
 import type { StoreRequest } from "./protocol.js"
 import { type ClaimedRow, makeRows, type Outcome } from "./rows.js"
 
-/** An attempt's outcome, to be recorded under its claim's lease `token`. */
+/** An attempt's outcome, to be recorded on the row `seq` under its claim's lease `token`. */
 export interface Finished {
-  readonly id: string
+  readonly seq: number
   readonly token: string
   readonly outcome: Outcome
 }

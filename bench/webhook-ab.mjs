@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// The "webhook subscribed vs none" bench row as an A/B with CPU per thread: mreg-proxy on embedded SQLite with no
+// webhooks, and with one subscription to every event (bench/receiver.mjs answering 204) for each build given; turns
+// alternate (none, hooked…, none, hooked…) and before each turn every delivery so far has arrived, so no delivery
+// runs during another's turn. Prints each variant's median req/s, the main thread's CPU per request (the request
+// thread: /proc/<pid>/task/<pid>/stat) and the whole process's (worker thread included, measured until the turn's
+// deliveries have all arrived), with ratios to none. Ratios from one run only. Build first (`pnpm build`).
+//
+//   node bench/webhook-ab.mjs [name=path/to/bin.js …]     default: this=apps/proxy/dist/bin.js
+//   ROUNDS (5), BENCH_DURATION (5 s per turn), BENCH_CONNECTIONS (32)
+//
+// A build before a change: copy apps/proxy/dist to apps/proxy/dist-before and packages/registry/dist to
+// packages/registry/dist-before, then in apps/proxy/dist-before's files replace the import "@mreg/registry" with the
+// absolute path of packages/registry/dist-before/index.js.
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { cleanEnv, loadOpts, PATH } from "./http.mjs"
+import { load, median, root, startServer, stopAll } from "./lib.mjs"
+
+const tmp = mkdtempSync(join(tmpdir(), "mreg-webhook-ab-"))
+const builds = process.argv.slice(2).map((word) => word.split("="))
+if (builds.length === 0) builds.push(["this", "apps/proxy/dist/bin.js"])
+const ticks = (path) => {
+  const fields = readFileSync(path, "utf8").replace(/^.*\) /, "").split(" ")
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+/** CPU time so far (ms) of the main thread and of the whole process. */
+const cpu = (pid) => ({
+  main: ticks(`/proc/${pid}/task/${pid}/stat`),
+  total: readdirSync(`/proc/${pid}/task`).reduce((sum, tid) => sum + ticks(`/proc/${pid}/task/${tid}/stat`), 0)
+})
+
+try {
+  const receiver = await startServer("webhook-receiver", [join(root, "bench/receiver.mjs")], { env: cleanEnv(), logFile: join(tmp, "receiver.log") })
+  const file = join(tmp, "webhooks.json")
+  writeFileSync(file, JSON.stringify({
+    subscriptions: [{
+      name: "bench",
+      url: `${receiver.url}/hook`,
+      events: ["created", "updated", "tags_applied", "deleted"],
+      secret: `whsec_${Buffer.alloc(32, 7).toString("base64")}`
+    }]
+  }))
+  const received = async () => Number(await (await fetch(`${receiver.url}/count`)).text())
+  let sent = 0
+  const drained = async () => {
+    const started = performance.now()
+    while ((await received()) < sent && performance.now() - started < 60_000) await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  const variants = [["none", "apps/proxy/dist/bin.js", false], ...builds.map(([name, bin]) => [name, bin, true])]
+    .map(([name, bin, hooked]) => ({ name, args: [join(root, bin), "--insecure-no-auth", ...(hooked ? ["--webhooks-file", file] : [])], hooked, runs: [] }))
+  const opts = loadOpts({ duration: Number(process.env.BENCH_DURATION ?? 5), connections: Number(process.env.BENCH_CONNECTIONS ?? 32), warmup: 3 })
+  for (const [n, v] of variants.entries()) {
+    v.server = await startServer(v.name, v.args, { env: cleanEnv({ MREG_HOME: join(tmp, `home-${n}`) }), logFile: join(tmp, `${v.name}.log`) })
+    const warm = await load({ ...opts, url: v.server.url + PATH, duration: opts.warmup })
+    if (v.hooked) sent += warm.total
+    await drained()
+  }
+  for (let round = 0; round < Number(process.env.ROUNDS ?? 5); round++) {
+    for (const v of variants) {
+      await drained()
+      const before = cpu(v.server.pid)
+      const result = await load({ ...opts, url: v.server.url + PATH })
+      if (v.hooked) sent += result.total
+      await drained()
+      const after = cpu(v.server.pid)
+      v.runs.push({ reqPerSec: result.reqPerSec, main: (after.main - before.main) / result.total, total: (after.total - before.total) / result.total })
+    }
+  }
+  const mid = (v, key) => median(v.runs.map((run) => run[key]))
+  const none = variants[0]
+  console.log("| variant | req/s | ratio | main-thread CPU ms/request | ratio | process CPU ms/request | ratio |")
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+  for (const v of variants) {
+    const cells = ["reqPerSec", "main", "total"].map((key) => [mid(v, key), mid(v, key) / mid(none, key)])
+    console.log(`| ${v.name} | ${Math.round(cells[0][0])} | ${cells[0][1].toFixed(2)} | ${cells[1][0].toFixed(3)} | ${cells[1][1].toFixed(2)} | ${cells[2][0].toFixed(3)} | ${cells[2][1].toFixed(2)} |`)
+  }
+} finally {
+  await stopAll()
+}
