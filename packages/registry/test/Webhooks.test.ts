@@ -18,12 +18,10 @@ import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Webhook } from "standardwebhooks"
 import { afterAll } from "vitest"
-import { signerOf } from "../src/internal/webhooks/dispatcher.js"
 import { base } from "./ModelVersionsSuite.js"
 
-const newSecret = (bytes = 32) => `whsec_${randomBytes(bytes).toString("base64")}`
+const newSecret = () => `whsec_${randomBytes(32).toString("base64")}`
 
 /** Fast settings for tests: attempts 50 ms apart at most, polled every 20 ms. */
 const FAST = { timeout_ms: 2000, lease_ms: 5000, backoff_ms: 5, max_backoff_ms: 50, poll_ms: 20 }
@@ -329,17 +327,5 @@ describe("webhooks file", () => {
       timestamp: "2026-01-01T00:00:00.000Z",
       data: { event, model_version: { id: "v" } }
     })
-  })
-
-  it("signs as the standardwebhooks package does, for secrets of 24 to 64 bytes and bodies with any characters", () => {
-    for (const size of [24, 32, 64]) {
-      const secret = newSecret(size)
-      const sign = signerOf(secret)
-      for (const body of ["{}", JSON.stringify({ text: "é ü 名 😀 \u0000 \n", n: 1.5e300 }), "x".repeat(70_000)]) {
-        const at = new Date(1_767_225_600_123)
-        const id = `msg_${size}_${randomUUID()}`
-        assert.strictEqual(sign(id, 1_767_225_600, body), new Webhook(secret).sign(id, at, body))
-      }
-    }
   })
 })

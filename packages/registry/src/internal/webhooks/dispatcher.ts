@@ -1,8 +1,8 @@
 /**
- * The dispatcher: claims due deliveries, posts each with the Standard Webhooks headers (HMAC-SHA256 signatures from
- * `node:crypto`, as the spec and its `standardwebhooks` package compute them), and records the outcome — delivered
- * on a 2xx, else retried with exponential backoff and jitter until the attempt limit, then failed. Waits for a
- * wake-up or the poll interval when nothing is due (no busy loop); interrupting it hands its claimed rows back.
+ * The dispatcher: claims due deliveries, posts each with the Standard Webhooks headers (signed by the
+ * `standardwebhooks` package), and records the outcome — delivered on a 2xx, else retried with exponential backoff
+ * and jitter until the attempt limit, then failed. Waits for a wake-up or the poll interval when nothing is due (no
+ * busy loop); interrupting it hands its claimed rows back.
  *
  * The loop is the same wherever it runs; {@link Hooks} say how one POST is made and where the outcome counts, the
  * queue depth and the wake-ups come from: in the proxy it runs in a worker thread (`worker.ts`: undici, counts
@@ -12,8 +12,7 @@
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { Cause, Chunk, Clock, Duration, Effect, type Either, Metric, Option, Redacted, Schedule, Stream } from "effect"
-import { Buffer } from "node:buffer"
-import { createHmac } from "node:crypto"
+import { Webhook } from "standardwebhooks"
 import type { Claim, Finished, Queue } from "./queue.js"
 import type { ClaimedRow, Outcome } from "./rows.js"
 import { type Config, type DeliverySettings, safeUrl, type Subscription } from "./subscriptions.js"
@@ -100,21 +99,9 @@ export const retryDelay = (settings: DeliverySettings, attempt: number): Effect.
     (delays) => Duration.min(Option.getOrElse(Chunk.last(delays), () => settings.backoff), settings.maxBackoff)
   )
 
-/**
- * The Standard Webhooks signature of `body` sent as `id` at `seconds` (since the epoch): `v1,<base64 HMAC-SHA256 of
- * "<id>.<seconds>.<body>">`, keyed with the secret's bytes (the base64 after `whsec_`, checked when the file was
- * read). The value `standardwebhooks`' `Webhook#sign` gives (receivers verify with it in the tests), with
- * `node:crypto`'s native HMAC instead of its SHA-256 in JavaScript: 4 µs instead of 23 µs for a 1.8 KB body.
- */
-export const signerOf = (secret: string) => {
-  const key = Buffer.from(secret.slice("whsec_".length), "base64")
-  return (id: string, seconds: number, body: string): string =>
-    `v1,${createHmac("sha256", key).update(`${id}.${seconds}.${body}`).digest("base64")}`
-}
-
 interface Target {
   readonly subscription: Subscription
-  readonly sign: ReturnType<typeof signerOf>
+  readonly webhook: Webhook
 }
 
 export const makeDispatcher = (config: Config, hooks: Hooks, queue: Queue) =>
@@ -122,7 +109,7 @@ export const makeDispatcher = (config: Config, hooks: Hooks, queue: Queue) =>
     const { settings, subscriptions } = config
     const targets = new Map<string, Target>(subscriptions.map((subscription) => [
       subscription.name,
-      { subscription, sign: signerOf(Redacted.value(subscription.secret)) }
+      { subscription, webhook: new Webhook(Redacted.value(subscription.secret)) }
     ]))
     const names = [...targets.keys()]
     const now = Effect.map(Clock.currentTimeMillis, iso)
@@ -131,11 +118,11 @@ export const makeDispatcher = (config: Config, hooks: Hooks, queue: Queue) =>
     /** One POST, signed for this attempt. */
     const post = (target: Target, row: ClaimedRow) =>
       Effect.flatMap(Clock.currentTimeMillis, (ms) => {
-        const seconds = Math.floor(ms / 1000)
+        const at = new Date(ms)
         return hooks.post(target.subscription.url, {
           "webhook-id": row.id,
-          "webhook-timestamp": String(seconds),
-          "webhook-signature": target.sign(row.id, seconds, row.payload),
+          "webhook-timestamp": String(Math.floor(ms / 1000)),
+          "webhook-signature": target.webhook.sign(row.id, at, row.payload),
           "user-agent": "mreg-webhooks"
         }, row.payload, settings.timeout)
       })
