@@ -55,8 +55,11 @@ export type Outcome =
  */
 const ID = "COALESCE(legacy_id, 'msg_' || seq || '_' || event_id)"
 
-/** The row a `webhook-id` names: `msg_<seq>_<event id>`, or a row written before migration 0005 (`legacy_id`). */
-const DERIVED_ID = /^msg_(\d{1,15})_(.+)$/
+/**
+ * The row a `webhook-id` names: `msg_<seq>_<event id>` with `seq` as SQL writes it (no leading zero: `msg_01_…` is
+ * not the id of row 1), or a row written before migration 0005 (`legacy_id`).
+ */
+const DERIVED_ID = /^msg_([1-9]\d{0,14})_(.+)$/
 
 export const makeRows = (sql: SqlClient.SqlClient) => {
   const id = sql.unsafe(ID)
