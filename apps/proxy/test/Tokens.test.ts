@@ -110,6 +110,18 @@ describe("Tokens", () => {
     )
   })
 
+  it("a token where an entry or the list of entries belongs is not shown", () => {
+    const message = (text: string) => Either.match(Tokens.parse(text, "tokens.yaml"), { onLeft: (e) => e.message, onRight: () => "valid" })
+    assert.strictEqual(
+      message("tokens:\n  - mreg-secret-3f9a2c71d5e8\n"),
+      "tokens.yaml is not a valid tokens file: tokens[0]: must be a JSON object (the value is not shown)"
+    )
+    assert.strictEqual(
+      message("tokens: {token: mreg-secret-3f9a2c71d5e8}\n"),
+      "tokens.yaml is not a valid tokens file: tokens: must be a JSON array (the value is not shown)"
+    )
+  })
+
   it("malformed files name every place, never the token", () => {
     const result = Tokens.parse(
       "tokens:\n  - token: tiny\n    subject: {subjectId: a}\n    scopes: [{ml_repo: 'a b', access: all}]\n    extra: 1\n",

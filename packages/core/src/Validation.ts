@@ -68,8 +68,9 @@ const typeOf = (tag: string): string => {
  * Turns a schema `ParseError` into a {@link ValidationError} whose `loc`s start with `prefix`
  * (`["body"]` for a request body, `["body","manifest"]` for a manifest, `["query"]` for query parameters). Each
  * message names the rule and the value received (JSON, cut at 80 characters); with `unknownValues: "hidden"` an
- * unknown field's value is not shown (`(the value is not shown)`), for files holding secrets, where a misspelt
- * secret's key is an unknown field (the proxy's tokens file, the webhooks file).
+ * unknown field's value is not shown (`(the value is not shown)`), nor a value found where an object or array
+ * belongs, for files holding secrets, where a misspelt secret's key is an unknown field and a secret written where
+ * its entry (or the list of entries) belongs is such a value (the proxy's tokens file, the webhooks file).
  * @since 0.1.0
  * @category conversions
  */
@@ -78,10 +79,9 @@ export const fromParseError = (
   prefix: ReadonlyArray<string | number>,
   options?: { readonly unknownValues?: "shown" | "hidden" | undefined }
 ): ValidationError => {
+  const shown = (actual: unknown) => (options?.unknownValues === "hidden" ? "the value is not shown" : `received ${received(actual)}`)
   const unknownField = (actual: unknown, guess: string | undefined): string =>
-    `is not a known field${guess ? `; did you mean ${JSON.stringify(guess)}?` : ""} (${
-      options?.unknownValues === "hidden" ? "the value is not shown" : `received ${received(actual)}`
-    })`
+    `is not a known field${guess ? `; did you mean ${JSON.stringify(guess)}?` : ""} (${shown(actual)})`
   const detail: Array<ValidationIssue> = []
   const seen = new Set<string>()
   const add = (path: ReadonlyArray<PropertyKey>, msg: string, type: string) => {
@@ -138,7 +138,8 @@ export const fromParseError = (
         // Effect's own wording ("Expected { readonly … }, actual …") names TypeScript types: say it in JSON's words.
         const kind = kindOf(issue.ast)
         if (kind !== undefined && issue.message === undefined && Option.isNone(SchemaAST.getMessageAnnotation(issue.ast))) {
-          return add(path, `must be ${kind} (received ${received(issue.actual)})`, "type_error")
+          const container = issue.ast._tag === "TypeLiteral" || issue.ast._tag === "TupleType"
+          return add(path, `must be ${kind} (${container ? shown(issue.actual) : `received ${received(issue.actual)}`})`, "type_error")
         }
         return leaf(issue, path, "type_error")
       }

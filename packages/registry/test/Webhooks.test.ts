@@ -282,6 +282,17 @@ describe("webhooks file", () => {
     )
   })
 
+  it("a secret where a subscription or the list of subscriptions belongs is not shown", () => {
+    assert.strictEqual(
+      problems({ subscriptions: [secret] }),
+      "the webhooks file w.yaml is not a valid webhooks file: subscriptions[0]: must be a JSON object (the value is not shown)"
+    )
+    assert.strictEqual(
+      problems({ subscriptions: { name: "one", url: "http://127.0.0.1:9/x", events: ["created"], secret } }),
+      "the webhooks file w.yaml is not a valid webhooks file: subscriptions: must be a JSON array (the value is not shown)"
+    )
+  })
+
   it("refuses a URL whose user name or password is not valid percent-encoding, without showing it", () => {
     const message = problems({ subscriptions: [{ name: "userinfo", url: "https://us%zz:pa%ss@hooks.example.com/a", events: ["created"], secret }] })
     assert.strictEqual(
