@@ -178,8 +178,14 @@ const fromSql = <A, R>(effect: Effect.Effect<A, SqlError | ParseResult.ParseErro
     error._tag === "SqlError" ? storeError(error) : Effect.die(error))
 
 /**
- * The most recent deliveries first: up to `limit` (1-500), only those in `status` and of `subscription` when given.
- * Fails with a store error.
+ * Whether `text` can name a delivery or subscription: one holding a NUL character (U+0000) names none, and is not
+ * looked for (PostgreSQL's `text` cannot hold it: the query would be a store failure).
+ */
+const storable = (text: string | undefined) => text === undefined || !text.includes("\u0000")
+
+/**
+ * The most recent deliveries first: up to `limit` (1-500), only those in `status` and of `subscription` when given
+ * (none for a name holding a NUL character). Fails with a store error.
  * @since 0.2.0
  * @category queries
  */
@@ -188,14 +194,16 @@ export const deliveries = (options: {
   readonly status?: Delivery["status"] | undefined
   readonly subscription?: string | undefined
 }): Effect.Effect<ReadonlyArray<Delivery>, StoreFailure, SqlClient.SqlClient> =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) => fromSql(makeRows(sql).list(options.limit, options.status, options.subscription)))
+  storable(options.subscription)
+    ? Effect.flatMap(SqlClient.SqlClient, (sql) => fromSql(makeRows(sql).list(options.limit, options.status, options.subscription)))
+    : Effect.succeed([])
 
 /** A delivery that cannot be re-queued: unknown id, or still pending or in flight. @since 0.2.0 @category errors */
 export class ReplayError extends Data.TaggedError("ReplayError")<{ readonly message: string }> {}
 
 /**
  * Re-queues a delivered or failed delivery: pending, due now, attempts counted from 0, same `webhook-id`. Fails with
- * `ReplayError` for an unknown id or one still pending or in flight.
+ * `ReplayError` for an unknown id (an id holding a NUL character is one) or one still pending or in flight.
  * @since 0.2.0
  * @category commands
  */
@@ -204,9 +212,9 @@ export const replay = (id: string): Effect.Effect<void, ReplayError | StoreFailu
     const sql = yield* SqlClient.SqlClient
     const rows = makeRows(sql)
     const now = new Date().toISOString()
-    const requeued = yield* fromSql(rows.requeue(id, now))
+    const requeued = storable(id) ? yield* fromSql(rows.requeue(id, now)) : []
     if (requeued.length > 0) return
-    const found = yield* fromSql(rows.find(id))
+    const found = storable(id) ? yield* fromSql(rows.find(id)) : Option.none()
     return yield* Effect.fail(
       new ReplayError({
         message: Option.match(found, {
