@@ -9,6 +9,7 @@
  */
 import { Schema } from "effect"
 import { received } from "./internal/text.js"
+import { DEFAULT_MAX_DEPTH } from "./JsonText.js"
 import { isPlainObject, walk, walkIssues } from "./internal/walk.js"
 
 /**
@@ -72,8 +73,17 @@ export const JsonObject: Schema.Schema<JsonObject, { readonly [key: string]: unk
 const encoder = new TextEncoder()
 
 /**
- * `metadata` of a manifest: a JSON object serialized to at most {@link MAX_METADATA_BYTES} bytes.
- * Fails with a message naming the size limit and the received size.
+ * Deepest nesting of arrays and objects in `metadata`, the metadata object itself being level 1: 64, the depth
+ * `JsonText` (and so the proxy, the CLI and the HTTP client) accepts in JSON text. Metadata built in code could nest
+ * deeper, but could then not be stored (serializing it overflows the stack) nor read back as JSON text.
+ * @since 0.2.0
+ * @category constants
+ */
+export const MAX_METADATA_DEPTH = DEFAULT_MAX_DEPTH
+
+/**
+ * `metadata` of a manifest: a JSON object serialized to at most {@link MAX_METADATA_BYTES} bytes, nested at most
+ * {@link MAX_METADATA_DEPTH} levels. Fails with a message naming the limit and the received size (or level).
  * @since 0.1.0
  * @category schemas
  */
@@ -82,7 +92,7 @@ export const Metadata: Schema.Schema<JsonObject, { readonly [key: string]: unkno
     // One walk settles both rules for most metadata: JSON, no NUL, and an upper bound of the size under the limit.
     // Above it, a second counts exactly; only a `toJSON` method makes the size a matter of serializing.
     const issues: Array<Schema.FilterIssue> = []
-    let bytes = walk(object, "bound", issues)
+    let bytes = walk(object, "bound", issues, [], MAX_METADATA_DEPTH)
     if (bytes < 0) return issues
     if (bytes > MAX_METADATA_BYTES) bytes = walk(object, "exact", issues)
     if (bytes === Infinity) bytes = encoder.encode(JSON.stringify(object)).length
@@ -93,7 +103,8 @@ export const Metadata: Schema.Schema<JsonObject, { readonly [key: string]: unkno
   Schema.annotations({
     identifier: "Metadata",
     title: "Metadata",
-    description: "Any JSON object, at most 64 KiB serialized (checked by the decoder, not expressible in JSON Schema).",
+    description:
+      "Any JSON object, at most 64 KiB serialized and 64 levels deep (checked by the decoder, not expressible in JSON Schema).",
     examples: [{ accuracy: 0.91, dataset: "sst2" }],
     jsonSchema: {},
     arbitrary: jsonArbitrary

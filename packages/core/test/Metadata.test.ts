@@ -225,11 +225,17 @@ describe("Metadata", () => {
       })
     }
 
-    it("10,000 levels (an object from code; JSON text stops at 64): decoded, or each problem at its path", () => {
-      const deep = nest(10_000, 1)
+    it("metadata nests at most 64 levels, as JSON text may: 63 below the metadata object decode, 64 are refused there", () => {
+      const deep = nest(63, 1)
       assert.strictEqual(decodeOk(withMetadata({ deep })).metadata["deep"], deep)
+      assert.deepStrictEqual(problems(withMetadata({ deep: nest(64, 1) })), [
+        { loc: at("deep", ...pathTo(63)), msg: "must nest at most 64 levels of arrays and objects (received an object at level 65)", type: "value_error" }
+      ])
+    })
+
+    it("10,000 levels (an object from code; serializing it would overflow the stack): refused at level 65, no deeper", () => {
       assert.deepStrictEqual(problems(withMetadata({ deep: nest(10_000, Number.NaN) })), [
-        { loc: at("deep", ...pathTo(10_000)), msg: NOT_FINITE("NaN"), type: "value_error" }
+        { loc: at("deep", ...pathTo(63)), msg: "must nest at most 64 levels of arrays and objects (received an object at level 65)", type: "value_error" }
       ])
     })
 

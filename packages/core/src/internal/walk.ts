@@ -116,8 +116,17 @@ const quick = (container: any, mode: Mode, depth: number): number => {
   return bytes
 }
 
-/** Iterative, any depth: pushes every problem at its path after `prefix` onto `issues`; then bytes, or -1. */
-const full = (root: unknown, mode: Mode, issues: Array<Schema.FilterIssue>, prefix: ReadonlyArray<PropertyKey>): number => {
+/**
+ * Iterative, any depth: pushes every problem at its path after `prefix` onto `issues`; then bytes, or -1. A container
+ * deeper than `maxDepth` levels is a problem, not walked into.
+ */
+const full = (
+  root: unknown,
+  mode: Mode,
+  issues: Array<Schema.FilterIssue>,
+  prefix: ReadonlyArray<PropertyKey>,
+  maxDepth: number
+): number => {
   // Each container being walked (the path's ancestors), its keys (`undefined` for an array) and its next child.
   const frames: Array<{ readonly container: any; readonly keys: ReadonlyArray<string> | undefined; next: number }> = []
   const ancestors = new Set<unknown>()
@@ -132,7 +141,9 @@ const full = (root: unknown, mode: Mode, issues: Array<Schema.FilterIssue>, pref
       if (typeof size === "string") report(size)
       else if (size !== -1) bytes += size
       else if (ancestors.has(value)) report("must not refer to itself: JSON cannot hold a cycle")
-      else {
+      else if (frames.length >= maxDepth) {
+        report(`must nest at most ${maxDepth} levels of arrays and objects (received ${Array.isArray(value) ? "an array" : "an object"} at level ${maxDepth + 1})`)
+      } else {
         const keys = Array.isArray(value) ? undefined : Object.keys(value as object)
         bytes += frameBytes(value as object, keys?.length ?? (value as Array<unknown>).length, mode)
         frames.push({ container: value, keys, next: 0 })
@@ -161,12 +172,19 @@ const full = (root: unknown, mode: Mode, issues: Array<Schema.FilterIssue>, pref
  * Walks `value` for the NUL rule (strings, keys and items of arrays and objects of any kind) and, unless `mode` is
  * `"nul"`, "JSON values only" (`null`, booleans, finite numbers, strings, arrays, plain objects; no cycle). Gives
  * the bytes (`Infinity` when a `toJSON` method decides), or -1 with every problem pushed onto `issues` at its path
- * after `path`: the quick walk answers the common case, the full one runs only when it did not.
+ * after `path`: the quick walk answers the common case, the full one runs only when it did not. With `maxDepth` (at
+ * least {@link QUICK_DEPTH}), a container nested deeper than that many levels (`value` itself is level 1) is one.
  */
-export const walk = (value: unknown, mode: Mode, issues: Array<Schema.FilterIssue>, path: ReadonlyArray<PropertyKey> = []): number => {
+export const walk = (
+  value: unknown,
+  mode: Mode,
+  issues: Array<Schema.FilterIssue>,
+  path: ReadonlyArray<PropertyKey> = [],
+  maxDepth = Infinity
+): number => {
   const size = leaf(value, mode)
   const bytes = size === -1 ? quick(value, mode, 0) : typeof size === "number" ? size : -1
-  return bytes >= 0 ? bytes : full(value, mode, issues, path)
+  return bytes >= 0 ? bytes : full(value, mode, issues, path, maxDepth)
 }
 
 /** Every problem {@link walk} finds in `value`, each at its path after `path`. */
