@@ -189,30 +189,41 @@ export const benchUpstream = async (config, tmp) => {
  * turn ended) and `proxy.drainMs` (median time from the end of a turn until the last delivery arrived) tell whether
  * the dispatcher kept up. `{ proxy, none }`, or `{ skipped }`.
  */
+/**
+ * bench/receiver.mjs (answering 204, counting) and a webhooks file in `tmp` subscribing it to every event:
+ * `{ receiver, file, received, drainedTo }`; `drainedTo(count)` waits until the receiver has `count` deliveries (at
+ * most 60 s) and gives the ms waited. Stop `receiver` when done.
+ */
+export const webhookReceiver = async (tmp) => {
+  const receiver = await startServer("webhook-receiver", [join(root, "bench/receiver.mjs")], { env: cleanEnv(), logFile: join(tmp, "receiver.log") })
+  const file = join(tmp, "webhooks.json")
+  writeFileSync(file, JSON.stringify({
+    subscriptions: [{
+      name: "bench",
+      url: `${receiver.url}/hook`,
+      events: ["created", "updated", "tags_applied", "deleted"],
+      secret: `whsec_${randomBytes(32).toString("base64")}`
+    }]
+  }))
+  const received = async () => Number(await (await fetch(`${receiver.url}/count`)).text())
+  const drainedTo = async (count) => {
+    const started = performance.now()
+    while ((await received()) < count && performance.now() - started < 60_000) await new Promise((resolve) => setTimeout(resolve, 10))
+    return Math.round(performance.now() - started)
+  }
+  return { receiver, file, received, drainedTo }
+}
+
 export const benchWebhooks = async (config, tmp) => {
   const missing = proxyMissing()
   if (missing) return { skipped: missing }
   const opts = { ...loadOpts(config), duration: Math.max(5, config.duration / 2) }
-  const receiver = await startServer("webhook-receiver", [join(root, "bench/receiver.mjs")], { env: cleanEnv(), logFile: join(tmp, "receiver.log") })
+  const { drainedTo, file, received, receiver } = await webhookReceiver(tmp)
   const servers = []
   try {
-    const file = join(tmp, "webhooks.json")
-    writeFileSync(file, JSON.stringify({
-      subscriptions: [{
-        name: "bench",
-        url: `${receiver.url}/hook`,
-        events: ["created", "updated", "tags_applied", "deleted"],
-        secret: `whsec_${randomBytes(32).toString("base64")}`
-      }]
-    }))
-    const received = async () => Number(await (await fetch(`${receiver.url}/count`)).text())
     let sent = 0
-    /** Waits until the receiver has every delivery of the upserts sent so far (at most 60 s): ms waited. */
-    const drained = async () => {
-      const started = performance.now()
-      while ((await received()) < sent && performance.now() - started < 60_000) await new Promise((resolve) => setTimeout(resolve, 10))
-      return Math.round(performance.now() - started)
-    }
+    /** Waits until the receiver has every delivery of the upserts sent so far: ms waited. */
+    const drained = () => drainedTo(sent)
     const start = async (name, args, home) => {
       const server = await startServer(name, args, { env: cleanEnv({ MREG_HOME: join(tmp, home) }), logFile: join(tmp, `${name}.log`) })
       servers.push(server)

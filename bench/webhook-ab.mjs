@@ -12,10 +12,10 @@
 // A build before a change: copy apps/proxy/dist to apps/proxy/dist-before and packages/registry/dist to
 // packages/registry/dist-before, then in apps/proxy/dist-before's files replace the import "@mreg/registry" with the
 // absolute path of packages/registry/dist-before/index.js.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { cleanEnv, loadOpts, PATH } from "./http.mjs"
+import { cleanEnv, loadOpts, PATH, webhookReceiver } from "./http.mjs"
 import { load, median, root, startServer, stopAll } from "./lib.mjs"
 
 const tmp = mkdtempSync(join(tmpdir(), "mreg-webhook-ab-"))
@@ -32,22 +32,9 @@ const cpu = (pid) => ({
 })
 
 try {
-  const receiver = await startServer("webhook-receiver", [join(root, "bench/receiver.mjs")], { env: cleanEnv(), logFile: join(tmp, "receiver.log") })
-  const file = join(tmp, "webhooks.json")
-  writeFileSync(file, JSON.stringify({
-    subscriptions: [{
-      name: "bench",
-      url: `${receiver.url}/hook`,
-      events: ["created", "updated", "tags_applied", "deleted"],
-      secret: `whsec_${Buffer.alloc(32, 7).toString("base64")}`
-    }]
-  }))
-  const received = async () => Number(await (await fetch(`${receiver.url}/count`)).text())
+  const { drainedTo, file } = await webhookReceiver(tmp)
   let sent = 0
-  const drained = async () => {
-    const started = performance.now()
-    while ((await received()) < sent && performance.now() - started < 60_000) await new Promise((resolve) => setTimeout(resolve, 10))
-  }
+  const drained = () => drainedTo(sent)
   const variants = [["none", "apps/proxy/dist/bin.js", false], ...builds.map(([name, bin]) => [name, bin, true])]
     .map(([name, bin, hooked]) => ({ name, args: [join(root, bin), "--insecure-no-auth", ...(hooked ? ["--webhooks-file", file] : [])], hooked, runs: [] }))
   const opts = loadOpts({ duration: Number(process.env.BENCH_DURATION ?? 5), connections: Number(process.env.BENCH_CONNECTIONS ?? 32), warmup: 3 })
