@@ -30,6 +30,7 @@ import { type DeliveryRow, makeRows } from "./internal/webhooks/rows.js"
 import * as Subscriptions from "./internal/webhooks/subscriptions.js"
 import { sqlQueue } from "./internal/webhooks/queue.js"
 import { runInWorker } from "./internal/webhooks/workerHost.js"
+import { storable } from "./internal/sql/queries.js"
 import { storeError, type StoreFailure } from "./internal/sql/store.js"
 
 /**
@@ -178,12 +179,6 @@ const fromSql = <A, R>(effect: Effect.Effect<A, SqlError | ParseResult.ParseErro
     error._tag === "SqlError" ? storeError(error) : Effect.die(error))
 
 /**
- * Whether `text` can name a delivery or subscription: one holding a NUL character (U+0000) names none, and is not
- * looked for (PostgreSQL's `text` cannot hold it: the query would be a store failure).
- */
-const storable = (text: string | undefined) => text === undefined || !text.includes("\u0000")
-
-/**
  * The most recent deliveries first: up to `limit` (1-500), only those in `status` and of `subscription` when given
  * (none for a name holding a NUL character). Fails with a store error.
  * @since 0.2.0
@@ -194,7 +189,8 @@ export const deliveries = (options: {
   readonly status?: Delivery["status"] | undefined
   readonly subscription?: string | undefined
 }): Effect.Effect<ReadonlyArray<Delivery>, StoreFailure, SqlClient.SqlClient> =>
-  storable(options.subscription)
+  // A name holding a NUL character names none, and is not looked for (PostgreSQL's text cannot hold it).
+  options.subscription === undefined || storable(options.subscription)
     ? Effect.flatMap(SqlClient.SqlClient, (sql) => fromSql(makeRows(sql).list(options.limit, options.status, options.subscription)))
     : Effect.succeed([])
 
@@ -212,9 +208,10 @@ export const replay = (id: string): Effect.Effect<void, ReplayError | StoreFailu
     const sql = yield* SqlClient.SqlClient
     const rows = makeRows(sql)
     const now = new Date().toISOString()
-    const requeued = storable(id) ? yield* fromSql(rows.requeue(id, now)) : []
+    const known = storable(id)
+    const requeued = known ? yield* fromSql(rows.requeue(id, now)) : []
     if (requeued.length > 0) return
-    const found = storable(id) ? yield* fromSql(rows.find(id)) : Option.none()
+    const found = known ? yield* fromSql(rows.find(id)) : Option.none()
     return yield* Effect.fail(
       new ReplayError({
         message: Option.match(found, {
