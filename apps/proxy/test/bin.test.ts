@@ -11,7 +11,7 @@ import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll } from "vitest"
-import { app, listeningUrl, type Proc, root, start as startIn } from "./proc.js"
+import { app, bin, listeningUrl, type Proc, root, start as startIn } from "./proc.js"
 import { base } from "./utils.js"
 
 const home = mkdtempSync(join(tmpdir(), "mreg-proxy-bin-"))
@@ -218,5 +218,14 @@ describe("mreg-proxy process", () => {
     for (const flag of ["--host", "--port", "--tokens-file", "--insecure-no-auth", "--max-body-bytes", "--upstream", "--upstream-token", "--upstream-timeout-ms", "--upstream-retries", "--home", "--database-url", "--tenant"]) {
       assert.isTrue(help.includes(flag), flag)
     }
+  })
+
+  it("sets the heap growing factor before loading its modules: every full collection of a start uses 1.5", { timeout: 60_000 }, () => {
+    // V8 prints each new old-generation limit with its factor; loading the program's modules collects several times.
+    const run = spawnSync(process.execPath, ["--trace-gc", "--trace-gc-verbose", bin, "--help"], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } })
+    assert.strictEqual(run.status, 0)
+    const factors = [...run.stdout.matchAll(/\[HeapController\] Limit: .*\((\d+\.\d)\)$/gm)].map((match) => match[1])
+    assert.isAbove(factors.length, 0)
+    assert.deepStrictEqual([...new Set(factors)], ["1.5"])
   })
 })
