@@ -46,5 +46,16 @@ export default tseslint.config(
         ignoreRestSiblings: true
       }]
     }
+  },
+  {
+    // What the proxy loads: `@effect/platform`'s index evaluates every module it re-exports, among them the Scalar and
+    // Swagger pages (≈ 20 MB of heap for their inlined scripts) — import the module itself (docs/performance.md,
+    // "Memory, fifth pass").
+    files: ["packages/core/src/**/*.ts", "packages/registry/src/**/*.ts", "apps/proxy/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        paths: [{ name: "@effect/platform", message: "import the module (`@effect/platform/HttpApiBuilder`), not the index" }]
+      }]
+    }
   }
 )

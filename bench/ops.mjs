@@ -3,7 +3,9 @@
 // each variant with bench/ops-preload.mjs, loads it with the upsert load of bench/ab.mjs (warm-up, then a measured
 // run), and divides the counts of the measured run by its requests.
 //
-//   node bench/ops.mjs -- <name>=<script> [args…] -- …     e.g. -- before=apps/proxy/dist-before/bin.js --insecure-no-auth
+//   node bench/ops.mjs -- <name>=<script> [args…] -- …     e.g. -- before=apps/proxy/dist-before/internal/main.js --insecure-no-auth
+// (the proxy's modules, `…/dist/internal/main.js`: dist/bin.js runs a bundle with its own copy of effect, which the
+// preload does not see).
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"

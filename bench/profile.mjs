@@ -18,7 +18,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { cleanEnv, loadOpts, PATH, PROXY } from "./http.mjs"
+import { cleanEnv, loadOpts, PATH } from "./http.mjs"
 import { load, root, startServer } from "./lib.mjs"
 import { STACKS, summarise } from "./profile-summary.mjs"
 
@@ -41,10 +41,13 @@ mkdirSync(out, { recursive: true })
 
 const floor = join(root, "bench/floor.mjs")
 const pgUrl = process.env.PROFILE_DATABASE_URL
+// The proxy from its modules, not from dist/bin.js's bundle: the summary names each function's package by its file.
+// With the heap growing factor dist/bin.js sets.
+const PROXY = ["--heap-growing-percent=50", join(root, "apps/proxy/dist/internal/main.js")]
 const TARGETS = {
-  "proxy-sqlite": () => ({ args: [PROXY, "--insecure-no-auth"], env: { MREG_HOME: join(out, "home") } }),
-  "proxy-pg": () => ({ args: [PROXY, "--insecure-no-auth"], env: { DATABASE_URL: pgUrl, MREG_HOME: join(out, "home") }, needs: pgUrl }),
-  "proxy-upstream": (up) => ({ args: [PROXY, "--upstream", up], env: { MREG_HOME: join(out, "home") }, upstream: true }),
+  "proxy-sqlite": () => ({ args: [...PROXY, "--insecure-no-auth"], env: { MREG_HOME: join(out, "home") } }),
+  "proxy-pg": () => ({ args: [...PROXY, "--insecure-no-auth"], env: { DATABASE_URL: pgUrl, MREG_HOME: join(out, "home") }, needs: pgUrl }),
+  "proxy-upstream": (up) => ({ args: [...PROXY, "--upstream", up], env: { MREG_HOME: join(out, "home") }, upstream: true }),
   "bare-sqlite": () => ({ args: [join(root, "bench/bare-store.mjs"), "sqlite", join(out, "bare.db")] }),
   "floor-sqlite": () => ({ args: [floor, "sqlite", join(out, "floor.db")] }),
   "floor-pg": () => ({ args: [floor, "pg", pgUrl], needs: pgUrl }),

@@ -8,7 +8,9 @@
  *
  * @since 0.1.0
  */
-import { HttpApiMiddleware, HttpApiSecurity, HttpServerRequest } from "@effect/platform"
+import * as HttpApiMiddleware from "@effect/platform/HttpApiMiddleware"
+import * as HttpApiSecurity from "@effect/platform/HttpApiSecurity"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { ModelVersions, RegistryApi, RegistryError } from "@mreg/core"
 import { Context, Effect, Layer, Option, Predicate, Redacted } from "effect"
 import { RequestInfo } from "./RequestLog.js"

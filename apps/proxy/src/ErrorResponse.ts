@@ -5,7 +5,10 @@
  *
  * @internal
  */
-import { type HttpApiError, type HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import type * as HttpApiError from "@effect/platform/HttpApiError"
+import type * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { RegistryError } from "@mreg/core"
 import { Cause, Effect, Option, Predicate } from "effect"
 import { RequestInfo } from "./RequestLog.js"

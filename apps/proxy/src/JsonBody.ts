@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import type { HttpServerRequest } from "@effect/platform"
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { JsonText, RegistryError } from "@mreg/core"
 import { Effect, Either, Option } from "effect"
 import * as NodeServer from "./NodeServer.js"

@@ -12,7 +12,8 @@
  *
  * @since 0.2.0
  */
-import { HttpApiBuilder, type HttpServerRequest } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { Apply, ListQueryParams, Model, ModelVersions, RegistryError, Validation } from "@mreg/core"
 import { Effect, Either, type ParseResult, Predicate, Schema } from "effect"
 import * as Auth from "./Auth.js"

@@ -5,7 +5,9 @@
  *
  * @since 0.1.0
  */
-import { type FileSystem, type HttpApp, HttpMiddleware } from "@effect/platform"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { type ModelVersions, Telemetry } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"

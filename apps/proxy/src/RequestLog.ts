@@ -14,7 +14,9 @@
  *
  * @since 0.1.0
  */
-import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Cause, Context, Effect, HashMap, Layer, List, Logger, type LogLevel } from "effect"
 import { randomUUID } from "node:crypto"
 

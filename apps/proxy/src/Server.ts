@@ -9,10 +9,16 @@
  *
  * @since 0.1.0
  */
-import { HttpApiBuilder, HttpApiSwagger, type HttpApp, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse, OpenApi } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import type * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as OpenApi from "@effect/platform/OpenApi"
 import { ListQueryParams, ManifestJsonSchema, ModelVersion, ModelVersions, RegistryApi, RegistryError, Validation } from "@mreg/core"
 import * as Http from "@mreg/core/ModelVersions/Http"
-import { Duration, Effect, Either, Layer, Option } from "effect"
+import { Duration, Effect, Either, Layer, Option, Scope } from "effect"
 import * as Auth from "./Auth.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import * as ServedApi from "./internal/api.js"
@@ -155,6 +161,20 @@ const forwardHeaders = (passthrough: boolean) => <E, R>(app: HttpApp.Default<E, 
 /** The serve-level middleware: request id and log line ({@link RequestLog.middleware}). @since 0.1.0 @category middleware */
 export const middleware = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> => RequestLog.middleware(app)
 
+/**
+ * `/docs`: the framework's Swagger UI page (`HttpApiSwagger`), loaded on its first request and kept. Its module holds
+ * swagger-ui's 1.9 MB script as a string literal: imported at start it kept ≈ 10 MB of heap (the module's source and
+ * the literal, then the page built from them) in every proxy, whether or not anyone opens `/docs`. The page is built
+ * in the routes' scope (the server's life), not the request's.
+ */
+const docsPage = Effect.flatMap(Effect.scope, (scope) =>
+  Effect.cached(
+    Effect.promise(() => Promise.all([import("@effect/platform/HttpApiSwagger"), import("@effect/platform/HttpLayerRouter")])).pipe(
+      Effect.flatMap(([Swagger, HttpLayerRouter]) => HttpLayerRouter.toHttpEffect(Swagger.layerHttpLayerRouter({ api: Api, path: "/docs" }))),
+      Scope.extend(scope)
+    )
+  ))
+
 const extraRoutes = (options: Options) =>
   HttpApiBuilder.Router.use((router) =>
     Effect.gen(function*() {
@@ -170,6 +190,7 @@ const extraRoutes = (options: Options) =>
         )
       )
       yield* router.get("/openapi.json", Effect.sync(() => ErrorResponse.json(200, spec)))
+      yield* router.get("/docs", Effect.flatten(yield* docsPage))
       // The JSON Schema of manifest files, for editors (`# yaml-language-server: $schema=…`): public, like /docs.
       const manifestSchema = JSON.stringify(ManifestJsonSchema.make(), null, 2)
       yield* router.get(
@@ -197,7 +218,6 @@ export const layerApp = (options: Options = {}) =>
     options.extra?.routes ?? Layer.empty,
     options.webhooks === true ? Layer.empty : WebhooksServer.layerOff,
     Ui.layer(),
-    HttpApiSwagger.layer({ path: "/docs" }),
     HttpApiBuilder.middleware(Effect.map(Tokens.Tokens, (tokens) => {
       const forward = options.backend === "upstream" ? forwardHeaders(tokens.mode === "passthrough") : undefined
       return (app: HttpApp.Default) => ErrorResponse.middleware(rewritePrefix(forward === undefined ? app : forward(app)))

@@ -10,7 +10,9 @@
  *
  * @since 0.2.0
  */
-import { HttpApp, HttpServerRequest, HttpTraceContext } from "@effect/platform"
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
 import { Context, Effect, Option } from "effect"
 import * as RequestLog from "./RequestLog.js"
 

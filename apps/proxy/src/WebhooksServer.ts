@@ -6,7 +6,9 @@
  *
  * @since 0.2.0
  */
-import { FileSystem, HttpApiBuilder, HttpServerRequest } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { SqlClient } from "@effect/sql"
 import { RegistryError, Validation } from "@mreg/core"
 import { ModelVersionsSql, Webhooks } from "@mreg/registry"

@@ -485,6 +485,10 @@ layer(layerServer(), { excludeTestServices: true })("Server (embedded, raw HTTP)
       assert.match(docs.headers.get("content-type")!, /^text\/html/)
       assert.isTrue(docs.text.includes("SwaggerUIBundle"))
       assert.isFalse(/<script[^>]+src=|<link[^>]+href="https?:/i.test(docs.text))
+      assert.isTrue(docs.text.includes("<title>mreg model-version API Documentation</title>"))
+      // Built on the first request (the Swagger module is imported then) and kept: the same page again.
+      const again = yield* call(`${url}/docs?again=1`)
+      assert.deepStrictEqual([again.status, again.text === docs.text], [200, true])
     }))
 })
 

@@ -6,12 +6,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import { execFileSync, spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { request as httpRequest } from "node:http"
+import { createServer, request as httpRequest } from "node:http"
+import type { AddressInfo } from "node:net"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll } from "vitest"
-import { app, listeningUrl, type Proc, root, start as startIn } from "./proc.js"
+import { app, bin, listeningUrl, type Proc, root, start as startIn, waitFor } from "./proc.js"
 import { base } from "./utils.js"
 
 const home = mkdtempSync(join(tmpdir(), "mreg-proxy-bin-"))
@@ -27,6 +28,7 @@ tokens:
 
 beforeAll(() => {
   execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-b", "tsconfig.build.json"], { cwd: app, stdio: "pipe" })
+  execFileSync(process.execPath, ["build.mjs"], { cwd: app, stdio: "pipe" }) // dist/bundle, what dist/bin.js runs
   writeFileSync(join(home, "tokens.yaml"), TOKENS_YAML)
 }, 120_000)
 afterAll(() => rmSync(home, { recursive: true, force: true }))
@@ -134,6 +136,36 @@ describe("mreg-proxy process", () => {
     assert.isFalse(message.includes("short"))
   })
 
+  it("delivers a webhook from the built binary (the registry's worker thread, beside the bundle)", { timeout: 60_000 }, async () => {
+    const bodies: Array<{ url: string | undefined; body: any }> = []
+    const receiver = createServer((req, res) => {
+      let text = ""
+      req.setEncoding("utf8").on("data", (chunk: string) => (text += chunk)).on("end", () => {
+        bodies.push({ url: req.url, body: JSON.parse(text) })
+        res.writeHead(204).end()
+      })
+    })
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve))
+    try {
+      const { port } = receiver.address() as AddressInfo
+      const secret = `whsec_${Buffer.alloc(32, 7).toString("base64")}`
+      writeFileSync(join(home, "webhooks.json"), JSON.stringify({ subscriptions: [{ name: "bin", url: `http://127.0.0.1:${port}/hook`, events: ["created"], secret }] }))
+      const proc = start(["--insecure-no-auth", "--port", "0", "--webhooks-file", join(home, "webhooks.json")], { MREG_HOME: join(home, "hooked") })
+      const url = await listeningUrl(proc)
+      const answer = await fetch(`${url}/api/ml/v1/model-versions`, { method: "PUT", body: JSON.stringify({ manifest: base("hook-repo") }) })
+      assert.strictEqual(answer.status, 200)
+      await waitFor("the delivery", () => (bodies.length > 0 ? true : undefined))
+      assert.deepStrictEqual(
+        [bodies[0].url, bodies[0].body.type, bodies[0].body.data.model_version.fqn],
+        ["/hook", "model_version.created", "model:default/hook-repo/sentiment-clf:1"]
+      )
+      proc.child.kill("SIGTERM")
+      assert.strictEqual(await proc.exit, 0)
+    } finally {
+      receiver.close()
+    }
+  })
+
   it("--insecure-no-auth on loopback serves everyone as anonymous", { timeout: 60_000 }, async () => {
     const proc = start(["--insecure-no-auth", "--port", "0"], {})
     const url = await listeningUrl(proc)
@@ -218,5 +250,14 @@ describe("mreg-proxy process", () => {
     for (const flag of ["--host", "--port", "--tokens-file", "--insecure-no-auth", "--max-body-bytes", "--upstream", "--upstream-token", "--upstream-timeout-ms", "--upstream-retries", "--home", "--database-url", "--tenant"]) {
       assert.isTrue(help.includes(flag), flag)
     }
+  })
+
+  it("sets the heap growing factor before loading its modules: every full collection of a start uses 1.5", { timeout: 60_000 }, () => {
+    // V8 prints each new old-generation limit with its factor; loading the program's modules collects several times.
+    const run = spawnSync(process.execPath, ["--trace-gc", "--trace-gc-verbose", bin, "--help"], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } })
+    assert.strictEqual(run.status, 0)
+    const factors = [...run.stdout.matchAll(/\[HeapController\] Limit: .*\((\d+\.\d)\)$/gm)].map((match) => match[1])
+    assert.isAbove(factors.length, 0)
+    assert.deepStrictEqual([...new Set(factors)], ["1.5"])
   })
 })

@@ -16,7 +16,8 @@
  *
  * @since 0.2.0
  */
-import { Headers, HttpTraceContext } from "@effect/platform"
+import * as Headers from "@effect/platform/Headers"
+import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
 import { Config, Effect, FiberRef, Layer, Metric, MetricKey, type MetricKeyType, MetricLabel, Option } from "effect"
 import type { YieldWrap } from "effect/Utils"
 import { Table } from "./internal/registryErrors.js"

@@ -12,7 +12,7 @@
  *
  * @since 0.2.0
  */
-import type { HttpClient } from "@effect/platform"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import type { ModelVersion } from "@mreg/core"

@@ -4,7 +4,10 @@
  * authenticated by the proxy's `Auth.Authentication` instead of the contract's middleware.
  * @internal
  */
-import { HttpApi, type HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import * as HttpApi from "@effect/platform/HttpApi"
+import type * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as OpenApi from "@effect/platform/OpenApi"
 import { RegistryApi, type RegistryError } from "@mreg/core"
 import { Schema } from "effect"
 import { createRequire } from "node:module"

@@ -3,7 +3,7 @@
  * file and, for a syntax error, the line and column (never the file's content).
  * @internal
  */
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Effect, Either } from "effect"
 import { parse as parseYaml } from "yaml"
 

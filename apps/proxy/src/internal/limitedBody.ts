@@ -5,7 +5,10 @@
  *
  * @internal
  */
-import { HttpIncomingMessage, HttpServerError, type HttpServerRequest, UrlParams } from "@effect/platform"
+import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
+import * as HttpServerError from "@effect/platform/HttpServerError"
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as UrlParams from "@effect/platform/UrlParams"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import { Data, Effect, type Exit, Option, Stream } from "effect"
 import { IncomingMessage } from "node:http"

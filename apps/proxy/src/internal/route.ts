@@ -4,7 +4,9 @@
  * {@link RouteProbe} stands in as the parent span and only keeps that attribute.
  * @internal
  */
-import { HttpApp, HttpServerRequest, type HttpServerResponse } from "@effect/platform"
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Context, Effect, Option, Tracer } from "effect"
 
 const ROUTE = "http.route"

@@ -2,7 +2,7 @@
  * The error classes of the model-version API and their one {@link Table} (re-exported by `RegistryError`).
  * @internal
  */
-import { HttpApiSchema } from "@effect/platform"
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import { Schema } from "effect"
 
 /**

@@ -10,7 +10,8 @@
  * `HttpClient`, Effect metrics).
  * @internal
  */
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Cause, Chunk, Clock, Duration, Effect, type Either, Metric, Option, Redacted, Schedule, Stream } from "effect"
 import { Webhook } from "standardwebhooks"
 import type { Claim, Finished, Queue } from "./queue.js"
