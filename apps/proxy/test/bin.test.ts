@@ -194,6 +194,21 @@ describe("mreg-proxy process", () => {
     assert.isTrue(help.stdout.join("\n").startsWith("mreg-proxy\n"))
   })
 
+  it("mreg and mreg-proxy read an integer by one rule: +5, -0 and 1e3 are refused by both with the same words", { timeout: 60_000 }, async () => {
+    for (const input of ["+5", "-0", "1e3"]) {
+      const proxy = start(["--upstream-retries", input, "--insecure-no-auth"], {})
+      assert.strictEqual(await proxy.exit, 1, input)
+      assert.strictEqual(proxy.stderr.join(""), `mreg-proxy: --upstream-retries (MREG_UPSTREAM_RETRIES) must be an integer from 0 to 10 (received "${input}")\n`)
+      const cli = spawnSync(process.execPath, [join(root, "apps", "cli", "dist", "mreg.mjs"), "list", "--offset", input], {
+        encoding: "utf8",
+        env: { PATH: process.env.PATH ?? "", HOME: home, MREG_HOME: join(home, "cli-integers") },
+        timeout: 30_000
+      })
+      assert.strictEqual(cli.status, 2, input)
+      assert.strictEqual(cli.stderr, `error: --offset must be an integer, 0 or more (received "${input}")\nRun "mreg list --help" for usage.\n`)
+    }
+  })
+
   it("an unknown command or a stray argument is named, with the closest command, instead of an invalid subcommand", { timeout: 60_000 }, async () => {
     const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
       [["webhooks", "replya", "x"], "unknown command \"replya\" for \"mreg-proxy webhooks\"; did you mean \"replay\"? (mreg-proxy webhooks --help lists the commands)"],
