@@ -66,20 +66,23 @@ const checkInteger = (key: keyof typeof integerRules, input: string | number): E
 
 /**
  * The integer flags by name (`--port`, `--max-body-bytes`, `--header-timeout`, `--body-timeout`,
- * `--upstream-timeout-ms`, `--upstream-retries`), each with its environment variable (read when the flag is absent)
- * and the reader of its text: the number, or `ProxyConfigError` naming the flag, its variable, its rule and the text
- * received — `MregConfig.integerSetting` with the ranges `validate` applies to the numbers (`--port abc`: `--port
- * (PORT) must be an integer from 0 to 65535 (received "abc")`).
+ * `--upstream-timeout-ms`, `--upstream-retries`), each with its environment variable (read when the flag is absent),
+ * its range (`MregConfig.IntegerRange`), the name its messages give it (`label`: `--port (PORT)`) and the reader of
+ * its text: the number, or `ProxyConfigError` naming the flag, its variable, its rule and the text received —
+ * `MregConfig.integerSetting` with the ranges `validate` applies to the numbers (`--port abc`: `--port (PORT) must
+ * be an integer from 0 to 65535 (received "abc")`).
  * @since 0.2.0
  * @category validation
  */
-export const integerFlags: ReadonlyMap<string, {
+export const integerFlags: ReadonlyMap<string, MregConfig.IntegerRange & {
   readonly env: string
+  readonly label: string
   readonly read: (text: string) => Either.Either<number, ProxyConfigError>
 }> = new Map(
-  (Object.keys(integerRules) as Array<keyof typeof integerRules>).map((key) =>
-    [integerRules[key].flag, { env: integerRules[key].env, read: (text: string) => checkInteger(key, text) }] as const
-  )
+  (Object.keys(integerRules) as Array<keyof typeof integerRules>).map((key) => {
+    const rule = integerRules[key]
+    return [rule.flag, { ...rule, label: `${rule.flag} (${rule.env})`, read: (text: string) => checkInteger(key, text) }] as const
+  })
 )
 
 /**

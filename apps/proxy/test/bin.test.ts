@@ -224,6 +224,19 @@ describe("mreg-proxy process", () => {
     }
   })
 
+  it("a flag given twice or without its value, or a missing argument, is named as mreg names it", { timeout: 60_000 }, async () => {
+    const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+      [["--port", "1", "--port", "2"], "--port is given more than once: give it once"],
+      [["--insecure-no-auth", "--port"], "--port takes an integer from 0 to 65535 (received nothing)"],
+      [["--port", "0", "webhooks", "replay"], "\"mreg-proxy webhooks replay\" needs ID (the delivery id (webhook-id), as GET /webhooks/deliveries lists it)"]
+    ]
+    for (const [args, message] of cases) {
+      const proc = start(args, {})
+      assert.strictEqual(await proc.exit, 1, args.join(" "))
+      assert.strictEqual(proc.stderr.join(""), `mreg-proxy: ${message}\n`)
+    }
+  })
+
   it("--help lists every flag, without escape codes when stdout is not a terminal", { timeout: 60_000 }, async () => {
     const proc = start(["--help"], {})
     assert.strictEqual(await proc.exit, 0)

@@ -6,8 +6,7 @@
  * @internal
  */
 import { Options } from "@effect/cli"
-import * as MregConfig from "@mreg/core/MregConfig"
-import { Either } from "effect"
+import type * as MregConfig from "@mreg/core/MregConfig"
 
 /**
  * The ranges by long name (a flag means the same in every command). `--limit` and `--offset` are the API's
@@ -18,19 +17,8 @@ export const RANGES = {
   offset: { min: 0 }
 } as const satisfies Record<string, MregConfig.IntegerRange>
 
-/** The range of the integer flag `--name`; any safe integer when the table has none. */
-const rangeOf = (name: string): MregConfig.IntegerRange =>
-  (RANGES as Readonly<Record<string, MregConfig.IntegerRange>>)[name] ?? { min: Number.MIN_SAFE_INTEGER, rule: "an integer" }
-
-/** What an integer flag takes: `an integer from 1 to 1000`, `an integer, 0 or more`, or `an integer`. */
-export const rule = (name: string): string => MregConfig.integerRule(rangeOf(name))
-
-/**
- * The usage error of `text` given to the integer flag `--name` (`MregConfig.integerSetting`, the rule of every
- * integer setting of mreg and mreg-proxy), or `undefined` when it is an integer in range.
- */
-export const problem = (name: string, text: string): string | undefined =>
-  Either.match(MregConfig.integerSetting(text, `--${name}`, rangeOf(name)), { onLeft: ({ message }) => message, onRight: () => undefined })
+/** The range of the integer flag `--name`, if the table has one (`CommandTree.read`'s `integers`). */
+export const rangeOf = (name: string): MregConfig.IntegerRange | undefined => (RANGES as Readonly<Record<string, MregConfig.IntegerRange>>)[name]
 
 /** The integer option `--name N` (an optional one: `Options.optional` is the caller's). */
 export const option = (name: string): Options.Options<number> => Options.integer(name).pipe(Options.withPseudoName("N"))
