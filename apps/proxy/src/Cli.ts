@@ -9,7 +9,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { ConsoleColor, MregConfig } from "@mreg/core"
 import * as CommandLine from "@mreg/core/CommandLine"
 import * as CommandTree from "@mreg/core/CommandTree"
-import { Config, Duration, Effect, Either, Layer, Option } from "effect"
+import { Config, ConfigError, Duration, Effect, Either, Layer, Option } from "effect"
 import { homedir } from "node:os"
 import { join } from "node:path"
 import * as NodeServer from "./NodeServer.js"
@@ -17,34 +17,36 @@ import * as Proxy from "./Proxy.js"
 import * as ProxyConfig from "./ProxyConfig.js"
 import * as WebhooksServer from "./WebhooksServer.js"
 
+/** A flag with an environment fallback read by `config` (flags win). */
+const withEnv = <A>(flag: Options.Options<A>, config: Config.Config<A>, description: string) =>
+  flag.pipe(Options.withFallbackConfig(config), Options.withDescription(description))
+
 /** A flag with an environment fallback read by `config` (flags win); `None` when neither is given. */
 const optional = <A>(flag: Options.Options<A>, config: Config.Config<Option.Option<A>>, description: string) =>
-  flag.pipe(
-    Options.map(Option.some),
-    Options.withFallbackConfig(config),
-    Options.withDescription(description)
-  )
+  withEnv(Options.map(flag, Option.some), config, description)
 
 const optionalText = (name: string, env: string, description: string) =>
   optional(Options.text(name), Config.option(Config.string(env)), `${description} (env ${env})`)
 
-/** An integer flag with its environment variable as fallback: both, and the rule, from `ProxyConfig.integerFlags`. */
+/**
+ * An integer flag with its environment variable as fallback, read by the flag's rule (`ProxyConfig.integerFlags`);
+ * the variable empty or only spaces is unset, as for `PORT`: `fallback` applies.
+ */
 const integer = (name: string, fallback: number, description: string) => {
-  const env = ProxyConfig.integerFlags.get(`--${name}`)!.env
-  return Options.integer(name).pipe(
-    Options.withFallbackConfig(Config.integer(env).pipe(Config.withDefault(fallback))),
-    Options.withDescription(`${description} (env ${env}, default ${fallback})`)
+  const { env, read } = ProxyConfig.integerFlags.get(`--${name}`)!
+  const config = Config.string(env).pipe(
+    Config.mapOrFail((text) => text.trim() === "" ? Either.right(fallback) : Either.mapLeft(read(text), ({ message }) => ConfigError.InvalidData([env], message))),
+    Config.withDefault(fallback)
   )
+  return withEnv(Options.integer(name), config, `${description} (env ${env}, default ${fallback})`)
 }
 
 const options = {
-  host: Options.text("host").pipe(
-    Options.withFallbackConfig(MregConfig.host),
-    Options.withDescription(`listen address (env HOST, default ${MregConfig.DEFAULT_HOST})`)
-  ),
-  port: Options.integer("port").pipe(
-    Options.withFallbackConfig(MregConfig.port),
-    Options.withDescription(`listen port; 0 picks a free port, printed in the "listening" log line (env PORT, default ${MregConfig.DEFAULT_PORT})`)
+  host: withEnv(Options.text("host"), MregConfig.host, `listen address (env HOST, default ${MregConfig.DEFAULT_HOST})`),
+  port: withEnv(
+    Options.integer("port"),
+    MregConfig.port,
+    `listen port; 0 picks a free port, printed in the "listening" log line (env PORT, default ${MregConfig.DEFAULT_PORT})`
   ),
   tokensFile: optionalText("tokens-file", "MREG_TOKENS_FILE", "tokens file, YAML or JSON: token → subject and scopes per ML repo"),
   insecureNoAuth: Options.boolean("insecure-no-auth").pipe(
@@ -69,9 +71,10 @@ const options = {
   upstreamToken: optional(Options.redacted("upstream-token"), MregConfig.tfyApiKey, "bearer token sent upstream instead of the caller's (env TFY_API_KEY; never logged)"),
   upstreamTimeoutMs: integer("upstream-timeout-ms", Proxy.DEFAULT_UPSTREAM_TIMEOUT_MS, "time limit of one upstream attempt; 504 after"),
   upstreamRetries: integer("upstream-retries", Proxy.DEFAULT_UPSTREAM_RETRIES, "retries of safe upstream requests on 502/503/504 and connection errors"),
-  home: Options.text("home").pipe(
-    Options.withFallbackConfig(MregConfig.mregHomeOr(join(homedir(), ".mreg"))),
-    Options.withDescription("folder of the embedded SQLite registry, registry.db inside (env MREG_HOME, default ~/.mreg)")
+  home: withEnv(
+    Options.text("home"),
+    MregConfig.mregHomeOr(join(homedir(), ".mreg")),
+    "folder of the embedded SQLite registry, registry.db inside (env MREG_HOME, default ~/.mreg)"
   ),
   databaseUrl: optional(Options.redacted("database-url"), MregConfig.databaseUrl, "postgres:// URL: the embedded registry on PostgreSQL (env DATABASE_URL; never logged)"),
   metrics: Options.boolean("no-metrics").pipe(
@@ -83,10 +86,7 @@ const options = {
     Config.option(Config.redacted("MREG_METRICS_TOKEN")),
     "bearer token GET /metrics asks for (env MREG_METRICS_TOKEN; never logged)"
   ),
-  tenant: Options.text("tenant").pipe(
-    Options.withFallbackConfig(MregConfig.mregTenant),
-    Options.withDescription("tenant in the FQNs of the embedded registry (env MREG_TENANT, default default)")
-  ),
+  tenant: withEnv(Options.text("tenant"), MregConfig.mregTenant, "tenant in the FQNs of the embedded registry (env MREG_TENANT, default default)"),
   webhooksFile: optionalText("webhooks-file", "MREG_WEBHOOKS_FILE", "webhooks file, YAML or JSON: subscriptions (URL, events, ML repo, secret) and delivery settings")
 }
 

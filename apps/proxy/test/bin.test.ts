@@ -144,6 +144,17 @@ describe("mreg-proxy process", () => {
     assert.strictEqual(await proc.exit, 0)
   })
 
+  it("an integer variable set to the empty string or spaces is unset: its default applies, as for PORT", { timeout: 60_000 }, async () => {
+    const proc = start(["--insecure-no-auth", "--port", "0"], { MREG_MAX_BODY_BYTES: "", MREG_UPSTREAM_RETRIES: "  " })
+    const url = await listeningUrl(proc)
+    // The default limit, 1 MiB: a 2 MiB body is a 413 naming it.
+    const answer = await fetch(`${url}/api/ml/v1/model-versions`, { method: "PUT", body: "x".repeat(2 * 1024 * 1024) })
+    assert.strictEqual(answer.status, 413)
+    assert.strictEqual(((await answer.json()) as any).message, "the request body is 2097152 bytes; the limit is 1048576 bytes")
+    proc.child.kill("SIGINT")
+    assert.strictEqual(await proc.exit, 0)
+  })
+
   it("an unknown flag is named, with the closest flag, instead of an invalid subcommand", { timeout: 60_000 }, async () => {
     const typo = start(["--tokens-file", "examples/tokens.yaml", "--prot", "9000"], {})
     assert.strictEqual(await typo.exit, 1)
