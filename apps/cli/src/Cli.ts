@@ -7,7 +7,7 @@
  * every manifest that fails validation never open a database or send a request.
  *
  * `@effect/cli` parses and runs the commands; the help and the usage errors are mreg's own, read from the same
- * command descriptors (`internal/descriptor.ts`, `internal/argv.ts`, `internal/helpText.ts`; the style commands
+ * command descriptors (`CommandTree` and `CommandLine` of `@mreg/core`, `internal/helpText.ts`; the style commands
  * follow is in `internal/help.ts`), because `@effect/cli`'s help has no examples, no wrapping, type boilerplate
  * under every option and its built-in options on every page.
  *
@@ -20,12 +20,13 @@
 import { Command } from "@effect/cli"
 import type * as CliApp from "@effect/cli/CliApp"
 import * as CliValidationError from "@effect/cli/ValidationError"
+import * as CommandLine from "@mreg/core/CommandLine"
+import * as CommandTree from "@mreg/core/CommandTree"
 import { type Console, Effect, Either } from "effect"
 import * as ExitCode from "./ExitCode.js"
 import * as Failure from "./Failure.js"
-import * as Argv from "./internal/argv.js"
-import * as Descriptor from "./internal/descriptor.js"
 import * as Help from "./internal/help.js"
+import * as IntegerFlags from "./internal/integerFlags.js"
 import * as HelpText from "./internal/helpText.js"
 import { completion, type Shell } from "./internal/commands/completion.js"
 import { delete_ } from "./internal/commands/delete.js"
@@ -131,9 +132,15 @@ const defectMessage = (defect: unknown): string =>
 
 /** The text of an `@effect/cli` error document, on one line. */
 const validationText = (error: CliValidationError.ValidationError): string =>
-  Descriptor.blocksOf(error.error).map((block) => block._tag === "Paragraph" ? Descriptor.spanText(block.value) : "").join(" ").trim()
+  CommandTree.blocksOf(error.error).map((block) => block._tag === "Paragraph" ? CommandTree.spanText(block.value) : "").join(" ").trim()
 
-const usageHint = (path: ReadonlyArray<Descriptor.CommandInfo>): string =>
+/** A usage error's message; `mreg init -o FILE` wrote a file before -o meant the output format everywhere. */
+const usageMessage = (problem: CommandLine.Problem): string =>
+  problem.kind === "value" && problem.token === "output" && problem.path.at(-1)!.options.some((option) => option.name === "out-file")
+    ? `${problem.message}; to write a file, use --out-file ${problem.value}`
+    : problem.message
+
+const usageHint = (path: ReadonlyArray<CommandTree.CommandInfo>): string =>
   `Run "${path.map((info) => info.name).join(" ")} --help" for usage.`
 
 /** A console that prints nothing: `@effect/cli` prints its own errors, which `run` replaces with its own. */
@@ -147,7 +154,7 @@ const silent = (base: Console.Console): Console.Console => ({
 
 /**
  * Runs `mreg` on a full `process.argv` and succeeds with the exit code. The command line is checked first
- * (`internal/argv.ts`): no command, `help [COMMAND]`, `-h`/`--help` print the help (exit 0), `-v`/`--version` the
+ * (`CommandLine.check`): no command, `help [COMMAND]`, `-h`/`--help` print the help (exit 0), `-v`/`--version` the
  * version; an unknown command or flag, a missing or malformed value, a missing argument is `error: …` naming the
  * flag and what it takes, with "did you mean" for near misses, and a pointer to the help (exit 2). Then
  * `@effect/cli` parses and runs the command; failures are printed to stderr and turned into their
@@ -161,7 +168,7 @@ export const run = (
   options: Options
 ): Effect.Effect<ExitCode.ExitCode, never, CliApp.CliApp.Environment> => {
   const root = make(options)
-  const tree = Descriptor.read(root)
+  const tree = CommandTree.read(root, { integers: IntegerFlags.rangeOf })
   const cli = Command.run(root, { name: "mreg", version: VERSION })
   return Effect.gen(function*() {
     const support = yield* Output.colorSupport
@@ -171,8 +178,8 @@ export const run = (
         out.stderr(`${Failure.render(new Failure.UsageError({ message }), out.stderrStyle)}\n${hint}`).pipe(
           Effect.as<ExitCode.ExitCode>(ExitCode.USAGE)
         )
-      const route = Argv.check(tree, argv.slice(2))
-      if (Either.isLeft(route)) return usageError(route.left.message, usageHint(route.left.path))
+      const route = CommandLine.check(tree, argv.slice(2))
+      if (Either.isLeft(route)) return usageError(usageMessage(route.left), usageHint(route.left.path))
       switch (route.right._tag) {
         case "Help":
           return out.stdout(HelpText.render(route.right.path, out.stdoutStyle, VERSION, ROOT_SECTIONS)).pipe(Effect.as(ExitCode.OK))
@@ -184,7 +191,7 @@ export const run = (
             Effect.as<ExitCode.ExitCode>(ExitCode.OK),
             Effect.catchAll((failure) =>
               CliValidationError.isValidationError(failure)
-                ? usageError(validationText(failure), usageHint(Argv.commandPath(tree, argv.slice(2))))
+                ? usageError(validationText(failure), usageHint(CommandLine.commandPath(tree, argv.slice(2))))
                 : failure._tag === "Changed"
                 ? Effect.succeed(Failure.exitCode(failure))
                 : out.stderr(Failure.render(failure, out.stderrStyle)).pipe(Effect.as(Failure.exitCode(failure)))

@@ -1,12 +1,12 @@
 /**
- * `internal/argv.ts` and `internal/descriptor.ts` in process, on a small command tree with a command group (as
+ * `CommandLine` and `CommandTree` of `@mreg/core` in process, on a small command tree with a command group (as
  * `mreg tag add|remove|set`), which the bundle's tests do not have yet.
  */
 import { Args, Command, Options } from "@effect/cli"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
-import * as Argv from "../src/internal/argv.js"
-import * as Descriptor from "../src/internal/descriptor.js"
+import * as Argv from "@mreg/core/CommandLine"
+import * as Descriptor from "@mreg/core/CommandTree"
 import { describe as describeCommand } from "../src/internal/help.js"
 import * as HelpText from "../src/internal/helpText.js"
 import * as Style from "../src/internal/style.js"

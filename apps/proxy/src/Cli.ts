@@ -5,9 +5,11 @@
  *
  * @since 0.1.0
  */
-import { Args, Command, Options, type Usage } from "@effect/cli"
-import { ConsoleColor, MregConfig, Spelling } from "@mreg/core"
-import { Config, Duration, Effect, Either, Layer, Option } from "effect"
+import { Args, Command, Options } from "@effect/cli"
+import { ConsoleColor, MregConfig } from "@mreg/core"
+import * as CommandLine from "@mreg/core/CommandLine"
+import * as CommandTree from "@mreg/core/CommandTree"
+import { Config, ConfigError, Duration, Effect, Either, Layer, Option } from "effect"
 import { homedir } from "node:os"
 import { join } from "node:path"
 import * as NodeServer from "./NodeServer.js"
@@ -15,34 +17,36 @@ import * as Proxy from "./Proxy.js"
 import * as ProxyConfig from "./ProxyConfig.js"
 import * as WebhooksServer from "./WebhooksServer.js"
 
+/** A flag with an environment fallback read by `config` (flags win). */
+const withEnv = <A>(flag: Options.Options<A>, config: Config.Config<A>, description: string) =>
+  flag.pipe(Options.withFallbackConfig(config), Options.withDescription(description))
+
 /** A flag with an environment fallback read by `config` (flags win); `None` when neither is given. */
 const optional = <A>(flag: Options.Options<A>, config: Config.Config<Option.Option<A>>, description: string) =>
-  flag.pipe(
-    Options.map(Option.some),
-    Options.withFallbackConfig(config),
-    Options.withDescription(description)
-  )
+  withEnv(Options.map(flag, Option.some), config, description)
 
 const optionalText = (name: string, env: string, description: string) =>
   optional(Options.text(name), Config.option(Config.string(env)), `${description} (env ${env})`)
 
-/** An integer flag with its environment variable as fallback: both, and the rule, from `ProxyConfig.integerFlags`. */
+/**
+ * An integer flag with its environment variable as fallback, read by the flag's rule (`ProxyConfig.integerFlags`);
+ * the variable empty or only spaces is unset, as for `PORT`: `fallback` applies.
+ */
 const integer = (name: string, fallback: number, description: string) => {
-  const env = ProxyConfig.integerFlags.get(`--${name}`)!.env
-  return Options.integer(name).pipe(
-    Options.withFallbackConfig(Config.integer(env).pipe(Config.withDefault(fallback))),
-    Options.withDescription(`${description} (env ${env}, default ${fallback})`)
+  const { env, read } = ProxyConfig.integerFlags.get(`--${name}`)!
+  const config = Config.string(env).pipe(
+    Config.mapOrFail((text) => text.trim() === "" ? Either.right(fallback) : Either.mapLeft(read(text), ({ message }) => ConfigError.InvalidData([env], message))),
+    Config.withDefault(fallback)
   )
+  return withEnv(Options.integer(name), config, `${description} (env ${env}, default ${fallback})`)
 }
 
 const options = {
-  host: Options.text("host").pipe(
-    Options.withFallbackConfig(MregConfig.host),
-    Options.withDescription(`listen address (env HOST, default ${MregConfig.DEFAULT_HOST})`)
-  ),
-  port: Options.integer("port").pipe(
-    Options.withFallbackConfig(MregConfig.port),
-    Options.withDescription(`listen port; 0 picks a free port, printed in the "listening" log line (env PORT, default ${MregConfig.DEFAULT_PORT})`)
+  host: withEnv(Options.text("host"), MregConfig.host, `listen address (env HOST, default ${MregConfig.DEFAULT_HOST})`),
+  port: withEnv(
+    Options.integer("port"),
+    MregConfig.port,
+    `listen port; 0 picks a free port, printed in the "listening" log line (env PORT, default ${MregConfig.DEFAULT_PORT})`
   ),
   tokensFile: optionalText("tokens-file", "MREG_TOKENS_FILE", "tokens file, YAML or JSON: token → subject and scopes per ML repo"),
   insecureNoAuth: Options.boolean("insecure-no-auth").pipe(
@@ -67,9 +71,10 @@ const options = {
   upstreamToken: optional(Options.redacted("upstream-token"), MregConfig.tfyApiKey, "bearer token sent upstream instead of the caller's (env TFY_API_KEY; never logged)"),
   upstreamTimeoutMs: integer("upstream-timeout-ms", Proxy.DEFAULT_UPSTREAM_TIMEOUT_MS, "time limit of one upstream attempt; 504 after"),
   upstreamRetries: integer("upstream-retries", Proxy.DEFAULT_UPSTREAM_RETRIES, "retries of safe upstream requests on 502/503/504 and connection errors"),
-  home: Options.text("home").pipe(
-    Options.withFallbackConfig(MregConfig.mregHomeOr(join(homedir(), ".mreg"))),
-    Options.withDescription("folder of the embedded SQLite registry, registry.db inside (env MREG_HOME, default ~/.mreg)")
+  home: withEnv(
+    Options.text("home"),
+    MregConfig.mregHomeOr(join(homedir(), ".mreg")),
+    "folder of the embedded SQLite registry, registry.db inside (env MREG_HOME, default ~/.mreg)"
   ),
   databaseUrl: optional(Options.redacted("database-url"), MregConfig.databaseUrl, "postgres:// URL: the embedded registry on PostgreSQL (env DATABASE_URL; never logged)"),
   metrics: Options.boolean("no-metrics").pipe(
@@ -81,10 +86,7 @@ const options = {
     Config.option(Config.redacted("MREG_METRICS_TOKEN")),
     "bearer token GET /metrics asks for (env MREG_METRICS_TOKEN; never logged)"
   ),
-  tenant: Options.text("tenant").pipe(
-    Options.withFallbackConfig(MregConfig.mregTenant),
-    Options.withDescription("tenant in the FQNs of the embedded registry (env MREG_TENANT, default default)")
-  ),
+  tenant: withEnv(Options.text("tenant"), MregConfig.mregTenant, "tenant in the FQNs of the embedded registry (env MREG_TENANT, default default)"),
   webhooksFile: optionalText("webhooks-file", "MREG_WEBHOOKS_FILE", "webhooks file, YAML or JSON: subscriptions (URL, events, ML repo, secret) and delivery settings")
 }
 
@@ -123,85 +125,34 @@ export const command = Command.make("mreg-proxy", options, (config) =>
 
 const cli = Command.run(command, { name: "mreg-proxy", version: "0.1.0" })
 
-/** The flags of `options`, each with whether it takes a value, and `@effect/cli`'s own. */
-const flagsOf = (of: Record<string, Options.Options<unknown>>): ReadonlyMap<string, boolean> => {
-  const names = new Map<string, boolean>([["-h", false], ["--help", false], ["--version", false], ["--wizard", false], ["--completions", true], ["--log-level", true]])
-  const walk = (usage: Usage.Usage): void => {
-    switch (usage._tag) {
-      case "Named":
-        return usage.names.forEach((name) => names.set(name, Option.isSome(usage.acceptedValues)))
-      case "Optional":
-      case "Repeated":
-        return walk(usage.usage)
-      case "Alternation":
-      case "Concat":
-        walk(usage.left)
-        return walk(usage.right)
-      default:
-        return
-    }
-  }
-  if (Object.keys(of).length > 0) walk(Options.getUsage(Options.all(of)))
-  return names
+/** The command tree, with `@effect/cli`'s own options and the ranges of the integer flags (`ProxyConfig.integerFlags`). */
+const tree = CommandTree.read(command, { builtIns: true, integers: (name) => ProxyConfig.integerFlags.get(`--${name}`) })
+
+const LISTS = { flag: "flags", command: "commands", argument: "arguments" } as const
+
+/** A usage error as `mreg-proxy` words it: a flag's "did you mean" unquoted, and which list `--help` shows. */
+const usageError = ({ kind, message, path, suggestion, token }: CommandLine.Problem) => {
+  const where = path.map((info) => info.name).join(" ")
+  const text = kind === "flag" ? `unknown flag ${token} for "${where}"${suggestion === undefined ? "" : `; did you mean ${suggestion}?`}` : message
+  return new ProxyConfig.ProxyConfigError({ message: kind in LISTS ? `${text} (${where} --help lists the ${LISTS[kind as keyof typeof LISTS]})` : text })
 }
-
-/** A command of `mreg-proxy`: its flags, its subcommands, and how many positional arguments it takes. */
-interface Level {
-  readonly path: string
-  readonly flags: ReadonlyMap<string, boolean>
-  readonly commands: ReadonlyMap<string, Level>
-  readonly args: number
-}
-
-const replayLevel: Level = { path: "mreg-proxy webhooks replay", flags: flagsOf({ home: options.home, databaseUrl: options.databaseUrl }), commands: new Map(), args: 1 }
-const webhooksLevel: Level = { path: "mreg-proxy webhooks", flags: flagsOf({}), commands: new Map([["replay", replayLevel]]), args: 0 }
-const serverLevel: Level = { path: "mreg-proxy", flags: flagsOf(options), commands: new Map([["webhooks", webhooksLevel]]), args: 0 }
-
-const usageError = (message: string) => new ProxyConfig.ProxyConfigError({ message })
 
 /**
  * The first usage error in `args` (after the command's name), where `@effect/cli` answers "Invalid subcommand for
- * mreg-proxy - use 'webhooks'" or "Received unknown argument": an unknown flag or command, named with the closest one
- * (`Spelling.didYouMean`), an argument too many, or an integer flag whose value — on the command line, or for the
- * server in its environment variable — breaks its rule (`ProxyConfig.integerFlags`).
+ * mreg-proxy - use 'webhooks'" or "Received unknown argument" (`CommandLine.check`, as `mreg` does): an unknown flag
+ * or command, named with the closest one, an argument too many or missing, a flag given twice or without its value,
+ * or an integer flag whose value — on the command line, or for the server in its environment variable — breaks its
+ * rule (`ProxyConfig.integerFlags`). Help, version and completions read no setting; the subcommands read their own.
  */
 const usageProblem = (args: ReadonlyArray<string>): ProxyConfig.ProxyConfigError | undefined => {
-  let level = serverLevel
-  let positional = 0
-  const given = new Set<string>()
-  for (let i = 0; i < args.length; i++) {
-    const token = args[i]!
-    if (!token.startsWith("-") || token === "-" || /^-\d/.test(token)) {
-      const command = positional === 0 ? level.commands.get(token) : undefined
-      if (command !== undefined) level = command
-      else if (positional < level.args) positional++
-      else if (level.commands.size === 0) return usageError(`unexpected argument ${JSON.stringify(token)} for "${level.path}" (${level.path} --help lists the arguments)`)
-      else {
-        const closest = Spelling.didYouMean(token, level.commands.keys())
-        const hint = closest === undefined ? "" : `; did you mean ${JSON.stringify(closest)}?`
-        return usageError(`unknown command ${JSON.stringify(token)} for "${level.path}"${hint} (${level.path} --help lists the commands)`)
-      }
-      continue
-    }
-    const name = token.split("=", 1)[0]!
-    const takesValue = level.flags.get(name)
-    if (takesValue === undefined) {
-      const closest = Spelling.didYouMean(name, level.flags.keys())
-      const hint = closest === undefined ? "" : `; did you mean ${closest}?`
-      return usageError(`unknown flag ${name} for "${level.path}"${hint} (${level.path} --help lists the flags)`)
-    }
-    given.add(name)
-    const value = token.includes("=") ? token.slice(name.length + 1) : takesValue ? args[++i] : undefined
-    const read = ProxyConfig.integerFlags.get(name)?.read
-    const number = read === undefined || value === undefined ? undefined : read(value)
-    if (number !== undefined && Either.isLeft(number)) return number.left
-  }
-  // Help, version and completions read no setting; other commands read their own.
-  if (level !== serverLevel || ["-h", "--help", "--version", "--wizard", "--completions"].some((flag) => given.has(flag))) return undefined
+  const route = CommandLine.check(tree, args, { helpCommand: false, version: ["--version"] })
+  if (Either.isLeft(route)) return usageError(route.left)
+  const { given, path } = route.right._tag === "Run" ? route.right : { given: undefined, path: [] }
+  if (given === undefined || path.length > 1 || ["version", "wizard", "completions"].some((name) => given.has(name))) return undefined
   // The environment of the integer flags not given (an empty variable is unset: the default applies).
   for (const [flag, { env, read }] of ProxyConfig.integerFlags) {
     const text = process.env[env]
-    const number = given.has(flag) || text === undefined || text.trim() === "" ? undefined : read(text)
+    const number = given.has(flag.slice(2)) || text === undefined || text.trim() === "" ? undefined : read(text)
     if (number !== undefined && Either.isLeft(number)) return number.left
   }
   return undefined

@@ -25,13 +25,13 @@ import * as Metrics from "@effect/opentelemetry/Metrics"
 import * as Resource from "@effect/opentelemetry/Resource"
 import { RegistryApi, RegistryError, Telemetry } from "@mreg/core"
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus"
-import { Effect, Layer, Metric, MetricBoundaries, MetricKey, Option, Redacted } from "effect"
-import { createHash, timingSafeEqual } from "node:crypto"
+import { Effect, Layer, Metric, MetricBoundaries, MetricKey, Option, type Redacted } from "effect"
 import type * as Http from "node:http"
 import { monitorEventLoopDelay } from "node:perf_hooks"
 import { bearerToken } from "./Auth.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import { routeOf } from "./internal/route.js"
+import * as Tokens from "./Tokens.js"
 
 /** The path of the metrics endpoint. @since 0.2.0 @category constants */
 export const PATH = "/metrics"
@@ -110,15 +110,6 @@ export const middleware = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E,
     }
   })
 
-const digest = (text: string) => createHash("sha256").update(text).digest()
-
-/** Whether the request's bearer token is `expected` (compared in constant time). */
-const authorized = (request: HttpServerRequest.HttpServerRequest, expected: Buffer): boolean =>
-  Option.match(bearerToken(request.headers.authorization), {
-    onNone: () => false,
-    onSome: (token) => timingSafeEqual(digest(Redacted.value(token)), expected)
-  })
-
 /** Samples the process metrics (CPU, memory, event-loop delay since the last scrape) into their gauges. */
 const sampleProcess = (lag: ReturnType<typeof monitorEventLoopDelay>) => {
   let lastCpu = 0
@@ -181,10 +172,10 @@ export const layer = (options: Options) =>
       (histogram) => Effect.sync(() => histogram.disable())
     )
     const sample = sampleProcess(lag)
-    const expected = Option.map(options.token, (token) => digest(Redacted.value(token)))
+    const expected = Option.map(options.token, Tokens.isToken)
     const scrape = Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
-      if (Option.isSome(expected) && !authorized(request, expected.value)) return unauthorized()
+      if (Option.isSome(expected) && !expected.value(bearerToken(request.headers.authorization))) return unauthorized()
       yield* sample
       const { resourceMetrics } = yield* Effect.promise(() => exporter.collect())
       return HttpServerResponse.text(serializer.serialize(forTextFormat(resourceMetrics)), { contentType: "text/plain; version=0.0.4; charset=utf-8" })

@@ -82,6 +82,8 @@ export const toPayloadTooLarge = (u: unknown): Option.Option<RegistryError.Paylo
 const errorResponse = (body: RegistryError.ErrorBody | { readonly statusCode: number; readonly code: string; readonly message: string }) =>
   HttpServerResponse.unsafeJson(body, { status: body.statusCode, headers: { connection: "close" } })
 
+const tooLargeResponse = (limit: number, size: number | undefined) => errorResponse(RegistryError.toBody(payloadTooLarge(limit, size)))
+
 /**
  * Wraps an app with the body limit: 413 `PAYLOAD_TOO_LARGE` for a `Content-Length` over `maxBodyBytes` before the
  * app runs; otherwise the app runs with body readers limited to `maxBodyBytes` (or `MaxBodySize` where set), and
@@ -98,16 +100,13 @@ export const limitBody = (maxBodyBytes: number) => <E, R>(app: HttpApp.Default<E
     }
     const declared = declaredLength(request)
     if (declared !== undefined && declared > maxBodyBytes) {
-      return Effect.succeed(errorResponse(RegistryError.toBody(payloadTooLarge(maxBodyBytes, declared))))
+      return Effect.succeed(tooLargeResponse(maxBodyBytes, declared))
     }
     const overflow: Overflow = { value: undefined }
     return app.pipe(
       Effect.provideService(HttpServerRequest.HttpServerRequest, limited(request, overflow, maxBodyBytes)),
       Effect.exit,
-      Effect.flatMap((exit) =>
-        overflow.value === undefined
-          ? exit
-          : Effect.succeed(errorResponse(RegistryError.toBody(payloadTooLarge(overflow.value.limit, overflow.value.size)))))
+      Effect.flatMap((exit) => overflow.value === undefined ? exit : Effect.succeed(tooLargeResponse(overflow.value.limit, overflow.value.size)))
     )
   })
 

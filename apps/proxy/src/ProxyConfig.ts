@@ -46,56 +46,44 @@ export const isLoopback = (host: string): boolean => {
 
 const fail = (message: string) => Either.left(new ProxyConfigError({ message }))
 
-/** An integer setting: its flag, its environment variable, the rule in words and the bounds it states. */
-interface IntegerRule {
-  readonly flag: string
-  readonly env: string
-  readonly rule: string
-  readonly min: number
-  readonly max: number
-}
-
 const SECONDS = "an integer number of seconds from 1 to 3600"
 
+/** The integer settings: flag, environment variable and range (`MregConfig.IntegerRange`, its rule in words). */
 const integerRules = {
-  maxBodyBytes: { flag: "--max-body-bytes", env: "MREG_MAX_BODY_BYTES", rule: "a positive integer", min: 1, max: Infinity },
-  headerTimeout: { flag: "--header-timeout", env: "MREG_HEADER_TIMEOUT", rule: SECONDS, min: 1, max: 3600 },
-  bodyTimeout: { flag: "--body-timeout", env: "MREG_BODY_TIMEOUT", rule: SECONDS, min: 1, max: 3600 },
-  upstreamTimeoutMs: { flag: "--upstream-timeout-ms", env: "MREG_UPSTREAM_TIMEOUT_MS", rule: "a positive integer", min: 1, max: Infinity },
-  upstreamRetries: { flag: "--upstream-retries", env: "MREG_UPSTREAM_RETRIES", rule: "an integer from 0 to 10", min: 0, max: 10 }
-} as const satisfies Record<string, IntegerRule>
+  port: { flag: "--port", env: "PORT", min: 0, max: 65535 },
+  maxBodyBytes: { flag: "--max-body-bytes", env: "MREG_MAX_BODY_BYTES", min: 1, rule: "a positive integer" },
+  headerTimeout: { flag: "--header-timeout", env: "MREG_HEADER_TIMEOUT", min: 1, max: 3600, rule: SECONDS },
+  bodyTimeout: { flag: "--body-timeout", env: "MREG_BODY_TIMEOUT", min: 1, max: 3600, rule: SECONDS },
+  upstreamTimeoutMs: { flag: "--upstream-timeout-ms", env: "MREG_UPSTREAM_TIMEOUT_MS", min: 1, rule: "a positive integer" },
+  upstreamRetries: { flag: "--upstream-retries", env: "MREG_UPSTREAM_RETRIES", min: 0, max: 10 }
+} as const satisfies Record<string, MregConfig.IntegerRange & { readonly flag: string; readonly env: string }>
 
-const checkInteger = (rule: IntegerRule, value: number, shown: string): Either.Either<number, ProxyConfigError> =>
-  Number.isInteger(value) && value >= rule.min && value <= rule.max ? Either.right(value) : fail(`${rule.flag} (${rule.env}) must be ${rule.rule} (received ${shown})`)
-
-const checkNumber = (config: ProxyConfig, key: keyof typeof integerRules) => checkInteger(integerRules[key], config[key], String(config[key]))
-
-const PORT = "--port (PORT)"
+/** `MregConfig.integerSetting` of the setting `key`, named `--flag (ENV)`. */
+const checkInteger = (key: keyof typeof integerRules, input: string | number): Either.Either<number, ProxyConfigError> => {
+  const rule = integerRules[key]
+  return Either.mapLeft(MregConfig.integerSetting(input, `${rule.flag} (${rule.env})`, rule), ({ message }) => new ProxyConfigError({ message }))
+}
 
 /**
  * The integer flags by name (`--port`, `--max-body-bytes`, `--header-timeout`, `--body-timeout`,
- * `--upstream-timeout-ms`, `--upstream-retries`), each with its environment variable (read when the flag is absent)
- * and the reader of its text: the number, or `ProxyConfigError` naming the flag, its variable, its rule and the text
- * received — the rules `validate` applies to the numbers (`--port abc`: `--port (PORT) must be an integer from 0 to
- * 65535 (received "abc")`).
+ * `--upstream-timeout-ms`, `--upstream-retries`), each with its environment variable (read when the flag is absent),
+ * its range (`MregConfig.IntegerRange`), the name its messages give it (`label`: `--port (PORT)`) and the reader of
+ * its text: the number, or `ProxyConfigError` naming the flag, its variable, its rule and the text received —
+ * `MregConfig.integerSetting` with the ranges `validate` applies to the numbers (`--port abc`: `--port (PORT) must
+ * be an integer from 0 to 65535 (received "abc")`).
  * @since 0.2.0
  * @category validation
  */
-export const integerFlags: ReadonlyMap<string, {
+export const integerFlags: ReadonlyMap<string, MregConfig.IntegerRange & {
   readonly env: string
+  readonly label: string
   readonly read: (text: string) => Either.Either<number, ProxyConfigError>
-}> = new Map([
-  ["--port", {
-    env: "PORT",
-    read: (text: string) => Either.mapLeft(MregConfig.portNumber(text, PORT), ({ message }) => new ProxyConfigError({ message }))
-  }],
-  ...Object.values(integerRules).map((rule: IntegerRule) =>
-    [rule.flag, {
-      env: rule.env,
-      read: (text: string) => checkInteger(rule, /^[+-]?\d+$/.test(text.trim()) ? Number(text) : Number.NaN, JSON.stringify(text))
-    }] as const
-  )
-])
+}> = new Map(
+  (Object.keys(integerRules) as Array<keyof typeof integerRules>).map((key) => {
+    const rule = integerRules[key]
+    return [rule.flag, { ...rule, label: `${rule.flag} (${rule.env})`, read: (text: string) => checkInteger(key, text) }] as const
+  })
+)
 
 /**
  * Checks a configuration against the start rules, and flag values against `MregConfig`'s rules (port, upstream URL,
@@ -107,21 +95,21 @@ export const integerFlags: ReadonlyMap<string, {
 export const validate = (config: ProxyConfig): Either.Either<ProxyConfig, ProxyConfigError> => {
   if (config.host.trim().length === 0) return fail("--host (HOST) must not be empty")
   const checked = Either.all({
-    port: MregConfig.portNumber(String(config.port), PORT),
+    port: checkInteger("port", String(config.port)),
     upstream: Either.transposeMapOption(config.upstream, (url) => MregConfig.baseUrl(url, "--upstream (TFY_HOST)")),
     tenant: MregConfig.tenantName(config.tenant, "--tenant (MREG_TENANT)"),
     databaseUrl: Either.transposeMapOption(config.databaseUrl, (url) => MregConfig.postgresUrl(url, "--database-url (DATABASE_URL)"))
   })
   if (Either.isLeft(checked)) return fail(checked.left.message)
   config = { ...config, ...checked.right }
-  const integers = Either.all((["maxBodyBytes", "headerTimeout", "bodyTimeout"] as const).map((key) => checkNumber(config, key)))
+  const integers = Either.all((["maxBodyBytes", "headerTimeout", "bodyTimeout"] as const).map((key) => checkInteger(key, config[key])))
   if (Either.isLeft(integers)) return Either.left(integers.left)
   if (config.headerTimeout > config.bodyTimeout) {
     return fail(
       `--header-timeout (${config.headerTimeout}) must not be longer than --body-timeout (${config.bodyTimeout}): the body timeout counts from the start of the request`
     )
   }
-  const upstream = Either.all((["upstreamTimeoutMs", "upstreamRetries"] as const).map((key) => checkNumber(config, key)))
+  const upstream = Either.all((["upstreamTimeoutMs", "upstreamRetries"] as const).map((key) => checkInteger(key, config[key])))
   if (Either.isLeft(upstream)) return Either.left(upstream.left)
   if (config.webhooksFile !== undefined && Option.isSome(config.webhooksFile) && Option.isSome(config.upstream)) {
     return fail("--webhooks-file (MREG_WEBHOOKS_FILE) needs the embedded registry: the upstream control plane sends its own events; drop --upstream (TFY_HOST) or the webhooks file")

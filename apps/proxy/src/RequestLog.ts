@@ -135,23 +135,17 @@ const format = (options: Logger.Logger.Options<unknown>): string => {
   return JSON.stringify(entry)
 }
 
-const makeLogger = (write: (line: string) => void): Logger.Logger<unknown, void> =>
-  Logger.make((options) => write(format(options)))
-
-/**
- * Replaces the default logger with JSON lines on stdout.
- * @since 0.1.0
- * @category layers
- */
-export const layerJson: Layer.Layer<never> = Logger.replace(
-  Logger.defaultLogger,
-  makeLogger((line) => process.stdout.write(`${line}\n`))
-)
-
 /**
  * Replaces the default logger with one that hands each JSON line to `write` (tests).
  * @since 0.1.0
  * @category layers
  */
 export const layerTo = (write: (line: string) => void): Layer.Layer<never> =>
-  Logger.replace(Logger.defaultLogger, makeLogger(write))
+  Logger.replace(Logger.defaultLogger, Logger.make((options) => write(format(options))))
+
+/**
+ * Replaces the default logger with JSON lines on stdout.
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerJson: Layer.Layer<never> = layerTo((line) => process.stdout.write(`${line}\n`))

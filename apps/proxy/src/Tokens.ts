@@ -102,6 +102,20 @@ const makeGrant = (subject: ModelVersion.Subject, scopes: ReadonlyArray<typeof S
 const unauthorized = (message: string) => new RegistryError.Unauthorized({ message })
 const missing = unauthorized("missing bearer token: send Authorization: Bearer <token>")
 
+/** Whether a bearer token is presented: a header with a token that is not empty. */
+const isPresented = (token: Option.Option<Redacted.Redacted<string>>): token is Option.Some<Redacted.Redacted<string>> =>
+  Option.isSome(token) && Redacted.value(token.value).length > 0
+
+/**
+ * Whether a presented bearer token is `expected` (`--metrics-token`), compared by SHA-256 digest in constant time.
+ * @since 0.2.0
+ * @category authentication
+ */
+export const isToken = (expected: Redacted.Redacted<string>): (token: Option.Option<Redacted.Redacted<string>>) => boolean => {
+  const wanted = digest(Redacted.value(expected))
+  return (token) => isPresented(token) && timingSafeEqual(digest(Redacted.value(token.value)), wanted)
+}
+
 /** The service over parsed entries; fails for an entry without a token or with a token given twice. */
 const make = (file: typeof TokensFile.Type): Either.Either<Service, TokensFileError> => {
   const entries: Array<{ readonly digest: Buffer; readonly grant: Grant }> = []
@@ -121,7 +135,7 @@ const make = (file: typeof TokensFile.Type): Either.Either<Service, TokensFileEr
     mode: "tokens",
     authenticate: (token) =>
       Effect.suspend(() => {
-        if (Option.isNone(token) || Redacted.value(token.value).length === 0) return Effect.fail(missing)
+        if (!isPresented(token)) return Effect.fail(missing)
         const presented = digest(Redacted.value(token.value))
         let found: Grant | undefined
         // Every entry is compared, in constant time, whatever matched: the timing says nothing about the tokens.
@@ -175,11 +189,15 @@ export const anonymous: ModelVersion.Subject = {
   subjectDisplayName: "anonymous (mreg-proxy --insecure-no-auth)"
 }
 
+/** A service with one grant, every ML repo writable, for `subject`; `tokenRequired`: no token is `Unauthorized`. */
+const layerOneGrant = (mode: Service["mode"], subject: ModelVersion.Subject, admin: boolean, tokenRequired: boolean): Layer.Layer<Tokens> =>
+  Layer.sync(Tokens, (): Service => {
+    const grant = Effect.succeed(makeGrant(subject, [{ ml_repo: "*", access: "write" }], admin))
+    return { mode, authenticate: (token) => tokenRequired && !isPresented(token) ? Effect.fail(missing) : grant }
+  })
+
 /** `--insecure-no-auth`: no token needed, every caller is {@link anonymous}, writing everywhere, admin. @since 0.1.0 @category layers */
-export const layerInsecure: Layer.Layer<Tokens> = Layer.sync(Tokens, (): Service => {
-  const grant = Effect.succeed(makeGrant(anonymous, [{ ml_repo: "*", access: "write" }], true))
-  return { mode: "insecure", authenticate: () => grant }
-})
+export const layerInsecure: Layer.Layer<Tokens> = layerOneGrant("insecure", anonymous, true, false)
 
 /** The subject recorded for callers in pass-through mode (the upstream knows who they are). */
 const upstreamCaller: ModelVersion.Subject = {
@@ -189,10 +207,4 @@ const upstreamCaller: ModelVersion.Subject = {
 }
 
 /** Pass-through (upstream mode, no tokens file): a bearer token is required and forwarded. @since 0.1.0 @category layers */
-export const layerPassthrough: Layer.Layer<Tokens> = Layer.sync(Tokens, (): Service => {
-  const grant = Effect.succeed(makeGrant(upstreamCaller, [{ ml_repo: "*", access: "write" }], false))
-  return {
-    mode: "passthrough",
-    authenticate: (token) => Option.isNone(token) || Redacted.value(token.value).length === 0 ? Effect.fail(missing) : grant
-  }
-})
+export const layerPassthrough: Layer.Layer<Tokens> = layerOneGrant("passthrough", upstreamCaller, false, true)

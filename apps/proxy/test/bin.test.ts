@@ -176,6 +176,17 @@ describe("mreg-proxy process", () => {
     assert.strictEqual(await proc.exit, 0)
   })
 
+  it("an integer variable set to the empty string or spaces is unset: its default applies, as for PORT", { timeout: 60_000 }, async () => {
+    const proc = start(["--insecure-no-auth", "--port", "0"], { MREG_MAX_BODY_BYTES: "", MREG_UPSTREAM_RETRIES: "  " })
+    const url = await listeningUrl(proc)
+    // The default limit, 1 MiB: a 2 MiB body is a 413 naming it.
+    const answer = await fetch(`${url}/api/ml/v1/model-versions`, { method: "PUT", body: "x".repeat(2 * 1024 * 1024) })
+    assert.strictEqual(answer.status, 413)
+    assert.strictEqual(((await answer.json()) as any).message, "the request body is 2097152 bytes; the limit is 1048576 bytes")
+    proc.child.kill("SIGINT")
+    assert.strictEqual(await proc.exit, 0)
+  })
+
   it("an unknown flag is named, with the closest flag, instead of an invalid subcommand", { timeout: 60_000 }, async () => {
     const typo = start(["--tokens-file", "examples/tokens.yaml", "--prot", "9000"], {})
     assert.strictEqual(await typo.exit, 1)
@@ -226,6 +237,21 @@ describe("mreg-proxy process", () => {
     assert.isTrue(help.stdout.join("\n").startsWith("mreg-proxy\n"))
   })
 
+  it("mreg and mreg-proxy read an integer by one rule: +5, -0 and 1e3 are refused by both with the same words", { timeout: 60_000 }, async () => {
+    for (const input of ["+5", "-0", "1e3"]) {
+      const proxy = start(["--upstream-retries", input, "--insecure-no-auth"], {})
+      assert.strictEqual(await proxy.exit, 1, input)
+      assert.strictEqual(proxy.stderr.join(""), `mreg-proxy: --upstream-retries (MREG_UPSTREAM_RETRIES) must be an integer from 0 to 10 (received "${input}")\n`)
+      const cli = spawnSync(process.execPath, [join(root, "apps", "cli", "dist", "mreg.mjs"), "list", "--offset", input], {
+        encoding: "utf8",
+        env: { PATH: process.env.PATH ?? "", HOME: home, MREG_HOME: join(home, "cli-integers") },
+        timeout: 30_000
+      })
+      assert.strictEqual(cli.status, 2, input)
+      assert.strictEqual(cli.stderr, `error: --offset must be an integer, 0 or more (received "${input}")\nRun "mreg list --help" for usage.\n`)
+    }
+  })
+
   it("an unknown command or a stray argument is named, with the closest command, instead of an invalid subcommand", { timeout: 60_000 }, async () => {
     const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
       [["webhooks", "replya", "x"], "unknown command \"replya\" for \"mreg-proxy webhooks\"; did you mean \"replay\"? (mreg-proxy webhooks --help lists the commands)"],
@@ -233,6 +259,19 @@ describe("mreg-proxy process", () => {
       [["-"], "unknown command \"-\" for \"mreg-proxy\" (mreg-proxy --help lists the commands)"],
       [["webhooks", "--bogus"], "unknown flag --bogus for \"mreg-proxy webhooks\" (mreg-proxy webhooks --help lists the flags)"],
       [["webhooks", "replay", "msg_1", "msg_2"], "unexpected argument \"msg_2\" for \"mreg-proxy webhooks replay\" (mreg-proxy webhooks replay --help lists the arguments)"]
+    ]
+    for (const [args, message] of cases) {
+      const proc = start(args, {})
+      assert.strictEqual(await proc.exit, 1, args.join(" "))
+      assert.strictEqual(proc.stderr.join(""), `mreg-proxy: ${message}\n`)
+    }
+  })
+
+  it("a flag given twice or without its value, or a missing argument, is named as mreg names it", { timeout: 60_000 }, async () => {
+    const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+      [["--port", "1", "--port", "2"], "--port is given more than once: give it once"],
+      [["--insecure-no-auth", "--port"], "--port takes an integer from 0 to 65535 (received nothing)"],
+      [["--port", "0", "webhooks", "replay"], "\"mreg-proxy webhooks replay\" needs ID (the delivery id (webhook-id), as GET /webhooks/deliveries lists it)"]
     ]
     for (const [args, message] of cases) {
       const proc = start(args, {})

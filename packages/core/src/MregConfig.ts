@@ -193,15 +193,49 @@ export const host: Config.Config<string> = Config.map(optionalText("HOST"), (opt
 export const DEFAULT_PORT = 8080
 
 /**
- * The port rule (`PORT`, `--port`): an integer from 0 to 65535, `0` meaning any free port.
+ * The range of an integer setting: `min` to `max` inclusive (no `max`: no upper bound), and the rule in words when
+ * the default (`an integer from {min} to {max}`, `an integer, {min} or more`) does not fit (`a positive integer`).
+ * @since 0.2.0
+ * @category models
+ */
+export interface IntegerRange {
+  readonly min: number
+  readonly max?: number | undefined
+  readonly rule?: string | undefined
+}
+
+/**
+ * What an integer setting takes, in words: the range's `rule`, else `an integer from 1 to 1000` or
+ * `an integer, 0 or more`.
+ * @since 0.2.0
+ * @category validation
+ */
+export const integerRule = (range: IntegerRange): string =>
+  range.rule ?? (range.max === undefined ? `an integer, ${range.min} or more` : `an integer from ${range.min} to ${range.max}`)
+
+/**
+ * The one rule of an integer setting (a variable, a flag or an option: `PORT`, `--port`, `--limit`, …): decimal
+ * digits with an optional leading `-`, surrounding spaces ignored — no `+`, no `-0`, no exponent (`1e3`), no hex
+ * (`0x10`), no fraction, not empty — a safe integer within `range`. A number (a value already parsed) passes when
+ * it is a safe integer within `range`. Fails with {@link InvalidSetting}: `{name} must be {rule} (received {input})`
+ * — the text received quoted, a number as it is — the same message whatever is wrong.
+ * @since 0.2.0
+ * @category validation
+ */
+export const integerSetting = (input: string | number, name: string, range: IntegerRange): Either.Either<number, InvalidSetting> => {
+  const text = typeof input === "string" ? input.trim() : undefined
+  const value = text === undefined ? input as number : /^-?\d+$/.test(text) && !/^-0+$/.test(text) ? Number(text) : Number.NaN
+  return Number.isSafeInteger(value) && value >= range.min && (range.max === undefined || value <= range.max)
+    ? Either.right(value)
+    : invalid(name, `${name} must be ${integerRule(range)} (received ${received(input)})`)
+}
+
+/**
+ * The port rule (`PORT`, `--port`): an integer from 0 to 65535, `0` meaning any free port ({@link integerSetting}).
  * @since 0.1.0
  * @category validation
  */
-export const portNumber = (input: string, name: string): Either.Either<number, InvalidSetting> => {
-  const text = input.trim()
-  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN
-  return port >= 0 && port <= 65535 ? Either.right(port) : invalid(name, `${name} must be an integer from 0 to 65535 (received ${received(input)})`)
-}
+export const portNumber = (input: string, name: string): Either.Either<number, InvalidSetting> => integerSetting(input, name, { min: 0, max: 65535 })
 
 /**
  * `PORT`: the listen port of a server (see {@link portNumber}), default {@link DEFAULT_PORT}.

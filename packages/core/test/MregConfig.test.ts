@@ -161,6 +161,41 @@ describe("MregConfig", () => {
     })
   })
 
+  describe("integerSetting", () => {
+    const setting = (input: string | number, range: MregConfig.IntegerRange) =>
+      Either.match(MregConfig.integerSetting(input, "--n", range), { onLeft: (error) => error.message, onRight: (n) => n })
+
+    it("reads decimal digits with an optional leading -, surrounding spaces ignored, within the range", () => {
+      assert.strictEqual(setting("5", { min: 0 }), 5)
+      assert.strictEqual(setting(" 5\t", { min: 0 }), 5)
+      assert.strictEqual(setting("007", { min: 0, max: 10 }), 7)
+      assert.strictEqual(setting("-3", { min: -5 }), -3)
+      assert.strictEqual(setting("0", { min: 0, max: 0 }), 0)
+      assert.strictEqual(setting(3600, { min: 1, max: 3600 }), 3600)
+    })
+
+    it("refuses a sign, -0, an exponent, hex, a fraction, nothing and unsafe integers with one message", () => {
+      for (const input of ["+5", "-0", "1e3", "0x10", "1.5", "1.0", "", "  ", "5 5", "Infinity", "9007199254740993"]) {
+        assert.strictEqual(setting(input, { min: 0 }), `--n must be an integer, 0 or more (received ${JSON.stringify(input)})`)
+      }
+      assert.strictEqual(setting("11", { min: 0, max: 10 }), "--n must be an integer from 0 to 10 (received \"11\")")
+      assert.strictEqual(setting("0", { min: 1, rule: "a positive integer" }), "--n must be a positive integer (received \"0\")")
+    })
+
+    it("shows a number received as it is, not quoted", () => {
+      assert.strictEqual(setting(1.5, { min: 1, max: 3600 }), "--n must be an integer from 1 to 3600 (received 1.5)")
+      assert.strictEqual(setting(0, { min: 1, rule: "a positive integer" }), "--n must be a positive integer (received 0)")
+      assert.strictEqual(setting(2 ** 53, { min: 0 }), "--n must be an integer, 0 or more (received 9007199254740992)")
+    })
+
+    it("is PORT's rule: +80 and -0 are refused, surrounding spaces are not", () => {
+      assert.strictEqual(ok(MregConfig.port, { PORT: " 8081 " }), 8081)
+      for (const input of ["+80", "-0", "0x50"]) {
+        assert.strictEqual(refused(MregConfig.port, { PORT: input }), `PORT must be an integer from 0 to 65535 (received ${JSON.stringify(input)})`)
+      }
+    })
+  })
+
   describe("all", () => {
     it("resolves every variable with its default", () => {
       assert.deepStrictEqual(ok(MregConfig.all({ defaultHome: "/h/.mreg" }), {}), {

@@ -13,17 +13,16 @@
  * - A command with subcommands (`tag`, `models`): described like any command, and each subcommand too; its help
  *   lists the subcommands, and `mreg help tag add` / `mreg tag add --help` print a subcommand's.
  *
- * The help itself is rendered by `internal/helpText.ts` from the command descriptors (see the README's "Help").
+ * The help itself is rendered by `internal/helpText.ts` from the command tree `CommandTree.read` (of `@mreg/core`)
+ * reads from the descriptors (see the README's "Help").
  * @internal
  */
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Span from "@effect/cli/HelpDoc/Span"
+import { EXAMPLES, type Example } from "@mreg/core/CommandTree"
 
 /** One example of a command's help: what it does, then the command line (starting with `mreg`). */
-export interface Example {
-  readonly what: string
-  readonly command: string
-}
+export type { Example }
 
 /** What a command's help says: its one-line summary, more sentences, and examples. */
 export interface Description {
@@ -31,9 +30,6 @@ export interface Description {
   readonly details?: string | undefined
   readonly examples: readonly [Example, ...ReadonlyArray<Example>]
 }
-
-/** The header that starts the examples inside a command's description document. */
-export const EXAMPLES = "EXAMPLES"
 
 /**
  * The description document of a command, for `Command.withDescription`: the summary and details as paragraphs, then

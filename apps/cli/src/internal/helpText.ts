@@ -6,7 +6,7 @@
  * @internal
  */
 import type { Style } from "./style.js"
-import type { CommandInfo, OptionInfo } from "./descriptor.js"
+import type { CommandInfo, OptionInfo } from "@mreg/core/CommandTree"
 
 /** The widest line of the help, in columns. */
 export const WIDTH = 100

@@ -36,55 +36,6 @@ export const declaredLength = (request: HttpServerRequest.HttpServerRequest): nu
 }
 
 /**
- * Reads `source` with a `data` listener until `end` or an error; `onChunk` returns a failure to stop reading (the
- * stream is paused, not destroyed). Returns the function that stops listening.
- */
-const listen = <E>(
-  source: IncomingMessage,
-  handlers: {
-    readonly onChunk: (chunk: Uint8Array) => E | undefined
-    readonly onEnd: () => void
-    readonly onFail: (error: E) => void
-  },
-  onError: (error: unknown) => E
-): () => void => {
-  const stop = () => {
-    source.off("data", onData)
-    source.off("end", onEnd)
-    source.off("error", onFail)
-    source.off("aborted", onAborted)
-    source.pause()
-  }
-  const onData = (chunk: Uint8Array) => {
-    const failure = handlers.onChunk(chunk)
-    if (failure !== undefined) {
-      stop()
-      handlers.onFail(failure)
-    }
-  }
-  const onEnd = () => {
-    stop()
-    handlers.onEnd()
-  }
-  const onFail = (error: unknown) => {
-    stop()
-    // Node answered this connection itself (a timeout): the request is interrupted when the socket closes.
-    if (answered.has(source.socket)) return
-    handlers.onFail(onError(error))
-  }
-  const onAborted = () => onFail(new Error("the client closed the connection before the body was complete"))
-  if (source.readableEnded) {
-    handlers.onEnd()
-    return () => {}
-  }
-  source.on("data", onData)
-  source.once("end", onEnd)
-  source.once("error", onFail)
-  source.once("aborted", onAborted)
-  return stop
-}
-
-/**
  * `effect` run at most once: the first run's exit is kept and given to every later or concurrent run. What
  * `Effect.runSync(Effect.cached(effect))` does, without running a fiber per request to build it.
  */
@@ -138,43 +89,70 @@ export const limited = (
       : Effect.void
   }
 
-  const counter = (limit: Option.Option<number>, emit: (chunk: Uint8Array) => void) => {
+  /** Counts the chunks of a body against the limit: the failure when one crosses it, else `undefined` (kept). */
+  const counter = (limit: Option.Option<number>, chunks: Array<Uint8Array>) => {
     let size = 0
     return (chunk: Uint8Array) => {
       size += chunk.length
       if (Option.isSome(limit) && size > limit.value) return tooLarge(limit.value, undefined)
-      emit(chunk)
+      chunks.push(chunk)
       return undefined
     }
   }
 
-  /** A web request's body (in-process handlers), counted against the limit as it is read. */
-  const webStream = (limit: Option.Option<number>) => {
-    const onChunk = counter(limit, () => {})
-    return Stream.mapEffect(request.stream, (chunk) => {
-      const failure = onChunk(chunk)
-      return failure === undefined ? Effect.succeed(chunk) : Effect.fail(failure)
+  /**
+   * A Node request's body, read with a `data` listener until `end`: a chunk over the limit pauses the stream (it is
+   * not destroyed, so the connection can carry the 413). A connection Node answered itself (a timeout,
+   * `answered`) is not failed here: its request is interrupted when the socket closes.
+   */
+  const readNode = (source: IncomingMessage, limit: Option.Option<number>) =>
+    Effect.async<Buffer, HttpServerError.RequestError>((resume) => {
+      const chunks: Array<Uint8Array> = []
+      const onChunk = counter(limit, chunks)
+      const stop = () => {
+        source.off("data", onData)
+        source.off("end", onEnd)
+        source.off("error", onError)
+        source.off("aborted", onAborted)
+        source.pause()
+      }
+      const fail = (error: HttpServerError.RequestError) => {
+        stop()
+        resume(Effect.fail(error))
+      }
+      const onData = (chunk: Uint8Array) => {
+        const failure = onChunk(chunk)
+        if (failure !== undefined) fail(failure)
+      }
+      const onEnd = () => {
+        stop()
+        resume(Effect.succeed(Buffer.concat(chunks)))
+      }
+      const onError = (error: unknown) => answered.has(source.socket) ? stop() : fail(decodeError(error))
+      const onAborted = () => onError(new Error("the client closed the connection before the body was complete"))
+      if (source.readableEnded) return resume(Effect.succeed(Buffer.alloc(0)))
+      source.on("data", onData)
+      source.once("end", onEnd)
+      source.once("error", onError)
+      source.once("aborted", onAborted)
+      return Effect.sync(stop)
     })
-  }
+
+  /** A web request's body (in-process handlers), counted against the limit as it is read. */
+  const readWeb = (limit: Option.Option<number>) =>
+    Effect.suspend(() => {
+      const chunks: Array<Uint8Array> = []
+      const onChunk = counter(limit, chunks)
+      return Stream.runForEach(request.stream, (chunk) => {
+        const failure = onChunk(chunk)
+        return failure === undefined ? Effect.void : Effect.fail(failure)
+      }).pipe(Effect.map(() => Buffer.concat(chunks)))
+    })
 
   const bytes = once(Effect.flatMap(limitOf(maxBodyBytes), (limit) =>
     Effect.zipRight(
       check(limit),
-      source instanceof IncomingMessage
-        ? Effect.async<Buffer, HttpServerError.RequestError>((resume) => {
-          const chunks: Array<Uint8Array> = []
-          const stop = listen(source, {
-            onChunk: counter(limit, (chunk) => chunks.push(chunk)),
-            onEnd: () => resume(Effect.succeed(Buffer.concat(chunks))),
-            onFail: (error) => resume(Effect.fail(error))
-          }, decodeError)
-          return Effect.sync(stop)
-        })
-        : (source as Request).body === null
-        ? Effect.succeed(Buffer.alloc(0))
-        : Stream.runFold(webStream(limit), [] as Array<Uint8Array>, (chunks, chunk) => (chunks.push(chunk), chunks)).pipe(
-          Effect.map((chunks) => Buffer.concat(chunks))
-        )
+      source instanceof IncomingMessage ? readNode(source, limit) : (source as Request).body === null ? Effect.succeed(Buffer.alloc(0)) : readWeb(limit)
     )))
   const text = Effect.map(bytes, (buffer) => buffer.toString("utf8"))
   const json = Effect.flatMap(text, (body) =>

@@ -1,19 +1,38 @@
 /**
- * The `mreg` command tree read from `@effect/cli`'s command descriptors: names, options, arguments, descriptions and
- * examples, for the help renderer (`helpText.ts`) and the command-line check (`argv.ts`).
+ * A command tree read from `@effect/cli`'s command descriptors: names, options, arguments, descriptions and examples,
+ * for `mreg`'s help renderer and for the command-line check of `mreg` and `mreg-proxy` (`CommandLine`).
  *
  * `@effect/cli` 0.77 does not export a way to list a command's options; this reads the descriptor instructions
  * (`Standard`, `Subcommands`, `Map`; options `Single`, `WithDefault`, `Both`, …; args the same), which are plain
- * objects with a `_tag`. The version is pinned in package.json; `test/Help.test.ts` covers every command.
- * @internal
+ * objects with a `_tag`. `@effect/cli` is an optional peer dependency of `@mreg/core`, used for its types only; the
+ * apps pin its version, and `mreg`'s `test/Help.test.ts` covers every command.
+ *
+ * @since 0.2.0
  */
 import type { Command } from "@effect/cli"
 import type * as HelpDoc from "@effect/cli/HelpDoc"
 import type * as Span from "@effect/cli/HelpDoc/Span"
-import { EXAMPLES, type Example } from "./help.js"
-import * as IntegerFlags from "./integerFlags.js"
+import { integerRule, type IntegerRange } from "./MregConfig.js"
 
-/** An option of a command. `values` lists a choice's values; `flag` is a boolean option that takes no value. */
+/**
+ * The header of a description's examples: the description list after it holds them (command → what).
+ * @since 0.2.0
+ * @category constants
+ */
+export const EXAMPLES = "EXAMPLES"
+
+/** An example of a command: what it does and the command line. @since 0.2.0 @category models */
+export interface Example {
+  readonly what: string
+  readonly command: string
+}
+
+/**
+ * An option of a command. `values` lists a choice's values; `flag` is a boolean option that takes no value;
+ * `integer` is an integer option's range and the name its messages give it (default `--name`).
+ * @since 0.2.0
+ * @category models
+ */
 export interface OptionInfo {
   readonly name: string
   readonly aliases: ReadonlyArray<string>
@@ -24,9 +43,15 @@ export interface OptionInfo {
   readonly required: boolean
   readonly repeatable: boolean
   readonly takes: string
+  readonly integer?: Integer | undefined
 }
 
-/** A positional argument of a command: `min`/`max` occurrences (`max` undefined: any number). */
+/** The rule of an integer option: its range, and the name its messages give it (default `--name`). @since 0.2.0 @category models */
+export interface Integer extends IntegerRange {
+  readonly label?: string | undefined
+}
+
+/** A positional argument of a command: `min`/`max` occurrences (`max` undefined: any number). @since 0.2.0 @category models */
 export interface ArgInfo {
   readonly name: string
   readonly description: string
@@ -35,7 +60,7 @@ export interface ArgInfo {
   readonly max: number | undefined
 }
 
-/** A command of the tree. */
+/** A command of the tree. @since 0.2.0 @category models */
 export interface CommandInfo {
   readonly name: string
   readonly summary: string
@@ -46,9 +71,21 @@ export interface CommandInfo {
   readonly subcommands: ReadonlyArray<CommandInfo>
 }
 
+/**
+ * How to read a tree: `integers` gives the range of an integer option by long name (`undefined`: any safe integer);
+ * `builtIns` adds `@effect/cli`'s own options to every command (`--version`, `--wizard`, `--completions SHELL`,
+ * `--log-level LEVEL`) for a program that lets `@effect/cli` answer them.
+ * @since 0.2.0
+ * @category models
+ */
+export interface ReadOptions {
+  readonly integers?: ((name: string) => Integer | undefined) | undefined
+  readonly builtIns?: boolean | undefined
+}
+
 type Node = { readonly _tag: string; readonly [key: string]: any }
 
-/** The plain text of a span. */
+/** The plain text of a span. @since 0.2.0 @category help documents */
 export const spanText = (span: Span.Span): string => {
   switch (span._tag) {
     case "Sequence":
@@ -63,7 +100,7 @@ export const spanText = (span: Span.Span): string => {
   }
 }
 
-/** The blocks of a document, in order (sequences flattened). */
+/** The blocks of a document, in order (sequences flattened). @since 0.2.0 @category help documents */
 export const blocksOf = (doc: HelpDoc.HelpDoc): ReadonlyArray<HelpDoc.HelpDoc> =>
   doc._tag === "Sequence" ? [...blocksOf(doc.left), ...blocksOf(doc.right)] : doc._tag === "Empty" ? [] : [doc]
 
@@ -96,14 +133,17 @@ const placeholderOf = (single: Node, kind: OptionInfo["kind"], values: ReadonlyA
     ? "NUMBER"
     : "VALUE"
 
-const takesText = (name: string, kind: OptionInfo["kind"], values: ReadonlyArray<string>, placeholder: string): string =>
-  kind === "integer" ? IntegerFlags.rule(name) : kind === "number" ? "a number" : kind === "choice" ? `one of ${values.join(", ")}` : `a ${placeholder}`
+const ANY_INTEGER: Integer = { min: Number.MIN_SAFE_INTEGER, rule: "an integer" }
 
-const optionsOf = (options: Node, required: boolean, repeatable = false): ReadonlyArray<OptionInfo> => {
+const takesText = (kind: OptionInfo["kind"], values: ReadonlyArray<string>, placeholder: string, integer: Integer): string =>
+  kind === "integer" ? integerRule(integer) : kind === "number" ? "a number" : kind === "choice" ? `one of ${values.join(", ")}` : `a ${placeholder}`
+
+const optionsOf = (options: Node, how: ReadOptions, required: boolean, repeatable = false): ReadonlyArray<OptionInfo> => {
   switch (options._tag) {
     case "Single": {
       const { kind, values } = primitiveOf(options.primitiveType)
       const placeholder = placeholderOf(options, kind, values)
+      const integer = kind === "integer" ? how.integers?.(options.name) ?? ANY_INTEGER : undefined
       return [{
         name: options.name,
         aliases: options.aliases,
@@ -113,22 +153,23 @@ const optionsOf = (options: Node, required: boolean, repeatable = false): Readon
         description: paragraphs(options.description).join(" "),
         required: required && kind !== "flag",
         repeatable,
-        takes: takesText(options.name, kind, values, placeholder)
+        takes: takesText(kind, values, placeholder, integer ?? ANY_INTEGER),
+        integer
       }]
     }
     case "Both":
     case "OrElse":
-      return [...optionsOf(options.left, required, repeatable), ...optionsOf(options.right, required, repeatable)]
+      return [...optionsOf(options.left, how, required, repeatable), ...optionsOf(options.right, how, required, repeatable)]
     case "Map":
-      return optionsOf(options.options, required, repeatable)
+      return optionsOf(options.options, how, required, repeatable)
     case "WithDefault":
     case "WithFallback":
-      return optionsOf(options.options, false, repeatable)
+      return optionsOf(options.options, how, false, repeatable)
     case "Variadic":
       // `Options.repeated` (no minimum) may be left out; `atLeast(n)` may not.
-      return optionsOf(options.argumentOption, required && options.min?._tag === "Some" && options.min.value > 0, true)
+      return optionsOf(options.argumentOption, how, required && options.min?._tag === "Some" && options.min.value > 0, true)
     case "KeyValueMap":
-      return optionsOf(options.argumentOption, required, true)
+      return optionsOf(options.argumentOption, how, required, true)
     default:
       return []
   }
@@ -162,22 +203,29 @@ const examplesOf = (blocks: ReadonlyArray<HelpDoc.HelpDoc>): ReadonlyArray<Examp
       : []
   )
 
-const infoOf = (descriptor: Node): CommandInfo => {
+/** `@effect/cli`'s own options (`BuiltInOptions`), answered by `Command.run`. */
+const builtIn = (name: string, kind: "flag" | "text", placeholder = "VALUE"): OptionInfo =>
+  ({ name, aliases: [], placeholder, kind, values: [], description: "", required: false, repeatable: false, takes: `a ${placeholder}` })
+
+const BUILT_INS = [builtIn("version", "flag"), builtIn("wizard", "flag"), builtIn("completions", "text", "SHELL"), builtIn("log-level", "text", "LEVEL")]
+
+const infoOf = (descriptor: Node, how: ReadOptions): CommandInfo => {
   switch (descriptor._tag) {
     case "Map":
-      return infoOf(descriptor.command)
+      return infoOf(descriptor.command, how)
     case "Subcommands":
-      return { ...infoOf(descriptor.parent), subcommands: (descriptor.children as ReadonlyArray<Node>).map(infoOf) }
+      return { ...infoOf(descriptor.parent, how), subcommands: (descriptor.children as ReadonlyArray<Node>).map((child) => infoOf(child, how)) }
     default: {
       const blocks = blocksOf(descriptor.description)
       const split = blocks.findIndex((block) => block._tag === "Header" && spanText(block.value) === EXAMPLES)
       const text = (split < 0 ? blocks : blocks.slice(0, split)).flatMap((block) => block._tag === "Paragraph" ? [spanText(block.value)] : [])
+      const options = optionsOf(descriptor.options, how, true)
       return {
         name: descriptor.name,
         summary: text[0] ?? "",
         details: text.slice(1),
         examples: split < 0 ? [] : examplesOf(blocks.slice(split + 1)),
-        options: optionsOf(descriptor.options, true),
+        options: how.builtIns === true ? [...options, ...BUILT_INS] : options,
         args: argsOf(descriptor.args, 1, 1),
         subcommands: []
       }
@@ -185,5 +233,10 @@ const infoOf = (descriptor: Node): CommandInfo => {
   }
 }
 
-/** The tree of a command and its subcommands. */
-export const read = (command: Command.Command<any, any, any, any>): CommandInfo => infoOf(command.descriptor as unknown as Node)
+/**
+ * The tree of a command and its subcommands.
+ * @since 0.2.0
+ * @category constructors
+ */
+export const read = (command: Command.Command<any, any, any, any>, options: ReadOptions = {}): CommandInfo =>
+  infoOf(command.descriptor as unknown as Node, options)
