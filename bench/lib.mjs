@@ -161,10 +161,10 @@ export const sampleRss = (pid, everyMs = 100) => {
 }
 
 /**
- * One autocannon run. Returns req/s (mean of per-second counts), latency p50/p99 in ms, and the failure counts; a
+ * One autocannon run (as fast as `connections` allow, or `overallRate` requests per second in all). Returns req/s (mean of per-second counts), latency p50/p99 in ms, and the failure counts; a
  * run where any response was not 2xx or any request failed is marked `ok: false` with a sample of the reason.
  */
-export const load = async ({ url, method = "GET", body, headers = {}, connections, duration }) => {
+export const load = async ({ url, method = "GET", body, headers = {}, connections, duration, overallRate }) => {
   const { default: autocannon } = await import("autocannon")
   let firstBad
   const result = await autocannon({
@@ -174,6 +174,7 @@ export const load = async ({ url, method = "GET", body, headers = {}, connection
     headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
     connections,
     duration,
+    ...(overallRate === undefined ? {} : { overallRate }),
     setupClient: (client) => {
       let last = ""
       // `body` hands over the socket chunk that held (part of) the body: enough to say why a request failed.

@@ -10,6 +10,9 @@
 // bench row. Build first (`pnpm build`).
 //
 //   node bench/webhook-cpu.mjs            BENCH_UPSERTS (default 2000 per round, after 200 of warm-up), BENCH_ROUNDS (3)
+//   BENCH_PER_CLAIM (90): upserts per cycle; RECORD_APART=1: each claim's outcomes recorded in a transaction of their
+//   own before the next claim (as the dispatcher records them, right after a claim's attempts) instead of in the
+//   next claim's transaction (docs/performance.md, "Webhooks, fifth pass")
 //   REGISTRY_BEFORE=packages/registry/dist-before node bench/webhook-cpu.mjs   also a copy of an earlier build
 //   (`cp -r packages/registry/dist packages/registry/dist-before` before the change: it resolves the same packages)
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
@@ -65,7 +68,11 @@ const stack = async (name, dist, hooked) => {
       /** One cycle: the previous claim's outcomes, then a claim: the number claimed. */
       const cycle = Effect.suspend(() => {
         const claim = { subscriptions: ["bench"], now: new Date().toISOString(), leaseUntil: new Date(Date.now() + 60_000).toISOString(), limit: 128 }
-        return Effect.map(queue.cycle(finished, claim), (claimed) => {
+        // RECORD_APART=1: the outcomes in a write of their own before the claim's (two transactions per cycle).
+        const write = RECORD_APART
+          ? Effect.zipRight(finished.length === 0 ? Effect.void : queue.cycle(finished, { ...claim, limit: 0 }), queue.cycle([], claim))
+          : queue.cycle(finished, claim)
+        return Effect.map(write, (claimed) => {
           finished = claimed.rows.map((row) => ({ id: row.id, seq: row.seq, token: claimed.token, outcome: { _tag: "delivered", statusCode: 204 } }))
           delivered += finished.length
           return finished.length
@@ -92,7 +99,8 @@ const stack = async (name, dist, hooked) => {
 }
 
 /** Upserts per cycle: about what the proxy's dispatcher claims at once at 900 upserts/s (it gathers for 100 ms). */
-const PER_CLAIM = 90
+const PER_CLAIM = Number(process.env.BENCH_PER_CLAIM ?? 90)
+const RECORD_APART = process.env.RECORD_APART === "1"
 const before = process.env.REGISTRY_BEFORE
 const stacks = [
   await stack("none", "packages/registry/dist", false),

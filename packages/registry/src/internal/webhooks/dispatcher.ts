@@ -90,6 +90,9 @@ const GATHER = Duration.millis(100)
 /** How often the outcomes of a claim still in progress are recorded (a slow receiver holds back only its own). */
 const RECORD_EVERY = Duration.seconds(1)
 
+/** The outcome of a row not attempted. */
+const RELEASED: Outcome = { _tag: "released" }
+
 /** Deliveries posted at a time, within a claimed batch. */
 const CONCURRENCY = 32
 
@@ -116,53 +119,59 @@ export const makeDispatcher = (config: Config, hooks: Hooks, queue: Queue) =>
     const now = Effect.map(Clock.currentTimeMillis, iso)
     const storeFailed = (cause: Cause.Cause<unknown>) => Effect.logWarning("webhook dispatcher: the registry store failed; trying again", cause)
 
-    /** One POST, signed for this attempt. */
-    const post = (target: Target, row: ClaimedRow) =>
-      Effect.flatMap(Clock.currentTimeMillis, (ms) => {
-        const at = new Date(ms)
-        return hooks.post(target.subscription.url, {
-          "webhook-id": row.id,
-          "webhook-timestamp": String(Math.floor(ms / 1000)),
-          "webhook-signature": target.webhook.sign(row.id, at, row.payload),
-          "user-agent": "mreg-webhooks"
-        }, row.payload, settings.timeout)
-      })
+    const timeoutMs = Duration.toMillis(settings.timeout)
+    // Read without an Effect operation per attempt; the fiber's clock (a test's `TestClock` too).
+    const clock = yield* Effect.clock
 
-    const outcomeOf = (row: ClaimedRow, answer: Either.Either<number, string>) =>
-      Effect.gen(function*() {
-        if (answer._tag === "Right" && answer.right >= 200 && answer.right < 300) {
-          return { _tag: "delivered", statusCode: answer.right } satisfies Outcome
-        }
-        const statusCode = answer._tag === "Right" ? answer.right : null
-        const error = answer._tag === "Right" ? `HTTP ${answer.right}` : answer.left
-        if (row.attempts >= settings.maxAttempts) return { _tag: "failed", statusCode, error } satisfies Outcome
-        const delay = yield* retryDelay(settings, row.attempts)
-        return { _tag: "retry", statusCode, error, at: iso((yield* Clock.currentTimeMillis) + Duration.toMillis(delay)) } satisfies Outcome
-      })
+    /** The outcome of an answer that is not a 2xx: retried after a jittered backoff, or failed at the attempt limit. */
+    type Missed = Outcome & { readonly _tag: "retry" | "failed" }
+    const notDelivered = (row: ClaimedRow, answer: Either.Either<number, string>): Effect.Effect<Missed> => {
+      const statusCode = answer._tag === "Right" ? answer.right : null
+      const error = answer._tag === "Right" ? `HTTP ${answer.right}` : answer.left
+      if (row.attempts >= settings.maxAttempts) return Effect.succeed({ _tag: "failed", statusCode, error } satisfies Outcome)
+      return Effect.map(retryDelay(settings, row.attempts), (delay) =>
+        ({ _tag: "retry", statusCode, error, at: iso(clock.unsafeCurrentTimeMillis() + Duration.toMillis(delay)) }) satisfies Outcome)
+    }
+
+    /** Logs an attempt that did not deliver (never the receiver's URL with its credentials, nor its answer's body). */
+    const logged = (row: ClaimedRow, target: Target, outcome: Missed) =>
+      Effect.as(
+        Effect.logWarning(outcome._tag === "failed" ? "webhook delivery failed" : "webhook delivery will be retried").pipe(
+          Effect.annotateLogs({
+            webhook_id: row.id,
+            subscription: row.subscription,
+            url: safeUrl(target.subscription.url),
+            attempts: row.attempts,
+            error: outcome.error,
+            next_attempt_at: outcome._tag === "retry" ? outcome.at : null
+          })
+        ),
+        outcome
+      )
 
     /**
-     * One attempt: its outcome, logged unless delivered; none when the claim's lease (`leaseEnd`, ms) could pass
-     * before the attempt's timeout (the row waited for a free slot too long: another dispatcher may take it, so it
-     * is handed back instead of posted twice).
+     * One attempt, signed for it: its outcome, logged unless delivered; none when the claim's lease (`leaseEnd`, ms)
+     * could pass before the attempt's timeout (the row waited for a free slot too long: another dispatcher may take
+     * it, so it is handed back instead of posted twice). Few Effect operations per delivered attempt: the clock read
+     * directly, no generator (docs/performance.md "Webhooks, fifth pass").
      */
-    const attempt = (row: ClaimedRow, leaseEnd: number) =>
-      Effect.gen(function*() {
-        if ((yield* Clock.currentTimeMillis) + Duration.toMillis(settings.timeout) >= leaseEnd) return undefined
+    const attempt = (row: ClaimedRow, leaseEnd: number): Effect.Effect<Outcome | undefined> =>
+      Effect.suspend(() => {
+        const ms = clock.unsafeCurrentTimeMillis()
+        if (ms + timeoutMs >= leaseEnd) return Effect.succeed(undefined)
         const target = targets.get(row.subscription)!
-        const outcome = yield* outcomeOf(row, yield* post(target, row))
-        if (outcome._tag !== "delivered") {
-          yield* Effect.logWarning(outcome._tag === "failed" ? "webhook delivery failed" : "webhook delivery will be retried").pipe(
-            Effect.annotateLogs({
-              webhook_id: row.id,
-              subscription: row.subscription,
-              url: safeUrl(target.subscription.url),
-              attempts: row.attempts,
-              error: outcome.error,
-              next_attempt_at: outcome._tag === "retry" ? outcome.at : null
-            })
-          )
-        }
-        return outcome
+        return Effect.flatMap(
+          hooks.post(target.subscription.url, {
+            "webhook-id": row.id,
+            "webhook-timestamp": String(Math.floor(ms / 1000)),
+            "webhook-signature": target.webhook.sign(row.id, new Date(ms), row.payload),
+            "user-agent": "mreg-webhooks"
+          }, row.payload, settings.timeout),
+          (answer): Effect.Effect<Outcome> =>
+            answer._tag === "Right" && answer.right >= 200 && answer.right < 300
+              ? Effect.succeed({ _tag: "delivered", statusCode: answer.right })
+              : Effect.flatMap(notDelivered(row, answer), (outcome) => logged(row, target, outcome))
+        )
       })
 
     /**
@@ -209,7 +218,7 @@ export const makeDispatcher = (config: Config, hooks: Hooks, queue: Queue) =>
         inFlight = token
         const attempts = Effect.forEach(claimed, (row) =>
           Effect.map(attempt(row, leaseEnd), (outcome) => {
-            unrecorded.push({ seq: row.seq, token, outcome: outcome ?? { _tag: "released" } })
+            unrecorded.push({ seq: row.seq, token, outcome: outcome ?? RELEASED })
           }), { concurrency: CONCURRENCY, discard: true })
         yield* Effect.raceFirst(attempts, Effect.forever(Effect.zipRight(Effect.sleep(RECORD_EVERY), Effect.uninterruptible(flush))))
         inFlight = undefined
