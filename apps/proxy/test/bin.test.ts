@@ -252,6 +252,15 @@ describe("mreg-proxy process", () => {
     }
   })
 
+  /** Each command line exits 1 with its one-line message on stderr. */
+  const expectUsageErrors = async (cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]>) => {
+    for (const [args, message] of cases) {
+      const proc = start(args, {})
+      assert.strictEqual(await proc.exit, 1, args.join(" "))
+      assert.strictEqual(proc.stderr.join(""), `mreg-proxy: ${message}\n`)
+    }
+  }
+
   it("an unknown command or a stray argument is named, with the closest command, instead of an invalid subcommand", { timeout: 60_000 }, async () => {
     const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
       [["webhooks", "replya", "x"], "unknown command \"replya\" for \"mreg-proxy webhooks\"; did you mean \"replay\"? (mreg-proxy webhooks --help lists the commands)"],
@@ -260,11 +269,7 @@ describe("mreg-proxy process", () => {
       [["webhooks", "--bogus"], "unknown flag --bogus for \"mreg-proxy webhooks\" (mreg-proxy webhooks --help lists the flags)"],
       [["webhooks", "replay", "msg_1", "msg_2"], "unexpected argument \"msg_2\" for \"mreg-proxy webhooks replay\" (mreg-proxy webhooks replay --help lists the arguments)"]
     ]
-    for (const [args, message] of cases) {
-      const proc = start(args, {})
-      assert.strictEqual(await proc.exit, 1, args.join(" "))
-      assert.strictEqual(proc.stderr.join(""), `mreg-proxy: ${message}\n`)
-    }
+    await expectUsageErrors(cases)
   })
 
   it("a flag given twice or without its value, or a missing argument, is named as mreg names it", { timeout: 60_000 }, async () => {
@@ -273,11 +278,7 @@ describe("mreg-proxy process", () => {
       [["--insecure-no-auth", "--port"], "--port takes an integer from 0 to 65535 (received nothing)"],
       [["--port", "0", "webhooks", "replay"], "\"mreg-proxy webhooks replay\" needs ID (the delivery id (webhook-id), as GET /webhooks/deliveries lists it)"]
     ]
-    for (const [args, message] of cases) {
-      const proc = start(args, {})
-      assert.strictEqual(await proc.exit, 1, args.join(" "))
-      assert.strictEqual(proc.stderr.join(""), `mreg-proxy: ${message}\n`)
-    }
+    await expectUsageErrors(cases)
   })
 
   it("--help lists every flag, without escape codes when stdout is not a terminal", { timeout: 60_000 }, async () => {
