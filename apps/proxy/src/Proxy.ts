@@ -89,9 +89,10 @@ const layerTokens = (config: ProxyConfig): Layer.Layer<Tokens.Tokens, Tokens.Tok
 
 /**
  * The proxy, listening on `host:port`. Observed as configured: with metrics (unless `--no-metrics`), `/metrics`, each
- * request counted by the request log's middleware (`Metrics.observe`), the connection count and counted `ModelVersions` (`Telemetry.instrumented`); with traces (when the
- * `OTEL_*` variables ask), the server span of `Tracing.middleware` (the platform's own server span is off); with
- * both off, nothing is added to the request path. Expects a configuration that passed `ProxyConfig.validate`. Fails
+ * request counted by the request log's middleware (`Metrics.observe`), the connection count and counted
+ * `ModelVersions` (`Telemetry.instrumented`); with traces (when the `OTEL_*` variables ask), the server span of
+ * `Tracing.middleware` (the platform's own server span is off); with both off, only the request log is on the request
+ * path. Expects a configuration that passed `ProxyConfig.validate`. Fails
  * with `ProxyConfigError` when the store cannot be opened or the address cannot be bound or the webhooks file is not
  * valid, `TokensFileError` for a bad tokens file.
  * @since 0.1.0
