@@ -31,6 +31,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks"
 import { bearerToken } from "./Auth.js"
 import * as ErrorResponse from "./ErrorResponse.js"
 import { routeOf } from "./internal/route.js"
+import type * as RequestLog from "./RequestLog.js"
 import * as Tokens from "./Tokens.js"
 
 /** The path of the metrics endpoint. @since 0.2.0 @category constants */
@@ -94,21 +95,29 @@ const UPSERT_ROUTE = `${RegistryApi.DEFAULT_PREFIX}/model-versions`
 const invalidUpsert = Telemetry.upsertOutcome("invalid")
 
 /**
- * The serve-level middleware counting each request (`mreg_http_requests_total`, `mreg_http_request_duration_seconds`)
- * under the route template the router matched, and the upserts the server answers 400 or 422
- * (`mreg_upserts_total{outcome="invalid"}`).
+ * Counts one served request: `mreg_http_requests_total` and `mreg_http_request_duration_seconds` (seconds) under
+ * `{route, method, status}`, `route` being the template the router matched (`"unmatched"` when none did), and the
+ * upserts the server answers 400 or 422 (`mreg_upserts_total{outcome="invalid"}`). The proxy passes it to
+ * `Server.layer` (`extra.observe`), which calls it from the request log's middleware (`RequestLog.middlewareObserving`).
  * @since 0.2.0
  * @category middleware
  */
-export const middleware = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
-  routeOf(app, (request, response, route, seconds) => {
-    const { duration, requests } = seriesOf(route ?? "unmatched", request.method, response.status)
-    requests.unsafeUpdate(1, [])
-    duration.unsafeUpdate(seconds, [])
-    if (route === UPSERT_ROUTE && request.method === "PUT" && (response.status === 400 || response.status === 422)) {
-      invalidUpsert.unsafeUpdate(1, [])
-    }
-  })
+export const observe: RequestLog.Observer = (request, response, route, seconds) => {
+  const { duration, requests } = seriesOf(route ?? "unmatched", request.method, response.status)
+  requests.unsafeUpdate(1, [])
+  duration.unsafeUpdate(seconds, [])
+  if (route === UPSERT_ROUTE && request.method === "PUT" && (response.status === 400 || response.status === 422)) {
+    invalidUpsert.unsafeUpdate(1, [])
+  }
+}
+
+/**
+ * A serve-level middleware of its own calling {@link observe} for each request (its own pre-response handler and
+ * context change: the proxy does not use it, the request log's middleware carries the observation).
+ * @since 0.2.0
+ * @category middleware
+ */
+export const middleware = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> => routeOf(app, observe)
 
 /** Samples the process metrics (CPU, memory, event-loop delay since the last scrape) into their gauges. */
 const sampleProcess = (lag: ReturnType<typeof monitorEventLoopDelay>) => {

@@ -6,7 +6,6 @@
  * @since 0.1.0
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
-import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { type ModelVersions, Telemetry } from "@mreg/core"
@@ -88,14 +87,12 @@ const layerTokens = (config: ProxyConfig): Layer.Layer<Tokens.Tokens, Tokens.Tok
     onNone: () => (config.insecureNoAuth ? Tokens.layerInsecure : Tokens.layerPassthrough)
   })
 
-/** Metrics and tracing together: the server span around the counting. */
-const metricsAndTracing = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> => Tracing.middleware(Metrics.middleware(app))
-
 /**
- * The proxy, listening on `host:port`. Observed as configured: with metrics (unless `--no-metrics`), `/metrics`, its
- * middleware, the connection count and counted `ModelVersions` (`Telemetry.instrumented`); with traces (when the
- * `OTEL_*` variables ask), the server span of `Tracing.middleware` (the platform's own server span is off); with
- * both off, nothing is added to the request path. Expects a configuration that passed `ProxyConfig.validate`. Fails
+ * The proxy, listening on `host:port`. Observed as configured: with metrics (unless `--no-metrics`), `/metrics`, each
+ * request counted by the request log's middleware (`Metrics.observe`), the connection count and counted
+ * `ModelVersions` (`Telemetry.instrumented`); with traces (when the `OTEL_*` variables ask), the server span of
+ * `Tracing.middleware` (the platform's own server span is off); with both off, only the request log is on the request
+ * path. Expects a configuration that passed `ProxyConfig.validate`. Fails
  * with `ProxyConfigError` when the store cannot be opened or the address cannot be bound or the webhooks file is not
  * valid, `TokensFileError` for a bad tokens file.
  * @since 0.1.0
@@ -104,14 +101,17 @@ const metricsAndTracing = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E,
 export const layer = (config: ProxyConfig): Layer.Layer<never, ProxyConfigError | Tokens.TokensFileError, FileSystem.FileSystem> =>
   Layer.unwrapEffect(Effect.map(Effect.orDie(Telemetry.tracingConfigured), (tracing) => {
     const metrics = config.metrics !== false
-    const middleware = metrics ? (tracing ? metricsAndTracing : Metrics.middleware) : tracing ? Tracing.middleware : undefined
     const modelVersions = layerModelVersions(config)
     return Server.layer({
       backend: Option.isSome(config.upstream) ? "upstream" : "embedded",
       webhooks: Option.isNone(config.upstream) && Option.isSome(config.webhooksFile ?? Option.none()),
-      extra: middleware === undefined
-        ? undefined
-        : { middleware, routes: metrics ? Metrics.layer({ token: config.metricsToken ?? Option.none() }) : Layer.empty }
+      extra: metrics || tracing
+        ? {
+          routes: metrics ? Metrics.layer({ token: config.metricsToken ?? Option.none() }) : Layer.empty,
+          observe: metrics ? Metrics.observe : undefined,
+          middleware: tracing ? Tracing.middleware : undefined
+        }
+        : undefined
     }).pipe(
       Layer.provide(
         NodeServer.layer({

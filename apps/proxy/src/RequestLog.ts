@@ -17,8 +17,9 @@
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Cause, Context, Effect, HashMap, Layer, List, Logger, type LogLevel } from "effect"
+import { Cause, Context, Effect, HashMap, Layer, List, Logger, type LogLevel, Tracer } from "effect"
 import { randomUUID } from "node:crypto"
+import * as Route from "./internal/route.js"
 
 /**
  * What is known about the request being served; the auth middleware fills in `subjectId`.
@@ -58,32 +59,64 @@ export const pathOf = (url: string): string => {
 }
 
 /**
+ * What {@link middlewareObserving} calls once per request when the response is ready: the request, the response
+ * about to be sent, the route template the router matched (`"/api/ml/v1/model-versions/:id"`; `undefined` when no
+ * route matched) and the seconds since the request started.
+ * @since 0.2.0
+ * @category models
+ */
+export type Observer = Route.Observer
+
+/**
  * The serve-level middleware: request id, `X-Request-Id` response header, one log line per request.
  * @since 0.1.0
  * @category middleware
  */
-export const middleware = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
+export const middleware = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> => serve(app, undefined)
+
+/**
+ * {@link middleware}, and `observe` called for each request when its response is ready (the proxy's request metrics):
+ * one pass per request for both, with one context change and one pre-response handler. The route reaches `observe`
+ * from the span the router sets `http.route` on: the current parent span when there is one (tracing's server span,
+ * so this middleware goes inside `Tracing.middleware`), else a probe span provided to the app beside `RequestInfo`.
+ * @since 0.2.0
+ * @category middleware
+ */
+export const middlewareObserving = (observe: Observer) => <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
+  serve(app, observe)
+
+const serve = <E, R>(app: HttpApp.Default<E, R>, observe: Observer | undefined): HttpApp.Default<E, R> =>
   // Synchronous set-up (no generator): a serve-level middleware runs once per request.
   Effect.withFiberRuntime((fiber) => {
-    const request = Context.unsafeGet(fiber.currentContext, HttpServerRequest.HttpServerRequest)
+    const context = fiber.currentContext
+    const request = Context.unsafeGet(context, HttpServerRequest.HttpServerRequest)
     const started = performance.now()
     const info: Info = { requestId: requestIdOf(request.headers["x-request-id"]), subjectId: undefined }
     const method = request.method
     const path = pathOf(request.url)
-    const logged = HttpApp.appendPreResponseHandler((_request, response) =>
-      Effect.as(
+    const span = observe === undefined ? undefined : Route.routeSpan(context)
+    const logged = HttpApp.appendPreResponseHandler((_request, response) => {
+      const elapsed = performance.now() - started
+      if (span !== undefined) observe!(request, response, Route.routeAt(span), elapsed / 1000)
+      return Effect.as(
         logRequest({
           method,
           path,
           status: response.status,
-          duration_ms: Math.round((performance.now() - started) * 10) / 10,
+          duration_ms: Math.round(elapsed * 10) / 10,
           subject: info.subjectId ?? null,
           request_id: info.requestId
         }),
         HttpServerResponse.setHeader(response, "x-request-id", info.requestId)
       )
-    )
-    return Effect.zipRight(logged, Effect.provideService(app, RequestInfo, info))
+    })
+    // One context change: `RequestInfo`, and the probe as parent span when there is no span for the router to annotate.
+    const probe = span !== undefined && Route.isProbe(span) ? span : undefined
+    const provided = Effect.mapInputContext(app, (current: Context.Context<never>) => {
+      const withInfo = Context.add(current, RequestInfo, info)
+      return (probe === undefined ? withInfo : Context.add(withInfo, Tracer.ParentSpan, probe)) as Context.Context<R | HttpServerRequest.HttpServerRequest>
+    })
+    return Effect.zipRight(logged, provided)
   })
 
 /**

@@ -40,10 +40,15 @@ export interface Options {
    * 404 saying webhooks are off (default false). @since 0.2.0
    */
   readonly webhooks?: boolean | undefined
-  /** Routes served beside the API (the proxy's `/metrics`) and a serve-level middleware (metrics, tracing). @since 0.2.0 */
+  /**
+   * Routes served beside the API (the proxy's `/metrics`), an observer of each request called by the request log's
+   * middleware (`RequestLog.middlewareObserving`: the proxy's request metrics) and a serve-level middleware around
+   * it (tracing's server span). @since 0.2.0
+   */
   readonly extra?: {
     readonly routes: Layer.Layer<never>
-    readonly middleware: <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R>
+    readonly observe?: RequestLog.Observer | undefined
+    readonly middleware?: (<E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R>) | undefined
   } | undefined
 }
 
@@ -237,6 +242,13 @@ export const layerApp = (options: Options = {}) =>
  */
 export const MAX_PATH_PARAMETER_LENGTH = 8192
 
+/** The request log's middleware, observing each request with `extra.observe`, inside `extra.middleware`. */
+const serveMiddleware = (extra: Options["extra"]) => {
+  const logged = extra?.observe === undefined ? middleware : RequestLog.middlewareObserving(extra.observe)
+  const outer = extra?.middleware
+  return outer === undefined ? logged : <E, R>(app: HttpApp.Default<E, R>) => outer(logged(app))
+}
+
 /** The server on the `HttpServer` in context; logs one `listening` line with the bound URL. @since 0.1.0 @category layers */
 export const layer = (options: Options = {}) =>
   Layer.effectDiscard(
@@ -250,6 +262,6 @@ export const layer = (options: Options = {}) =>
       ))
   ).pipe(
     // The line is logged once the handler is attached: a client reading it can send requests at once.
-    Layer.provideMerge(HttpApiBuilder.serve(options.extra === undefined ? middleware : (app) => options.extra!.middleware(middleware(app)))),
+    Layer.provideMerge(HttpApiBuilder.serve(serveMiddleware(options.extra))),
     Layer.provide([layerApp(options), HttpRouter.setRouterConfig({ maxParamLength: MAX_PATH_PARAMETER_LENGTH })])
   )

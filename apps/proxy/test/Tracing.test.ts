@@ -1,8 +1,9 @@
 /**
  * Traces of the built `mreg-proxy` binary, sent by OTLP/HTTP (JSON) to a receiver on 127.0.0.1 in the test: with an
  * incoming `traceparent`, the server span, the `ModelVersions` span and the SQL spans arrive in that trace with the
- * right parents, names and semantic-convention attributes; in upstream mode the upstream gets a `traceparent` naming
- * the client span; without an endpoint (or with `OTEL_SDK_DISABLED=true`) nothing is sent.
+ * right parents, names and semantic-convention attributes, and the request metrics count it under its route template;
+ * in upstream mode the upstream gets a `traceparent` naming the client span; without an endpoint (or with
+ * `OTEL_SDK_DISABLED=true`) nothing is sent.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Otlp } from "@mreg/test-fixtures"
@@ -46,6 +47,9 @@ describe("traces (OTEL_* variables)", () => {
       })
       assert.strictEqual(response.status, 200)
       await response.arrayBuffer()
+      // With tracing on, the route the router sets on the server span still reaches the request metrics.
+      const metrics = (await (await fetch(`${url}/metrics`)).text()).split("\n")
+      assert.include(metrics, `mreg_http_requests_total{route="${UPSERT}",method="PUT",status="200"} 1`)
       assert.strictEqual(await stop(proc), 0) // shutting down flushes the batch
       const spans = otlp.spans().filter((s) => s.traceId === TRACE_ID)
       const server = only(spans, `PUT ${UPSERT}`)

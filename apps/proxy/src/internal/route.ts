@@ -33,30 +33,51 @@ class RouteProbe implements Tracer.Span {
 }
 
 /**
- * Runs `app` and calls `onResponse` with the request, the response about to be sent, the route template the router
- * matched (`undefined` when none did) and the seconds since the request started.
+ * What an observer of served requests is called with, once the response is ready: the request, the response about to
+ * be sent, the route template the router matched (`undefined` when none did) and the seconds since the request
+ * started.
  * @internal
  */
-export const routeOf = <E, R>(
-  app: HttpApp.Default<E, R>,
-  onResponse: (
-    request: HttpServerRequest.HttpServerRequest,
-    response: HttpServerResponse.HttpServerResponse,
-    route: string | undefined,
-    seconds: number
-  ) => void
-): HttpApp.Default<E, R> =>
+export type Observer = (
+  request: HttpServerRequest.HttpServerRequest,
+  response: HttpServerResponse.HttpServerResponse,
+  route: string | undefined,
+  seconds: number
+) => void
+
+/**
+ * The span the router will set `http.route` on: the current parent span in `context` (tracing's server span), else
+ * a new {@link RouteProbe}, which the caller must provide as `Tracer.ParentSpan` ({@link isProbe}).
+ * @internal
+ */
+export const routeSpan = (context: Context.Context<never>): Tracer.Span => {
+  const parent = Context.getOption(context, Tracer.ParentSpan)
+  return Option.isSome(parent) && parent.value._tag === "Span" ? parent.value : new RouteProbe()
+}
+
+/** Whether `span` is a probe made by {@link routeSpan} (to be provided as the parent span). @internal */
+export const isProbe = (span: Tracer.Span): boolean => span instanceof RouteProbe
+
+/** The route template the router set on `span`, `undefined` when no route matched. @internal */
+export const routeAt = (span: Tracer.Span): string | undefined => {
+  const route = span.attributes.get(ROUTE)
+  return typeof route === "string" ? route : undefined
+}
+
+/**
+ * Runs `app` and calls `onResponse` once the response is ready ({@link Observer}).
+ * @internal
+ */
+export const routeOf = <E, R>(app: HttpApp.Default<E, R>, onResponse: Observer): HttpApp.Default<E, R> =>
   Effect.withFiberRuntime((fiber) => {
     const started = performance.now()
     const request = Context.unsafeGet(fiber.currentContext, HttpServerRequest.HttpServerRequest)
-    const parent = Context.getOption(fiber.currentContext, Tracer.ParentSpan)
-    const span = Option.isSome(parent) && parent.value._tag === "Span" ? parent.value : new RouteProbe()
+    const span = routeSpan(fiber.currentContext)
     const handled = HttpApp.appendPreResponseHandler((_, response) =>
       Effect.sync(() => {
-        const route = span.attributes.get(ROUTE)
-        onResponse(request, response, typeof route === "string" ? route : undefined, (performance.now() - started) / 1000)
+        onResponse(request, response, routeAt(span), (performance.now() - started) / 1000)
         return response
       })
     )
-    return Effect.zipRight(handled, span instanceof RouteProbe ? Effect.provideService(app, Tracer.ParentSpan, span) : app)
+    return Effect.zipRight(handled, isProbe(span) ? Effect.provideService(app, Tracer.ParentSpan, span) : app)
   })
