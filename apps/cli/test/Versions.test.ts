@@ -96,7 +96,7 @@ describe.concurrent("versions by id or FQN", () => {
       assert.strictEqual(JSON.parse(yield* ok(["get", v1.id])).data.manifest.metadata.stage, undefined, "version 1 untouched")
       assert.strictEqual(yield* ok(["delete", latest, "--yes", "-o", "table"]), `deleted ${SENTIMENT}:2 (${v2.id})\n`)
       assert.strictEqual(yield* ok(["tag", "add", latest, "prod", "-o", "table"]), `${SENTIMENT}:1: added prod\n`)
-    }))
+    }), 180_000) // 14 spawns one after another: 5 s on an idle machine, over 60 s when other jobs load both cores
 
   itHome("an invalid FQN exits 2 with core's rule in every version command; a model FQN asks for a version", (home) =>
     Effect.gen(function*() {
