@@ -5,7 +5,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { execFileSync, spawnSync } from "node:child_process"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createServer, request as httpRequest } from "node:http"
 import type { AddressInfo } from "node:net"
 import { createRequire } from "node:module"
@@ -290,6 +290,18 @@ describe("mreg-proxy process", () => {
     for (const flag of ["--host", "--port", "--tokens-file", "--insecure-no-auth", "--max-body-bytes", "--upstream", "--upstream-token", "--upstream-timeout-ms", "--upstream-retries", "--home", "--database-url", "--tenant"]) {
       assert.isTrue(help.includes(flag), flag)
     }
+  })
+
+  it("-h, --help and --version after the server's flags print the help or the version and exit 0", { timeout: 60_000 }, async () => {
+    for (const args of [["--port", "0", "-h"], ["--insecure-no-auth", "--help"], ["--port", "-h"]]) {
+      const proc = start(args, {})
+      assert.strictEqual(await proc.exit, 0, args.join(" "))
+      assert.strictEqual(proc.stderr.join(""), "", args.join(" "))
+      assert.isTrue(proc.stdout.join("\n").startsWith("mreg-proxy\n"), args.join(" "))
+    }
+    const version = start(["--port", "0", "--version"], {})
+    assert.strictEqual(await version.exit, 0)
+    assert.strictEqual(version.stdout.join("\n").trim(), JSON.parse(readFileSync(join(app, "package.json"), "utf8")).version)
   })
 
   it("sets the heap growing factor before loading its modules: every full collection of a start uses 1.5", { timeout: 60_000 }, () => {
