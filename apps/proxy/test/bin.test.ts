@@ -276,6 +276,7 @@ describe("mreg-proxy process", () => {
     const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
       [["--port", "1", "--port", "2"], "--port is given more than once: give it once"],
       [["--insecure-no-auth", "--port"], "--port takes an integer from 0 to 65535 (received nothing)"],
+      [["--insecure-no-auth", "--home="], "--home takes a VALUE (received \"\")"],
       [["--port", "0", "webhooks", "replay"], "\"mreg-proxy webhooks replay\" needs ID (the delivery id (webhook-id), as GET /webhooks/deliveries lists it)"]
     ]
     await expectUsageErrors(cases)

@@ -158,7 +158,8 @@ const checkLeaf = (path: ReadonlyArray<CommandInfo>, tokens: ReadonlyArray<strin
       return fail(`${flagName(option)} takes ${option.takes} (received nothing)`)
     }
     if (eq < 0) i++
-    const problem = valueProblem(option, value)
+    // `--name=` with nothing after the `=`: `@effect/cli` would take it for an unknown argument.
+    const problem = valueProblem(option, value) ?? (eq >= 0 && value === "" ? `--${option.name} takes ${option.takes} (received "")` : undefined)
     if (problem !== undefined) return Either.left({ message: problem, path, kind: "value", token: option.name, value })
   }
   const missing = command.options.find((option) => option.required && !seen.has(option.name))

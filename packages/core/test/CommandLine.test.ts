@@ -76,6 +76,17 @@ describe("CommandLine.check", () => {
     assert.strictEqual(problem("--port", "1", "--port", "2").message, "--port is given more than once: give it once")
   })
 
+  it("names a text flag given as --name= with nothing after the =, which @effect/cli takes for an unknown argument", () => {
+    assert.deepStrictEqual(problem("webhooks", "replay", "x", "--home="), {
+      kind: "value",
+      message: "--home takes a VALUE (received \"\")",
+      path: "server webhooks replay",
+      suggestion: undefined,
+      token: "home"
+    })
+    assert.deepStrictEqual(run("webhooks", "replay", "x", "--home=h"), ["server webhooks replay", "home"])
+  })
+
   it("names an argument too many or missing", () => {
     assert.deepStrictEqual(problem("webhooks", "replay", "a", "b", "--home", "h").kind, "argument")
     assert.strictEqual(problem("webhooks", "replay", "a", "b", "--home", "h").message, "unexpected argument \"b\" for \"server webhooks replay\"")
