@@ -177,14 +177,31 @@ export const run = (argv: ReadonlyArray<string>) =>
     )
   })
 
+/** `@effect/cli`'s own options of the server's command line that take a value (`--wizard` takes none). */
+const BUILT_IN_VALUES = ["--log-level", "--completions"]
+
 /**
- * The command line `@effect/cli` is given: a help or version request alone (`mreg-proxy --help`, `mreg-proxy
- * webhooks replay --help`, `mreg-proxy --version`), since it answers "Invalid subcommand for mreg-proxy - use
- * 'webhooks'" when the server's own flags come before `-h`, `--help` or `--version`; else `argv` as it is.
+ * The command line `@effect/cli` is given. It answers "Invalid subcommand for mreg-proxy - use 'webhooks'" when the
+ * server's own flags come before one of its built-in options, so: a help or version request alone (`mreg-proxy
+ * --help`, `mreg-proxy webhooks replay --help`, `mreg-proxy --version`); the server's command line with
+ * `--log-level`, `--completions` and `--wizard` (and their values) moved first; else `argv` as it is.
  */
 const cliArgv = (argv: ReadonlyArray<string>, route: Either.Either<CommandLine.Route, CommandLine.Problem>): ReadonlyArray<string> => {
   if (Either.isLeft(route)) return argv
   const { right } = route
   if (right._tag === "Help") return [...argv.slice(0, 2), ...right.path.slice(1).map((info) => info.name), "--help"]
-  return right._tag === "Version" || (right._tag === "Run" && right.given.has("version")) ? [...argv.slice(0, 2), "--version"] : argv
+  if (right._tag === "Version" || (right._tag === "Run" && right.given.has("version"))) return [...argv.slice(0, 2), "--version"]
+  if (right._tag !== "Run" || right.path.length > 1) return argv
+  const builtIns: Array<string> = []
+  const rest: Array<string> = []
+  const args = argv.slice(2)
+  for (let i = 0; i < args.length; i++) {
+    const token = args[i]!
+    if (BUILT_IN_VALUES.includes(token)) {
+      builtIns.push(token, ...args.slice(i + 1, i + 2))
+      i++
+    } else if (token === "--wizard" || BUILT_IN_VALUES.some((name) => token.startsWith(`${name}=`))) builtIns.push(token)
+    else rest.push(token)
+  }
+  return [...argv.slice(0, 2), ...builtIns, ...rest]
 }

@@ -305,6 +305,19 @@ describe("mreg-proxy process", () => {
     assert.strictEqual(version.stdout.join("\n").trim(), JSON.parse(readFileSync(join(app, "package.json"), "utf8")).version)
   })
 
+  it("--log-level and --completions after the server's flags are taken as before them", { timeout: 60_000 }, async () => {
+    const completions = start(["--insecure-no-auth", "--port", "0", "--completions", "bash"], {})
+    assert.strictEqual(await completions.exit, 0)
+    assert.isTrue(completions.stdout.join("\n").includes("_mreg-proxy_bash_completions()"))
+    // Parsed: the tenant's own rule answers, not "Invalid subcommand for mreg-proxy".
+    const level = start(["--insecure-no-auth", "--tenant", "a/b", "--log-level", "debug"], {})
+    assert.strictEqual(await level.exit, 1)
+    assert.strictEqual(
+      level.stderr.join(""),
+      "mreg-proxy: --tenant (MREG_TENANT) must be 1–512 letters, digits and \"-\", starting and ending with a letter or digit (an FQN segment, like an ML repo name) (received \"a/b\")\n"
+    )
+  })
+
   it("sets the heap growing factor before loading its modules: every full collection of a start uses 1.5", { timeout: 60_000 }, () => {
     // V8 prints each new old-generation limit with its factor; loading the program's modules collects several times.
     const run = spawnSync(process.execPath, ["--trace-gc", "--trace-gc-verbose", bin, "--help"], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } })
