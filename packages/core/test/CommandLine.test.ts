@@ -37,6 +37,13 @@ describe("CommandLine.check", () => {
     assert.deepStrictEqual(run("--log-level", "debug", "--completions", "bash"), ["server", "log-level,completions"])
     assert.deepStrictEqual(check("--version"), Either.right({ _tag: "Version" }))
     assert.strictEqual(Either.getOrThrow(check("webhooks", "-h"))._tag, "Help")
+    const help = (...tokens: ReadonlyArray<string>) => {
+      const route = Either.getOrThrow(check(...tokens))
+      return route._tag === "Help" ? route.path.map((info) => info.name).join(" ") : route._tag
+    }
+    assert.strictEqual(help("--port", "0", "-h"), "server")
+    assert.strictEqual(help("--port", "0", "webhooks", "-h"), "server webhooks")
+    assert.strictEqual(help("--port", "0", "webhooks", "replay", "x", "--help"), "server webhooks replay")
   })
 
   it("names an unknown command after the root's flags, or a word that is none, with the closest one", () => {
