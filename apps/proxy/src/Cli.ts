@@ -138,14 +138,13 @@ const usageError = ({ kind, message, path, suggestion, token }: CommandLine.Prob
 }
 
 /**
- * The first usage error in `args` (after the command's name), where `@effect/cli` answers "Invalid subcommand for
- * mreg-proxy - use 'webhooks'" or "Received unknown argument" (`CommandLine.check`, as `mreg` does): an unknown flag
+ * The first usage error of a command line (its `CommandLine.check` route), where `@effect/cli` answers "Invalid
+ * subcommand for mreg-proxy - use 'webhooks'" or "Received unknown argument" (as `mreg` does): an unknown flag
  * or command, named with the closest one, an argument too many or missing, a flag given twice or without its value,
  * or an integer flag whose value — on the command line, or for the server in its environment variable — breaks its
  * rule (`ProxyConfig.integerFlags`). Help, version and completions read no setting; the subcommands read their own.
  */
-const usageProblem = (args: ReadonlyArray<string>): ProxyConfig.ProxyConfigError | undefined => {
-  const route = CommandLine.check(tree, args, { helpCommand: false, version: ["--version"] })
+const usageProblem = (route: Either.Either<CommandLine.Route, CommandLine.Problem>): ProxyConfig.ProxyConfigError | undefined => {
   if (Either.isLeft(route)) return usageError(route.left)
   const { given, path } = route.right._tag === "Run" ? route.right : { given: undefined, path: [] }
   if (given === undefined || path.length > 1 || ["version", "wizard", "completions"].some((name) => given.has(name))) return undefined
@@ -170,9 +169,39 @@ const usageProblem = (args: ReadonlyArray<string>): ProxyConfig.ProxyConfigError
  */
 export const run = (argv: ReadonlyArray<string>) =>
   Effect.suspend(() => {
-    const unknown = usageProblem(argv.slice(2))
+    const route = CommandLine.check(tree, argv.slice(2), { helpCommand: false, version: ["--version"] })
+    const unknown = usageProblem(route)
     return unknown !== undefined ? Effect.fail(unknown) : Effect.flatMap(
       Effect.zipWith(ConsoleColor.colorSupport, Effect.console, (support, console) => ConsoleColor.terminalConsole(console, support)),
-      (console) => Effect.withConsole(cli(argv), console)
+      (console) => Effect.withConsole(cli(cliArgv(argv, route)), console)
     )
   })
+
+/** `@effect/cli`'s own options of the server's command line that take a value (`--wizard` takes none). */
+const BUILT_IN_VALUES = ["--log-level", "--completions"]
+
+/**
+ * The command line `@effect/cli` is given. It answers "Invalid subcommand for mreg-proxy - use 'webhooks'" when the
+ * server's own flags come before one of its built-in options, so: a help or version request alone (`mreg-proxy
+ * --help`, `mreg-proxy webhooks replay --help`, `mreg-proxy --version`); the server's command line with
+ * `--log-level`, `--completions` and `--wizard` (and their values) moved first; else `argv` as it is.
+ */
+const cliArgv = (argv: ReadonlyArray<string>, route: Either.Either<CommandLine.Route, CommandLine.Problem>): ReadonlyArray<string> => {
+  if (Either.isLeft(route)) return argv
+  const { right } = route
+  if (right._tag === "Help") return [...argv.slice(0, 2), ...right.path.slice(1).map((info) => info.name), "--help"]
+  if (right._tag === "Version" || (right._tag === "Run" && right.given.has("version"))) return [...argv.slice(0, 2), "--version"]
+  if (right._tag !== "Run" || right.path.length > 1) return argv
+  const builtIns: Array<string> = []
+  const rest: Array<string> = []
+  const args = argv.slice(2)
+  for (let i = 0; i < args.length; i++) {
+    const token = args[i]!
+    if (BUILT_IN_VALUES.includes(token)) {
+      builtIns.push(token, ...args.slice(i + 1, i + 2))
+      i++
+    } else if (token === "--wizard" || BUILT_IN_VALUES.some((name) => token.startsWith(`${name}=`))) builtIns.push(token)
+    else rest.push(token)
+  }
+  return [...argv.slice(0, 2), ...builtIns, ...rest]
+}

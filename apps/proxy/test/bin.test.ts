@@ -5,7 +5,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { execFileSync, spawnSync } from "node:child_process"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createServer, request as httpRequest } from "node:http"
 import type { AddressInfo } from "node:net"
 import { createRequire } from "node:module"
@@ -276,6 +276,7 @@ describe("mreg-proxy process", () => {
     const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
       [["--port", "1", "--port", "2"], "--port is given more than once: give it once"],
       [["--insecure-no-auth", "--port"], "--port takes an integer from 0 to 65535 (received nothing)"],
+      [["--insecure-no-auth", "--home="], "--home takes a VALUE (received \"\")"],
       [["--port", "0", "webhooks", "replay"], "\"mreg-proxy webhooks replay\" needs ID (the delivery id (webhook-id), as GET /webhooks/deliveries lists it)"]
     ]
     await expectUsageErrors(cases)
@@ -290,6 +291,31 @@ describe("mreg-proxy process", () => {
     for (const flag of ["--host", "--port", "--tokens-file", "--insecure-no-auth", "--max-body-bytes", "--upstream", "--upstream-token", "--upstream-timeout-ms", "--upstream-retries", "--home", "--database-url", "--tenant"]) {
       assert.isTrue(help.includes(flag), flag)
     }
+  })
+
+  it("-h, --help and --version after the server's flags print the help or the version and exit 0", { timeout: 60_000 }, async () => {
+    for (const args of [["--port", "0", "-h"], ["--insecure-no-auth", "--help"], ["--port", "-h"]]) {
+      const proc = start(args, {})
+      assert.strictEqual(await proc.exit, 0, args.join(" "))
+      assert.strictEqual(proc.stderr.join(""), "", args.join(" "))
+      assert.isTrue(proc.stdout.join("\n").startsWith("mreg-proxy\n"), args.join(" "))
+    }
+    const version = start(["--port", "0", "--version"], {})
+    assert.strictEqual(await version.exit, 0)
+    assert.strictEqual(version.stdout.join("\n").trim(), JSON.parse(readFileSync(join(app, "package.json"), "utf8")).version)
+  })
+
+  it("--log-level and --completions after the server's flags are taken as before them", { timeout: 60_000 }, async () => {
+    const completions = start(["--insecure-no-auth", "--port", "0", "--completions", "bash"], {})
+    assert.strictEqual(await completions.exit, 0)
+    assert.isTrue(completions.stdout.join("\n").includes("_mreg-proxy_bash_completions()"))
+    // Parsed: the tenant's own rule answers, not "Invalid subcommand for mreg-proxy".
+    const level = start(["--insecure-no-auth", "--tenant", "a/b", "--log-level", "debug"], {})
+    assert.strictEqual(await level.exit, 1)
+    assert.strictEqual(
+      level.stderr.join(""),
+      "mreg-proxy: --tenant (MREG_TENANT) must be 1–512 letters, digits and \"-\", starting and ending with a letter or digit (an FQN segment, like an ML repo name) (received \"a/b\")\n"
+    )
   })
 
   it("sets the heap growing factor before loading its modules: every full collection of a start uses 1.5", { timeout: 60_000 }, () => {

@@ -120,7 +120,11 @@ const checkLeaf = (path: ReadonlyArray<CommandInfo>, tokens: ReadonlyArray<strin
   const command = path[path.length - 1]!
   const name = pathName(path)
   const fail = (message: string, kind: Problem["kind"] = "usage") => Either.left<Problem>({ message, path, kind })
-  if (tokens.some((token, i) => HELP.includes(token) && !tokens.slice(0, i).includes("--"))) return Either.right({ _tag: "Help", path })
+  // Its own tokens: for a command that runs by itself beside its subcommands, those before a subcommand's name
+  // (`mreg-proxy --port 0 webhooks -h` asks for the help of `webhooks`).
+  const subcommand = command.args.length === 0 ? tokens.findIndex((token) => command.subcommands.some((sub) => sub.name === token)) : -1
+  const own = subcommand < 0 ? tokens : tokens.slice(0, subcommand)
+  if (own.some((token, i) => HELP.includes(token) && !own.slice(0, i).includes("--"))) return Either.right({ _tag: "Help", path })
   const positional: Array<string> = []
   const seen = new Set<string>()
   for (let i = 0; i < tokens.length; i++) {
@@ -158,7 +162,8 @@ const checkLeaf = (path: ReadonlyArray<CommandInfo>, tokens: ReadonlyArray<strin
       return fail(`${flagName(option)} takes ${option.takes} (received nothing)`)
     }
     if (eq < 0) i++
-    const problem = valueProblem(option, value)
+    // `--name=` with nothing after the `=`: `@effect/cli` would take it for an unknown argument.
+    const problem = valueProblem(option, value) ?? (eq >= 0 && value === "" ? `--${option.name} takes ${option.takes} (received "")` : undefined)
     if (problem !== undefined) return Either.left({ message: problem, path, kind: "value", token: option.name, value })
   }
   const missing = command.options.find((option) => option.required && !seen.has(option.name))

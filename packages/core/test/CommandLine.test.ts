@@ -37,6 +37,13 @@ describe("CommandLine.check", () => {
     assert.deepStrictEqual(run("--log-level", "debug", "--completions", "bash"), ["server", "log-level,completions"])
     assert.deepStrictEqual(check("--version"), Either.right({ _tag: "Version" }))
     assert.strictEqual(Either.getOrThrow(check("webhooks", "-h"))._tag, "Help")
+    const help = (...tokens: ReadonlyArray<string>) => {
+      const route = Either.getOrThrow(check(...tokens))
+      return route._tag === "Help" ? route.path.map((info) => info.name).join(" ") : route._tag
+    }
+    assert.strictEqual(help("--port", "0", "-h"), "server")
+    assert.strictEqual(help("--port", "0", "webhooks", "-h"), "server webhooks")
+    assert.strictEqual(help("--port", "0", "webhooks", "replay", "x", "--help"), "server webhooks replay")
   })
 
   it("names an unknown command after the root's flags, or a word that is none, with the closest one", () => {
@@ -74,6 +81,17 @@ describe("CommandLine.check", () => {
     })
     assert.strictEqual(problem("--port").message, "--port takes an integer from 0 to 65535 (received nothing)")
     assert.strictEqual(problem("--port", "1", "--port", "2").message, "--port is given more than once: give it once")
+  })
+
+  it("names a text flag given as --name= with nothing after the =, which @effect/cli takes for an unknown argument", () => {
+    assert.deepStrictEqual(problem("webhooks", "replay", "x", "--home="), {
+      kind: "value",
+      message: "--home takes a VALUE (received \"\")",
+      path: "server webhooks replay",
+      suggestion: undefined,
+      token: "home"
+    })
+    assert.deepStrictEqual(run("webhooks", "replay", "x", "--home=h"), ["server webhooks replay", "home"])
   })
 
   it("names an argument too many or missing", () => {
