@@ -18,7 +18,6 @@
  * @since 0.2.0
  */
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
-import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Metrics from "@effect/opentelemetry/Metrics"
@@ -30,7 +29,6 @@ import type * as Http from "node:http"
 import { monitorEventLoopDelay } from "node:perf_hooks"
 import { bearerToken } from "./Auth.js"
 import * as ErrorResponse from "./ErrorResponse.js"
-import { routeOf } from "./internal/route.js"
 import type * as RequestLog from "./RequestLog.js"
 import * as Tokens from "./Tokens.js"
 
@@ -100,7 +98,7 @@ const invalidUpsert = Telemetry.upsertOutcome("invalid")
  * upserts the server answers 400 or 422 (`mreg_upserts_total{outcome="invalid"}`). The proxy passes it to
  * `Server.layer` (`extra.observe`), which calls it from the request log's middleware (`RequestLog.middlewareObserving`).
  * @since 0.2.0
- * @category middleware
+ * @category metrics
  */
 export const observe: RequestLog.Observer = (request, response, route, seconds) => {
   const { duration, requests } = seriesOf(route ?? "unmatched", request.method, response.status)
@@ -110,14 +108,6 @@ export const observe: RequestLog.Observer = (request, response, route, seconds) 
     invalidUpsert.unsafeUpdate(1, [])
   }
 }
-
-/**
- * A serve-level middleware of its own calling {@link observe} for each request (its own pre-response handler and
- * context change: the proxy does not use it, the request log's middleware carries the observation).
- * @since 0.2.0
- * @category middleware
- */
-export const middleware = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> => routeOf(app, observe)
 
 /** Samples the process metrics (CPU, memory, event-loop delay since the last scrape) into their gauges. */
 const sampleProcess = (lag: ReturnType<typeof monitorEventLoopDelay>) => {

@@ -4,10 +4,9 @@
  * {@link RouteProbe} stands in as the parent span and only keeps that attribute.
  * @internal
  */
-import * as HttpApp from "@effect/platform/HttpApp"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Context, Effect, Option, Tracer } from "effect"
+import { Context, Option, Tracer } from "effect"
 
 const ROUTE = "http.route"
 
@@ -63,21 +62,3 @@ export const routeAt = (span: Tracer.Span): string | undefined => {
   const route = span.attributes.get(ROUTE)
   return typeof route === "string" ? route : undefined
 }
-
-/**
- * Runs `app` and calls `onResponse` once the response is ready ({@link Observer}).
- * @internal
- */
-export const routeOf = <E, R>(app: HttpApp.Default<E, R>, onResponse: Observer): HttpApp.Default<E, R> =>
-  Effect.withFiberRuntime((fiber) => {
-    const started = performance.now()
-    const request = Context.unsafeGet(fiber.currentContext, HttpServerRequest.HttpServerRequest)
-    const span = routeSpan(fiber.currentContext)
-    const handled = HttpApp.appendPreResponseHandler((_, response) =>
-      Effect.sync(() => {
-        onResponse(request, response, routeAt(span), (performance.now() - started) / 1000)
-        return response
-      })
-    )
-    return Effect.zipRight(handled, isProbe(span) ? Effect.provideService(app, Tracer.ParentSpan, span) : app)
-  })
