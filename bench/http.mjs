@@ -176,11 +176,6 @@ export const benchUpstream = async (config, tmp) => {
 }
 
 /**
- * Upsert on embedded SQLite with a webhook subscribed to every event vs none: `{ proxy, none, delivered }`, or
- * `{ skipped }`. The dispatcher delivers during the load and competes for the same CPU and store: that is the cost
- * measured.
- */
-/**
  * Upsert on embedded SQLite with one webhook subscribed to every event (bench/receiver.mjs answering 204) vs the same
  * proxy with none: both started and warmed up, then loaded in turns (none, webhook, none, webhook…, 3 rounds of
  * max(5 s, duration / 2)), so that a change in the machine's load hits both alike; each reports its median req/s and

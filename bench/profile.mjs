@@ -7,6 +7,8 @@
 //
 // Targets (everything built first: `pnpm build`):
 //   proxy-sqlite     mreg-proxy --insecure-no-auth on embedded SQLite       floor-sqlite    bench/floor.mjs sqlite
+//   proxy-webhook    proxy-sqlite with one webhook subscribed to every event (bench/receiver.mjs answering 204); the
+//                    worker thread's profile is written to --out beside the main thread's (the summary is the main's)
 //   proxy-pg         mreg-proxy --insecure-no-auth on DATABASE_URL (a URL   floor-pg        bench/floor.mjs pg
 //                    of a database it may write; PROFILE_DATABASE_URL)
 //   proxy-upstream   mreg-proxy --upstream <loopback upstream>              floor-forward   bench/floor.mjs forward
@@ -18,7 +20,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { cleanEnv, loadOpts, PATH } from "./http.mjs"
+import { cleanEnv, loadOpts, PATH, webhookReceiver } from "./http.mjs"
 import { load, root, startServer } from "./lib.mjs"
 import { STACKS, summarise } from "./profile-summary.mjs"
 
@@ -46,6 +48,7 @@ const pgUrl = process.env.PROFILE_DATABASE_URL
 const PROXY = ["--heap-growing-percent=50", join(root, "apps/proxy/dist/internal/main.js")]
 const TARGETS = {
   "proxy-sqlite": () => ({ args: [...PROXY, "--insecure-no-auth"], env: { MREG_HOME: join(out, "home") } }),
+  "proxy-webhook": () => ({ args: [...PROXY, "--insecure-no-auth"], env: { MREG_HOME: join(out, "home") }, webhooks: true }),
   "proxy-pg": () => ({ args: [...PROXY, "--insecure-no-auth"], env: { DATABASE_URL: pgUrl, MREG_HOME: join(out, "home") }, needs: pgUrl }),
   "proxy-upstream": (up) => ({ args: [...PROXY, "--upstream", up], env: { MREG_HOME: join(out, "home") }, upstream: true }),
   "bare-sqlite": () => ({ args: [join(root, "bench/bare-store.mjs"), "sqlite", join(out, "bare.db")] }),
@@ -64,6 +67,8 @@ if (TARGETS[target]("").upstream) {
   upstream = await startServer("upstream", [join(root, "bench/upstream.mjs"), "upstream"], { env: cleanEnv(), logFile: join(out, "upstream.log") })
 }
 const spec = TARGETS[target](upstream?.url ?? "")
+const receiver = spec.webhooks ? await webhookReceiver(out) : undefined
+if (receiver) spec.args.push("--webhooks-file", receiver.file)
 if ("needs" in spec && !spec.needs) {
   console.error(`${target} needs PROFILE_DATABASE_URL (a PostgreSQL database it may write)`)
   process.exit(2)
@@ -84,8 +89,10 @@ try {
 } finally {
   await server.stop()
   await upstream?.stop()
+  await receiver?.receiver.stop()
 }
-const profile = readdirSync(out).find((f) => f.endsWith(".cpuprofile"))
+// Node names a profile CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: the main thread is thread 0.
+const profile = readdirSync(out).find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f))
 if (!profile) {
   console.error(`no .cpuprofile in ${out}: the server did not exit cleanly (see ${join(out, `${target}.log`)})`)
   process.exit(1)
