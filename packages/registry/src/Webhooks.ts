@@ -180,7 +180,9 @@ const fromSql = <A, R>(effect: Effect.Effect<A, SqlError | ParseResult.ParseErro
 
 /**
  * The most recent deliveries first: up to `limit` (1-500), only those in `status` and of `subscription` when given
- * (none for a name holding a NUL character). Fails with a store error.
+ * (none for a name holding a NUL character). On SQLite the deliveries of events written since the dispatcher's last
+ * cycle are queued first (one short write), so a write's deliveries are listed as soon as it returns. Fails with a
+ * store error.
  * @since 0.2.0
  * @category queries
  */
@@ -191,7 +193,11 @@ export const deliveries = (options: {
 }): Effect.Effect<ReadonlyArray<Delivery>, StoreFailure, SqlClient.SqlClient> =>
   // A name holding a NUL character names none, and is not looked for (PostgreSQL's text cannot hold it).
   options.subscription === undefined || storable(options.subscription)
-    ? Effect.flatMap(SqlClient.SqlClient, (sql) => fromSql(makeRows(sql).list(options.limit, options.status, options.subscription)))
+    ? Effect.flatMap(SqlClient.SqlClient, (sql) => {
+      const rows = makeRows(sql)
+      const queued = sql.onDialectOrElse({ sqlite: () => sql.withTransaction(rows.queueWritten), orElse: () => Effect.void })
+      return fromSql(Effect.zipRight(queued, rows.list(options.limit, options.status, options.subscription)))
+    })
     : Effect.succeed([])
 
 /** A delivery that cannot be re-queued: unknown id, or still pending or in flight. @since 0.2.0 @category errors */

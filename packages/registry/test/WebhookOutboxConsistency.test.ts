@@ -1,6 +1,7 @@
 /**
  * The outbox under concurrent writes with several subscriptions and ML-repo filters (SQLite in memory and
- * PostgreSQL, `MREG_TEST_DATABASE_URL`; no dispatcher): every event has one delivery per subscription that wants it and none for the others, and its payload
+ * PostgreSQL, `MREG_TEST_DATABASE_URL`; no dispatcher: on SQLite the deliveries are queued by listing them): every
+ * event has one delivery per subscription that wants it and none for the others, and its payload
  * is the model version as the write returned it, also after later updates, a version's delete and its model's delete.
  */
 import { SqlClient } from "@effect/sql"
@@ -54,6 +55,8 @@ for (const [name, client] of stores) describe(`the outbox under concurrent write
       yield* registry.upsert(base(repos[0]!, { version: 2, description: "after everything" }))
 
       const sql = yield* SqlClient.SqlClient
+      // On SQLite the deliveries are queued from the event rows by the dispatcher's cycle, or by listing them.
+      yield* Webhooks.deliveries({ limit: 1 })
       const events = yield* sql<{ id: string; type: string; ml_repo: string; model_version_id: string; revision: number; webhook_payload: string | null }>`
         SELECT id, type, ml_repo, model_version_id, revision, webhook_payload FROM model_version_events
         WHERE ${sql.in("ml_repo", repos)} ORDER BY at, revision`

@@ -3,7 +3,8 @@
  * 0001–0004 that holds deliveries written by the outbox of 0004 (a row per delivery with its `msg_<uuid>` id and the
  * whole payload): after the upgrade the pending delivery is delivered with the same id and the same payload bytes,
  * a delivered one is replayed by its old id with its payload, and a new write's delivery gets `msg_<seq>_<event id>`
- * after them. SQLite on a file and PostgreSQL (a database of its own, made and dropped by the test).
+ * after them (on SQLite queued by the dispatcher from the events table 0006 rebuilt, each event's rowid kept as its
+ * `seq`). SQLite on a file and PostgreSQL (a database of its own, made and dropped by the test).
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { SqlClient } from "@effect/sql"
@@ -74,7 +75,7 @@ const stores: ReadonlyArray<readonly [string, Effect.Effect<Layer.Layer<SqlClien
   ["PostgreSQL", Effect.map(pgDatabase, ({ layer }) => layer)]
 ]
 
-for (const [name, makeStore] of stores) describe(`migration 0005 on ${name}`, () => {
+for (const [name, makeStore] of stores) describe(`migrations 0005 and 0006 on ${name}`, () => {
   it.live.skipIf(name === "PostgreSQL" && pgUrl === undefined)("keeps pending deliveries: delivered after the upgrade with their id and payload", () => {
     const secret = `whsec_${randomBytes(32).toString("base64")}`
     const subscription = `upgrade-${randomUUID().slice(0, 8)}`
@@ -107,7 +108,14 @@ for (const [name, makeStore] of stores) describe(`migration 0005 on ${name}`, ()
       yield* Effect.provide(
         Effect.gen(function*() {
           const { applied } = yield* ModelVersionsSql.Migrations
-          assert.deepStrictEqual(applied, [[5, "narrow_webhook_deliveries"]])
+          assert.deepStrictEqual(applied, [[5, "narrow_webhook_deliveries"], [6, "queued_webhook_deliveries"]])
+          if (name === "SQLite") {
+            // 0006 rebuilt the events with `seq` (each row's rowid, kept); the queue's cursor starts after them.
+            const sql = yield* SqlClient.SqlClient
+            const kept = yield* sql<{ readonly seq: number; readonly id: string }>`SELECT seq, id FROM model_version_events ORDER BY seq`
+            assert.deepStrictEqual(kept.map((row) => [row.seq, row.id]), [[1, pending.event.id], [2, delivered.event.id]])
+            assert.deepStrictEqual(yield* sql`SELECT event_seq FROM webhook_queue_cursor`, [{ event_seq: 2 }])
+          }
           const first = yield* Effect.promise(() => receiver.waitFor((r) => r.webhookId === pending.id))
           assert.deepStrictEqual([first.verified, JSON.stringify(first.payload)], [true, pending.payload])
           yield* Webhooks.replay(delivered.id)

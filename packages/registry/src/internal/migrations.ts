@@ -176,11 +176,55 @@ const narrowWebhookDeliveries = Effect.gen(function*() {
   yield* sql`CREATE UNIQUE INDEX webhook_deliveries_legacy_id ON webhook_deliveries (legacy_id) WHERE legacy_id IS NOT NULL`
 })
 
+/** The columns of `model_version_events` before 0006, in order. */
+const EVENT_COLUMNS = ["id", "model_version_id", "revision", "type", "subject", "at", "changes", "ml_repo", "model_id", "webhook_payload"] as const
+
+/**
+ * Webhook deliveries queued by the dispatcher on SQLite instead of written by each write. A write to SQLite keeps, in
+ * its event's history row, the names of the subscriptions that want the event (`webhook_subscriptions`, JSON, `NULL`
+ * when none); the dispatcher's next cycle turns the events written since its last one into delivery rows, in event
+ * order, and moves `webhook_queue_cursor` past them, in one transaction (measured: a delivery row per write cost the
+ * proxy ≈ 6–9% of its requests per second, queued a batch at a time ≈ 1%; docs/performance.md "Webhooks, sixth
+ * pass"). SQLite has one writer at a time, so events commit in the order of their `seq`; the events table is rebuilt
+ * with `seq INTEGER PRIMARY KEY` (each row's `rowid` until now, kept), which `VACUUM` never renumbers. Events of
+ * 0005 already have their delivery rows: the cursor starts after the last of them. PostgreSQL, where events commit
+ * out of `seq` order, keeps writing its delivery rows with the write (the column is added there too, always `NULL`).
+ */
+const queuedWebhookDeliveries = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  if (sql.onDialectOrElse({ pg: () => true, orElse: () => false })) {
+    yield* sql`ALTER TABLE model_version_events ADD COLUMN webhook_subscriptions TEXT`
+    return
+  }
+  const columns = sql.unsafe(EVENT_COLUMNS.join(", "))
+  yield* sql`CREATE TABLE model_version_events_0006 (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    model_version_id TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    at TEXT NOT NULL,
+    changes TEXT NOT NULL,
+    ml_repo TEXT NOT NULL,
+    model_id TEXT NOT NULL,
+    webhook_payload TEXT,
+    webhook_subscriptions TEXT,
+    UNIQUE (model_version_id, revision)
+  )`
+  yield* sql`INSERT INTO model_version_events_0006 (seq, ${columns}) SELECT rowid, ${columns} FROM model_version_events ORDER BY rowid`
+  yield* sql`DROP TABLE model_version_events`
+  yield* sql`ALTER TABLE model_version_events_0006 RENAME TO model_version_events`
+  yield* sql`CREATE TABLE webhook_queue_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), event_seq INTEGER NOT NULL)`
+  yield* sql`INSERT INTO webhook_queue_cursor (id, event_seq) SELECT 1, COALESCE(MAX(seq), 0) FROM model_version_events`
+})
+
 /** Migrations by `<id>_<name>`, run in id order by `@effect/sql`'s Migrator. */
 export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>> = {
   "0001_init": init,
   "0002_idempotency_expiry": idempotencyExpiry,
   "0003_model_version_events": history,
   "0004_webhook_deliveries": webhookDeliveries,
-  "0005_narrow_webhook_deliveries": narrowWebhookDeliveries
+  "0005_narrow_webhook_deliveries": narrowWebhookDeliveries,
+  "0006_queued_webhook_deliveries": queuedWebhookDeliveries
 }

@@ -99,16 +99,22 @@ const EVENT_COLUMNS = [
   "changes",
   "ml_repo",
   "model_id",
-  "webhook_payload"
+  "webhook_payload",
+  "webhook_subscriptions"
 ] as const
 
-/**
- * An event's row of `model_version_events`, with its webhook payload (the Standard Webhooks body its deliveries
- * post; `null` when no subscription wants the event).
- */
+/** What an event's row keeps for its webhooks: both `null` when no subscription wants the event. */
+interface Hooked {
+  /** The Standard Webhooks body its deliveries post. */
+  readonly payload: string
+  /** SQLite: the names of the subscriptions that want it (JSON), queued by the dispatcher (`Writer.listed`). */
+  readonly listed: string | null
+}
+
+/** An event's row of `model_version_events`, with what it keeps for its webhooks. */
 const columnsOf = (
   { event, mlRepo, modelId }: EventRecord,
-  webhookPayload: string | null
+  hooked: Hooked | null
 ): InsertRow<typeof EVENT_COLUMNS> => ({
   id: event.id,
   model_version_id: event.model_version_id,
@@ -119,20 +125,21 @@ const columnsOf = (
   changes: JSON.stringify(event.changes),
   ml_repo: mlRepo,
   model_id: modelId,
-  webhook_payload: webhookPayload
+  webhook_payload: hooked?.payload ?? null,
+  webhook_subscriptions: hooked?.listed ?? null
 })
 
-const NO_PAYLOADS: ReadonlyArray<string | null> = []
+const NOT_HOOKED: ReadonlyArray<Hooked | null> = []
 
 export const makeEvents = (store: Store, queries: ReturnType<typeof makeQueries>) => {
   const { outbox, sql } = store
   const writer = outbox?.writerOn(sql)
   /** One event (what every write but a model's delete appends). */
   const insertEvent = insertOne(sql, "model_version_events", EVENT_COLUMNS)
-  const insertRows = (events: ReadonlyArray<EventRecord>, payloads: ReadonlyArray<string | null>) =>
+  const insertRows = (events: ReadonlyArray<EventRecord>, hooked: ReadonlyArray<Hooked | null>) =>
     events.length === 1
-      ? insertEvent(columnsOf(events[0]!, payloads[0] ?? null))
-      : sql`INSERT INTO model_version_events ${sql.insert(events.map((record, i) => columnsOf(record, payloads[i] ?? null)))}`
+      ? insertEvent(columnsOf(events[0]!, hooked[0] ?? null))
+      : sql`INSERT INTO model_version_events ${sql.insert(events.map((record, i) => columnsOf(record, hooked[i] ?? null)))}`
 
   /** The version an event's webhook carries: given by the write, else read in its transaction (after the write). */
   const versionOf = (record: EventRecord) =>
@@ -146,26 +153,30 @@ export const makeEvents = (store: Store, queries: ReturnType<typeof makeQueries>
    * transaction (`store.transact`), so the events commit or roll back with the change. A second revision event of
    * the same version fails the unique index `(model_version_id, revision)` (and the transaction is retried).
    * Webhooks: an event some subscription wants carries its payload in its row (the model version as of the event),
-   * and its deliveries are inserted here too, in the same transaction; without webhooks a write pays nothing more.
+   * and its deliveries are inserted here too, in the same transaction (on SQLite the row lists the subscriptions and
+   * the dispatcher queues the deliveries: `Writer.listed`); without webhooks a write pays nothing more.
    */
   const appendEvents = (events: ReadonlyArray<EventRecord>): Effect.Effect<void, SqlError | RegistryError.StoreError> => {
     if (events.length === 0) return Effect.void
     const wanted = writer === undefined ? [] : events.map((record) => writer.wanted(record.event.type, record.mlRepo))
-    if (writer === undefined || wanted.every((names) => names.length === 0)) return Effect.asVoid(insertRows(events, NO_PAYLOADS))
+    if (writer === undefined || wanted.every((names) => names.length === 0)) return Effect.asVoid(insertRows(events, NOT_HOOKED))
     const [only] = events
     if (events.length === 1 && only!.modelVersion !== undefined) {
       // The common case (an upsert, a tag applied): one event, its version at hand; no loops.
       return Effect.zipRight(
-        insertEvent(columnsOf(only!, payloadOf(only!.event, only!.modelVersion))),
+        insertEvent(columnsOf(only!, { payload: payloadOf(only!.event, only!.modelVersion), listed: writer.listed(wanted[0]!) })),
         writer.enqueue(only!.event, only!.event.model_version_id, wanted[0]!)
       )
     }
     return Effect.flatMap(
       Effect.forEach(events, (record, i) =>
-        wanted[i]!.length === 0 ? Effect.succeed(null) : Effect.map(versionOf(record), (modelVersion) => payloadOf(record.event, modelVersion))),
-      (payloads) =>
+        wanted[i]!.length === 0 ? Effect.succeed(null) : Effect.map(versionOf(record), (modelVersion): Hooked => ({
+          payload: payloadOf(record.event, modelVersion),
+          listed: writer.listed(wanted[i]!)
+        }))),
+      (hooked) =>
         Effect.zipRight(
-          insertRows(events, payloads),
+          insertRows(events, hooked),
           Effect.forEach(events, (record, i) =>
             wanted[i]!.length === 0 ? Effect.void : writer.enqueue(record.event, record.event.model_version_id, wanted[i]!), { discard: true })
         )

@@ -1,8 +1,10 @@
 /**
- * The outbox: the deliveries of an event, one narrow row per subscription that wants it, written by the registry in
- * the transaction of the change (so a change and its deliveries commit or roll back together). The event's payload
- * is written once, with the event's history row (`model_version_events.webhook_payload`); a delivery's `webhook-id`
- * is derived from its row (`msg_<seq>_<event id>`). `wake`, called after a write commits, lets a dispatcher in this
+ * The outbox: the deliveries of an event, one narrow row per subscription that wants it. The event's payload is
+ * written once, with the event's history row (`model_version_events.webhook_payload`), in the transaction of the
+ * change (so a change and its deliveries commit or roll back together). On PostgreSQL the delivery rows are written
+ * there too; on SQLite the event row lists the subscriptions that want it (`webhook_subscriptions`) and the
+ * dispatcher's next cycle queues the rows (`rows.ts`, `queueWritten`). A delivery's `webhook-id` is derived from its
+ * row (`msg_<seq>_<event id>`). `wake`, called after a write commits, lets a dispatcher in this
  * process look at once instead of at its next poll.
  * @internal
  */
@@ -29,8 +31,13 @@ export interface Writer {
   /** The names of the subscriptions that want an event of `type` on the ML repo named `mlRepo` (often none). */
   readonly wanted: (type: string, mlRepo: string) => ReadonlyArray<string>
   /**
-   * Inserts the deliveries of `event` (on the model version `modelVersionId`) to `subscriptions`, inside the caller's
-   * transaction, after the event's history row (which holds the payload).
+   * The event's `webhook_subscriptions` column: on SQLite the names of `subscriptions` as a JSON array, from which the
+   * dispatcher's next cycle queues the delivery rows (migration 0006); `null` on PostgreSQL, or when none wants it.
+   */
+  readonly listed: (subscriptions: ReadonlyArray<string>) => string | null
+  /**
+   * PostgreSQL: inserts the deliveries of `event` (on the model version `modelVersionId`) to `subscriptions`, inside
+   * the caller's transaction, after the event's history row (which holds the payload). Nothing on SQLite (`listed`).
    */
   readonly enqueue: (event: OutboxEvent, modelVersionId: string, subscriptions: ReadonlyArray<string>) => Effect.Effect<void, SqlError>
 }
@@ -91,16 +98,26 @@ export const makeOutbox = (config: Config): Outbox => {
       return () => listeners.delete(listener)
     },
     writerOn: (sql) => {
+      const wanted = (type: string, mlRepo: string) => {
+        let names: Array<string> | undefined
+        for (const subscription of config.subscriptions) {
+          if (subscription.wants(type, mlRepo)) (names ??= []).push(subscription.name)
+        }
+        return names ?? none
+      }
+      if (sql.onDialectOrElse({ sqlite: () => true, orElse: () => false })) {
+        // One writer at a time: events commit in `seq` order, and the dispatcher queues their rows from the event row.
+        return {
+          wanted,
+          listed: (subscriptions) => (subscriptions.length === 0 ? null : JSON.stringify(subscriptions)),
+          enqueue: () => Effect.void
+        }
+      }
       // The one-row INSERT (an event wanted by one subscription: the common case), compiled once per client.
       const insert = insertOne(sql, "webhook_deliveries", DELIVERY_COLUMNS)
       return {
-        wanted: (type, mlRepo) => {
-          let names: Array<string> | undefined
-          for (const subscription of config.subscriptions) {
-            if (subscription.wants(type, mlRepo)) (names ??= []).push(subscription.name)
-          }
-          return names ?? none
-        },
+        wanted,
+        listed: () => null,
         enqueue: (event, modelVersionId, subscriptions) =>
           subscriptions.length === 1
             ? Effect.asVoid(insert(rowOf(subscriptions[0]!, event, modelVersionId)))

@@ -1,6 +1,6 @@
 /**
  * The deliveries table as the dispatcher uses it: one write per cycle (the outcomes recorded since the last cycle,
- * then a claim), hand-backs and the queue depth. {@link sqlQueue} runs it on a `SqlClient`; the worker thread runs it
+ * on SQLite the rows of the events written since, then a claim), hand-backs and the queue depth. {@link sqlQueue} runs it on a `SqlClient`; the worker thread runs it
  * on PostgreSQL with its own pool, and on SQLite through the main thread's connection (`workerHost.ts`): two
  * connections writing one SQLite file stall each other whenever the one holding the write lock is descheduled.
  * @internal
@@ -60,7 +60,11 @@ export const sqlQueue = (sql: SqlClient.SqlClient): Queue => {
         rows.finish(finished, claim.now),
         claim.limit === 0
           ? Effect.succeed<Claimed>({ token: "", rows: [] })
-          : Effect.map(rows.claim(claim.subscriptions, claim.now, claim.leaseUntil, claim.limit), (claimed): Claimed => claimed)
+          : Effect.zipRight(
+            // SQLite: the rows of the events written since the last cycle, queued before the claim can see them.
+            sqlite ? rows.queueWritten : Effect.void,
+            rows.claim(claim.subscriptions, claim.now, claim.leaseUntil, claim.limit)
+          )
       )).pipe(
         // One run from BEGIN to COMMIT: the fiber does not yield to others while it holds SQLite's write lock.
         Effect.withMaxOpsBeforeYield(Number.MAX_SAFE_INTEGER),

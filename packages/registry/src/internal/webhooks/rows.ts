@@ -1,5 +1,5 @@
 /**
- * The SQL of the webhook deliveries: claim due rows (the first open row of each subscription and model version
+ * The SQL of the webhook deliveries: queue the rows of events written on SQLite, claim due rows (the first open row of each subscription and model version
  * only, so events of a version go out in order; `FOR UPDATE SKIP LOCKED` on PostgreSQL so several dispatchers share
  * the work), record an attempt's outcome under the claim's lease token, list and re-queue rows.
  * @internal
@@ -61,6 +61,12 @@ const ID = "COALESCE(legacy_id, 'msg_' || seq || '_' || event_id)"
  */
 const DERIVED_ID = /^msg_([1-9]\d{0,14})_(.+)$/
 
+/**
+ * SQLite: events queued per dispatcher cycle at most (`queueWritten`): a backlog (the proxy stopped while writes went
+ * on elsewhere) goes out over several cycles instead of one long transaction holding the file's write lock.
+ */
+const QUEUE_EVENTS = 1000
+
 export const makeRows = (sql: SqlClient.SqlClient) => {
   const id = sql.unsafe(ID)
   const byId = (value: string) => {
@@ -112,6 +118,40 @@ export const makeRows = (sql: SqlClient.SqlClient) => {
     return Effect.map(claimed(token, now, leaseUntil, sql`seq IN (${search} ${locked})`), (rows) => ({ token, rows }))
   }
 
+  /**
+   * SQLite: queues the deliveries of the events written since the last call (past `webhook_queue_cursor`) — a
+   * `pending` row per subscription its row lists (`webhook_subscriptions`), due at the event's time, in event order
+   * (so a version's deliveries keep the order of its events) — and moves the cursor past them; at most
+   * `QUEUE_EVENTS` events that want deliveries per call (a backlog is queued over several cycles). Run it inside a
+   * write transaction: rows and cursor commit together, so an event is queued exactly once (migration 0006).
+   */
+  const queueWritten = Effect.flatMap(
+    sql<{ readonly cursor: number; readonly latest: number | null }>`SELECT event_seq AS cursor,
+      (SELECT MAX(seq) FROM model_version_events) AS latest FROM webhook_queue_cursor`,
+    ([position]) => {
+      if (position === undefined || position.latest === null || position.latest <= position.cursor) return Effect.void
+      const { cursor, latest } = position
+      return Effect.flatMap(
+        sql<{ readonly n: number; readonly last: number | null }>`SELECT COUNT(*) AS n, MAX(seq) AS last FROM (
+          SELECT seq FROM model_version_events WHERE seq > ${cursor} AND webhook_subscriptions IS NOT NULL
+          ORDER BY seq LIMIT ${QUEUE_EVENTS})`,
+        ([taken]) => {
+          const upTo = taken === undefined || taken.n < QUEUE_EVENTS || taken.last === null ? latest : taken.last
+          const advance = sql`UPDATE webhook_queue_cursor SET event_seq = ${upTo}`
+          return taken === undefined || taken.n === 0 ? Effect.asVoid(advance) : Effect.zipRight(
+            sql`INSERT INTO webhook_deliveries (subscription, event_id, event_type, model_version_id, status, attempts,
+                next_attempt_at, created_at, updated_at)
+              SELECT s.value, e.id, e.type, e.model_version_id, 'pending', 0, e.at, e.at, e.at
+              FROM model_version_events e, json_each(e.webhook_subscriptions) s
+              WHERE e.seq > ${cursor} AND e.seq <= ${upTo} AND e.webhook_subscriptions IS NOT NULL
+              ORDER BY e.seq, s.key`,
+            advance
+          )
+        }
+      )
+    }
+  )
+
   /** The update that records `outcome` (its own values: a retry's time and error, a status code). */
   const outcomeSet = (outcome: Outcome, now: string) => {
     switch (outcome._tag) {
@@ -160,14 +200,23 @@ export const makeRows = (sql: SqlClient.SqlClient) => {
     sql`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ${now}, lease_token = NULL, lease_until = NULL
       WHERE status = 'delivering'`
 
+  /** Deliveries pending or in flight for `subscriptions`; on SQLite with those of events not queued yet. */
   const depth = (subscriptions: ReadonlyArray<string>) =>
     Effect.map(
       (SqlSchema.findOne({
         Request: Schema.Void,
         Result: Schema.Struct({ n: Schema.Union(Schema.Number, Schema.NumberFromString) }),
-        execute: () =>
-          sql`SELECT COUNT(*) AS n FROM webhook_deliveries
+        execute: () => {
+          const open = sql`SELECT COUNT(*) FROM webhook_deliveries
             WHERE ${sql.in("subscription", subscriptions)} AND status IN ('pending', 'delivering')`
+          return sql.onDialectOrElse({
+            sqlite: () =>
+              sql`SELECT (${open}) + (SELECT COUNT(*) FROM model_version_events e, json_each(e.webhook_subscriptions) s
+                WHERE e.seq > (SELECT event_seq FROM webhook_queue_cursor) AND e.webhook_subscriptions IS NOT NULL
+                  AND ${sql.in("s.value", subscriptions)}) AS n`,
+            orElse: () => sql`SELECT (${open}) AS n`
+          })
+        }
       })(undefined)),
       (row) => (row._tag === "Some" ? row.value.n : 0)
     )
@@ -200,7 +249,7 @@ export const makeRows = (sql: SqlClient.SqlClient) => {
     sql`UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ${now}, last_error = NULL,
       updated_at = ${now} WHERE ${byId(webhookId)} AND status IN ('delivered', 'failed') RETURNING seq`
 
-  return { claim, finish, release, releaseAll, depth, list, find, requeue }
+  return { queueWritten, claim, finish, release, releaseAll, depth, list, find, requeue }
 }
 
 export type Rows = ReturnType<typeof makeRows>
