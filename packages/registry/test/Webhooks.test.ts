@@ -304,8 +304,8 @@ describe("webhooks file", () => {
     assert.strictEqual(
       message,
       "the webhooks file w.yaml is not a valid webhooks file: " +
-        "subscriptions[0].url (subscription \"userinfo\"): the user name and password must be percent-encoded, " +
-        "such as %40 for \"@\" and %25 for \"%\" (the value is not shown)"
+        "subscriptions[0].url (subscription \"userinfo\"): the user name and password must decode as percent-encoding: " +
+        "each \"%\" starts an escape of two hex digits of UTF-8, such as %25 for \"%\" itself (the value is not shown)"
     )
     assert.notInclude(message, "pa%ss")
   })

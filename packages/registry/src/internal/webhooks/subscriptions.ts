@@ -35,7 +35,7 @@ const Url = Schema.String.pipe(
       decodeURIComponent(url.password)
       return true
     } catch {
-      return "the user name and password must be percent-encoded, such as %40 for \"@\" and %25 for \"%\" (the value is not shown)"
+      return "the user name and password must decode as percent-encoding: each \"%\" starts an escape of two hex digits of UTF-8, such as %25 for \"%\" itself (the value is not shown)"
     }
   })
 )
