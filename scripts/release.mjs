@@ -7,16 +7,20 @@
 //                                     proxy, with no npm warning; LICENSE, README, metadata, no .tsbuildinfo or tests
 //                                     in each; each package imports; `npx mreg --help`, an embedded `mreg upsert`;
 //                                     the client from .mjs and .cjs; the READMEs' examples; the proxy's web page
-//                                     (dist/ui); and in a second folder,
+//                                     (dist/ui); the installed mreg-proxy on SQLite (its bundle, /ui/, /docs, and a
+//                                     webhook from its worker thread to a local receiver); and in a second folder,
 //                                     `npm install --ignore-scripts`: mreg, mreg-proxy and the client name the
 //                                     missing native SQLite build and how to fix it (exit 1).
 // Exits non-zero on the first failure, with the failing command's output.
 import { spawnSync } from "node:child_process"
+import { randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import semver from "semver"
+import { startServer } from "../bench/lib.mjs"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const out = join(root, ".tmp", "release")
@@ -107,7 +111,54 @@ const readmeExample = (dir) => {
   return match[1]
 }
 
-const smoke = () => {
+/**
+ * The installed `mreg-proxy` of `dir` on SQLite, with a webhooks file whose receiver is a local server: an upsert of
+ * `request` (an upsert request body, `{"manifest": …}`) through it answers 200, its webhook arrives signed (the
+ * worker thread bundled beside the program), and `/ui/` and `/docs` answer 200 with HTML. Throws on the first
+ * difference.
+ */
+const proxySmoke = async (dir, env, request) => {
+  const received = []
+  const receiver = createServer((req, res) => {
+    let body = ""
+    req.on("data", (chunk) => body += chunk)
+    req.on("end", () => {
+      received.push({ headers: req.headers, body })
+      res.writeHead(204).end()
+    })
+  })
+  await new Promise((resolve) => receiver.listen(0, "127.0.0.1", resolve))
+  const hooks = join(dir, "webhooks.json")
+  writeFileSync(hooks, JSON.stringify({
+    subscriptions: [{ name: "smoke", url: `http://127.0.0.1:${receiver.address().port}/hook`, events: ["created"], secret: `whsec_${randomBytes(32).toString("base64")}` }]
+  }))
+  const proxy = await startServer("mreg-proxy", [join(dir, "node_modules", "@mreg", "proxy", "dist", "bin.js"), "--insecure-no-auth", "--port", "0", "--webhooks-file", hooks], {
+    env: { ...env, MREG_HOME: join(dir, "proxy-home") },
+    logFile: join(dir, "proxy.log")
+  })
+  try {
+    const put = await fetch(`${proxy.url}/api/ml/v1/model-versions`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(request) })
+    const stored = await put.json()
+    if (put.status !== 200) throw new Error(`mreg-proxy: PUT /api/ml/v1/model-versions answered ${put.status}: ${JSON.stringify(stored)}`)
+    for (const path of ["/ui/", "/docs"]) {
+      const page = await fetch(`${proxy.url}${path}`)
+      const text = await page.text()
+      if (page.status !== 200 || !/<html/i.test(text)) throw new Error(`mreg-proxy: GET ${path} answered ${page.status} without an HTML page`)
+    }
+    for (let waited = 0; received.length === 0 && waited < 20_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50))
+    const [hook] = received
+    if (hook === undefined) throw new Error(`mreg-proxy: no webhook within 20 s\n${proxy.log().slice(-2000)}`)
+    const payload = JSON.parse(hook.body)
+    if (!hook.headers["webhook-id"] || !hook.headers["webhook-signature"]?.startsWith("v1,") || payload.type !== "model_version.created" || payload.data.model_version.id !== stored.data.id) {
+      throw new Error(`mreg-proxy: unexpected webhook ${JSON.stringify({ headers: hook.headers, type: payload.type })}`)
+    }
+  } finally {
+    await proxy.stop()
+    receiver.close()
+  }
+}
+
+const smoke = async () => {
   const tarballs = pack()
   const tarball = (dir) => tarballOf(tarballs, dir)
   const dir = emptyFolder("mreg-smoke-")
@@ -183,7 +234,11 @@ main().catch((error) => { console.error(error); process.exit(1) })
     run("node", [join("node_modules", "@mreg", "client", "examples", "embedded.mjs")], { cwd: dir, env })
     console.log("smoke: npx mreg --help, embedded mreg upsert, client from .mjs and .cjs, README examples: ok")
 
-    // 5. Install scripts skipped: the SQLite driver has no native build; the CLI, the proxy and the client say so.
+    // 5. The installed proxy on SQLite: its bundle, web page, API docs and webhook worker.
+    await proxySmoke(dir, env, manifest)
+    console.log("smoke: mreg-proxy on SQLite: an upsert, /ui/, /docs, and its webhook delivered signed by the worker thread: ok")
+
+    // 6. Install scripts skipped: the SQLite driver has no native build; the CLI, the proxy and the client say so.
     npmInstall(bare, ["--ignore-scripts", ...["apps/cli", "apps/proxy", "packages/client", "packages/core", "packages/registry"].map(tarball)])
     const bareEnv = { ...env, MREG_HOME: join(bare, "home") }
     writeFileSync(join(bare, "m.json"), JSON.stringify(manifest))
@@ -211,7 +266,7 @@ main().catch((error) => { console.error(error); process.exit(1) })
 const command = process.argv[2]
 if (command === "pack") pack()
 else if (command === "check") check()
-else if (command === "smoke") smoke()
+else if (command === "smoke") await smoke()
 else {
   console.error("usage: node scripts/release.mjs pack|check|smoke")
   process.exit(2)
