@@ -245,3 +245,12 @@ export const decodeManifest = (input: unknown): Either.Either<ModelManifest, Val
  */
 export const manifest = (input: unknown): Effect.Effect<ModelManifest, ValidationError> =>
   Effect.suspend(() => decodeManifest(input))
+
+/**
+ * A received value as mreg's error messages show it: JSON where it can be, a string over 80 characters cut there
+ * with its length (`"msg_aaaa…"… (5000 characters)`), other JSON cut at 80 characters; for the messages of other
+ * packages (the registry's webhooks file, `mreg-proxy webhooks replay`) to echo input as the schema messages do.
+ * @since 0.2.0
+ * @category messages
+ */
+export const receivedValue: (value: unknown) => string = received

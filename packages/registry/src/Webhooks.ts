@@ -15,7 +15,7 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
-import type { ModelVersion } from "@mreg/core"
+import { type ModelVersion, Validation } from "@mreg/core"
 import { Data, Effect, type Either, Layer, Metric, Option, type ParseResult, Redacted, type Scope } from "effect"
 import { Migrations } from "./ModelVersionsSql.js"
 import {
@@ -221,7 +221,7 @@ export const replay = (id: string): Effect.Effect<void, ReplayError | StoreFailu
     return yield* Effect.fail(
       new ReplayError({
         message: Option.match(found, {
-          onNone: () => `no webhook delivery has the id ${JSON.stringify(id)}`,
+          onNone: () => `no webhook delivery has the id ${Validation.receivedValue(id)}`,
           onSome: ({ status }) => `webhook delivery ${id} is ${status}: only a delivered or failed delivery can be replayed`
         })
       })

@@ -60,6 +60,8 @@ for (const [name, client] of stores) describe(`webhook replay by id on ${name}`,
         "msg_1_' OR '1'='1"
       ]
       for (const id of aliases) assert.strictEqual(yield* replayMessage(id), unknown(id))
+      // A long id is echoed cut at 80 characters, with its length.
+      assert.strictEqual(yield* replayMessage(`msg_${"9".repeat(9996)}`), `no webhook delivery has the id "msg_${"9".repeat(76)}"… (10000 characters)`)
       assert.deepStrictEqual(yield* statuses, ["failed", "failed"])
       assert.deepStrictEqual(yield* Webhooks.deliveries({ limit: 10, subscription: `${subscription}\u0000` }), [])
       assert.strictEqual(yield* replayMessage(first!.id), "replayed")

@@ -276,6 +276,17 @@ describe("webhooks file", () => {
     assert.notInclude(message, "c2hvcnQ")
   })
 
+  it("cuts a long name it echoes at 80 characters, with its length", () => {
+    const name = "n".repeat(5000)
+    const message = problems({ subscriptions: [{ name, url: "https://hooks.example.com/a", events: ["created"], secret }] })
+    const shown = `"${"n".repeat(80)}"… (5000 characters)`
+    assert.strictEqual(
+      message,
+      "the webhooks file w.yaml is not a valid webhooks file: " +
+        `subscriptions[0].name (subscription ${shown}): must be 1-63 lowercase letters, digits and "-", starting with a letter or digit (received ${shown})`
+    )
+  })
+
   it("suggests the closest event type for a misspelt one, and only for a near miss", () => {
     const message = problems({ subscriptions: [{ name: "typo", url: "https://hooks.example.com/a", events: ["creatd", "tags-applied", "moved", 5], secret }] })
     assert.strictEqual(

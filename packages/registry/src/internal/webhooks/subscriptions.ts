@@ -11,7 +11,7 @@ import { Data, Duration, Either, Redacted, Schema } from "effect"
 export const EventType = Schema.Literal("created", "updated", "tags_applied", "deleted")
 export type EventType = typeof EventType.Type
 
-const received = (value: unknown) => ` (received ${JSON.stringify(value)})`
+const received = (value: unknown) => ` (received ${Validation.receivedValue(value)})`
 
 const Name = Schema.String.pipe(
   Schema.pattern(/^[a-z0-9][a-z0-9-]{0,62}$/, {
@@ -164,7 +164,7 @@ const decode = Schema.decodeUnknownEither(WebhooksFile, { errors: "all", onExces
 const place = (loc: ReadonlyArray<string | number>, names: ReadonlyArray<string | undefined>) => {
   const entry = loc[0] === "subscriptions" && typeof loc[1] === "number" ? names[loc[1]] : undefined
   const path = loc.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? part : `.${part}`)).join("") || "(file)"
-  return entry === undefined ? path : `${path} (subscription ${JSON.stringify(entry)})`
+  return entry === undefined ? path : `${path} (subscription ${Validation.receivedValue(entry)})`
 }
 
 /** The name of each entry that has a string one, to name entries in messages. */
@@ -191,7 +191,7 @@ export const fromValue = (value: unknown, source: string): Either.Either<Config,
   const seen = new Set<string>()
   for (const [index, entry] of file.subscriptions.entries()) {
     if (seen.has(entry.name)) {
-      return fail([`subscriptions[${index}].name: must be unique; ${JSON.stringify(entry.name)} names an earlier subscription`])
+      return fail([`subscriptions[${index}].name: must be unique; ${Validation.receivedValue(entry.name)} names an earlier subscription`])
     }
     seen.add(entry.name)
   }
