@@ -38,8 +38,8 @@ const layer = (filename = ":memory:") =>
 
 /**
  * Another process writing the file (`mreg` on the same MREG_HOME): it takes the write lock, appends an event nobody
- * wants, says `locked`, and commits 300 ms later (a registry that meanwhile started a transaction reading the file
- * then finds its snapshot stale when it writes: `SQLITE_BUSY_SNAPSHOT`, whatever its busy timeout).
+ * wants, says `locked`, and commits 300 ms later (a registry transaction that read the file meanwhile fails when it
+ * writes, whatever its busy timeout: `SQLITE_BUSY` while the lock is held, `SQLITE_BUSY_SNAPSHOT` after the commit).
  */
 const OTHER_WRITER = `const Database = require(process.argv[1])
 const db = new Database(process.argv[2])
@@ -144,7 +144,7 @@ describe("webhook deliveries queued on SQLite", () => {
       const sql = yield* SqlClient.SqlClient
       yield* registry.upsert(base("queue", { name: "a" }))
       const exited = yield* otherWriter(filename)
-      // Its queueing meets the other process's lock, then a newer file than it read: it starts again, and succeeds.
+      // Its queueing meets the other process's lock (SQLITE_BUSY at once): it starts again until it can write.
       const listed = yield* Webhooks.deliveries({ limit: 10 })
       assert.strictEqual(yield* exited, 0)
       const [first] = yield* sql<{ readonly id: string }>`SELECT id FROM model_version_events WHERE seq = 1`

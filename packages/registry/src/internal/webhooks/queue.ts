@@ -45,8 +45,9 @@ export interface Queue {
 
 /**
  * A store statement retried while it meets a lock (SQLite busy, PostgreSQL serialization): another writer's moment.
- * On SQLite a transaction that read before writing meets `SQLITE_BUSY_SNAPSHOT` at once when another process (`mreg`
- * on the same file) committed in between; run again, it reads the new file.
+ * On SQLite a transaction that read before writing fails at once, without the busy timeout's wait, when another
+ * process (`mreg` on the same file) holds the write lock (`SQLITE_BUSY`) or committed since the read
+ * (`SQLITE_BUSY_SNAPSHOT`); run again, it reads the new file.
  */
 export const retryTransient = <A, E, R>(effect: Effect.Effect<A, E | SqlError, R>) =>
   Effect.retry(effect, {
