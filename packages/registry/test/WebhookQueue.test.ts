@@ -9,7 +9,12 @@ import { assert, describe, it } from "@effect/vitest"
 import { ModelVersions } from "@mreg/core"
 import { ModelVersionsSql, Webhooks } from "@mreg/registry"
 import { Effect, Either, Layer } from "effect"
+import { spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
+import { mkdtempSync, rmSync } from "node:fs"
+import { createRequire } from "node:module"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { sqlQueue } from "../src/internal/webhooks/queue.js"
 import { makeRows } from "../src/internal/webhooks/rows.js"
 import { base } from "./Fixtures.js"
@@ -25,11 +30,33 @@ if (Either.isLeft(decoded)) throw new Error(decoded.left.message)
 const outbox = Webhooks.makeOutbox(decoded.right)
 const NAMES = ["every", "updates"]
 
-const layer = () =>
+const layer = (filename = ":memory:") =>
   ModelVersionsSql.layer({ webhooks: outbox }).pipe(
-    Layer.provideMerge(Layer.provideMerge(ModelVersionsSql.layerMigrator, ModelVersionsSql.layerSqliteClient(":memory:"))),
+    Layer.provideMerge(Layer.provideMerge(ModelVersionsSql.layerMigrator, ModelVersionsSql.layerSqliteClient(filename))),
     Layer.orDie
   )
+
+/**
+ * Another process writing the file (`mreg` on the same MREG_HOME): it takes the write lock, appends an event nobody
+ * wants, says `locked`, and commits 300 ms later (a registry transaction that read the file meanwhile fails when it
+ * writes, whatever its busy timeout: `SQLITE_BUSY` while the lock is held, `SQLITE_BUSY_SNAPSHOT` after the commit).
+ */
+const OTHER_WRITER = `const Database = require(process.argv[1])
+const db = new Database(process.argv[2])
+db.exec("BEGIN IMMEDIATE")
+db.prepare("INSERT INTO model_version_events (id, model_version_id, revision, type, subject, at, changes, ml_repo, model_id) VALUES ('other', 'v-other', 1, 'created', '{}', '2030-01-01T00:00:00.000Z', '[]', 'r', 'm')").run()
+process.stdout.write("locked\\n")
+setTimeout(() => { db.exec("COMMIT"); db.close() }, 300)`
+
+/** Runs {@link OTHER_WRITER} on `filename`: done once it holds the lock; the fiber it returns ends with its exit code. */
+const otherWriter = (filename: string) =>
+  Effect.async<Effect.Effect<number | null>>((resume) => {
+    const child = spawn(process.execPath, ["-e", OTHER_WRITER, createRequire(import.meta.url).resolve("better-sqlite3"), filename], {
+      stdio: ["ignore", "pipe", "inherit"]
+    })
+    const exited = new Promise<number | null>((done) => child.on("exit", done))
+    child.stdout.once("data", () => resume(Effect.succeed(Effect.promise(() => exited))))
+  })
 
 const NOW = "2030-01-01T00:00:00.000Z"
 const claimAll = { subscriptions: NAMES, now: NOW, leaseUntil: "2030-01-01T00:01:00.000Z", limit: 100 }
@@ -108,4 +135,21 @@ describe("webhook deliveries queued on SQLite", () => {
       const [first, last] = yield* sql<{ readonly event_id: string }>`SELECT event_id FROM webhook_deliveries WHERE seq IN (1, 1250) ORDER BY seq`
       assert.deepStrictEqual([first!.event_id, last!.event_id], ["e1", "e2499"])
     }).pipe(Effect.provide(layer())), 30_000)
+
+  it.live("listing the deliveries queues them though another process commits a write meanwhile (no busy error)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mreg-queue-busy-"))
+    const filename = join(dir, "registry.db")
+    return Effect.gen(function*() {
+      const registry = yield* ModelVersions.ModelVersions
+      const sql = yield* SqlClient.SqlClient
+      yield* registry.upsert(base("queue", { name: "a" }))
+      const exited = yield* otherWriter(filename)
+      // Its queueing meets the other process's lock (SQLITE_BUSY at once): it starts again until it can write.
+      const listed = yield* Webhooks.deliveries({ limit: 10 })
+      assert.strictEqual(yield* exited, 0)
+      const [first] = yield* sql<{ readonly id: string }>`SELECT id FROM model_version_events WHERE seq = 1`
+      assert.deepStrictEqual(listed.map((d) => [d.subscription, d.event_id, d.status]), [["every", first!.id, "pending"]])
+      assert.deepStrictEqual(yield* cursor, [2])
+    }).pipe(Effect.provide(layer(filename)), Effect.ensuring(Effect.sync(() => rmSync(dir, { recursive: true, force: true }))))
+  })
 })

@@ -43,8 +43,13 @@ export interface Queue {
   readonly depth: (subscriptions: ReadonlyArray<string>) => Effect.Effect<number, SqlError | ParseResult.ParseError>
 }
 
-/** A store statement retried while it meets a lock (SQLite busy, PostgreSQL serialization): another writer's moment. */
-const retryTransient = <A, E, R>(effect: Effect.Effect<A, E | SqlError, R>) =>
+/**
+ * A store statement retried while it meets a lock (SQLite busy, PostgreSQL serialization): another writer's moment.
+ * On SQLite a transaction that read before writing fails at once, without the busy timeout's wait, when another
+ * process (`mreg` on the same file) holds the write lock (`SQLITE_BUSY`) or committed since the read
+ * (`SQLITE_BUSY_SNAPSHOT`); run again, it reads the new file.
+ */
+export const retryTransient = <A, E, R>(effect: Effect.Effect<A, E | SqlError, R>) =>
   Effect.retry(effect, {
     while: (error) => Predicate.isTagged(error, "SqlError") && isTransient(error as SqlError),
     schedule: Schedule.jittered(Schedule.exponential("5 millis")),
