@@ -2,7 +2,7 @@
  * On SQLite the deliveries of a write are queued by the dispatcher's cycle, not written by the write (migration
  * 0006): the write lists the subscriptions that want its event in the event's row; a cycle turns the events written
  * since the last one into pending rows, in event order, exactly once (the cursor commits with them), passes over
- * events nobody wanted, and takes a backlog 1000 events at a time. The queue depth counts deliveries not queued yet.
+ * events nobody wanted, and takes a backlog 1000 events (or about 5000 rows) at a time. The queue depth counts deliveries not queued yet.
  */
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
@@ -134,6 +134,24 @@ describe("webhook deliveries queued on SQLite", () => {
       assert.deepStrictEqual([yield* count, yield* cursor, yield* rows.depth(NAMES)], [1250, [2500], 1250])
       const [first, last] = yield* sql<{ readonly event_id: string }>`SELECT event_id FROM webhook_deliveries WHERE seq IN (1, 1250) ORDER BY seq`
       assert.deepStrictEqual([first!.event_id, last!.event_id], ["e1", "e2499"])
+    }).pipe(Effect.provide(layer())), 30_000)
+
+  it.effect("a backlog of events wanted by many subscriptions is queued about 5000 rows a cycle", () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const rows = makeRows(sql)
+      // 600 events, each wanted by 12 subscriptions (7200 rows); event 3 by none.
+      const twelve = JSON.stringify(Array.from({ length: 12 }, (_, i) => `s${i}`))
+      yield* sql`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 600)
+        INSERT INTO model_version_events (id, model_version_id, revision, type, subject, at, changes, ml_repo, model_id,
+          webhook_payload, webhook_subscriptions)
+        SELECT 'e' || i, 'v' || i, 1, 'created', '{}', ${NOW}, '[]', 'r', 'm', '{}', CASE WHEN i = 3 THEN NULL ELSE ${twelve} END FROM n`
+      const count = Effect.map(sql<{ readonly n: number }>`SELECT COUNT(*) AS n FROM webhook_deliveries`, ([row]) => row!.n)
+      yield* sql.withTransaction(rows.queueWritten)
+      // Events 1, 2, 4…418: 417 events, the rows before the last 416 × 12 = 4992, under 5000.
+      assert.deepStrictEqual([yield* count, yield* cursor], [417 * 12, [418]])
+      yield* sql.withTransaction(rows.queueWritten)
+      assert.deepStrictEqual([yield* count, yield* cursor], [599 * 12, [600]])
     }).pipe(Effect.provide(layer())), 30_000)
 
   it.live("listing the deliveries queues them though another process commits a write meanwhile (no busy error)", () => {

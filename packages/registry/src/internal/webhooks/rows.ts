@@ -67,6 +67,13 @@ const DERIVED_ID = /^msg_([1-9]\d{0,14})_(.+)$/
  */
 const QUEUE_EVENTS = 1000
 
+/**
+ * SQLite: delivery rows queued per dispatcher cycle, about (`queueWritten` stops before the event that starts past
+ * it): with many subscriptions, a backlog's cycle would otherwise insert 1,000 events' rows times the subscriptions
+ * while it holds the file's write lock on the request thread.
+ */
+const QUEUE_ROWS = 5000
+
 export const makeRows = (sql: SqlClient.SqlClient) => {
   const id = sql.unsafe(ID)
   const byId = (value: string) => {
@@ -122,8 +129,9 @@ export const makeRows = (sql: SqlClient.SqlClient) => {
    * SQLite: queues the deliveries of the events written since the last call (past `webhook_queue_cursor`) — a
    * `pending` row per subscription its row lists (`webhook_subscriptions`), due at the event's time, in event order
    * (so a version's deliveries keep the order of its events) — and moves the cursor past them; at most
-   * `QUEUE_EVENTS` events that want deliveries per call (a backlog is queued over several cycles). Run it inside a
-   * write transaction: rows and cursor commit together, so an event is queued exactly once (migration 0006).
+   * `QUEUE_EVENTS` events that want deliveries and about `QUEUE_ROWS` rows per call (a backlog is queued over several
+   * cycles). Run it inside a write transaction: rows and cursor commit together, so an event is queued exactly once
+   * (migration 0006).
    */
   const queueWritten = Effect.flatMap(
     sql<{ readonly cursor: number; readonly latest: number | null }>`SELECT event_seq AS cursor,
@@ -132,13 +140,20 @@ export const makeRows = (sql: SqlClient.SqlClient) => {
       if (position === undefined || position.latest === null || position.latest <= position.cursor) return Effect.void
       const { cursor, latest } = position
       return Effect.flatMap(
-        sql<{ readonly n: number; readonly last: number | null }>`SELECT COUNT(*) AS n, MAX(seq) AS last FROM (
-          SELECT seq FROM model_version_events WHERE seq > ${cursor} AND webhook_subscriptions IS NOT NULL
-          ORDER BY seq LIMIT ${QUEUE_EVENTS})`,
+        // The events to queue: the first `QUEUE_EVENTS` past the cursor that want deliveries, as long as the rows
+        // of those before each stay under `QUEUE_ROWS` (the first event is always taken, whatever its rows).
+        sql<{ readonly candidates: number; readonly n: number | null; readonly last: number | null }>`SELECT
+            COUNT(*) AS candidates, SUM(before < ${QUEUE_ROWS}) AS n, MAX(CASE WHEN before < ${QUEUE_ROWS} THEN seq END) AS last
+          FROM (SELECT seq, SUM(json_array_length(webhook_subscriptions)) OVER (ORDER BY seq ROWS UNBOUNDED PRECEDING)
+              - json_array_length(webhook_subscriptions) AS before
+            FROM model_version_events WHERE seq > ${cursor} AND webhook_subscriptions IS NOT NULL
+            ORDER BY seq LIMIT ${QUEUE_EVENTS})`,
         ([taken]) => {
-          const upTo = taken === undefined || taken.n < QUEUE_EVENTS || taken.last === null ? latest : taken.last
+          // Every event up to the latest was looked at and taken: the cursor passes the ones nobody wanted too.
+          const all = taken === undefined || (taken.n === taken.candidates && taken.candidates < QUEUE_EVENTS)
+          const upTo = all || taken.last === null ? latest : taken.last
           const advance = sql`UPDATE webhook_queue_cursor SET event_seq = ${upTo}`
-          return taken === undefined || taken.n === 0 ? Effect.asVoid(advance) : Effect.zipRight(
+          return taken === undefined || !taken.n ? Effect.asVoid(advance) : Effect.zipRight(
             sql`INSERT INTO webhook_deliveries (subscription, event_id, event_type, model_version_id, status, attempts,
                 next_attempt_at, created_at, updated_at)
               SELECT s.value, e.id, e.type, e.model_version_id, 'pending', 0, e.at, e.at, e.at
