@@ -176,8 +176,19 @@ const narrowWebhookDeliveries = Effect.gen(function*() {
   yield* sql`CREATE UNIQUE INDEX webhook_deliveries_legacy_id ON webhook_deliveries (legacy_id) WHERE legacy_id IS NOT NULL`
 })
 
-/** The columns of `model_version_events` before 0006, in order. */
-const EVENT_COLUMNS = ["id", "model_version_id", "revision", "type", "subject", "at", "changes", "ml_repo", "model_id", "webhook_payload"] as const
+/** The columns of `model_version_events` on SQLite before 0006 (0003's, and 0005's payload), in order, with their types. */
+const EVENT_COLUMNS = [
+  ["id", "TEXT NOT NULL UNIQUE"],
+  ["model_version_id", "TEXT NOT NULL"],
+  ["revision", "INTEGER NOT NULL"],
+  ["type", "TEXT NOT NULL"],
+  ["subject", "TEXT NOT NULL"],
+  ["at", "TEXT NOT NULL"],
+  ["changes", "TEXT NOT NULL"],
+  ["ml_repo", "TEXT NOT NULL"],
+  ["model_id", "TEXT NOT NULL"],
+  ["webhook_payload", "TEXT"]
+] as const
 
 /**
  * Webhook deliveries queued by the dispatcher on SQLite instead of written by each write. A write to SQLite keeps, in
@@ -196,19 +207,10 @@ const queuedWebhookDeliveries = Effect.gen(function*() {
     yield* sql`ALTER TABLE model_version_events ADD COLUMN webhook_subscriptions TEXT`
     return
   }
-  const columns = sql.unsafe(EVENT_COLUMNS.join(", "))
+  const columns = sql.unsafe(EVENT_COLUMNS.map(([column]) => column).join(", "))
   yield* sql`CREATE TABLE model_version_events_0006 (
     seq INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    model_version_id TEXT NOT NULL,
-    revision INTEGER NOT NULL,
-    type TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    at TEXT NOT NULL,
-    changes TEXT NOT NULL,
-    ml_repo TEXT NOT NULL,
-    model_id TEXT NOT NULL,
-    webhook_payload TEXT,
+    ${sql.unsafe(EVENT_COLUMNS.map(([column, type]) => `${column} ${type}`).join(", "))},
     webhook_subscriptions TEXT,
     UNIQUE (model_version_id, revision)
   )`
