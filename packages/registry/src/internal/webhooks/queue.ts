@@ -1,8 +1,9 @@
 /**
  * The deliveries table as the dispatcher uses it: one write per cycle (the outcomes recorded since the last cycle,
- * on SQLite the rows of the events written since, then a claim), hand-backs and the queue depth. {@link sqlQueue} runs it on a `SqlClient`; the worker thread runs it
- * on PostgreSQL with its own pool, and on SQLite through the main thread's connection (`workerHost.ts`): two
- * connections writing one SQLite file stall each other whenever the one holding the write lock is descheduled.
+ * on SQLite the rows of the events written since, then a claim), hand-backs and the queue depth. {@link sqlQueue}
+ * runs it on a `SqlClient`; the worker thread runs it on PostgreSQL with its own pool, and on SQLite through the main
+ * thread's connection (`workerHost.ts`): two connections writing one SQLite file stall each other whenever the one
+ * holding the write lock is descheduled.
  * @internal
  */
 import type { SqlClient } from "@effect/sql"

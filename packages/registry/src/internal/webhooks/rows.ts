@@ -1,7 +1,8 @@
 /**
- * The SQL of the webhook deliveries: queue the rows of events written on SQLite, claim due rows (the first open row of each subscription and model version
- * only, so events of a version go out in order; `FOR UPDATE SKIP LOCKED` on PostgreSQL so several dispatchers share
- * the work), record an attempt's outcome under the claim's lease token, list and re-queue rows.
+ * The SQL of the webhook deliveries: queue the rows of events written on SQLite, claim due rows (the first open row
+ * of each subscription and model version only, so events of a version go out in order; `FOR UPDATE SKIP LOCKED` on
+ * PostgreSQL so several dispatchers share the work), record an attempt's outcome under the claim's lease token, list
+ * and re-queue rows.
  * @internal
  */
 import { type SqlClient, SqlSchema, type Statement } from "@effect/sql"
