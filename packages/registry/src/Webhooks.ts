@@ -28,7 +28,7 @@ import {
 import { makeOutbox as makeOutboxInternal, type Outbox as OutboxInternal, payloadOf as payloadOfInternal } from "./internal/webhooks/outbox.js"
 import { type DeliveryRow, makeRows } from "./internal/webhooks/rows.js"
 import * as Subscriptions from "./internal/webhooks/subscriptions.js"
-import { retryTransient, sqlQueue } from "./internal/webhooks/queue.js"
+import { queueWritten, sqlQueue } from "./internal/webhooks/queue.js"
 import { runInWorker } from "./internal/webhooks/workerHost.js"
 import { storable } from "./internal/sql/queries.js"
 import { storeError, type StoreFailure } from "./internal/sql/store.js"
@@ -181,7 +181,7 @@ const fromSql = <A, R>(effect: Effect.Effect<A, SqlError | ParseResult.ParseErro
 /**
  * The most recent deliveries first: up to `limit` (1-500), only those in `status` and of `subscription` when given
  * (none for a name holding a NUL character). On SQLite the deliveries of events written since the dispatcher's last
- * cycle are queued first (one short write, run again while another writer holds the file: `retryTransient`), so a
+ * cycle are queued first (one short write, run again while another writer holds the file), so a
  * write's deliveries are listed as soon as it returns. Fails with a store error.
  * @since 0.2.0
  * @category queries
@@ -193,12 +193,8 @@ export const deliveries = (options: {
 }): Effect.Effect<ReadonlyArray<Delivery>, StoreFailure, SqlClient.SqlClient> =>
   // A name holding a NUL character names none, and is not looked for (PostgreSQL's text cannot hold it).
   options.subscription === undefined || storable(options.subscription)
-    ? Effect.flatMap(SqlClient.SqlClient, (sql) => {
-      const rows = makeRows(sql)
-      // Retried as the dispatcher's cycle is: another process committing meanwhile is a moment's wait, not a 503.
-      const queued = sql.onDialectOrElse({ sqlite: () => retryTransient(sql.withTransaction(rows.queueWritten)), orElse: () => Effect.void })
-      return fromSql(Effect.zipRight(queued, rows.list(options.limit, options.status, options.subscription)))
-    })
+    ? Effect.flatMap(SqlClient.SqlClient, (sql) =>
+      fromSql(Effect.zipRight(queueWritten(sql), makeRows(sql).list(options.limit, options.status, options.subscription))))
     : Effect.succeed([])
 
 /** A delivery that cannot be re-queued: unknown id, or still pending or in flight. @since 0.2.0 @category errors */

@@ -13,6 +13,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import type { ModelVersion } from "@mreg/core"
 import { Array as Arr, Effect } from "effect"
 import { insertOne, type InsertRow } from "../sql/prepared.js"
+import { queuedByDispatcher } from "./rows.js"
 import type { Config } from "./subscriptions.js"
 
 /** An event as the history records it: at least its id, type and time (the whole object goes in the payload). */
@@ -105,8 +106,7 @@ export const makeOutbox = (config: Config): Outbox => {
         }
         return names ?? none
       }
-      if (sql.onDialectOrElse({ sqlite: () => true, orElse: () => false })) {
-        // One writer at a time: events commit in `seq` order, and the dispatcher queues their rows from the event row.
+      if (queuedByDispatcher(sql)) {
         return {
           wanted,
           listed: (subscriptions) => (subscriptions.length === 0 ? null : JSON.stringify(subscriptions)),

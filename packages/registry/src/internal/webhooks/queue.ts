@@ -11,7 +11,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Effect, type ParseResult, Predicate, Schedule } from "effect"
 import { isTransient } from "../sqlErrors.js"
 import type { StoreRequest } from "./protocol.js"
-import { type ClaimedRow, makeRows, type Outcome } from "./rows.js"
+import { type ClaimedRow, makeRows, type Outcome, queuedByDispatcher } from "./rows.js"
 
 /** An attempt's outcome, to be recorded on the row `seq` under its claim's lease `token`. */
 export interface Finished {
@@ -50,15 +50,24 @@ export interface Queue {
  * process (`mreg` on the same file) holds the write lock (`SQLITE_BUSY`) or committed since the read
  * (`SQLITE_BUSY_SNAPSHOT`); run again, it reads the new file.
  */
-export const retryTransient = <A, E, R>(effect: Effect.Effect<A, E | SqlError, R>) =>
+const retryTransient = <A, E, R>(effect: Effect.Effect<A, E | SqlError, R>) =>
   Effect.retry(effect, {
     while: (error) => Predicate.isTagged(error, "SqlError") && isTransient(error as SqlError),
     schedule: Schedule.jittered(Schedule.exponential("5 millis")),
     times: 10
   })
 
+/**
+ * The deliveries of the events written since the dispatcher's last cycle queued now, in a transaction of their own
+ * (retried while another process writes the file), so that a read of the deliveries (`Webhooks.deliveries`) sees a
+ * write's as soon as it has returned; nothing where writes write their deliveries (`queuedByDispatcher`).
+ */
+export const queueWritten = (sql: SqlClient.SqlClient): Effect.Effect<void, SqlError> =>
+  queuedByDispatcher(sql) ? Effect.asVoid(retryTransient(sql.withTransaction(makeRows(sql).queueWritten))) : Effect.void
+
 export const sqlQueue = (sql: SqlClient.SqlClient): Queue => {
   const rows = makeRows(sql)
+  const queued = queuedByDispatcher(sql)
   const sqlite = sql.onDialectOrElse({ sqlite: () => true, orElse: () => false })
   return {
     cycle: (finished, claim) =>
@@ -68,7 +77,7 @@ export const sqlQueue = (sql: SqlClient.SqlClient): Queue => {
           ? Effect.succeed<Claimed>({ token: "", rows: [] })
           : Effect.zipRight(
             // SQLite: the rows of the events written since the last cycle, queued before the claim can see them.
-            sqlite ? rows.queueWritten : Effect.void,
+            queued ? rows.queueWritten : Effect.void,
             rows.claim(claim.subscriptions, claim.now, claim.leaseUntil, claim.limit)
           )
       )).pipe(

@@ -75,6 +75,14 @@ const QUEUE_EVENTS = 1000
  */
 const QUEUE_ROWS = 5000
 
+/**
+ * Whether the deliveries of a write on `sql` are queued by the dispatcher from the event's row (SQLite, migration
+ * 0006: one writer at a time, so events commit in `seq` order and a cursor over them misses none) rather than
+ * written by the write itself (PostgreSQL, whose events commit out of `seq` order).
+ */
+export const queuedByDispatcher = (sql: SqlClient.SqlClient): boolean =>
+  sql.onDialectOrElse({ sqlite: () => true, orElse: () => false })
+
 export const makeRows = (sql: SqlClient.SqlClient) => {
   const id = sql.unsafe(ID)
   const byId = (value: string) => {
