@@ -13,9 +13,12 @@
 //   answers; N: N upserts/s in all, so every build's dispatcher claims batches of the same size and its CPU per
 //   delivery compares at equal work — the req/s ratio then says nothing)
 //
-// A build before a change: copy apps/proxy/dist to apps/proxy/dist-before and packages/registry/dist to
-// packages/registry/dist-before, then in apps/proxy/dist-before's files replace the import "@mreg/registry" with the
-// absolute path of packages/registry/dist-before/index.js.
+// A build before a change: copy apps/proxy/dist to apps/proxy/dist-before (it runs its own bundle,
+// dist-before/bundle/main.js, the whole program of that build). A copy changed by hand for an experiment: copy
+// apps/proxy/dist and packages/registry/dist, delete the proxy copy's bundle/ folder (bin.js runs the bundle when it
+// is there, and the bundle does not see changes to the other files), replace the import "@mreg/registry" in the proxy
+// copy's files with the absolute path of the registry copy's index.js, and change the copies; compare it with a copy
+// made the same way and left unchanged, not with the bundled build.
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
