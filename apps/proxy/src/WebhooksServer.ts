@@ -116,13 +116,25 @@ const workerStore = (store: Store): Webhooks.Store =>
   })
 
 /**
+ * The start's line saying which webhooks file was read and the names of its subscriptions (never their URLs or
+ * secrets), before `listening`: an operator sees that the file was the one meant without sending a write.
+ */
+const loaded = (file: string) => (config: Webhooks.Config) =>
+  Effect.logInfo("webhooks loaded").pipe(Effect.annotateLogs({
+    component: "webhooks",
+    file,
+    subscriptions: config.subscriptions.map((subscription) => subscription.name)
+  }))
+
+/**
  * The embedded registry with webhooks: `ModelVersions` writing the outbox, the dispatcher running in a worker thread
- * for the layer's lifetime, and the deliveries route. Fails with `WebhooksFileError` or a store error.
+ * for the layer's lifetime, and the deliveries route; logs `webhooks loaded` with the file and the subscriptions' names.
+ * Fails with `WebhooksFileError` or a store error.
  * @since 0.2.0
  * @category layers
  */
 export const layerEmbedded = (store: Store & { readonly tenant: string; readonly webhooksFile: string }) =>
-  Layer.unwrapEffect(Effect.map(readFile(store.webhooksFile), (config) => {
+  Layer.unwrapEffect(Effect.map(Effect.tap(readFile(store.webhooksFile), loaded(store.webhooksFile)), (config) => {
     const outbox = Webhooks.makeOutbox(config)
     return Layer.mergeAll(
       ModelVersionsSql.layer({ tenant: store.tenant, webhooks: outbox }),

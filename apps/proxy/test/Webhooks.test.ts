@@ -11,7 +11,7 @@ import { Effect, Option } from "effect"
 import { type Received, type Receiver, startReceiver } from "@mreg/test-fixtures"
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { randomBytes, randomUUID } from "node:crypto"
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -160,6 +160,14 @@ describe("webhooks through the mreg-proxy process", () => {
       const logs = proxy.logs.join("\n")
       for (const secret of [SECRET, QUERY_SECRET, "hook:pw", "receiver error body"]) assert.notInclude(logs, secret)
       assert.include(logs, `"url":"${receiver.url}"`)
+      // Before `listening`: which file was read, and its subscriptions by name.
+      const entries = proxy.logs.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line))
+      const start = entries.findIndex((entry) => entry.msg === "webhooks loaded")
+      const file = JSON.parse(readFileSync(env.MREG_WEBHOOKS_FILE, "utf8"))
+      assert.deepStrictEqual(
+        [entries[start]?.file, entries[start]?.subscriptions, start < entries.findIndex((entry) => entry.msg === "listening")],
+        [env.MREG_WEBHOOKS_FILE, [file.subscriptions[0].name, "never"], true]
+      )
 
       const first = list.body.data.at(-1).id
       const replay = run(["webhooks", "replay", first], { MREG_HOME: env.MREG_HOME })
