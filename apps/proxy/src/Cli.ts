@@ -107,7 +107,8 @@ const webhooks = Command.make("webhooks").pipe(
 )
 
 /**
- * `mreg-proxy [flags]`: validates the configuration, then serves until SIGTERM/SIGINT. Fails with `ProxyConfigError`
+ * `mreg-proxy [flags]`: validates the configuration, then serves until SIGTERM/SIGINT (then logs `stopped` once the
+ * server and the webhook worker have shut down). Fails with `ProxyConfigError`
  * or `TokensFileError` (the caller prints the message and exits 1).
  * @since 0.1.0
  * @category commands
@@ -115,7 +116,9 @@ const webhooks = Command.make("webhooks").pipe(
 export const command = Command.make("mreg-proxy", options, (config) =>
   Effect.flatMap(
     Either.match(ProxyConfig.validate(config), { onLeft: Effect.fail, onRight: Effect.succeed }),
-    (valid) => Layer.launch(Proxy.layer(valid))
+    // On SIGTERM/SIGINT the layer's scope closes first (requests in flight answered, the webhook worker stopped),
+    // then one `stopped` line says the shutdown was clean.
+    (valid) => Layer.launch(Proxy.layer(valid)).pipe(Effect.onInterrupt(() => Effect.logInfo("stopped")))
   )).pipe(
     Command.withDescription(
       "HTTP server for the model-version API (TrueFoundry-compatible PUT /api/ml/v1/model-versions), on the embedded registry or in front of an upstream control plane"
