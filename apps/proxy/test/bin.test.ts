@@ -84,7 +84,8 @@ describe("mreg-proxy process", () => {
     ])
     assert.isFalse(proc.stdout.some((line) => line.includes(TOKEN)))
     // The last line, after the request in flight was answered: the shutdown was clean.
-    assert.deepStrictEqual([JSON.parse(proc.stdout.at(-1)!).msg, JSON.parse(proc.stdout.at(-1)!).level], ["stopped", "info"])
+    const last = JSON.parse(proc.stdout.at(-1)!)
+    assert.deepStrictEqual([last.msg, last.level], ["stopped", "info"])
 
     const Database = createRequire(join(root, "packages", "registry", "package.json"))("better-sqlite3")
     const db = new Database(join(home, "store", "registry.db"), { readonly: true })
